@@ -1,0 +1,195 @@
+"""The ``ssc-mining`` command line.
+
+Errors from :mod:`ssc_mining.errors` become a short message and a non-zero
+exit (2 for bad input, 3 for ``--strict`` with quarantined rows, 1 for an
+internal error); ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from ssc_mining import __version__
+from ssc_mining.errors import SSCMiningError
+from ssc_mining.eventlog.columns import ROLES
+
+_MAPPING_HELP = {
+    "case": "case (ticket) id", "activity": "activity or status", "timestamp": "time of the event",
+    "resource": "person who did it", "team": "team / group", "role": "role", "lifecycle": "lifecycle transition",
+    "org": "organisation that did it (mother or SSC)", "status": "ticket status after the event",
+    "line": "support line (1, 2, 3)", "mother": "mother organisation (customer)", "requester": "requester / caller",
+    "category": "category", "priority": "priority", "channel": "channel", "need_by": "date the requester needs it",
+    "due": "SLA / target date",
+}
+
+
+class Progress:
+    """Step messages on stderr when it is a terminal; silent otherwise (pipes, CI, tests)."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.start = time.perf_counter()
+
+    def step(self, text: str) -> None:
+        if self.enabled:
+            click.echo(f"[{time.perf_counter() - self.start:6.1f}s] {text}", err=True)
+
+
+def _mapping_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="TOML mapping file ([columns], [timestamps], [csv]); options below override it."),
+        *[click.option(f"--{role.replace('_', '-')}", f"col_{role}", metavar="COLUMN",
+                       help=f"Column with the {_MAPPING_HELP[role]}.") for role in ROLES],
+        click.option("--dayfirst/--monthfirst", "dayfirst", default=None,
+                     help="Day/month order of dates like 03-04-2024 when the data cannot tell."),
+        click.option("--timestamp-format", metavar="FORMAT",
+                     help="Explicit strftime format of the timestamp column, e.g. '%d-%m-%Y %H:%M'."),
+        click.option("--timezone", metavar="ZONE", help="Zone of times without offset (default Europe/Amsterdam)."),
+        click.option("--delimiter", metavar="CHAR", help="CSV delimiter (detected by default: , ; tab |)."),
+        click.option("--encoding", metavar="NAME", help="CSV encoding (detected by default: utf-8, utf-8-sig, cp1252)."),
+        click.option("--strict", is_flag=True, help="Fail (exit 3) instead of quarantining bad rows."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _spec(kwargs: dict[str, Any]):  # type: ignore[no-untyped-def]
+    from ssc_mining.loaders.mapping import MappingSpec
+
+    spec = MappingSpec.from_toml(kwargs["mapping_file"]) if kwargs.get("mapping_file") else MappingSpec()
+    delimiter = kwargs.get("delimiter")
+    if delimiter in ("tab", "\\t"):
+        delimiter = "\t"
+    given = MappingSpec(
+        columns={role: kwargs[f"col_{role}"] for role in ROLES if kwargs.get(f"col_{role}")},
+        dayfirst=kwargs.get("dayfirst"), timestamp_format=kwargs.get("timestamp_format"),
+        timezone=kwargs.get("timezone"), delimiter=delimiter, encoding=kwargs.get("encoding"),
+        source="command-line options",
+    )
+    return spec.merged(given)
+
+
+def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = kwargs.get("debug") or "--debug" in sys.argv
+        try:
+            return func(*args, **kwargs)
+        except SSCMiningError as err:
+            if debug:
+                raise
+            click.echo(f"Error: {err.message()}", err=True)
+            sys.exit(err.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; no report was written.", err=True)
+            sys.exit(130)
+        except Exception as err:  # noqa: BLE001 - the CLI's last line of defence
+            if debug:
+                raise
+            click.echo(f"Internal error: {type(err).__name__}: {err}\n"
+                       "  This is a bug in ssc_mining. Run again with --debug and report the traceback.", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="ssc-mining")
+def main() -> None:
+    """Process mining for Shared Service Centre ticket data.
+
+    Turns ticket exports (CSV, Excel, XES, Parquet) into an event log and a
+    self-contained HTML report for auditors and works councils.
+
+    \b
+    Examples:
+      ssc-mining inspect tickets.csv
+      ssc-mining report tickets.csv -o reports/
+      ssc-mining report export.csv --case Zaaknummer --activity Status --timestamp Tijdstip --dayfirst
+    """
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@_mapping_options
+@click.option("--debug", is_flag=True, help="Show the traceback of errors.")
+@_handle_errors
+def inspect(file: Path, debug: bool, **kwargs: Any) -> None:
+    """Profile the columns of FILE and propose a column mapping.
+
+    Prints each column with its filled share, distinct values and first
+    examples, the mapping that `report` would use, and how the timestamps
+    would be read. Nothing is written.
+
+    \b
+    Example:
+      ssc-mining inspect data/samples/generic-events.csv
+    """
+    from ssc_mining.loaders import read_raw
+    from ssc_mining.loaders.inspect import format_profile, profile_columns
+
+    spec = _spec(kwargs)
+    raw = read_raw(file, spec)
+    click.echo(format_profile(file, raw, profile_columns(raw), spec))
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@_mapping_options
+@click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+              show_default=True, help="Folder for the report files.")
+@click.option("--name", help="Base name of the report files (default: the input file's name).")
+@click.option("--run-date", metavar="DATE", help="Date to print on the report (none by default, so reruns are identical).")
+@click.option("--as-of", metavar="DATE", help="Events after this date count as 'in the future' (default: now).")
+@click.option("--map-activities", type=click.FloatRange(0.0, 1.0), default=1.0, show_default=True,
+              help="Process map: keep the most frequent activities covering this share of events.")
+@click.option("--map-paths", type=click.FloatRange(0.0, 1.0), default=0.9, show_default=True,
+              help="Process map: keep the most frequent paths covering this share of transitions.")
+@click.option("--debug", is_flag=True, help="Show the traceback of errors.")
+@_handle_errors
+def report(file: Path, output: Path, name: str | None, run_date: str | None, as_of: str | None,
+           map_activities: float, map_paths: float, debug: bool, **kwargs: Any) -> None:
+    """Read FILE and write a self-contained HTML report, a JSON file with the
+    same figures and the provenance, and a quarantine CSV of rows set aside.
+
+    \b
+    Example:
+      ssc-mining report data/samples/generic-events.csv -o reports/
+    """
+    import pandas as pd
+
+    from ssc_mining.errors import ConfigError
+    from ssc_mining.loaders import load
+    from ssc_mining.report import write_report
+    from ssc_mining.report.process_map import MapSettings
+
+    progress = Progress()
+    spec = _spec(kwargs)
+    progress.step(f"reading {file}")
+    log = load(file, spec, strict=kwargs.get("strict", False))
+    progress.step(f"read {log.provenance.rows_read:,} rows: {log.provenance.rows_used:,} used, "
+                  f"{log.provenance.rows_quarantined:,} set aside")
+    try:
+        moment = pd.Timestamp(as_of, tz="UTC") if as_of else None
+    except ValueError:
+        raise ConfigError(f"--as-of {as_of!r} is not a date", hint="write it as YYYY-MM-DD") from None
+    progress.step("computing figures and writing the report")
+    paths = write_report(log, output, name=name, run_date=run_date, as_of=moment,
+                         map_settings=MapSettings(activity_coverage=map_activities, path_coverage=map_paths))
+    p = log.provenance
+    click.echo(f"Read {p.rows_read:,} rows from {file.name}: {p.rows_used:,} used, {p.rows_quarantined:,} set aside.")
+    click.echo(f"Report: {paths.html}")
+    click.echo(f"Figures and provenance: {paths.json}")
+    if paths.quarantine:
+        click.echo(f"Rows set aside, with row number and reason: {paths.quarantine}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,69 @@
+"""Names of the canonical event-log columns.
+
+The core columns use the XES standard keys, so pm4py works on the frame
+without conversion. SSC-specific attributes use the ``ssc:`` namespace;
+attributes that belong to the whole case carry pm4py's ``case:`` prefix.
+
+Example:
+    >>> from ssc_mining.eventlog import columns as C
+    >>> C.CASE, C.ACTIVITY, C.TIMESTAMP
+    ('case:concept:name', 'concept:name', 'time:timestamp')
+"""
+
+from __future__ import annotations
+
+CASE = "case:concept:name"
+ACTIVITY = "concept:name"
+TIMESTAMP = "time:timestamp"
+RESOURCE = "org:resource"
+TEAM = "org:group"
+ROLE = "org:role"
+LIFECYCLE = "lifecycle:transition"
+
+#: which organisation performed the event: a mother organisation or the SSC
+ORGANISATION = "ssc:organisation"
+#: the ticket's status after this event (open, on hold, resolved, …)
+STATUS = "ssc:status"
+#: support line of the team that handled the event (1, 2, 3)
+LINE = "ssc:line"
+#: the mother organisation the case is for
+MOTHER = "case:ssc:mother"
+REQUESTER = "case:ssc:requester"
+CATEGORY = "case:ssc:category"
+PRIORITY = "case:ssc:priority"
+CHANNEL = "case:ssc:channel"
+#: date by which the requester needs the result (the Christmas tree)
+NEED_BY = "case:ssc:need_by"
+#: the SLA / target date of the ticket system
+DUE = "case:ssc:due"
+#: 1-based row number of the event in the source file (header = row 1 for CSV/Excel)
+SOURCE_ROW = "ssc:source_row"
+
+CORE = (CASE, ACTIVITY, TIMESTAMP)
+
+#: role name → canonical column; the keys are the CLI option names (--case, --team, …)
+ROLES: dict[str, str] = {
+    "case": CASE,
+    "activity": ACTIVITY,
+    "timestamp": TIMESTAMP,
+    "resource": RESOURCE,
+    "team": TEAM,
+    "role": ROLE,
+    "lifecycle": LIFECYCLE,
+    "org": ORGANISATION,
+    "status": STATUS,
+    "line": LINE,
+    "mother": MOTHER,
+    "requester": REQUESTER,
+    "category": CATEGORY,
+    "priority": PRIORITY,
+    "channel": CHANNEL,
+    "need_by": NEED_BY,
+    "due": DUE,
+}
+
+#: roles whose values are points in time
+TIME_ROLES = ("timestamp", "need_by", "due")
+
+#: roles that name people: pseudonymised in outputs
+PERSON_ROLES = ("resource", "requester")

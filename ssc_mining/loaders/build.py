@@ -1,0 +1,207 @@
+"""Turn a :class:`RawTable` and a mapping into a canonical :class:`EventLog`.
+
+All problems are collected at once: every row with a missing case, activity
+or timestamp, or a timestamp that does not match the column's format, goes to
+the quarantine with its row number and all of its reasons. Rows read = rows
+used + rows quarantined, always.
+
+Example:
+    >>> import numpy as np, pandas as pd
+    >>> from ssc_mining.loaders.raw import RawTable
+    >>> raw = RawTable(pd.DataFrame({"Case": ["1", None], "Act": ["a", "b"],
+    ...                              "Time": ["2024-01-01 10:00", "2024-01-01 11:00"]}),
+    ...                np.array([2, 3]), reader="csv")
+    >>> log = build_event_log(raw, {"case": "Case", "activity": "Act", "timestamp": "Time"},
+    ...                       source=None)
+    >>> log.n_events, log.quarantine["reason"].tolist()
+    (1, ['missing case id'])
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ssc_mining.errors import StrictModeError, TimestampError
+from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.log import EventLog, sort_events
+from ssc_mining.eventlog.provenance import Provenance, SourceFile
+from ssc_mining.loaders.raw import RawTable
+from ssc_mining.loaders.timestamps import arrow_strings, parse_timestamps
+
+_DECIMAL_COMMA = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+),\d+$")
+_DECIMAL_POINT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)\.\d+$")
+_INTEGER = r"^-?(0|[1-9]\d{0,17})$"
+
+
+@dataclass
+class ReadOptions:
+    """Options that decide how values are read."""
+
+    dayfirst: bool | None = None
+    timestamp_format: str | None = None
+    timezone: str = "Europe/Amsterdam"
+    strict: bool = False
+
+
+def build_event_log(
+    raw: RawTable,
+    mapping: dict[str, str],
+    *,
+    source: SourceFile | None,
+    options: ReadOptions | None = None,
+    profile: str = "generic",
+    profile_detection: str = "",
+    mapping_source: str = "",
+) -> EventLog:
+    """Map, parse, validate and quarantine; returns a sorted canonical log."""
+    options = options or ReadOptions()
+    frame = raw.frame
+    rows = raw.source_rows
+    notes = list(raw.notes)
+
+    case = _text(frame[mapping["case"]])
+    activity = _text(frame[mapping["activity"]])
+    ts = parse_timestamps(frame[mapping["timestamp"]], column=mapping["timestamp"], dayfirst=options.dayfirst,
+                          fmt=options.timestamp_format, timezone=options.timezone, rows=rows)
+
+    problems = {
+        "missing case id": case.isna().to_numpy(),
+        "missing activity": activity.isna().to_numpy(),
+        "missing timestamp": ts.missing.to_numpy(),
+        f"timestamp does not match the column's format {ts.decision.format!r}": ts.unparseable.to_numpy(),
+    }
+    bad = np.zeros(len(frame), dtype=bool)
+    for mask in problems.values():
+        bad |= mask
+    quarantine = _quarantine_frame(raw, mapping, problems, bad)
+    reasons = {reason: int(mask.sum()) for reason, mask in problems.items() if mask.any()}
+    for rejected in raw.rejected:
+        key = rejected.reason.split(":")[0]
+        reasons[key] = reasons.get(key, 0) + 1
+
+    keep = ~bad
+    out: dict[str, Any] = {
+        C.CASE: case[keep],
+        C.ACTIVITY: activity[keep],
+        C.TIMESTAMP: ts.values[keep],
+    }
+    timestamps = {"timestamp": ts.decision.to_dict()}
+    for role, column in mapping.items():
+        if role in ("case", "activity", "timestamp"):
+            continue
+        values = frame[column][keep]
+        if role in C.TIME_ROLES:
+            try:
+                parsed = parse_timestamps(values, column=column, dayfirst=options.dayfirst,
+                                          timezone=options.timezone)
+            except TimestampError as err:
+                notes.append(f"{column!r} was not read as dates ({err.problem}); kept as text")
+                out[column] = values
+                continue
+            timestamps[role] = parsed.decision.to_dict()
+            if parsed.decision.unparseable:
+                notes.append(f"{parsed.decision.unparseable:,} values of {column!r} are not dates in the "
+                             f"format {parsed.decision.format!r} and were left empty")
+            out[C.ROLES[role]] = parsed.values
+        else:
+            out[C.ROLES[role]] = _text(values)
+    decimal = None
+    mapped = set(mapping.values())
+    for column in frame.columns:
+        if column in mapped:
+            continue
+        values, found = _maybe_number(frame[column][keep])
+        decimal = decimal or found
+        out[column if column not in out else f"attr:{column}"] = values
+    out[C.SOURCE_ROW] = rows[keep]
+    events = sort_events(pd.DataFrame(out).reset_index(drop=True))
+
+    provenance = Provenance(
+        source=source or SourceFile("<in memory>", 0, ""),
+        loader=raw.reader,
+        profile=profile,
+        profile_detection=profile_detection,
+        mapping=mapping,
+        encoding=raw.details.get("encoding"),
+        delimiter=raw.details.get("delimiter"),
+        decimal=decimal,
+        timestamps=timestamps,
+        timezone=options.timezone,
+        rows_read=raw.rows_read,
+        rows_used=len(events),
+        rows_quarantined=len(quarantine),
+        quarantine_reasons=dict(sorted(reasons.items())),
+        notes=notes,
+    )
+    if mapping_source:
+        provenance.notes.insert(0, f"mapping: {mapping_source}")
+    log = EventLog(frame=events, provenance=provenance, quarantine=quarantine)
+    if options.strict and len(quarantine):
+        first = quarantine.iloc[0]
+        raise StrictModeError(
+            f"{len(quarantine):,} rows would be quarantined (first: row {first['source_row']}: {first['reason']})",
+            path=provenance.source.name,
+            hint="fix the rows listed, or run without --strict to quarantine them with their reasons")
+    return log
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Values as text; empty or blank becomes missing. Never converts ``00123`` or ``1e5``."""
+    text = values.astype("str").str.strip()
+    return text.where(text != "")
+
+
+def _maybe_number(values: pd.Series) -> tuple[pd.Series, str | None]:
+    """Convert an attribute column to numbers when every value is a decimal number."""
+    if values.dtype.kind in "iufb" or len(values) == 0:
+        return values, None
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or values.dtype.kind == "M":
+        return values, None
+    sample = values.head(200).dropna().astype(str)
+    if sample.empty:
+        return values, None
+    for pattern, decimal in ((_DECIMAL_COMMA, ","), (_DECIMAL_POINT, ".")):
+        if not all(pattern.match(v) for v in sample):
+            continue
+        text = arrow_strings(values)
+        matches = pc.match_substring_regex(text, pattern.pattern)
+        if not pc.all(pc.or_kleene(matches, pc.is_null(text))).as_py():
+            continue
+        if decimal == ",":
+            cleaned = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
+        else:
+            cleaned = pc.replace_substring(text, ",", "")
+        number = pd.Series(pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False), index=values.index)
+        return number, decimal
+    return values, None
+
+
+def _quarantine_frame(raw: RawTable, mapping: dict[str, str], problems: dict[str, np.ndarray],
+                      bad: np.ndarray) -> pd.DataFrame:
+    idx = np.flatnonzero(bad)
+    reason = pd.Series("", index=range(len(idx)), dtype=object)
+    for text, mask in problems.items():
+        hit = mask[idx]
+        reason = reason.where(~hit, reason + "; " + text)
+    reason = reason.str.removeprefix("; ")
+    shown = [mapping[r] for r in ("case", "activity", "timestamp")]
+    part = raw.frame.iloc[idx][shown].astype("string").fillna("")
+    rawtext = part[shown[0]]
+    for column in shown[1:]:
+        rawtext = rawtext + " | " + part[column]
+    rows = [pd.DataFrame({"source_row": raw.source_rows[idx], "reason": reason.to_numpy(),
+                          "raw": rawtext.to_numpy()})]
+    if raw.rejected:
+        rows.append(pd.DataFrame({"source_row": [r.source_row for r in raw.rejected],
+                                  "reason": [r.reason for r in raw.rejected],
+                                  "raw": [r.raw for r in raw.rejected]}))
+    out = pd.concat(rows, ignore_index=True)
+    out["source_row"] = out["source_row"].astype("Int64")
+    return out.sort_values("source_row", kind="stable").reset_index(drop=True)

@@ -1,0 +1,65 @@
+"""Profile the columns of a raw table and explain the proposed mapping.
+
+Example:
+    >>> import numpy as np, pandas as pd
+    >>> from ssc_mining.loaders.raw import RawTable
+    >>> raw = RawTable(pd.DataFrame({"Zaaknummer": ["1", "2", None]}), np.array([2, 3, 4]), reader="csv")
+    >>> profile_columns(raw)[0]["filled"]
+    2
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ssc_mining.errors import SSCMiningError
+from ssc_mining.loaders.build import ReadOptions
+from ssc_mining.loaders.mapping import MappingSpec, propose_mapping
+from ssc_mining.loaders.raw import RawTable
+from ssc_mining.loaders.timestamps import parse_timestamps
+
+
+def profile_columns(raw: RawTable) -> list[dict[str, Any]]:
+    """Per column: filled values, distinct values and up to three examples."""
+    out = []
+    for column in raw.frame.columns:
+        values = raw.frame[column]
+        filled = values.dropna()
+        out.append({"column": str(column), "filled": int(len(filled)), "distinct": int(filled.nunique()),
+                    "examples": [str(v)[:40] for v in filled.unique()[:3]]})
+    return out
+
+
+def format_profile(path: Path, raw: RawTable, profile: list[dict[str, Any]], spec: MappingSpec) -> str:
+    """The text `ssc-mining inspect` prints."""
+    lines = [f"File: {path}", f"Reader: {raw.reader}"]
+    for key in ("encoding", "delimiter_name"):
+        if key in raw.details:
+            lines.append(f"{key.replace('_name', '').capitalize()}: {raw.details[key]}")
+    lines.append(f"Rows: {raw.rows_read:,} ({len(raw.rejected):,} with the wrong number of fields)")
+    lines += raw.notes
+    lines.append("")
+    width = max(len(p["column"]) for p in profile)
+    lines.append(f"{'column':<{width}}  {'filled':>9}  {'distinct':>9}  examples")
+    for p in profile:
+        lines.append(f"{p['column']:<{width}}  {p['filled']:>9,}  {p['distinct']:>9,}  {' | '.join(p['examples'])}")
+    mapping = {**propose_mapping([p["column"] for p in profile]), **spec.columns}
+    lines += ["", "Proposed mapping (override with --case, --activity, --timestamp, … or a --mapping file):"]
+    for role, column in mapping.items():
+        lines.append(f"  --{role.replace('_', '-'):<10} {column!r}")
+    for role in ("case", "activity", "timestamp"):
+        if role not in mapping:
+            lines.append(f"  --{role:<10} (not found: name it)")
+    if "timestamp" in mapping and mapping["timestamp"] in raw.frame.columns:
+        options = ReadOptions(dayfirst=spec.dayfirst, timestamp_format=spec.timestamp_format)
+        try:
+            parsed = parse_timestamps(raw.frame[mapping["timestamp"]], column=mapping["timestamp"],
+                                      dayfirst=options.dayfirst, fmt=options.timestamp_format,
+                                      timezone=spec.timezone or options.timezone)
+            d = parsed.decision
+            lines += ["", f"Timestamps: format {d.format!r}; {d.evidence}; {d.unparseable:,} values do not match, "
+                          f"{d.missing:,} empty"]
+        except SSCMiningError as err:
+            lines += ["", f"Timestamps: cannot be decided: {err.problem}", f"  What to do: {err.hint}"]
+    return "\n".join(lines)

@@ -1,0 +1,158 @@
+"""Data-quality checks after Suriadi et al. (2017), vectorised.
+
+Each check returns a :class:`Finding` with a count, a plain sentence and a
+few example case ids or rows. Checks never change the log.
+
+Example:
+    >>> from ssc_mining.eventlog import EventLog
+    >>> import pandas as pd
+    >>> log = EventLog.from_frame(pd.DataFrame({"case:concept:name": ["1", "2"],
+    ...     "concept:name": ["Open", "open "],
+    ...     "time:timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"], utc=True)}))
+    >>> [f.check for f in run_checks(log) if f.count]
+    ['similar_activity_labels', 'single_event_cases']
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.log import EventLog
+
+_MAX_EXAMPLES = 10
+_MAX_LABELS_FOR_TYPOS = 400
+
+
+@dataclass
+class Finding:
+    """One data-quality check's result."""
+
+    check: str
+    title: str
+    count: int
+    unit: str
+    message: str
+    severity: str = "info"
+    examples: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def run_checks(log: EventLog, *, as_of: pd.Timestamp | None = None) -> list[Finding]:
+    """Run every check; ``as_of`` is the moment after which events count as 'in the future'."""
+    frame = log.frame
+    return [
+        duplicate_events(frame),
+        shared_timestamps(frame),
+        future_events(frame, as_of),
+        events_before_opening(frame),
+        similar_labels(frame, C.ACTIVITY, "activity"),
+        *([similar_labels(frame, C.TEAM, "team")] if C.TEAM in frame.columns else []),
+        single_event_cases(frame),
+    ]
+
+
+def _examples(values: pd.Series) -> list[str]:
+    return [str(v) for v in pd.unique(values)[:_MAX_EXAMPLES]]
+
+
+def duplicate_events(frame: pd.DataFrame) -> Finding:
+    """Events identical in every column but their row number."""
+    cols = [c for c in frame.columns if c != C.SOURCE_ROW]
+    dup = frame.duplicated(subset=cols, keep="first")
+    n = int(dup.sum())
+    return Finding("duplicate_events", "Exact duplicate events", n, "events",
+                   f"{n:,} events are exact copies of an earlier event (same case, activity, time and attributes)."
+                   if n else "No event is an exact copy of another.",
+                   "warning" if n else "ok", [str(r) for r in frame.loc[dup, C.SOURCE_ROW].head(_MAX_EXAMPLES)])
+
+
+def shared_timestamps(frame: pd.DataFrame, threshold: int = 3) -> Finding:
+    """Cases where ``threshold`` or more events share one timestamp (form-based capture)."""
+    sizes = frame.groupby([C.CASE, C.TIMESTAMP], sort=False, observed=True).size()
+    crowded = sizes[sizes >= threshold]
+    cases = crowded.index.get_level_values(0)
+    n = int(pd.Series(cases).nunique())
+    return Finding("shared_timestamps", f"{threshold} or more events with one timestamp", n, "cases",
+                   f"In {n:,} cases, {threshold} or more events carry exactly the same time; their order is "
+                   "the order in the file and may not be the real order." if n else
+                   f"No case has {threshold} or more events at exactly the same time.",
+                   "warning" if n else "ok", _examples(pd.Series(cases)))
+
+
+def future_events(frame: pd.DataFrame, as_of: pd.Timestamp | None) -> Finding:
+    """Events dated after ``as_of`` (default: now)."""
+    moment = as_of if as_of is not None else pd.Timestamp.now(tz="UTC")
+    late = frame[C.TIMESTAMP] > moment
+    n = int(late.sum())
+    when = f"{moment:%Y-%m-%d}" if as_of is not None else "the moment of the run"
+    return Finding("future_events", "Events dated in the future", n, "events",
+                   f"{n:,} events are dated after {when}." if n else f"No event is dated after {when}.",
+                   "warning" if n else "ok", [str(r) for r in frame.loc[late, C.SOURCE_ROW].head(_MAX_EXAMPLES)])
+
+
+def events_before_opening(frame: pd.DataFrame) -> Finding:
+    """Cases with events before their opening activity (the activity that starts most cases)."""
+    firsts = frame.drop_duplicates(C.CASE, keep="first")
+    opening = firsts[C.ACTIVITY].value_counts()
+    title = "Events before the case was opened"
+    if opening.empty or opening.iloc[0] < 0.8 * len(firsts):
+        return Finding("events_before_opening", title, 0, "cases",
+                       "No single activity opens most cases, so this check does not apply.", "ok")
+    name = opening.index[0]
+    is_open = frame[C.ACTIVITY] == name
+    open_time = frame[C.TIMESTAMP].where(is_open).groupby(frame[C.CASE], sort=False).transform("min")
+    early = (frame[C.TIMESTAMP] < open_time) & open_time.notna()
+    cases = frame.loc[early, C.CASE]
+    n = int(cases.nunique())
+    return Finding("events_before_opening", title, n, "cases",
+                   f"In {n:,} cases an event is dated before {name!r}, the activity that opens most cases."
+                   if n else f"No event is dated before {name!r}, the activity that opens most cases.",
+                   "warning" if n else "ok", _examples(cases))
+
+
+def similar_labels(frame: pd.DataFrame, column: str, what: str) -> Finding:
+    """Labels that differ only in upper/lower case, spacing, or a small typo."""
+    labels = sorted(str(v) for v in frame[column].dropna().unique())
+    groups: dict[str, list[str]] = {}
+    for label in labels:
+        groups.setdefault(re.sub(r"\s+", " ", label).strip().casefold(), []).append(label)
+    pairs = [tuple(g) for g in groups.values() if len(g) > 1]
+    keys = sorted(groups)
+    if len(keys) <= _MAX_LABELS_FOR_TYPOS:
+        for i, a in enumerate(keys):
+            for b in keys[i + 1:]:
+                if abs(len(a) - len(b)) <= 2 and min(len(a), len(b)) >= 5 and _one_typo(a, b):
+                    pairs.append((groups[a][0], groups[b][0]))
+    n = len(pairs)
+    shown = [" / ".join(repr(x) for x in p) for p in pairs[:_MAX_EXAMPLES]]
+    return Finding(f"similar_{what}_labels", f"Near-identical {what} names", n, "groups",
+                   f"{n:,} groups of {what} names differ only in upper/lower case, spacing or one typo; they may "
+                   "be the same thing spelled differently." if n else f"No two {what} names look like spelling "
+                   "variants of each other.", "warning" if n else "ok", shown)
+
+
+def _one_typo(a: str, b: str) -> bool:
+    if a[:1].isdigit() or b[:1].isdigit() or re.sub(r"\d", "", a) == re.sub(r"\d", "", b):
+        return False  # "T02 Check" vs "T03 Check" or "Group 1" vs "Group 2" are different things
+    ops = [op for op in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if op[0] != "equal"]
+    edits = sum(max(i2 - i1, j2 - j1) for _, i1, i2, j1, j2 in ops)
+    return edits == 1
+
+
+def single_event_cases(frame: pd.DataFrame) -> Finding:
+    """Cases with only one event: no flow can be seen in them."""
+    sizes = frame.groupby(C.CASE, sort=False).size()
+    single = sizes[sizes == 1]
+    n = len(single)
+    return Finding("single_event_cases", "Cases with a single event", n, "cases",
+                   f"{n:,} of {len(sizes):,} cases have only one event; they show no handoffs or flow."
+                   if n else "Every case has at least two events.", "info" if n else "ok",
+                   _examples(pd.Series(single.index)))

@@ -1,0 +1,62 @@
+"""Shared fixtures: paths, the installed CLI, small CSV factories."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = (ROOT.parent / "shared" / "data" / "real").resolve()
+SAMPLES = ROOT / "data" / "samples"
+
+
+def real_path(*parts: str) -> Path:
+    """Path to a real log under ../shared/data/real; skip the test (with the reason) when absent."""
+    path = REAL.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real log {path} is absent (a fresh clone has no ../shared); CI runs this test")
+    return path
+
+
+def cli_path() -> str:
+    """The installed console script next to this interpreter."""
+    candidate = Path(sys.executable).parent / "ssc-mining"
+    found = str(candidate) if candidate.exists() else shutil.which("ssc-mining")
+    assert found, "the console script ssc-mining is not installed (run `make test`)"
+    return found
+
+
+def run_cli(*args: str | os.PathLike, env: dict[str, str] | None = None, cwd: Path | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``ssc-mining`` as a user would, capturing its output."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([cli_path(), *map(str, args)], capture_output=True, text=True, env=full_env,
+                          cwd=cwd or ROOT, timeout=600)
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path):
+    """Write text (or bytes) to a CSV file in tmp_path and return its path."""
+    def _write(text: str | bytes, name: str = "input.csv", encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_bytes(text.encode(encoding))
+        return path
+    return _write
+
+
+GOOD_CSV = (
+    "case_id,activity,timestamp,resource,team\n"
+    "00123,Register,2024-03-04 09:00,Anna de Vries,Servicedesk\n"
+    "00123,Forward,2024-03-04 09:30,Anna de Vries,Servicedesk\n"
+    "00123,Resolve,2024-03-05 11:00,Bram Jansen,HR\n"
+    "1e5,Register,2024-03-06 10:00,Anna de Vries,Servicedesk\n"
+    "1e5,Resolve,2024-03-07 16:45,Chris Bakker,ICT\n"
+)

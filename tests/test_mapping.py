@@ -1,0 +1,64 @@
+"""Column mapping: proposals from English and Dutch names, TOML files, CLI options, inspect."""
+
+from __future__ import annotations
+
+from conftest import GOOD_CSV, run_cli
+from ssc_mining.errors import ConfigError
+from ssc_mining.eventlog import columns as C
+from ssc_mining.loaders import MappingSpec, load, propose_mapping
+
+import pytest
+
+
+def test_dutch_names_are_recognised():
+    proposal = propose_mapping(["Zaaknummer", "Activiteit", "Tijdstip", "Behandelaar", "Behandelaarsgroep",
+                                "Aanmelder", "Streefdatum"])
+    assert proposal == {"case": "Zaaknummer", "activity": "Activiteit", "timestamp": "Tijdstip",
+                        "resource": "Behandelaar", "team": "Behandelaarsgroep", "requester": "Aanmelder",
+                        "due": "Streefdatum"}
+
+
+def test_english_names_are_recognised():
+    proposal = propose_mapping(["Case ID", "Activity", "Complete Timestamp", "Resource", "Group"])
+    assert proposal == {"case": "Case ID", "activity": "Activity", "timestamp": "Complete Timestamp",
+                        "resource": "Resource", "team": "Group"}
+
+
+def test_status_is_the_activity_when_there_is_no_activity_column():
+    assert propose_mapping(["Nummer", "Status", "Datum"])["activity"] == "Status"
+
+
+def test_toml_mapping_file(write_csv, tmp_path):
+    path = write_csv("Nr;Wat;Wanneer;Wie\n1;Open;03-04-2024 10:00;Ann\n1;Dicht;05-04-2024 10:00;Ann\n")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[columns]\ncase = "Nr"\nactivity = "Wat"\ntimestamp = "Wanneer"\nresource = "Wie"\n'
+                       '[timestamps]\ndayfirst = true\n')
+    log = load(path, MappingSpec.from_toml(mapping))
+    assert log.frame[C.TIMESTAMP].iloc[0].month == 4
+    assert log.frame[C.RESOURCE].tolist() == ["Ann", "Ann"]
+    assert any("map.toml" in n for n in log.provenance.notes)
+    result = run_cli("report", path, "--mapping", mapping, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+
+
+def test_toml_with_unknown_role_is_a_config_error(tmp_path):
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[columns]\nticket = "Nr"\n')
+    with pytest.raises(ConfigError, match="unknown roles"):
+        MappingSpec.from_toml(mapping)
+
+
+def test_cli_options_override_the_proposal(write_csv, tmp_path):
+    path = write_csv(GOOD_CSV.replace("team", "afdeling_x"))
+    result = run_cli("report", path, "--team", "afdeling_x", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+
+
+def test_inspect_profiles_and_proposes(write_csv):
+    path = write_csv("Zaaknummer;Activiteit;Tijdstip;Behandelaar\n1;Aanmelden;13-04-2024 10:00;Jan\n")
+    result = run_cli("inspect", path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Delimiter: semicolon" in out
+    assert "--case       'Zaaknummer'" in out and "--resource   'Behandelaar'" in out
+    assert "%d-%m-%Y %H:%M" in out and "day-first" in out

@@ -1,0 +1,112 @@
+"""End-to-end: the installed CLI writes a self-contained, deterministic, escaped report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import GOOD_CSV, SAMPLES, run_cli
+
+HOSTILE = '<img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def report_dir(write_csv, tmp_path: Path) -> Path:
+    path = write_csv(GOOD_CSV + f'1e5,"{HOSTILE}",2024-03-08 09:00,"<script>alert(2)</script>",Servicedesk\n')
+    result = run_cli("report", path, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "Report:" in result.stdout
+    return tmp_path / "out"
+
+
+def test_report_files_are_written(report_dir: Path):
+    names = sorted(p.name for p in report_dir.iterdir())
+    assert names == ["input.html", "input.html.sha256", "input.json"]
+    html = (report_dir / "input.html").read_bytes()
+    digest = (report_dir / "input.html.sha256").read_text().split()[0]
+    assert digest == hashlib.sha256(html).hexdigest()
+
+
+def test_json_holds_figures_and_reconciled_provenance(report_dir: Path):
+    data = json.loads((report_dir / "input.json").read_text())
+    assert data["overview"]["cases"] == 2 and data["overview"]["events"] == 6
+    p = data["provenance"]
+    assert p["rows_read"] == 6 and p["rows_used"] == 6 and p["rows_quarantined"] == 0 and p["reconciles"]
+    assert len(p["source"]["sha256"]) == 64
+    assert p["versions"]["pm4py"] and p["versions"]["pandas"]
+    edges = {(e["source"], e["target"]): e["events"] for e in data["process_map"]["edges"]}
+    assert edges[("Register", "Forward")] == 1 and edges[("Register", "Resolve")] == 1
+
+
+def test_names_from_the_data_are_escaped(report_dir: Path):
+    html = (report_dir / "input.html").read_text()
+    assert HOSTILE not in html
+    assert "<script>alert(2)</script>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_report_is_self_contained(report_dir: Path):
+    html = (report_dir / "input.html").read_text()
+    library_start = html.index("<script>") + len("<script>")
+    library_end = html.index("</script>", library_start)
+    assert "plotly.js" in html[library_start:library_start + 200]  # plotly.js inlined in the head
+    page = html[:library_start] + html[library_end:]
+    # no element of the page loads anything from another host (the browser test checks it live)
+    assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', page, re.I)
+    assert html.count("Plotly.newPlot") == 1
+    assert html.count("plotly.js v") == 1
+    import html as htmllib
+    assert "Content-Security-Policy" in html and "default-src 'none'" in htmllib.unescape(html[:2000])
+
+
+def test_report_is_byte_identical_across_runs_and_hash_seeds(write_csv, tmp_path: Path):
+    path = write_csv(GOOD_CSV)
+    outputs = []
+    for seed in ("0", "12345"):
+        out = tmp_path / f"out{seed}"
+        result = run_cli("report", path, "-o", out, env={"PYTHONHASHSEED": seed})
+        assert result.returncode == 0, result.stderr
+        outputs.append(((out / "input.html").read_bytes(), (out / "input.json").read_bytes()))
+    assert outputs[0] == outputs[1]
+
+
+def test_quarantine_file_lists_rows_and_reasons(write_csv, tmp_path: Path):
+    path = write_csv(GOOD_CSV + "7,Register,n.v.t.,X,Y\n=cmd|' /C calc'!A0,Register\n")
+    result = run_cli("report", path, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "2 set aside" in result.stdout
+    text = (tmp_path / "out" / "input.quarantine.csv").read_text()
+    lines = text.splitlines()
+    assert lines[0] == "source_row,reason,raw"
+    assert lines[1].startswith("7,timestamp does not match")
+    assert lines[2].startswith("8,too few fields")
+    assert "'=cmd" in lines[2]  # a formula is neutralised for spreadsheets
+    data = json.loads((tmp_path / "out" / "input.json").read_text())
+    assert data["provenance"]["rows_read"] == 7 and data["provenance"]["rows_quarantined"] == 2
+
+
+def test_run_date_comes_only_from_the_option(write_csv, tmp_path: Path):
+    path = write_csv(GOOD_CSV)
+    result = run_cli("report", path, "-o", tmp_path / "out", "--run-date", "2026-11-27")
+    assert result.returncode == 0
+    assert "report date 2026-11-27" in (tmp_path / "out" / "input.html").read_text()
+
+
+def test_bundled_sample_report(tmp_path: Path):
+    sample = SAMPLES / "generic-events.csv"
+    assert sample.exists(), "the bundled sample is missing"
+    result = run_cli("report", sample, "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "generic-events.json").read_text())
+    assert data["overview"]["cases"] > 100 and data["provenance"]["reconciles"]
+
+
+def test_no_pm4py_banner_or_progress_leaks(tmp_path: Path, write_csv):
+    path = write_csv(GOOD_CSV)
+    result = run_cli("report", path, "-o", tmp_path / "out")
+    assert "PM4Py" not in result.stdout + result.stderr
+    assert result.stderr == ""  # quiet when stderr is not a terminal
