@@ -77,6 +77,59 @@ def _spec(kwargs: dict[str, Any]):  # type: ignore[no-untyped-def]
     return spec.merged(given)
 
 
+def _analyser_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--analysers", "analyser_names", metavar="NAMES",
+                     help="Comma-separated analysers to run (default: all installed; see `ssc-mining analysers`)."),
+        click.option("--param", "params", multiple=True, metavar="ANALYSER.NAME=VALUE",
+                     help="Set an analyser parameter, e.g. --param variants.top=20 (repeatable)."),
+        click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path),
+                     help="Also load analysers from the .py files in this folder."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _select_analysers(names: str | None, params: tuple[str, ...], plugins_dir: Path | None,
+                      strict: bool) -> tuple[list[Any], dict[str, str]]:
+    """Instantiate the chosen analysers with their parameters; returns them and plugin problems."""
+    import json
+
+    from ssc_mining.analysers import discover
+    from ssc_mining.errors import ConfigError
+
+    found = discover(plugins_dir, strict=strict)
+    wanted = [n.strip() for n in names.split(",") if n.strip()] if names else list(found.analysers)
+    unknown = [n for n in wanted if n not in found.analysers]
+    if unknown:
+        raise ConfigError(f"unknown analyser(s) {unknown}", hint="installed: " + ", ".join(found.analysers))
+    settings: dict[str, dict[str, Any]] = {n: {} for n in wanted}
+    for item in params:
+        target, _, raw = item.partition("=")
+        analyser, _, param = target.partition(".")
+        if not raw or not param:
+            raise ConfigError(f"--param {item!r} is not ANALYSER.NAME=VALUE")
+        if analyser not in settings:
+            raise ConfigError(f"--param {item!r}: analyser {analyser!r} is not selected",
+                              hint="selected: " + ", ".join(wanted))
+        defaults = found.analysers[analyser].param_defaults()
+        if param not in defaults:
+            raise ConfigError(f"--param {item!r}: {analyser} has no parameter {param!r}",
+                              hint="its parameters: " + (", ".join(defaults) or "none"))
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        default = defaults[param]
+        if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if default is not None and not isinstance(value, type(default)):
+            raise ConfigError(f"--param {item!r}: expected a {type(default).__name__} like {default!r}")
+        settings[analyser][param] = value
+    return [found.analysers[n](**settings[n]) for n in wanted], found.problems
+
+
 def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -113,6 +166,8 @@ def main() -> None:
       ssc-mining inspect tickets.csv
       ssc-mining report tickets.csv -o reports/
       ssc-mining report export.csv --case Zaaknummer --activity Status --timestamp Tijdstip --dayfirst
+      ssc-mining analysers
+      ssc-mining analyse tickets.csv --json results.json
     """
 
 
@@ -152,10 +207,12 @@ def inspect(file: Path, debug: bool, **kwargs: Any) -> None:
               help="Process map: keep the most frequent activities covering this share of events.")
 @click.option("--map-paths", type=click.FloatRange(0.0, 1.0), default=0.9, show_default=True,
               help="Process map: keep the most frequent paths covering this share of transitions.")
+@_analyser_options
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
 @_handle_errors
 def report(file: Path, output: Path, name: str | None, run_date: str | None, as_of: str | None,
-           map_activities: float, map_paths: float, debug: bool, **kwargs: Any) -> None:
+           map_activities: float, map_paths: float, analyser_names: str | None, params: tuple[str, ...],
+           plugins_dir: Path | None, debug: bool, **kwargs: Any) -> None:
     """Read FILE and write a self-contained HTML report, a JSON file with the
     same figures and the provenance, and a quarantine CSV of rows set aside.
 
@@ -172,8 +229,12 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
 
     progress = Progress()
     spec = _spec(kwargs)
+    strict = kwargs.get("strict", False)
+    analysers, problems = _select_analysers(analyser_names, params, plugins_dir, strict)
+    for plugin, problem in problems.items():
+        click.echo(f"Warning: plugin {plugin} was not loaded: {problem}", err=True)
     progress.step(f"reading {file}")
-    log = load(file, spec, strict=kwargs.get("strict", False))
+    log = load(file, spec, strict=strict)
     progress.step(f"read {log.provenance.rows_read:,} rows: {log.provenance.rows_used:,} used, "
                   f"{log.provenance.rows_quarantined:,} set aside")
     try:
@@ -182,13 +243,75 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
         raise ConfigError(f"--as-of {as_of!r} is not a date", hint="write it as YYYY-MM-DD") from None
     progress.step("computing figures and writing the report")
     paths = write_report(log, output, name=name, run_date=run_date, as_of=moment,
-                         map_settings=MapSettings(activity_coverage=map_activities, path_coverage=map_paths))
+                         map_settings=MapSettings(activity_coverage=map_activities, path_coverage=map_paths),
+                         analysers=analysers, strict=strict)
     p = log.provenance
     click.echo(f"Read {p.rows_read:,} rows from {file.name}: {p.rows_used:,} used, {p.rows_quarantined:,} set aside.")
     click.echo(f"Report: {paths.html}")
     click.echo(f"Figures and provenance: {paths.json}")
     if paths.quarantine:
         click.echo(f"Rows set aside, with row number and reason: {paths.quarantine}")
+
+
+@main.command("analysers")
+@click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also list analysers from the .py files in this folder.")
+@click.option("--debug", is_flag=True, help="Show the traceback of errors.")
+@_handle_errors
+def list_analysers(plugins_dir: Path | None, debug: bool) -> None:
+    """List the installed analysers with their descriptions, columns and parameters.
+
+    \b
+    Example:
+      ssc-mining analysers
+    """
+    from ssc_mining.analysers import discover
+
+    found = discover(plugins_dir)
+    for name, cls in found.analysers.items():
+        click.echo(f"{name}  (version {cls.version}, from {found.origins[name]})")
+        click.echo(f"  en: {cls.description.get('en', '')}")
+        click.echo(f"  nl: {cls.description.get('nl', '')}")
+        click.echo(f"  requires: {', '.join(cls.requires) or '-'}")
+        click.echo(f"  uses if present: {', '.join(cls.uses) or '-'}")
+        defaults = cls.param_defaults()
+        click.echo("  parameters: " + (", ".join(f"{k}={v!r}" for k, v in defaults.items()) or "none"))
+    for name, problem in found.problems.items():
+        click.echo(f"plugin {name}: NOT LOADED: {problem}", err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@_mapping_options
+@_analyser_options
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Write the analysers' results (and the provenance) to this JSON file.")
+@click.option("--debug", is_flag=True, help="Show the traceback of errors.")
+@_handle_errors
+def analyse(file: Path, json_out: Path, analyser_names: str | None, params: tuple[str, ...],
+            plugins_dir: Path | None, debug: bool, **kwargs: Any) -> None:
+    """Run analysers on FILE and write their results as JSON (no HTML).
+
+    \b
+    Example:
+      ssc-mining analyse data/samples/generic-events.csv --json results.json --analysers throughput,variants
+    """
+    import json
+
+    from ssc_mining._io import atomic_write_text
+    from ssc_mining.analysers import run_analysers
+    from ssc_mining.loaders import load
+
+    strict = kwargs.get("strict", False)
+    analysers, problems = _select_analysers(analyser_names, params, plugins_dir, strict)
+    log = load(file, _spec(kwargs), strict=strict)
+    results = run_analysers(log, analysers, strict=strict)
+    data = {"schema": "ssc_mining.analyse/1", "analysers": [r.to_dict() for r in results],
+            "plugin_problems": problems, "provenance": log.provenance.to_dict()}
+    atomic_write_text(json_out, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n")
+    for r in results:
+        click.echo(f"{r.analyser}: {r.status}" + (f" ({r.reason})" if r.reason else ""))
+    click.echo(f"Results: {json_out}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,16 +19,19 @@ import functools
 from typing import Any
 
 import jinja2
-import plotly.graph_objects as go
 from markupsafe import Markup
 from plotly.offline import get_plotlyjs
+
+from ssc_mining.report.results_html import fmt_value, render_result
+from ssc_mining.results import Result
 
 CSP = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
        "img-src data:; font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
+    """The jinja2 environment of the report templates (autoescaping on, strict undefined)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("ssc_mining.report", "templates"),
         autoescape=True,
@@ -38,28 +41,14 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["num"] = lambda v, digits=0: "–" if v is None else f"{v:,.{digits}f}"
     env.filters["pct"] = lambda v, digits=1: "–" if v is None else f"{100 * v:.{digits}f} %"
+    env.filters["fmtvalue"] = fmt_value
     return env
-
-
-def _chart(fig: go.Figure, div_id: str) -> Markup:
-    fig.update_layout(template="plotly_white", margin={"l": 50, "r": 20, "t": 40, "b": 50}, height=360)
-    html = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                       config={"displaylogo": False, "responsive": True})
-    return Markup(html)
-
-
-def throughput_chart(values: list[float]) -> Markup:
-    """Histogram of throughput times in days."""
-    fig = go.Figure(go.Histogram(x=values, nbinsx=40, marker_color="#1f77b4",
-                                 hovertemplate="%{x} days: %{y} cases<extra></extra>"))
-    fig.update_layout(title="Throughput time per case", xaxis_title="days from first to last event",
-                      yaxis_title="cases", bargap=0.05)
-    return _chart(fig, "chart-throughput")
 
 
 def render_html(figures: dict[str, Any], *, title: str | None = None, run_date: str | None = None) -> str:
     """The complete report page as a string."""
-    template = _environment().get_template("report.html.j2")
+    template = environment().get_template("report.html.j2")
+    results = [Result.from_dict(r) for r in figures["analysers"]]
     source = figures["provenance"]["source"]["name"]
     return template.render(
         f=figures,
@@ -68,5 +57,6 @@ def render_html(figures: dict[str, Any], *, title: str | None = None, run_date: 
         csp=CSP,
         plotly_js=Markup(get_plotlyjs()),
         process_map_svg=Markup(figures["process_map"]["svg"]),
-        throughput_chart=throughput_chart(figures["throughput"]["values"]),
+        results=results,
+        analyser_sections=[Markup(render_result(r)) for r in results],
     )

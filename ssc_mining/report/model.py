@@ -7,7 +7,7 @@ Example:
     >>> from ssc_mining.loaders import load
     >>> figures = compute_figures(load("data/samples/generic-events.csv"))  # doctest: +SKIP
     >>> sorted(figures)                                                    # doctest: +SKIP
-    ['overview', 'process_map', 'provenance', 'quality', 'quarantine', 'throughput', 'variants']
+    ['analysers', 'overview', 'process_map', 'provenance', 'quality', 'quarantine', 'schema']
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from ssc_mining.discovery import case_durations, directly_follows, overview, variants
+from ssc_mining.analysers import Analyser, discover, run_analysers
+from ssc_mining.discovery import directly_follows, overview
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.quality import run_checks
 from ssc_mining.report.process_map import MapSettings, filter_dfg, render_svg
@@ -29,14 +30,17 @@ def _round(value: float) -> float:
 
 
 def compute_figures(log: EventLog, *, map_settings: MapSettings | None = None,
-                    as_of: pd.Timestamp | None = None, top_variants: int = 10) -> dict[str, Any]:
-    """All figures of the report, JSON-ready and deterministic."""
+                    as_of: pd.Timestamp | None = None, analysers: list[Analyser] | None = None,
+                    strict: bool = False) -> dict[str, Any]:
+    """All figures of the report, JSON-ready and deterministic.
+
+    ``analysers`` defaults to every installed analyser with its default parameters.
+    """
     dfg = directly_follows(log)
     shown, map_note = filter_dfg(dfg, map_settings or MapSettings())
-    durations = case_durations(log)
-    var = variants(log)
-    quantiles = {f"p{int(q * 100)}": _round(durations.quantile(q)) for q in (0.1, 0.25, 0.5, 0.75, 0.9)} \
-        if len(durations) else {}
+    if analysers is None:
+        analysers = [cls() for cls in discover().analysers.values()]
+    results = run_analysers(log, analysers, strict=strict)
     q = log.quarantine
     return {
         "schema": SCHEMA,
@@ -54,19 +58,7 @@ def compute_figures(log: EventLog, *, map_settings: MapSettings | None = None,
             "ends": {str(k): int(v) for k, v in shown.ends.items()},
             "svg": render_svg(shown, title="Directly-follows process map"),
         },
-        "throughput": {
-            "unit": "days",
-            "cases": int(len(durations)),
-            "mean": _round(durations.mean()) if len(durations) else None,
-            "quantiles": quantiles,
-            "values": [_round(v) for v in durations.sort_values(kind="stable")],
-        },
-        "variants": {
-            "count": int(len(var)),
-            "top": [{"variant": name, "cases": int(n), "share": _round(n / max(log.n_cases, 1))}
-                    for name, n in var.head(top_variants).items()],
-            "top_share": _round(var.head(top_variants).sum() / max(log.n_cases, 1)) if len(var) else 0.0,
-        },
+        "analysers": [r.to_dict() for r in results],
         "quality": [f.to_dict() for f in run_checks(log, as_of=as_of)],
         "quarantine": {
             "rows": int(len(q)),

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from ssc_mining._io import atomic_write_bytes, atomic_write_text, safe_frame
+from ssc_mining.analysers import Analyser
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.report.html import render_html
 from ssc_mining.report.model import compute_figures
@@ -53,6 +54,8 @@ def write_report(
     run_date: str | None = None,
     as_of: pd.Timestamp | None = None,
     map_settings: MapSettings | None = None,
+    analysers: list[Analyser] | None = None,
+    strict: bool = False,
 ) -> ReportPaths:
     """Compute the figures of ``log`` and write the report files into ``out_dir``."""
     out_dir = Path(out_dir)
@@ -62,7 +65,7 @@ def write_report(
         quarantine_path = out_dir / f"{stem}.quarantine.csv"
         atomic_write_text(quarantine_path, safe_frame(log.quarantine).to_csv(index=False, lineterminator="\n"))
         log.provenance.quarantine_file = quarantine_path.name
-    figures = compute_figures(log, map_settings=map_settings, as_of=as_of)
+    figures = compute_figures(log, map_settings=map_settings, as_of=as_of, analysers=analysers, strict=strict)
     figures["run"] = {"run_date": run_date, "as_of": as_of.isoformat() if as_of is not None else None,
                       "map_settings": (map_settings or MapSettings()).__dict__}
     html = render_html(figures, run_date=run_date).encode("utf-8")

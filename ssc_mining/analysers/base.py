@@ -1,0 +1,91 @@
+"""The analyser contract.
+
+An analyser is a small frozen dataclass:
+
+* class attributes: ``name`` (stable id), ``version``, ``title`` and
+  ``description`` (one plain line each, in English and Dutch),
+  ``requires`` (canonical columns it cannot do without) and ``uses``
+  (columns it uses when present);
+* dataclass fields: its parameters, keyword-only, with defaults, stored
+  unchanged (so it can be printed, compared and copied, like a
+  scikit-learn estimator);
+* one pure method, :meth:`Analyser.analyse`, taking an
+  :class:`~ssc_mining.eventlog.EventLog` and returning a
+  :class:`~ssc_mining.results.Result`. It does no I/O and never changes the log.
+
+Register it under the entry-point group ``ssc_mining.analysers`` (the built-in
+ones are registered the same way).
+
+Example:
+    >>> from dataclasses import dataclass
+    >>> from ssc_mining.results import Metric, Result
+    >>> @dataclass(frozen=True, kw_only=True)
+    ... class CaseCount(Analyser):
+    ...     name = "case_count"
+    ...     title = {"en": "Cases", "nl": "Zaken"}
+    ...     description = {"en": "Counts the cases.", "nl": "Telt de zaken."}
+    ...     minimum: int = 0
+    ...     def analyse(self, log):
+    ...         return self.result(summary=f"{log.n_cases} cases.",
+    ...                            items=[Metric("cases", "Cases", log.n_cases, unit="cases")])
+    >>> CaseCount(minimum=1).params()
+    {'minimum': 1}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.log import EventLog
+from ssc_mining.results import Item, Result
+
+
+@dataclass(frozen=True, kw_only=True)
+class Analyser:
+    """Base class of every analyser; subclass it as ``@dataclass(frozen=True, kw_only=True)``."""
+
+    name: ClassVar[str] = ""
+    version: ClassVar[str] = "1"
+    title: ClassVar[dict[str, str]] = {}
+    description: ClassVar[dict[str, str]] = {}
+    requires: ClassVar[tuple[str, ...]] = (C.CASE, C.ACTIVITY, C.TIMESTAMP)
+    uses: ClassVar[tuple[str, ...]] = ()
+
+    def analyse(self, log: EventLog) -> Result:
+        """Analyse ``log`` and return a result. Pure: no I/O, the log is not changed."""
+        raise NotImplementedError
+
+    # helpers every analyser gets for free -------------------------------------------------
+
+    def params(self) -> dict[str, Any]:
+        """The parameters and their values."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def param_defaults(cls) -> dict[str, Any]:
+        """Each parameter with its default value."""
+        out = {}
+        for f in dataclasses.fields(cls):
+            if f.default is not dataclasses.MISSING:
+                out[f.name] = f.default
+            elif f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+                out[f.name] = f.default_factory()  # type: ignore[misc]
+        return out
+
+    @classmethod
+    def text(cls, what: dict[str, str], lang: str = "en") -> str:
+        return what.get(lang) or what.get("en", "")
+
+    def missing_columns(self, log: EventLog) -> list[str]:
+        """Required columns that the log lacks or holds no value in."""
+        return [c for c in self.requires if not log.has(c)]
+
+    def result(self, *, summary: str, items: list[Item], caveats: list[str] | None = None,
+               lang: str = "en") -> Result:
+        """A successful result carrying this analyser's name, version, parameters and texts."""
+        return Result(analyser=self.name, title=self.text(self.title, lang), summary=summary, items=items,
+                      caveats=caveats or [], version=self.version, params=self.params(),
+                      description=self.text(self.description, lang))

@@ -1,0 +1,58 @@
+"""Run analysers on a log: skip those that lack a column, catch those that fail.
+
+Example:
+    >>> from ssc_mining.analysers.registry import discover
+    >>> import pandas as pd
+    >>> from ssc_mining.eventlog import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({"case:concept:name": ["1"], "concept:name": ["a"],
+    ...     "time:timestamp": pd.to_datetime(["2024-01-01"], utc=True)}))
+    >>> [r.status for r in run_analysers(log, [discover().analysers["throughput"]()])]
+    ['ok']
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable
+
+from ssc_mining.analysers.base import Analyser
+from ssc_mining.errors import SSCMiningError
+from ssc_mining.eventlog.log import EventLog
+from ssc_mining.results import Result
+
+
+class AnalyserFailedError(SSCMiningError):
+    """An analyser raised or returned something that is not a Result (fatal only with ``--strict``)."""
+
+    exit_code = 4
+
+
+def run_analysers(log: EventLog, analysers: Iterable[Analyser], *, strict: bool = False,
+                  lang: str = "en") -> list[Result]:
+    """One result per analyser, in the given order."""
+    results = []
+    for analyser in analysers:
+        title = analyser.text(analyser.title, lang) or analyser.name
+        missing = analyser.missing_columns(log)
+        if missing:
+            results.append(Result.skipped(
+                analyser.name, title, "the log has no values in the column(s) " + ", ".join(missing)
+                + "; map them with the column options (see `ssc-mining inspect`)",
+                version=analyser.version, params=analyser.params(),
+                description=analyser.text(analyser.description, lang)))
+            continue
+        try:
+            result = analyser.analyse(log)
+            if not isinstance(result, Result):
+                raise TypeError(f"analyse() returned {type(result).__name__}, not a Result")
+        except Exception as err:  # noqa: BLE001 - one failing analyser must not break the report
+            if strict:
+                raise AnalyserFailedError(f"analyser {analyser.name!r} failed: {type(err).__name__}: {err}",
+                                          hint="run without --strict to report it as failed and go on") from err
+            last = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
+            where = f" (at {last.filename.rsplit('/', 1)[-1]}:{last.lineno})" if last else ""
+            result = Result.failed(analyser.name, title, f"{type(err).__name__}: {err}{where}",
+                                   version=analyser.version, params=analyser.params(),
+                                   description=analyser.text(analyser.description, lang))
+        results.append(result)
+    return results

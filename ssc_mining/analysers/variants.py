@@ -1,0 +1,50 @@
+"""Variants: how many distinct paths cases take, and how concentrated they are.
+
+Example:
+    >>> import pandas as pd
+    >>> from ssc_mining.eventlog import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({"case:concept:name": ["1", "1", "2", "2"],
+    ...     "concept:name": ["a", "b", "a", "b"],
+    ...     "time:timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"] * 2, utc=True)}))
+    >>> Variants().analyse(log).item("variants").value
+    1
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ssc_mining.analysers.base import Analyser
+from ssc_mining.discovery.overview import variants
+from ssc_mining.eventlog.log import EventLog
+from ssc_mining.results import Metric, Result, Table
+
+
+@dataclass(frozen=True, kw_only=True)
+class Variants(Analyser):
+    """The most frequent variants and the share of cases they cover."""
+
+    name = "variants"
+    title = {"en": "Variants", "nl": "Varianten"}
+    description = {"en": "How many different paths cases take through the process.",
+                   "nl": "Hoeveel verschillende routes zaken door het proces nemen."}
+
+    top: int = 10
+
+    def analyse(self, log: EventLog) -> Result:
+        counts = variants(log)
+        cases = max(log.n_cases, 1)
+        top = counts.head(self.top)
+        table = pd.DataFrame({"rank": range(1, len(top) + 1), "variant": top.index, "cases": top.to_numpy(),
+                              "share": (top.to_numpy() / cases).round(4)})
+        share = float(top.sum() / cases) if len(counts) else 0.0
+        return self.result(
+            summary=(f"{len(counts):,} different paths; the {len(top)} most frequent cover {share:.0%} of the cases."
+                     if len(counts) else "The log is empty."),
+            items=[Metric("variants", "Variants", int(len(counts)), unit="variants"),
+                   Metric("top_share", f"Share of cases in the {self.top} most frequent variants", round(share, 4),
+                          unit="share"),
+                   Table.from_frame("top", "Most frequent variants", table,
+                                    labels={"variant": "sequence of activities"}, units={"share": "share"})])

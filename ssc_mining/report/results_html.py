@@ -1,0 +1,120 @@
+"""Default HTML renderings of result items, so any analyser appears in the report without report code.
+
+Example:
+    >>> from ssc_mining.results import Metric, Result
+    >>> html = render_result(Result("demo", "Demo", "One.", [Metric("n", "Cases", 3, unit="cases")]))
+    >>> "Cases" in html and "<section" in html
+    True
+"""
+
+from __future__ import annotations
+
+import re
+
+import plotly.graph_objects as go
+from markupsafe import Markup, escape
+
+from ssc_mining.results import Chart, Finding, Graph, Item, Metric, Result, Table
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def fmt_value(value: object, unit: str = "") -> str:
+    """A value for display: shares as %, numbers with thousands separators, None as a dash."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        if unit == "share":
+            return f"{100 * value:.1f} %"
+        if isinstance(value, int):
+            return f"{value:,}"
+        digits = 1 if abs(value) >= 10 else 2
+        text = f"{value:,.{digits}f}"
+        return f"{text} {unit}" if unit in ("days", "hours", "minutes") else text
+    return str(value)
+
+
+def chart_html(chart: Chart, div_id: str) -> Markup:
+    """Draw a chart spec with plotly (the library is inlined once in the page head)."""
+    fig = go.Figure()
+    if chart.kind == "histogram":
+        for name, values in chart.series.items():
+            fig.add_trace(go.Histogram(x=values, name=name, nbinsx=40))
+        fig.update_layout(bargap=0.05)
+    elif chart.kind == "bar":
+        for name, values in chart.series.items():
+            fig.add_trace(go.Bar(x=chart.x, y=values, name=name))
+        fig.update_layout(barmode="group")
+    else:
+        for name, values in chart.series.items():
+            fig.add_trace(go.Scatter(x=chart.x, y=values, name=name, mode="lines+markers"))
+    fig.update_layout(title=chart.title, xaxis_title=chart.x_label, yaxis_title=chart.y_label,
+                      template="plotly_white", margin={"l": 50, "r": 20, "t": 40, "b": 50}, height=360,
+                      showlegend=len(chart.series) > 1)
+    html = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config={"displaylogo": False, "responsive": True})
+    alt = escape(chart.description or f"{chart.title}: {chart.y_label} by {chart.x_label}")
+    return Markup(f'<figure class="chart" role="group" aria-label="{alt}">{html}'
+                  f'<figcaption>{alt}</figcaption></figure>')
+
+
+def render_result(result: Result, *, macros=None) -> str:  # type: ignore[no-untyped-def]
+    """One report section for ``result``."""
+    from ssc_mining.report.html import environment
+
+    env = environment()
+    macros = macros or env.get_template("items.html.j2").module
+    anchor = f"analyser-{_slug(result.analyser)}"
+    parts = [f'<section id="{anchor}" class="analyser status-{escape(result.status)}">',
+             f"<h2>{escape(result.title)}</h2>"]
+    if result.description:
+        parts.append(f'<p class="lead">{escape(result.description)}</p>')
+    if result.status != "ok":
+        verb = "was skipped" if result.status == "skipped" else "failed"
+        parts.append(f'<p class="finding severity-warning">This analysis {verb}: {escape(result.reason)}</p>')
+        parts.append("</section>")
+        return "\n".join(parts)
+    if result.summary:
+        parts.append(f'<p class="summary">{escape(result.summary)}</p>')
+    metrics = [i for i in result.items if isinstance(i, Metric)]
+    if metrics:
+        parts.append('<div class="kpis">' + "".join(
+            str(macros.metric(_with_anchor(m, anchor))) for m in metrics) + "</div>")
+    for item in result.items:
+        parts.append(_render_item(item, anchor, macros))
+    if result.caveats:
+        parts.append('<div class="caveats"><h3>Read with care</h3><ul>'
+                     + "".join(f"<li>{escape(c)}</li>" for c in result.caveats) + "</ul></div>")
+    if result.params:
+        parts.append('<p class="params">Parameters: ' + ", ".join(
+            f"<code>{escape(k)}={escape(repr(v))}</code>" for k, v in result.params.items()) + "</p>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+class _Anchored:
+    def __init__(self, item: Metric, anchor: str) -> None:
+        self.__dict__.update(item.__dict__)
+        self.anchor = f"{anchor}-{_slug(item.key)}"
+
+
+def _with_anchor(item: Metric, anchor: str) -> _Anchored:
+    return _Anchored(item, anchor)
+
+
+def _render_item(item: Item, anchor: str, macros) -> str:  # type: ignore[no-untyped-def]
+    if isinstance(item, Metric):
+        return ""
+    if isinstance(item, Table):
+        return str(macros.table(item))
+    if isinstance(item, Finding):
+        return str(macros.finding(item))
+    if isinstance(item, Chart):
+        return str(chart_html(item, f"chart-{anchor}-{_slug(item.key)}"))
+    if isinstance(item, Graph):
+        return str(macros.graph(item))
+    return f"<p>{escape(type(item).__name__)} {escape(item.key)}</p>"
