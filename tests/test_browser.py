@@ -1,0 +1,108 @@
+"""The report in a real browser: Debian's headless Chromium, driven by Playwright.
+
+Skipped with a reason when /usr/bin/chromium is absent; `.ci/run` installs it, so CI runs these.
+Screenshots are saved under tests/artifacts/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import GOOD_CSV, ROOT, run_cli
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+pytestmark = pytest.mark.browser
+
+HOSTILE_ACTIVITY = '"><img src=x onerror=alert(1)>'
+HOSTILE_TEAM = "<script>alert(2)</script>"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (CI installs it in .ci/run)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+def open_report(browser, html: Path, screenshot: str | None = None):
+    """Open ``html`` with the network blocked; return (page, console errors, requests to other hosts, dialogs)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    external: list[str] = []
+    dialogs: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(html.as_uri(), wait_until="load")
+    page.wait_for_timeout(500)
+    if screenshot:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / screenshot), full_page=False)
+    return page, errors, external, dialogs
+
+
+def test_report_renders_offline_without_errors(browser, write_csv, tmp_path: Path):
+    csv = write_csv(GOOD_CSV)
+    assert run_cli("report", csv, "-o", tmp_path / "out").returncode == 0
+    html = tmp_path / "out" / "input.html"
+    page, errors, external, dialogs = open_report(browser, html, screenshot="report-first-page.png")
+    assert errors == [] and external == [] and dialogs == []
+    data = json.loads((tmp_path / "out" / "input.json").read_text())
+    n_nodes = len(data["process_map"]["nodes"])
+    assert page.locator("svg.process-map g.pm-node").count() == n_nodes == 3
+    assert page.locator("svg.process-map g.pm-terminal").count() == 2
+    # every plotly chart drew its SVG
+    charts = page.locator("div.plotly-graph-div")
+    assert charts.count() >= 1
+    for i in range(charts.count()):
+        assert charts.nth(i).locator("svg.main-svg").count() >= 1
+    page.locator("#process-map").scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#process-map").screenshot(path=str(ARTIFACTS / "report-process-map.png"))
+
+
+def test_hostile_names_run_no_script(browser, write_csv, tmp_path: Path):
+    text = GOOD_CSV + f'1e5,"{HOSTILE_ACTIVITY.replace(chr(34), chr(34) * 2)}",2024-03-08 09:00,x,"{HOSTILE_TEAM}"\n'
+    csv = write_csv(text)
+    result = run_cli("report", csv, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    page, errors, external, dialogs = open_report(browser, tmp_path / "out" / "input.html")
+    assert dialogs == [] and errors == [] and external == []
+    assert page.locator("img[src=x]").count() == 0
+    assert HOSTILE_ACTIVITY in page.locator("svg.process-map").text_content()
+
+
+def test_sorting_a_table(browser, write_csv, tmp_path: Path):
+    csv = write_csv(GOOD_CSV)
+    assert run_cli("report", csv, "-o", tmp_path / "out").returncode == 0
+    page, errors, *_ = open_report(browser, tmp_path / "out" / "input.html")
+    table = page.locator("#analyser-variants table.sortable")
+    header = table.locator("thead th").nth(2)  # cases
+    header.click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    first = table.locator("tbody tr").first.locator("td").nth(2).inner_text()
+    header.click()
+    assert header.get_attribute("aria-sort") == "descending"
+    assert int(table.locator("tbody tr").first.locator("td").nth(2).inner_text()) >= int(first)
+    assert errors == []
