@@ -43,6 +43,8 @@ class Progress:
 
 def _mapping_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
+        click.option("--profile", metavar="NAME",
+                     help="Loader profile: csv, xes, or a ticket system's (see `ssc-mining profiles`); detected by default."),
         click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
                      help="TOML mapping file ([columns], [timestamps], [csv]); options below override it."),
         *[click.option(f"--{role.replace('_', '-')}", f"col_{role}", metavar="COLUMN",
@@ -72,7 +74,7 @@ def _spec(kwargs: dict[str, Any]):  # type: ignore[no-untyped-def]
         columns={role: kwargs[f"col_{role}"] for role in ROLES if kwargs.get(f"col_{role}")},
         dayfirst=kwargs.get("dayfirst"), timestamp_format=kwargs.get("timestamp_format"),
         timezone=kwargs.get("timezone"), delimiter=delimiter, encoding=kwargs.get("encoding"),
-        source="command-line options",
+        profile=kwargs.get("profile"), source="command-line options",
     )
     return spec.merged(given)
 
@@ -251,6 +253,21 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
     click.echo(f"Figures and provenance: {paths.json}")
     if paths.quarantine:
         click.echo(f"Rows set aside, with row number and reason: {paths.quarantine}")
+
+
+@main.command("profiles")
+def list_profiles() -> None:
+    """List the loader profiles (ticket systems) that are installed.
+
+    \b
+    Example:
+      ssc-mining profiles
+    """
+    from ssc_mining.loaders import available_profiles
+    from ssc_mining.loaders.profiles import get_profile
+
+    for name in available_profiles():
+        click.echo(f"{name:<20} {get_profile(name).description}")
 
 
 @main.command("analysers")

@@ -70,6 +70,10 @@ class Provenance:
     rows_read: int = 0
     rows_used: int = 0
     rows_quarantined: int = 0
+    #: records that produce no event by design, per reason (counted, never silent)
+    rows_skipped: dict[str, int] = field(default_factory=dict)
+    #: events in the log (equals rows_used when each row is one event)
+    events: int = 0
     #: rows per reason; a row with two problems counts under both
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
     quarantine_file: str | None = None
@@ -77,8 +81,8 @@ class Provenance:
     versions: dict[str, str] = field(default_factory=tool_versions)
 
     def reconciles(self) -> bool:
-        """True when rows read = rows used + rows quarantined."""
-        return self.rows_read == self.rows_used + self.rows_quarantined
+        """True when rows read = rows used + rows quarantined + rows skipped by design."""
+        return self.rows_read == self.rows_used + self.rows_quarantined + sum(self.rows_skipped.values())
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary (keys sorted when dumped)."""

@@ -21,12 +21,13 @@ from ssc_mining.eventlog.provenance import SourceFile
 from ssc_mining.loaders.build import ReadOptions, build_event_log
 from ssc_mining.loaders.csv_reader import read_csv
 from ssc_mining.loaders.mapping import MappingSpec, propose_mapping, resolve_mapping
+from ssc_mining.loaders.profiles import available_profiles, detect_profile, get_profile
 from ssc_mining.loaders.raw import RawTable
 from ssc_mining.loaders.sniff import detect_kind
 from ssc_mining.loaders.table_readers import read_excel, read_parquet
 from ssc_mining.loaders.xes_reader import read_xes
 
-__all__ = ["load", "read_raw", "MappingSpec", "ReadOptions", "propose_mapping", "RawTable"]
+__all__ = ["load", "read_raw", "MappingSpec", "ReadOptions", "propose_mapping", "RawTable", "available_profiles"]
 
 
 def read_raw(path: str | Path, spec: MappingSpec | None = None) -> RawTable:
@@ -51,23 +52,41 @@ def load(
     path: str | Path,
     spec: MappingSpec | None = None,
     *,
+    profile: str | None = None,
     timezone: str | None = None,
     strict: bool = False,
 ) -> EventLog:
-    """Read ``path`` into a canonical event log with provenance and quarantine."""
+    """Read ``path`` into a canonical event log with provenance and quarantine.
+
+    ``profile`` names a loader profile (``csv``, ``xes``, ``topdesk``, …); by
+    default it is detected from the columns, and the detection is recorded.
+    """
     path = Path(path)
     spec = spec or MappingSpec()
+    profile = profile or spec.profile
     raw = read_raw(path, spec)
-    mapping = resolve_mapping(spec, [str(c) for c in raw.frame.columns], path=path)
+    if profile:
+        chosen, detection = get_profile(profile), f"--profile {profile}"
+    else:
+        chosen, detection = detect_profile(raw)
+    profiled = chosen.to_events(raw, spec)
     options = ReadOptions(dayfirst=spec.dayfirst, timestamp_format=spec.timestamp_format,
                           timezone=timezone or spec.timezone or "Europe/Amsterdam", strict=strict)
     try:
+        if profiled is not None:
+            options.timestamp_format = options.timestamp_format or profiled.timestamp_format
+            options.dayfirst = options.dayfirst if options.dayfirst is not None else profiled.dayfirst
+            profiled.raw.notes.extend(profiled.notes)
+            return build_event_log(profiled.raw, profiled.mapping, source=SourceFile.of(path), options=options,
+                                   profile=chosen.name, profile_detection=detection,
+                                   mapping_source=f"fixed by the {chosen.name} profile")
+        mapping = resolve_mapping(spec, [str(c) for c in raw.frame.columns], path=path)
         proposed = sorted(role for role in mapping if role not in spec.columns)
         origin = spec.source if spec.columns else ""
         if proposed:
             origin += ("; " if origin else "") + "proposed from the column names: " + ", ".join(proposed)
         return build_event_log(raw, mapping, source=SourceFile.of(path), options=options,
-                               profile=raw.reader, mapping_source=origin)
+                               profile=chosen.name, profile_detection=detection, mapping_source=origin)
     except InputError as err:
         if err.path is None:
             err.path = str(path)

@@ -122,6 +122,12 @@ def build_event_log(
         out[column if column not in out else f"attr:{column}"] = values
     out[C.SOURCE_ROW] = rows[keep]
     events = sort_events(pd.DataFrame(out).reset_index(drop=True))
+    if raw.rows_total is None:  # one row, one event
+        rows_used, rows_quarantined = int(keep.sum()), len(quarantine)
+    else:  # a row may give several events: it is used when one of them is kept
+        used = np.unique(rows[keep])
+        rows_used = len(used)
+        rows_quarantined = len(np.setdiff1d(np.unique(rows[bad]), used)) + len(raw.rejected)
 
     provenance = Provenance(
         source=source or SourceFile("<in memory>", 0, ""),
@@ -135,8 +141,10 @@ def build_event_log(
         timestamps=timestamps,
         timezone=options.timezone,
         rows_read=raw.rows_read,
-        rows_used=len(events),
-        rows_quarantined=len(quarantine),
+        rows_used=rows_used,
+        rows_quarantined=rows_quarantined,
+        rows_skipped=dict(sorted(raw.skipped.items())),
+        events=len(events),
         quarantine_reasons=dict(sorted(reasons.items())),
         notes=notes,
     )

@@ -95,6 +95,7 @@ class MappingSpec:
     timezone: str | None = None
     delimiter: str | None = None
     encoding: str | None = None
+    profile: str | None = None
     source: str = "options"
 
     @classmethod
@@ -114,7 +115,7 @@ class MappingSpec:
                               hint="known roles: " + ", ".join(ROLES))
         ts = data.get("timestamps", {})
         csv_opts = data.get("csv", {})
-        return cls(columns=columns, dayfirst=ts.get("dayfirst"), timestamp_format=ts.get("format"),
+        return cls(columns=columns, profile=data.get("profile"), dayfirst=ts.get("dayfirst"), timestamp_format=ts.get("format"),
                    timezone=ts.get("timezone"), delimiter=csv_opts.get("delimiter"),
                    encoding=csv_opts.get("encoding"), source=f"mapping file {path.name}")
 
@@ -127,6 +128,7 @@ class MappingSpec:
             timezone=other.timezone or self.timezone,
             delimiter=other.delimiter or self.delimiter,
             encoding=other.encoding or self.encoding,
+            profile=other.profile or self.profile,
             source=other.source if other.columns else self.source,
         )
 

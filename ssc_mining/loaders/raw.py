@@ -35,11 +35,16 @@ class RawTable:
     rejected: list[RejectedRow] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: records in the file when rows of ``frame`` are not one-to-one with them (a profile that
+    #: turns one snapshot row into several events sets it)
+    rows_total: int | None = None
+    #: records that produce no event by design, per reason (e.g. a history row that changed nothing relevant)
+    skipped: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
         """Records in the file: readable ones plus rejected ones."""
-        return len(self.frame) + len(self.rejected)
+        return self.rows_total if self.rows_total is not None else len(self.frame) + len(self.rejected)
 
 
 def dedupe_names(names: list[str]) -> tuple[list[str], list[str]]:

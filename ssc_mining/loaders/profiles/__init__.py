@@ -1,0 +1,90 @@
+"""Loader profiles: how one ticket system's export becomes events.
+
+A profile recognises its export from the column names (:meth:`Profile.detect`)
+and turns the raw table into one row per event with a fixed mapping
+(:meth:`Profile.to_events`): a snapshot export becomes events from its date
+columns, a history export one event per relevant change. The generic ``csv``
+profile maps columns by name and is used when no other profile recognises the
+file. Profiles are found through the entry-point group ``ssc_mining.profiles``,
+so a plugin can add one for another ticket system.
+
+Example:
+    >>> sorted(available_profiles())[:2]
+    ['csv', 'xes']
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from ssc_mining.errors import ConfigError
+from ssc_mining.loaders.raw import RawTable
+
+GROUP = "ssc_mining.profiles"
+
+
+@dataclass
+class ProfiledTable:
+    """Events ready for :func:`~ssc_mining.loaders.build.build_event_log`: table, mapping and reading options."""
+
+    raw: RawTable
+    mapping: dict[str, str]
+    timestamp_format: str | None = None
+    dayfirst: bool | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class Profile:
+    """Base class of loader profiles."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    #: values that mean "missing" in this system's exports, besides the empty string
+    null_values: ClassVar[tuple[str, ...]] = ()
+
+    def detect(self, raw: RawTable) -> str | None:
+        """A sentence of evidence when ``raw`` looks like this profile's export, else None."""
+        return None
+
+    def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable | None:
+        """Turn ``raw`` into events with a fixed mapping; None means: use the generic column mapping."""
+        return None
+
+
+def _entry_points() -> dict[str, importlib.metadata.EntryPoint]:
+    return {ep.name: ep for ep in sorted(importlib.metadata.entry_points(group=GROUP), key=lambda e: e.name)}
+
+
+def available_profiles() -> dict[str, str]:
+    """Profile name → where it comes from."""
+    return {name: ep.value for name, ep in _entry_points().items()}
+
+
+def get_profile(name: str) -> Profile:
+    """The profile called ``name``; a ConfigError lists the known ones."""
+    eps = _entry_points()
+    if name not in eps:
+        raise ConfigError(f"unknown profile {name!r}", hint="known profiles: " + ", ".join(eps))
+    try:
+        cls = eps[name].load()
+    except Exception as err:  # noqa: BLE001 - a broken plugin is named, not a traceback
+        raise ConfigError(f"profile {name!r} ({eps[name].value}) cannot be loaded: {err}") from err
+    return cls()
+
+
+def detect_profile(raw: RawTable) -> tuple[Profile, str]:
+    """The first specific profile (alphabetical) that recognises ``raw``, else the generic one for its reader."""
+    for name in _entry_points():
+        if name in ("csv", "xes"):
+            continue
+        try:
+            profile = get_profile(name)
+            evidence = profile.detect(raw)
+        except ConfigError:
+            continue
+        if evidence:
+            return profile, f"detected: {evidence}"
+    generic = "xes" if raw.reader == "xes" else "csv"
+    return get_profile(generic), "no ticket-system profile recognised the columns; columns mapped by name"
