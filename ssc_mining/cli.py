@@ -210,11 +210,21 @@ def inspect(file: Path, debug: bool, **kwargs: Any) -> None:
 @click.option("--map-paths", type=click.FloatRange(0.0, 1.0), default=0.9, show_default=True,
               help="Process map: keep the most frequent paths covering this share of transitions.")
 @_analyser_options
+@click.option("--audience", type=click.Choice(["works-council", "auditor"]), default="works-council",
+              show_default=True, help="works-council: nothing about individual people; auditor: pseudonymised "
+              "person-level tables allowed.")
+@click.option("--no-pseudonymise", is_flag=True,
+              help="Show real names of people (must be asked for explicitly; stated on the first page).")
+@click.option("--pseudonym-key-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Secret key for stable pseudonyms (else $SSC_MINING_PSEUDONYM_KEY, else a random key per run).")
+@click.option("--min-group-size", type=click.IntRange(1, None), default=5, show_default=True,
+              help="Suppress figures about fewer people than this (shown as '< N').")
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
 @_handle_errors
 def report(file: Path, output: Path, name: str | None, run_date: str | None, as_of: str | None,
            map_activities: float, map_paths: float, analyser_names: str | None, params: tuple[str, ...],
-           plugins_dir: Path | None, debug: bool, **kwargs: Any) -> None:
+           plugins_dir: Path | None, audience: str, no_pseudonymise: bool, pseudonym_key_file: Path | None,
+           min_group_size: int, debug: bool, **kwargs: Any) -> None:
     """Read FILE and write a self-contained HTML report, a JSON file with the
     same figures and the provenance, and a quarantine CSV of rows set aside.
 
@@ -243,10 +253,18 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
         moment = pd.Timestamp(as_of, tz="UTC") if as_of else None
     except ValueError:
         raise ConfigError(f"--as-of {as_of!r} is not a date", hint="write it as YYYY-MM-DD") from None
+    from ssc_mining.privacy import PrivacySettings, Pseudonymiser, load_key
+
+    pseudonymiser, key_source = None, "none"
+    if not no_pseudonymise:
+        key, key_source = load_key(pseudonym_key_file)
+        pseudonymiser = Pseudonymiser(key)
+    privacy = PrivacySettings(audience=audience, pseudonymise=not no_pseudonymise,  # type: ignore[arg-type]
+                              min_group_size=min_group_size, key_source=key_source)
     progress.step("computing figures and writing the report")
     paths = write_report(log, output, name=name, run_date=run_date, as_of=moment,
                          map_settings=MapSettings(activity_coverage=map_activities, path_coverage=map_paths),
-                         analysers=analysers, strict=strict)
+                         analysers=analysers, strict=strict, privacy=privacy, pseudonymiser=pseudonymiser)
     p = log.provenance
     click.echo(f"Read {p.rows_read:,} rows from {file.name}: {p.rows_used:,} used, {p.rows_quarantined:,} set aside.")
     click.echo(f"Report: {paths.html}")

@@ -18,7 +18,10 @@ import pandas as pd
 
 from ssc_mining.analysers import Analyser, discover, run_analysers
 from ssc_mining.discovery import directly_follows, overview
+from dataclasses import asdict
+
 from ssc_mining.eventlog.log import EventLog
+from ssc_mining.privacy import PERSON_COLUMNS, PrivacySettings, apply_privacy
 from ssc_mining.quality import run_checks
 from ssc_mining.report.process_map import MapSettings, filter_dfg, render_svg
 
@@ -31,7 +34,7 @@ def _round(value: float) -> float:
 
 def compute_figures(log: EventLog, *, map_settings: MapSettings | None = None,
                     as_of: pd.Timestamp | None = None, analysers: list[Analyser] | None = None,
-                    strict: bool = False) -> dict[str, Any]:
+                    strict: bool = False, privacy: PrivacySettings | None = None) -> dict[str, Any]:
     """All figures of the report, JSON-ready and deterministic.
 
     ``analysers`` defaults to every installed analyser with its default parameters.
@@ -40,7 +43,8 @@ def compute_figures(log: EventLog, *, map_settings: MapSettings | None = None,
     shown, map_note = filter_dfg(dfg, map_settings or MapSettings())
     if analysers is None:
         analysers = [cls() for cls in discover().analysers.values()]
-    results = run_analysers(log, analysers, strict=strict)
+    privacy = privacy or PrivacySettings(pseudonymise=False, key_source="none")
+    results, privacy_notes = apply_privacy(run_analysers(log, analysers, strict=strict), privacy)
     q = log.quarantine
     return {
         "schema": SCHEMA,
@@ -59,6 +63,8 @@ def compute_figures(log: EventLog, *, map_settings: MapSettings | None = None,
             "svg": render_svg(shown, title="Directly-follows process map"),
         },
         "analysers": [r.to_dict() for r in results],
+        "privacy": {**asdict(privacy), "notes": privacy_notes,
+                    "person_columns": [c for c in PERSON_COLUMNS if c in log.frame.columns]},
         "quality": [f.to_dict() for f in run_checks(log, as_of=as_of)],
         "quarantine": {
             "rows": int(len(q)),

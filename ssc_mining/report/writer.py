@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +24,7 @@ import pandas as pd
 from ssc_mining._io import atomic_write_bytes, atomic_write_text, safe_frame
 from ssc_mining.analysers import Analyser
 from ssc_mining.eventlog.log import EventLog
+from ssc_mining.privacy import PrivacySettings, Pseudonymiser, load_key, pseudonymise_log
 from ssc_mining.report.html import render_html
 from ssc_mining.report.model import compute_figures
 from ssc_mining.report.process_map import MapSettings
@@ -56,16 +57,32 @@ def write_report(
     map_settings: MapSettings | None = None,
     analysers: list[Analyser] | None = None,
     strict: bool = False,
+    privacy: PrivacySettings | None = None,
+    pseudonymiser: Pseudonymiser | None = None,
 ) -> ReportPaths:
-    """Compute the figures of ``log`` and write the report files into ``out_dir``."""
+    """Compute the figures of ``log`` and write the report files into ``out_dir``.
+
+    People are pseudonymised unless ``privacy.pseudonymise`` is False; without a
+    ``pseudonymiser`` a random key is used for this run.
+    """
     out_dir = Path(out_dir)
+    privacy = privacy or PrivacySettings()
+    if privacy.pseudonymise:
+        if pseudonymiser is None:
+            key, source = load_key(None)
+            pseudonymiser = Pseudonymiser(key)
+            privacy = replace(privacy, key_source=source)
+        log = pseudonymise_log(log, pseudonymiser)
+    else:
+        privacy = replace(privacy, key_source="none")
     stem = name or _stem(log.provenance.source.name)
     quarantine_path = None
     if len(log.quarantine):
         quarantine_path = out_dir / f"{stem}.quarantine.csv"
         atomic_write_text(quarantine_path, safe_frame(log.quarantine).to_csv(index=False, lineterminator="\n"))
         log.provenance.quarantine_file = quarantine_path.name
-    figures = compute_figures(log, map_settings=map_settings, as_of=as_of, analysers=analysers, strict=strict)
+    figures = compute_figures(log, map_settings=map_settings, as_of=as_of, analysers=analysers, strict=strict,
+                              privacy=privacy)
     figures["run"] = {"run_date": run_date, "as_of": as_of.isoformat() if as_of is not None else None,
                       "map_settings": (map_settings or MapSettings()).__dict__}
     html = render_html(figures, run_date=run_date).encode("utf-8")

@@ -94,17 +94,19 @@ class Table(Item):
     columns: list[Column] = field(default_factory=list)
     rows: list[list[Any]] = field(default_factory=list)
     description: str = ""
+    #: the rows describe individual people (shown only to auditors, pseudonymised)
+    personal: bool = False
 
     @classmethod
     def from_frame(cls, key: str, title: str, frame: pd.DataFrame, *, descriptions: dict[str, str] | None = None,
                    labels: dict[str, str] | None = None, units: dict[str, str] | None = None,
-                   description: str = "") -> "Table":
+                   description: str = "", personal: bool = False) -> "Table":
         """Build a table from a DataFrame (its index is dropped; reset it first to keep it)."""
         descriptions, labels, units = descriptions or {}, labels or {}, units or {}
         columns = [Column(str(c), labels.get(str(c), str(c)), descriptions.get(str(c), ""), units.get(str(c), ""))
                    for c in frame.columns]
         rows = [jsonable(list(r)) for r in frame.itertuples(index=False, name=None)]
-        return cls(key=key, title=title, columns=columns, rows=rows, description=description)
+        return cls(key=key, title=title, columns=columns, rows=rows, description=description, personal=personal)
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=[c.name for c in self.columns])
@@ -119,6 +121,7 @@ class Finding(Item):
     text: str
     case_ids: list[str] = field(default_factory=list)
     count: int | None = None
+    personal: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,7 @@ class Chart(Item):
     x_label: str = ""
     y_label: str = ""
     description: str = ""
+    personal: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,16 +152,17 @@ class Graph(Item):
     nodes: list[dict[str, Any]] = field(default_factory=list)   # {"id": str, "label": str, "weight": number}
     edges: list[dict[str, Any]] = field(default_factory=list)   # {"source": str, "target": str, "weight": number}
     description: str = ""
+    personal: bool = False
 
     @classmethod
     def from_networkx(cls, key: str, title: str, graph: Any, *, weight: str = "weight",
-                      description: str = "") -> "Graph":
+                      description: str = "", personal: bool = False) -> "Graph":
         """Build from a networkx DiGraph (node attribute and edge attribute ``weight``)."""
         nodes = [{"id": str(n), "label": str(d.get("label", n)), "weight": jsonable(d.get(weight, 0))}
                  for n, d in sorted(graph.nodes(data=True), key=lambda t: str(t[0]))]
         edges = [{"source": str(u), "target": str(v), "weight": jsonable(d.get(weight, 0))}
                  for u, v, d in sorted(graph.edges(data=True), key=lambda t: (str(t[0]), str(t[1])))]
-        return cls(key=key, title=title, nodes=nodes, edges=edges, description=description)
+        return cls(key=key, title=title, nodes=nodes, edges=edges, description=description, personal=personal)
 
 
 _TYPES: dict[str, type[Item]] = {cls.TYPE: cls for cls in (Metric, Table, Finding, Chart, Graph)}

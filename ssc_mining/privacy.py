@@ -1,0 +1,158 @@
+"""Privacy by default: keyed pseudonyms for people, audiences, minimum group sizes.
+
+* People (resources, requesters) are replaced by pseudonyms made with
+  HMAC-SHA-256 and a secret key, before any analysis runs. The key comes from
+  ``--pseudonym-key-file``, the environment variable ``SSC_MINING_PSEUDONYM_KEY``,
+  or is drawn at random for the run (pseudonyms then differ between runs, and
+  the report says so). The key itself never appears in any output.
+* The ``works-council`` audience (default) shows no figure about an
+  individual person; ``auditor`` may show pseudonymised person-level tables.
+* Any table row about fewer than ``min_group_size`` people is suppressed
+  ("< 5"), with a second row suppressed when otherwise the hidden one could be
+  recomputed from the total.
+
+Example:
+    >>> p = Pseudonymiser(b"a key of at least sixteen bytes")
+    >>> p.pseudonym("Anna de Vries") == p.pseudonym("Anna de Vries") != p.pseudonym("Bram Jansen")
+    True
+    >>> p.pseudonym("Anna de Vries")[:2]
+    'P-'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from ssc_mining.errors import ConfigError
+from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.log import EventLog
+from ssc_mining.results import Result, Table
+
+Audience = Literal["works-council", "auditor"]
+ENV_KEY = "SSC_MINING_PSEUDONYM_KEY"
+PERSON_COLUMNS = (C.RESOURCE, C.REQUESTER)
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """What the outputs may show about people."""
+
+    audience: Audience = "works-council"
+    pseudonymise: bool = True
+    min_group_size: int = 5
+    key_source: str = "random"  # "file", "environment", "random" or "none"
+
+
+class Pseudonymiser:
+    """Keyed pseudonyms: the same name and key give the same pseudonym; without the key they cannot be reversed."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < 16:
+            raise ConfigError("the pseudonym key is shorter than 16 bytes",
+                              hint="use a longer key, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`")
+        self._key = key
+
+    def pseudonym(self, name: str) -> str:
+        digest = hmac.new(self._key, name.encode("utf-8"), hashlib.sha256).hexdigest()
+        return f"P-{digest[:10]}"
+
+    def series(self, values: pd.Series) -> pd.Series:
+        """Pseudonymise a column; missing stays missing. Hashes each distinct name once."""
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        mapped = pd.Index([self.pseudonym(str(u)) for u in uniques], dtype=object)
+        out = pd.Series(mapped.take(codes, allow_fill=True, fill_value=None), index=values.index, dtype=object)
+        return out.where(codes >= 0, None)
+
+
+def load_key(key_file: str | Path | None) -> tuple[bytes, str]:
+    """The key and where it came from: a key file, the environment, or fresh random bytes."""
+    if key_file is not None:
+        path = Path(key_file)
+        try:
+            key = path.read_bytes().strip()
+        except OSError as err:
+            raise ConfigError(f"the pseudonym key file cannot be read: {err.strerror}", path=path) from None
+        return key, "file"
+    if os.environ.get(ENV_KEY):
+        return os.environ[ENV_KEY].encode("utf-8"), "environment"
+    return secrets.token_bytes(32), "random"
+
+
+def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser) -> EventLog:
+    """A copy of ``log`` whose person columns hold pseudonyms; the quarantine's raw text is withheld."""
+    frame = log.frame.copy()
+    for column in PERSON_COLUMNS:
+        if column in frame.columns:
+            frame[column] = pseudonymiser.series(frame[column])
+    quarantine = log.quarantine.copy()
+    if len(quarantine):
+        quarantine["raw"] = "(withheld: may contain names; see the source file at this row)"
+    return EventLog(frame=frame, provenance=log.provenance, quarantine=quarantine)
+
+
+def strip_person_columns(log: EventLog) -> EventLog:
+    """Drop unmapped attribute columns that may name people or hold free text (kept: canonical columns)."""
+    keep = [c for c in log.frame.columns if c in set(C.ROLES.values()) or c == C.SOURCE_ROW
+            or c.startswith("case:ssc:")]
+    return EventLog(frame=log.frame[keep], provenance=log.provenance, quarantine=log.quarantine)
+
+
+def apply_privacy(results: list[Result], settings: PrivacySettings) -> tuple[list[Result], list[str]]:
+    """Remove person-level items for works councils and suppress small groups; returns notes on what was done."""
+    notes: list[str] = []
+    out = []
+    for result in results:
+        items = []
+        for item in result.items:
+            if getattr(item, "personal", False) and settings.audience == "works-council":
+                notes.append(f"{result.title}: '{getattr(item, 'title', item.key)}' is about individual people "
+                             "and is not shown to this audience")
+                continue
+            if isinstance(item, Table):
+                item, hidden = suppress_small_groups(item, settings.min_group_size)
+                if hidden:
+                    notes.append(f"{result.title}: {hidden} rows of '{item.title}' describe fewer than "
+                                 f"{settings.min_group_size} people and are shown as '< {settings.min_group_size}'")
+            items.append(item)
+        out.append(replace(result, items=items))
+    return out, notes
+
+
+def suppress_small_groups(table: Table, k: int) -> tuple[Table, int]:
+    """Hide the numbers of rows whose ``people`` column (unit 'people') is below ``k``.
+
+    When exactly one row would be hidden, the next smallest is hidden too, so
+    that a total cannot reveal it.
+
+    >>> from ssc_mining.results import Column
+    >>> t = Table("t", "T", [Column("team"), Column("people", unit="people"), Column("cases", unit="cases")],
+    ...           [["A", 2, 10], ["B", 9, 20], ["C", 7, 30]])
+    >>> suppress_small_groups(t, 5)[0].rows
+    [['A', '< 5', '< 5'], ['B', 9, 20], ['C', '< 5', '< 5']]
+    """
+    people = [i for i, c in enumerate(table.columns) if c.unit == "people"]
+    if not people or k <= 1:
+        return table, 0
+    col = people[0]
+    small = [i for i, row in enumerate(table.rows) if isinstance(row[col], (int, float)) and row[col] < k]
+    if len(small) == 1 and len(table.rows) > 1:
+        others = sorted((row[col], i) for i, row in enumerate(table.rows)
+                        if i not in small and isinstance(row[col], (int, float)))
+        if others:
+            small.append(others[0][1])
+    if not small:
+        return table, 0
+    numeric = [i for i, c in enumerate(table.columns) if c.unit]
+    rows = [list(r) for r in table.rows]
+    for i in small:
+        for j in numeric:
+            rows[i][j] = f"< {k}"
+    return replace(table, rows=rows), len(small)
