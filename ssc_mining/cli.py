@@ -217,6 +217,8 @@ def inspect(file: Path, debug: bool, **kwargs: Any) -> None:
               help="Show real names of people (must be asked for explicitly; stated on the first page).")
 @click.option("--pseudonym-key-file", type=click.Path(dir_okay=False, path_type=Path),
               help="Secret key for stable pseudonyms (else $SSC_MINING_PSEUDONYM_KEY, else a random key per run).")
+@click.option("--lang", "langs", type=click.Choice(["en", "nl"]), multiple=True, default=("en",),
+              show_default=True, help="Language of the report; repeat for several (Dutch files get '.nl').")
 @click.option("--min-group-size", type=click.IntRange(1, None), default=5, show_default=True,
               help="Suppress figures about fewer people than this (shown as '< N').")
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
@@ -224,7 +226,7 @@ def inspect(file: Path, debug: bool, **kwargs: Any) -> None:
 def report(file: Path, output: Path, name: str | None, run_date: str | None, as_of: str | None,
            map_activities: float, map_paths: float, analyser_names: str | None, params: tuple[str, ...],
            plugins_dir: Path | None, audience: str, no_pseudonymise: bool, pseudonym_key_file: Path | None,
-           min_group_size: int, debug: bool, **kwargs: Any) -> None:
+           min_group_size: int, langs: tuple[str, ...], debug: bool, **kwargs: Any) -> None:
     """Read FILE and write a self-contained HTML report, a JSON file with the
     same figures and the provenance, and a quarantine CSV of rows set aside.
 
@@ -262,13 +264,15 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
     privacy = PrivacySettings(audience=audience, pseudonymise=not no_pseudonymise,  # type: ignore[arg-type]
                               min_group_size=min_group_size, key_source=key_source)
     progress.step("computing figures and writing the report")
-    paths = write_report(log, output, name=name, run_date=run_date, as_of=moment,
-                         map_settings=MapSettings(activity_coverage=map_activities, path_coverage=map_paths),
-                         analysers=analysers, strict=strict, privacy=privacy, pseudonymiser=pseudonymiser)
     p = log.provenance
     click.echo(f"Read {p.rows_read:,} rows from {file.name}: {p.rows_used:,} used, {p.rows_quarantined:,} set aside.")
-    click.echo(f"Report: {paths.html}")
-    click.echo(f"Figures and provenance: {paths.json}")
+    for lang in dict.fromkeys(langs):
+        paths = write_report(log, output, name=name, run_date=run_date, as_of=moment,
+                             map_settings=MapSettings(activity_coverage=map_activities, path_coverage=map_paths),
+                             analysers=analysers, strict=strict, privacy=privacy, pseudonymiser=pseudonymiser,
+                             lang=lang)
+        click.echo(f"Report ({lang}): {paths.html}")
+        click.echo(f"Figures and provenance: {paths.json}")
     if paths.quarantine:
         click.echo(f"Rows set aside, with row number and reason: {paths.quarantine}")
 

@@ -34,6 +34,7 @@ import pandas as pd
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
+from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Result, Table
 
 Audience = Literal["works-council", "auditor"]
@@ -94,7 +95,7 @@ def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser) -> EventLog:
             frame[column] = pseudonymiser.series(frame[column])
     quarantine = log.quarantine.copy()
     if len(quarantine):
-        quarantine["raw"] = "(withheld: may contain names; see the source file at this row)"
+        quarantine["raw"] = "(withheld: may contain names; see the source file at this row)"  # file text: English
     return EventLog(frame=frame, provenance=log.provenance, quarantine=quarantine)
 
 
@@ -113,14 +114,15 @@ def apply_privacy(results: list[Result], settings: PrivacySettings) -> tuple[lis
         items = []
         for item in result.items:
             if getattr(item, "personal", False) and settings.audience == "works-council":
-                notes.append(f"{result.title}: '{getattr(item, 'title', item.key)}' is about individual people "
-                             "and is not shown to this audience")
+                notes.append(_("%(section)s: '%(item)s' is about individual people and is not shown to this "
+                               "audience") % {"section": result.title, "item": getattr(item, "title", item.key)})
                 continue
             if isinstance(item, Table):
                 item, hidden = suppress_small_groups(item, settings.min_group_size)
                 if hidden:
-                    notes.append(f"{result.title}: {hidden} rows of '{item.title}' describe fewer than "
-                                 f"{settings.min_group_size} people and are shown as '< {settings.min_group_size}'")
+                    notes.append(_("%(section)s: %(n)s rows of '%(item)s' describe fewer than %(k)s people and are "
+                                   "shown as '< %(k)s'") % {"section": result.title, "n": hidden,
+                                                             "item": item.title, "k": settings.min_group_size})
             items.append(item)
         out.append(replace(result, items=items))
     return out, notes

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ssc_mining.eventlog import columns as C
+from ssc_mining.i18n import current_language
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.results import Item, Result
 
@@ -76,7 +77,9 @@ class Analyser:
         return out
 
     @classmethod
-    def text(cls, what: dict[str, str], lang: str = "en") -> str:
+    def text(cls, what: dict[str, str], lang: str | None = None) -> str:
+        """``what`` in ``lang`` (default: the current language), falling back to English."""
+        lang = lang or current_language()
         return what.get(lang) or what.get("en", "")
 
     def missing_columns(self, log: EventLog) -> list[str]:
@@ -84,7 +87,7 @@ class Analyser:
         return [c for c in self.requires if not log.has(c)]
 
     def result(self, *, summary: str, items: list[Item], caveats: list[str] | None = None,
-               lang: str = "en") -> Result:
+               lang: str | None = None) -> Result:
         """A successful result carrying this analyser's name, version, parameters and texts."""
         return Result(analyser=self.name, title=self.text(self.title, lang), summary=summary, items=items,
                       caveats=caveats or [], version=self.version, params=self.params(),

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.errors import SSCMiningError
 from ssc_mining.eventlog.log import EventLog
+from ssc_mining.i18n import current_language, language
+from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Result
 
 
@@ -28,18 +30,24 @@ class AnalyserFailedError(SSCMiningError):
 
 
 def run_analysers(log: EventLog, analysers: Iterable[Analyser], *, strict: bool = False,
-                  lang: str = "en") -> list[Result]:
-    """One result per analyser, in the given order."""
+                  lang: str | None = None) -> list[Result]:
+    """One result per analyser, in the given order; texts in ``lang`` (default: the current language)."""
+    with language(lang or current_language()):
+        return _run(log, analysers, strict=strict)
+
+
+def _run(log: EventLog, analysers: Iterable[Analyser], *, strict: bool) -> list[Result]:
     results = []
     for analyser in analysers:
-        title = analyser.text(analyser.title, lang) or analyser.name
+        title = analyser.text(analyser.title) or analyser.name
         missing = analyser.missing_columns(log)
         if missing:
             results.append(Result.skipped(
-                analyser.name, title, "the log has no values in the column(s) " + ", ".join(missing)
-                + "; map them with the column options (see `ssc-mining inspect`)",
+                analyser.name, title,
+                _("the log has no values in the column(s) %(columns)s; map them with the column options "
+                  "(see `ssc-mining inspect`)") % {"columns": ", ".join(missing)},
                 version=analyser.version, params=analyser.params(),
-                description=analyser.text(analyser.description, lang)))
+                description=analyser.text(analyser.description)))
             continue
         try:
             result = analyser.analyse(log)
@@ -53,6 +61,6 @@ def run_analysers(log: EventLog, analysers: Iterable[Analyser], *, strict: bool 
             where = f" (at {last.filename.rsplit('/', 1)[-1]}:{last.lineno})" if last else ""
             result = Result.failed(analyser.name, title, f"{type(err).__name__}: {err}{where}",
                                    version=analyser.version, params=analyser.params(),
-                                   description=analyser.text(analyser.description, lang))
+                                   description=analyser.text(analyser.description))
         results.append(result)
     return results

@@ -17,6 +17,8 @@ from ssc_mining.analysers.base import Analyser
 from ssc_mining.discovery.overview import case_durations
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
+from ssc_mining.i18n import format_number
+from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Metric, Result, Table
 
 import pandas as pd
@@ -37,17 +39,17 @@ class ThroughputTime(Analyser):
     def analyse(self, log: EventLog) -> Result:
         days = case_durations(log)
         items = [
-            Metric("cases", "Cases", int(len(days)), unit="cases"),
-            Metric("median_days", "Median throughput time", float(days.median()) if len(days) else None,
+            Metric("cases", _("Cases"), int(len(days)), unit="cases"),
+            Metric("median_days", _("Median throughput time"), float(days.median()) if len(days) else None,
                    unit="days"),
-            Metric("p90_days", "90 % of cases take at most", float(days.quantile(0.9)) if len(days) else None,
-                   unit="days"),
-            Chart("distribution", "Throughput time per case", "histogram",
-                  series={"cases": sorted(round(float(v), 4) for v in days)},
-                  x_label="days from first to last event", y_label="cases"),
+            Metric("p90_days", _("Nine in ten cases take at most"),
+                   float(days.quantile(0.9)) if len(days) else None, unit="days"),
+            Chart("distribution", _("Throughput time per case"), "histogram",
+                  series={_("cases"): sorted(round(float(v), 4) for v in days)},
+                  x_label=_("days from first to last event"), y_label=_("cases")),
         ]
         firsts = log.frame.drop_duplicates(C.CASE).set_index(C.CASE)
-        for column, label in ((C.MOTHER, "mother organisation"), (C.CATEGORY, "category")):
+        for column, label in ((C.MOTHER, _("mother organisation")), (C.CATEGORY, _("category"))):
             if log.has(column):
                 groups = pd.DataFrame({"group": firsts[column].reindex(days.index), "days": days})
                 table = (groups.groupby("group", dropna=False)["days"]
@@ -55,15 +57,19 @@ class ThroughputTime(Analyser):
                          .sort_values(["cases", "group"], ascending=[False, True], kind="stable"))
                 if len(table) > self.max_groups:
                     rest = groups[~groups["group"].isin(table["group"].head(self.max_groups))]["days"]
-                    other = pd.DataFrame({"group": [f"other ({len(table) - self.max_groups} groups)"],
+                    other = pd.DataFrame({"group": [_("other (%(n)s groups)") % {"n": len(table) - self.max_groups}],
                                           "cases": [len(rest)], "median_days": [rest.median()],
                                           "mean_days": [rest.mean()]})
                     table = pd.concat([table.head(self.max_groups), other], ignore_index=True)
                 items.append(Table.from_frame(
-                    f"by_{column.rsplit(':', 1)[-1]}", f"Throughput time per {label}", table,
-                    labels={"group": label, "median_days": "median (days)", "mean_days": "mean (days)"},
+                    f"by_{column.rsplit(':', 1)[-1]}", _("Throughput time per %(group)s") % {"group": label}, table,
+                    labels={"group": label, "cases": _("cases"), "median_days": _("median (days)"),
+                            "mean_days": _("mean (days)")},
                     units={"median_days": "days", "mean_days": "days"}))
-        summary = (f"Half of the {len(days):,} cases take at most {days.median():.1f} days from first to last "
-                   f"event; 90 % take at most {days.quantile(0.9):.1f} days.") if len(days) else "The log is empty."
+        summary = (_("Half of the %(cases)s cases take at most %(median)s days from first to last event; nine in "
+                     "ten take at most %(p90)s days.") % {"cases": format_number(len(days)),
+                                                           "median": format_number(days.median(), 1),
+                                                           "p90": format_number(days.quantile(0.9), 1)}
+                   if len(days) else _("The log is empty."))
         return self.result(summary=summary, items=items,
-                           caveats=["Cases still open at the time of the export look shorter than they are."])
+                           caveats=[_("Cases still open at the time of the export look shorter than they are.")])

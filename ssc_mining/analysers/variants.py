@@ -19,6 +19,8 @@ import pandas as pd
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.discovery.overview import variants
 from ssc_mining.eventlog.log import EventLog
+from ssc_mining.i18n import format_number, format_share
+from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Metric, Result, Table
 
 
@@ -41,10 +43,13 @@ class Variants(Analyser):
                               "share": (top.to_numpy() / cases).round(4)})
         share = float(top.sum() / cases) if len(counts) else 0.0
         return self.result(
-            summary=(f"{len(counts):,} different paths; the {len(top)} most frequent cover {share:.0%} of the cases."
-                     if len(counts) else "The log is empty."),
-            items=[Metric("variants", "Variants", int(len(counts)), unit="variants"),
-                   Metric("top_share", f"Share of cases in the {self.top} most frequent variants", round(share, 4),
-                          unit="share"),
-                   Table.from_frame("top", "Most frequent variants", table,
-                                    labels={"variant": "sequence of activities"}, units={"share": "share"})])
+            summary=(_("%(n)s different paths; the %(top)s most frequent cover %(share)s of the cases.")
+                     % {"n": format_number(len(counts)), "top": len(top), "share": format_share(share, 0)}
+                     if len(counts) else _("The log is empty.")),
+            items=[Metric("variants", _("Variants"), int(len(counts)), unit="variants"),
+                   Metric("top_share", _("Share of cases in the %(top)s most frequent variants") % {"top": self.top},
+                          round(share, 4), unit="share"),
+                   Table.from_frame("top", _("Most frequent variants"), table,
+                                    labels={"rank": "#", "variant": _("sequence of activities"), "cases": _("cases"),
+                                            "share": _("share")},
+                                    units={"share": "share", "cases": "cases"})])

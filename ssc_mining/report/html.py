@@ -22,6 +22,8 @@ import jinja2
 from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
+from ssc_mining import i18n
+from ssc_mining.report.key_findings import key_findings
 from ssc_mining.report.results_html import fmt_value, render_result
 from ssc_mining.results import Result
 
@@ -38,21 +40,32 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["num"] = lambda v, digits=0: "–" if v is None else f"{v:,.{digits}f}"
-    env.filters["pct"] = lambda v, digits=1: "–" if v is None else f"{100 * v:.{digits}f} %"
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["num"] = i18n.format_number
+    env.filters["pct"] = i18n.format_share
+    env.filters["date"] = i18n.format_date
     env.filters["fmtvalue"] = fmt_value
     return env
 
 
-def render_html(figures: dict[str, Any], *, title: str | None = None, run_date: str | None = None) -> str:
-    """The complete report page as a string."""
+def render_html(figures: dict[str, Any], *, title: str | None = None, run_date: str | None = None,
+                lang: str = "en") -> str:
+    """The complete report page as a string, in ``lang``."""
+    with i18n.language(lang):
+        return _render(figures, title=title, run_date=run_date, lang=lang)
+
+
+def _render(figures: dict[str, Any], *, title: str | None, run_date: str | None, lang: str) -> str:
     template = environment().get_template("report.html.j2")
     results = [Result.from_dict(r) for r in figures["analysers"]]
     source = figures["provenance"]["source"]["name"]
     return template.render(
         f=figures,
-        title=title or f"SSC process report — {source}",
+        lang=lang,
+        key_findings=key_findings(figures),
+        title=title or i18n.gettext("SSC process report — %(source)s") % {"source": source},
         run_date=run_date,
         csp=CSP,
         plotly_js=Markup(get_plotlyjs()),

@@ -7,6 +7,8 @@ an edge shows its counts and times (SVG ``<title>``).
 Example:
     >>> import pandas as pd
     >>> from ssc_mining.discovery.dfg import DirectlyFollows
+from ssc_mining.i18n import format_number, format_share
+from ssc_mining.i18n import gettext as _
     >>> dfg = DirectlyFollows(
     ...     nodes=pd.DataFrame({"activity": ["A", "B"], "events": [2, 1], "cases": [1, 1]}),
     ...     edges=pd.DataFrame({"source": ["A"], "target": ["B"], "events": [1], "cases": [1],
@@ -28,6 +30,8 @@ from grandalf.graphs import Edge, Graph, Vertex
 from grandalf.layouts import SugiyamaLayout
 
 from ssc_mining.discovery.dfg import DirectlyFollows
+from ssc_mining.i18n import format_number, format_share
+from ssc_mining.i18n import gettext as _
 
 START, END = "\x00start", "\x00end"
 _CHAR_W, _NODE_H, _MAX_LABEL = 7.2, 34.0, 34
@@ -64,9 +68,9 @@ class _Path:
 
 def _label(name: str) -> str:
     if name == START:
-        return "start"
+        return _("start")
     if name == END:
-        return "end"
+        return _("end")
     return name if len(name) <= _MAX_LABEL else name[: _MAX_LABEL - 1] + "…"
 
 
@@ -74,10 +78,10 @@ def _duration(seconds: float) -> str:
     if seconds != seconds:  # NaN
         return "–"
     if seconds < 3600:
-        return f"{seconds / 60:.0f} min"
+        return _("%(n)s min") % {"n": format_number(seconds / 60)}
     if seconds < 86400 * 2:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} days"
+        return _("%(n)s h") % {"n": format_number(seconds / 3600, 1)}
+    return _("%(n)s days") % {"n": format_number(seconds / 86400, 1)}
 
 
 def filter_dfg(dfg: DirectlyFollows, settings: MapSettings) -> tuple[DirectlyFollows, str]:
@@ -94,10 +98,12 @@ def filter_dfg(dfg: DirectlyFollows, settings: MapSettings) -> tuple[DirectlyFol
     strongest_in = ranked.drop_duplicates("target")
     edges = pd.concat([chosen, strongest_out, strongest_in]).drop_duplicates(["source", "target"])
     edges = edges.sort_values(["source", "target"], kind="stable").reset_index(drop=True)
-    note = (f"Showing {len(nodes)} of {len(dfg.nodes)} activities (the most frequent, covering "
-            f"{nodes['events'].sum() / max(dfg.nodes['events'].sum(), 1):.0%} of events) and {len(edges)} of "
-            f"{len(dfg.edges)} paths (the most frequent paths, covering {settings.path_coverage:.0%} of "
-            "transitions, plus the strongest path into and out of each activity).")
+    note = _("Showing %(shown)s of %(total)s activities (the most frequent, covering %(act_share)s of events) "
+             "and %(paths)s of %(all_paths)s paths (the most frequent paths, covering %(path_share)s of "
+             "transitions, plus the strongest path into and out of each activity).") % {
+        "shown": len(nodes), "total": len(dfg.nodes), "paths": len(edges), "all_paths": len(dfg.edges),
+        "act_share": format_share(nodes["events"].sum() / max(dfg.nodes["events"].sum(), 1), 0),
+        "path_share": format_share(settings.path_coverage, 0)}
     return DirectlyFollows(nodes=nodes, edges=edges, starts=dfg.starts[dfg.starts.index.isin(keep)],
                            ends=dfg.ends[dfg.ends.index.isin(keep)]), note
 
@@ -112,13 +118,18 @@ def render_svg(dfg: DirectlyFollows, *, title: str = "Process map") -> str:
         vertex.view = _Box(width, _NODE_H)
     links: list[tuple[str, str, int, str]] = []
     for row in dfg.edges.itertuples(index=False):
-        tip = (f"{row.source} → {row.target}\n{int(row.events):,} times in {int(row.cases):,} cases\n"
-               f"median {_duration(row.median_seconds)}, mean {_duration(row.mean_seconds)}")
+        tip = (f"{row.source} → {row.target}\n"
+               + _("%(n)s times in %(cases)s cases") % {"n": format_number(int(row.events)),
+                                                       "cases": format_number(int(row.cases))}
+               + "\n" + _("median %(median)s, mean %(mean)s") % {"median": _duration(row.median_seconds),
+                                                                 "mean": _duration(row.mean_seconds)})
         links.append((row.source, row.target, int(row.events), tip))
     for act, n in dfg.starts.items():
-        links.append((START, act, int(n), f"{int(n):,} cases start with {act}"))
+        links.append((START, act, int(n), _("%(n)s cases start with %(activity)s")
+                      % {"n": format_number(int(n)), "activity": act}))
     for act, n in dfg.ends.items():
-        links.append((act, END, int(n), f"{int(n):,} cases end with {act}"))
+        links.append((act, END, int(n), _("%(n)s cases end with %(activity)s")
+                      % {"n": format_number(int(n)), "activity": act}))
     edges = []
     for src, dst, n, tip in links:
         if src == dst:
@@ -183,24 +194,25 @@ def _draw(vertices, edges, dfg, counts, title, links) -> str:  # type: ignore[no
         x, y = vertex.view.xy
         w = vertex.view.w
         if name in (START, END):
-            out.append(f'<g class="pm-terminal"><title>{"start of cases" if name == START else "end of cases"}'
+            out.append(f'<g class="pm-terminal"><title>{_("start of cases") if name == START else _("end of cases")}'
                        f'</title><ellipse cx="{x:.1f}" cy="{y:.1f}" rx="{w / 2:.1f}" ry="{_NODE_H / 2:.1f}" '
                        f'fill="#eee" stroke="#333"/><text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" '
                        f'font-size="12">{_label(name)}</text></g>')
             continue
         n = int(counts[name])
         shade = 0.15 + 0.6 * math.log1p(n) / math.log1p(node_top)
-        tip = f"{name}\n{n:,} events"
+        tip = f"{name}\n" + _("%(n)s events") % {"n": format_number(n)}
         out.append(f'<g class="pm-node" data-activity={quoteattr(name)} data-count="{n}">'
                    f"<title>{escape(tip)}</title>"
                    f'<rect x="{x - w / 2:.1f}" y="{y - _NODE_H / 2:.1f}" width="{w:.1f}" height="{_NODE_H:.1f}" '
                    f'rx="6" fill="rgba(31,119,180,{shade:.2f})" stroke="#1f4e79"/>'
                    f'<text x="{x:.1f}" y="{y - 2:.1f}" text-anchor="middle" font-size="12">{escape(_label(name))}</text>'
-                   f'<text x="{x:.1f}" y="{y + 11:.1f}" text-anchor="middle" font-size="10">{n:,}</text></g>')
+                   f'<text x="{x:.1f}" y="{y + 11:.1f}" text-anchor="middle" font-size="10">{format_number(n)}</text></g>')
     for src, events, median in sorted(loops, key=lambda t: t[0]):
         x, y = vertices[src].view.xy
         w = vertices[src].view.w
-        tip = f"{src} → {src} (repeated)\n{int(events):,} times\nmedian {_duration(median)}"
+        tip = (f"{src} → {src} " + _("(repeated)") + "\n" + _("%(n)s times") % {"n": format_number(int(events))}
+               + "\n" + _("median %(median)s") % {"median": _duration(median)})
         out.append(f'<g class="pm-edge pm-loop" data-count="{int(events)}"><title>{escape(tip)}</title>'
                    f'<path d="M{x - w / 2:.1f},{y - 6:.1f} c-28,-18 -28,30 0,12" fill="none" stroke="#a33" '
                    f'stroke-width="1.5" marker-end="url(#pm-arrow)"/></g>')

@@ -14,6 +14,8 @@ import re
 import plotly.graph_objects as go
 from markupsafe import Markup, escape
 
+from ssc_mining.i18n import format_number, format_share
+from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Finding, Graph, Item, Metric, Result, Table
 
 
@@ -26,15 +28,14 @@ def fmt_value(value: object, unit: str = "") -> str:
     if value is None:
         return "–"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, (int, float)):
         if unit == "share":
-            return f"{100 * value:.1f} %"
+            return format_share(value)
         if isinstance(value, int):
-            return f"{value:,}"
-        digits = 1 if abs(value) >= 10 else 2
-        text = f"{value:,.{digits}f}"
-        return f"{text} {unit}" if unit in ("days", "hours", "minutes") else text
+            return format_number(value)
+        text = format_number(value, 1 if abs(value) >= 10 else 2)
+        return f"{text} {_(unit)}" if unit in ("days", "hours", "minutes") else text
     return str(value)
 
 
@@ -57,7 +58,8 @@ def chart_html(chart: Chart, div_id: str) -> Markup:
                       showlegend=len(chart.series) > 1)
     html = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
                        config={"displaylogo": False, "responsive": True})
-    alt = escape(chart.description or f"{chart.title}: {chart.y_label} by {chart.x_label}")
+    alt = escape(chart.description or _("%(title)s: %(y)s by %(x)s") % {"title": chart.title, "y": chart.y_label,
+                                                                       "x": chart.x_label})
     return Markup(f'<figure class="chart" role="group" aria-label="{alt}">{html}'
                   f'<figcaption>{alt}</figcaption></figure>')
 
@@ -74,8 +76,8 @@ def render_result(result: Result, *, macros=None) -> str:  # type: ignore[no-unt
     if result.description:
         parts.append(f'<p class="lead">{escape(result.description)}</p>')
     if result.status != "ok":
-        verb = "was skipped" if result.status == "skipped" else "failed"
-        parts.append(f'<p class="finding severity-warning">This analysis {verb}: {escape(result.reason)}</p>')
+        text = _("This analysis was skipped:") if result.status == "skipped" else _("This analysis failed:")
+        parts.append(f'<p class="finding severity-warning">{escape(text)} {escape(result.reason)}</p>')
         parts.append("</section>")
         return "\n".join(parts)
     if result.summary:
@@ -87,10 +89,10 @@ def render_result(result: Result, *, macros=None) -> str:  # type: ignore[no-unt
     for item in result.items:
         parts.append(_render_item(item, anchor, macros))
     if result.caveats:
-        parts.append('<div class="caveats"><h3>Read with care</h3><ul>'
+        parts.append(f'<div class="caveats"><h3>{escape(_("Read with care"))}</h3><ul>'
                      + "".join(f"<li>{escape(c)}</li>" for c in result.caveats) + "</ul></div>")
     if result.params:
-        parts.append('<p class="params">Parameters: ' + ", ".join(
+        parts.append(f'<p class="params">{escape(_("Parameters:"))} ' + ", ".join(
             f"<code>{escape(k)}={escape(repr(v))}</code>" for k, v in result.params.items()) + "</p>")
     parts.append("</section>")
     return "\n".join(parts)

@@ -24,6 +24,7 @@ import pandas as pd
 from ssc_mining._io import atomic_write_bytes, atomic_write_text, safe_frame
 from ssc_mining.analysers import Analyser
 from ssc_mining.eventlog.log import EventLog
+from ssc_mining.i18n import language
 from ssc_mining.privacy import PrivacySettings, Pseudonymiser, load_key, pseudonymise_log
 from ssc_mining.report.html import render_html
 from ssc_mining.report.model import compute_figures
@@ -59,6 +60,7 @@ def write_report(
     strict: bool = False,
     privacy: PrivacySettings | None = None,
     pseudonymiser: Pseudonymiser | None = None,
+    lang: str = "en",
 ) -> ReportPaths:
     """Compute the figures of ``log`` and write the report files into ``out_dir``.
 
@@ -76,16 +78,19 @@ def write_report(
     else:
         privacy = replace(privacy, key_source="none")
     stem = name or _stem(log.provenance.source.name)
+    if lang != "en":
+        stem = f"{stem}.{lang}"
     quarantine_path = None
     if len(log.quarantine):
         quarantine_path = out_dir / f"{stem}.quarantine.csv"
         atomic_write_text(quarantine_path, safe_frame(log.quarantine).to_csv(index=False, lineterminator="\n"))
         log.provenance.quarantine_file = quarantine_path.name
-    figures = compute_figures(log, map_settings=map_settings, as_of=as_of, analysers=analysers, strict=strict,
-                              privacy=privacy)
+    with language(lang):
+        figures = compute_figures(log, map_settings=map_settings, as_of=as_of, analysers=analysers, strict=strict,
+                                  privacy=privacy)
     figures["run"] = {"run_date": run_date, "as_of": as_of.isoformat() if as_of is not None else None,
-                      "map_settings": (map_settings or MapSettings()).__dict__}
-    html = render_html(figures, run_date=run_date).encode("utf-8")
+                      "map_settings": (map_settings or MapSettings()).__dict__, "lang": lang}
+    html = render_html(figures, run_date=run_date, lang=lang).encode("utf-8")
     html_path = out_dir / f"{stem}.html"
     json_path = out_dir / f"{stem}.json"
     data = {k: v for k, v in figures.items()}
