@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test install benchmark clean
+.PHONY: report test install benchmark messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,9 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
-## report: write the report of the bundled sample into reports/
+## report: write the English and Dutch reports of the bundled sample into reports/
 report: $(STAMP)
-	$(BIN)/ssc-mining report data/samples/generic-events.csv -o reports/
+	$(BIN)/ssc-mining report data/samples/generic-events.csv -o reports/ --lang en --lang nl
 
 ## test: run the whole test suite
 test: $(STAMP)
@@ -26,6 +26,13 @@ test: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py
+
+## messages: extract translatable texts; new ones must get a Dutch translation in ssc_mining/locale/nl
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k N_ -k ngettext:1,2 --no-location \
+	    --sort-output --omit-header -o build/messages.pot .
+	$(BIN)/pybabel update -i build/messages.pot -d ssc_mining/locale -D ssc_mining --no-location \
+	    --omit-header --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) reports/*.html reports/*.json reports/*.csv

@@ -1,7 +1,8 @@
 """Languages: English (source) and Dutch, from gettext message catalogues.
 
 Texts in code and templates are English message ids wrapped in :func:`gettext`
-(``_``); the Dutch catalogue is ``ssc_mining/locale/nl/LC_MESSAGES/ssc_mining.po``,
+(``_``); the Dutch catalogue is every ``.po`` file in ``ssc_mining/locale/nl/LC_MESSAGES/``
+(``ssc_mining.po`` for the core, one more file per group of analysers if wished),
 read with Babel at run time (no compiled files). The current language is a
 context variable, set with :func:`language`; numbers and dates are formatted
 for it.
@@ -22,6 +23,7 @@ import datetime as dt
 import functools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from babel.dates import format_date as _babel_date
 from babel.messages.pofile import read_po
@@ -61,17 +63,20 @@ def catalogue(lang: str) -> dict[str, str | tuple[str, ...]]:
     """msgid → translation for ``lang`` (empty for English, the source language)."""
     if lang == "en":
         return {}
-    path = _LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with path.open("rb") as handle:
-        cat = read_po(handle, locale=_LOCALES[lang].split("_")[0])
     out: dict[str, str | tuple[str, ...]] = {}
+    for path in sorted((_LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            _merge(out, read_po(handle, locale=_LOCALES[lang].split("_")[0]))
+    return out
+
+
+def _merge(out: dict[str, str | tuple[str, ...]], cat: Any) -> None:
     for message in cat:
         if not message.id or message.fuzzy:
             continue
         key = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
         if message.string and (not isinstance(message.string, (list, tuple)) or all(message.string)):
             out[key] = tuple(message.string) if isinstance(message.string, (list, tuple)) else message.string
-    return out
 
 
 def gettext(message: str) -> str:
