@@ -76,7 +76,7 @@ class EventLog:
 
 
 def sort_events(frame: pd.DataFrame) -> pd.DataFrame:
-    """Group events by case (cases in order of first appearance), then by timestamp; ties keep the file order.
+    """Group events by case (cases in order of first appearance), then by timestamp; ties by source row.
 
     Deterministic: the order depends only on the rows and their order in the file. A frame that
     is already in this order is returned with a fresh index and no copy of its values.
@@ -84,12 +84,15 @@ def sort_events(frame: pd.DataFrame) -> pd.DataFrame:
     codes, _ = pd.factorize(frame[C.CASE], sort=False, use_na_sentinel=True)
     times = frame[C.TIMESTAMP].to_numpy(dtype="datetime64[us]", na_value=np.datetime64("NaT")).view("int64") \
         if len(frame) else np.array([], dtype="int64")
-    if len(frame) < 2 or _is_sorted(codes, times):
+    rows = frame[C.SOURCE_ROW].to_numpy() if C.SOURCE_ROW in frame.columns else np.arange(len(frame))
+    if len(frame) < 2 or _is_sorted(codes, times, rows):
         return frame.reset_index(drop=True)
-    order = np.lexsort((np.arange(len(frame)), times, codes))
+    order = np.lexsort((rows, times, codes))
     return frame.iloc[order].reset_index(drop=True)
 
 
-def _is_sorted(codes: np.ndarray, times: np.ndarray) -> bool:
+def _is_sorted(codes: np.ndarray, times: np.ndarray, rows: np.ndarray) -> bool:
     same = codes[1:] == codes[:-1]
-    return bool(np.all(codes[1:] >= codes[:-1]) and np.all(times[1:][same] >= times[:-1][same]))
+    tie = same & (times[1:] == times[:-1])
+    return bool(np.all(codes[1:] >= codes[:-1]) and np.all(times[1:][same] >= times[:-1][same])
+                and np.all(rows[1:][tie] > rows[:-1][tie]))

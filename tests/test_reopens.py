@@ -1,0 +1,216 @@
+"""The reopens analyser: reopened tickets, rework and re-submission chains, on hand-made logs and ground truth."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ssc_mining.analysers import discover, run_analysers
+from ssc_mining.analysers.reopens import Reopens, reopens_per_case, resubmission_chains
+from ssc_mining.eventlog import EventLog
+from ssc_mining.eventlog import columns as C
+from ssc_mining.report.results_html import render_result
+
+T0 = pd.Timestamp("2024-03-04 09:00", tz="UTC")
+
+
+def make_log(rows: list[tuple], columns: tuple[str, ...]) -> EventLog:
+    frame = pd.DataFrame(rows, columns=list(columns))
+    if C.TIMESTAMP not in frame.columns:
+        frame[C.TIMESTAMP] = [T0 + pd.Timedelta(hours=i) for i in range(len(frame))]
+    if C.ACTIVITY not in frame.columns:
+        frame[C.ACTIVITY] = "work"
+    return EventLog.from_frame(frame)
+
+
+# --- reopens ------------------------------------------------------------------------------------------
+
+def test_reopens_from_status_and_from_reopen_activities_count_once_per_event():
+    rows = [
+        ("status", "Register", "New"), ("status", "Resolve", "Resolved"), ("status", "Work", "In progress"),
+        ("status", "Resolve", "Resolved"), ("status", "Close", "Closed"),
+        ("both", "Resolve", "Resolved"), ("both", "Reopen", "Reopened"), ("both", "Work", "In progress"),
+        ("act", "Work", "In progress"), ("act", "Reopen", None),
+        ("closed", "Resolve", "Resolved"), ("closed", "Close", "Closed"), ("closed", "Close", "Closed"),
+        ("dutch", "Afhandelen", "Gereed"), ("dutch", "Oppakken", "In behandeling"), ("dutch", "Afmelden", "Afgemeld"),
+        ("gap", "Resolve", "Resolved"), ("gap", "Note", None), ("gap", "Work", "In progress"),
+        ("never", "Work", "In progress"),
+    ]
+    pc = reopens_per_case(make_log(rows, (C.CASE, C.ACTIVITY, C.STATUS)))
+    assert pc["reopens"].to_dict() == {"status": 1, "both": 1, "act": 1, "closed": 0, "dutch": 1, "gap": 1,
+                                       "never": 0}
+
+
+def test_without_a_status_column_the_activity_is_the_status():
+    rows = [("1", "Open"), ("1", "Closed"), ("1", "Take in charge"), ("1", "Closed"), ("2", "Open"), ("2", "Closed")]
+    pc = reopens_per_case(make_log(rows, (C.CASE, C.ACTIVITY)))
+    assert pc["reopens"].tolist() == [1, 0]
+    custom = reopens_per_case(make_log(rows, (C.CASE, C.ACTIVITY)), closed_states=("Done",))
+    assert custom["reopens"].tolist() == [0, 0]
+
+
+def test_rework_repeats_self_loops_and_redo():
+    rows = [("1", "Check", "Ann"), ("1", "Check", "Bob"), ("1", "Fix", "Bob"), ("1", "Check", "Bob"),
+            ("2", "Check", "Ann"), ("2", "Fix", None), ("2", "Fix", "Ann"), ("2", "Check", "Ann"),
+            ("3", "Check", "Ann"), ("3", "Fix", "Ann")]
+    pc = reopens_per_case(make_log(rows, (C.CASE, C.ACTIVITY, C.RESOURCE)))
+    assert pc.loc["1", ["repeated_activities", "self_loops", "redo"]].astype(int).tolist() == [2, 1, 1]
+    assert pc.loc["2", ["repeated_activities", "self_loops", "redo"]].astype(int).tolist() == [2, 1, 0]
+    assert pc.loc["3", ["repeated_activities", "self_loops", "redo"]].astype(int).tolist() == [0, 0, 0]
+
+
+def test_analyser_metrics_and_finding():
+    rows = [("1", "Resolve", "Resolved"), ("1", "Reopen", "Reopened"), ("1", "Resolve", "Resolved"),
+            ("1", "Reopen", "Reopened"), ("2", "Resolve", "Resolved"), ("3", "Resolve", "Resolved"),
+            ("4", "Resolve", "Resolved")]
+    result = Reopens().analyse(make_log(rows, (C.CASE, C.ACTIVITY, C.STATUS)))
+    assert result.item("reopened_share").value == 0.25
+    assert result.item("reopens").value == 2
+    assert result.item("reopened_cases").case_ids == ["1"]
+    assert result.summary.startswith("25 % of the 4 tickets were reopened")
+    assert any("requester and a category" in c for c in result.caveats)
+
+
+def test_reopen_count_is_compared_with_the_mined_reopens():
+    rows = [("1", "Resolve", "Resolved", "1"), ("1", "Reopen", "Reopened", "1"),
+            ("2", "Resolve", "Resolved", "2"), ("3", "Resolve", "Resolved", None)]
+    result = Reopens().analyse(make_log(rows, (C.CASE, C.ACTIVITY, C.STATUS, "reopen_count")))
+    table = result.item("reopens_vs_system").to_frame().set_index("measure")["value"]
+    assert table["tickets compared"] == 2 and table["equal"] == 1 and table["system more"] == 1
+    assert result.item("reopens_differ").case_ids == ["2"]
+
+
+# --- re-submission chains -----------------------------------------------------------------------------
+
+def tickets_log(tickets: list[tuple[str, str, str, str, str]]) -> EventLog:
+    """(case, requester, category, opened, closed) → a log with an Open and a Close event per ticket."""
+    rows = []
+    for case, requester, category, opened, closed in tickets:
+        for activity, t in (("Open", opened), ("Close", closed)):
+            rows.append((case, activity, pd.Timestamp(t, tz="UTC"), requester, category, f"agent {case}"))
+    return make_log(rows, (C.CASE, C.ACTIVITY, C.TIMESTAMP, C.REQUESTER, C.CATEGORY, C.RESOURCE))
+
+
+def test_chains_link_the_same_requester_and_category_within_the_window():
+    log = tickets_log([
+        ("a1", "Eva", "Salary", "2024-01-01", "2024-01-05"),
+        ("a2", "Eva", "Salary", "2024-01-19", "2024-01-25"),          # exactly 14 days after a1 closed
+        ("a3", "Eva", "Salary", "2024-02-08 00:00:01", "2024-02-10"),  # 14 days + 1 s after a2: new start
+        ("b1", "Eva", "Password", "2024-01-06", "2024-01-07"),         # other category
+        ("c1", "Tom", "Salary", "2024-01-06", "2024-01-20"),
+        ("c2", "Tom", "Salary", "2024-01-10", "2024-01-12"),           # filed while c1 was open: same question
+        ("c3", "Tom", "Salary", "2024-01-30", "2024-02-01"),           # 10 days after c1, the latest close
+        ("d1", None, "Salary", "2024-01-06", "2024-01-07"),            # no requester: never in a chain
+    ])
+    chains = resubmission_chains(log, window_days=14)
+    got = {c: (chains.loc[c, "chain_id"], int(chains.loc[c, "chain_position"]), int(chains.loc[c, "chain_length"]))
+           for c in chains.index}
+    assert got == {"a1": ("a1", 1, 2), "a2": ("a1", 2, 2), "a3": (None, 0, 1), "b1": (None, 0, 1),
+                   "c1": ("c1", 1, 3), "c2": ("c1", 2, 3), "c3": ("c1", 3, 3), "d1": (None, 0, 1)}
+    result = Reopens(window_days=14).analyse(log)
+    assert result.item("chains").value == 2
+    assert result.item("chain_tickets_share").value == 5 / 8
+    longest = result.item("longest_chains").to_frame().set_index("chain_id")
+    assert longest.loc["a1", "chain_days"] == 24.0 and longest.loc["a1", "first_ticket_days"] == 4.0
+    assert longest.loc["c1", "people"] == 3 and longest.loc["a1", "tickets"] == 2
+    assert sorted(result.item("chains_longest").case_ids) == ["a1", "a2", "c1", "c2", "c3"]
+    assert "filed again" in result.summary
+
+
+def test_window_parameter_changes_the_chains():
+    log = tickets_log([("a", "Eva", "Salary", "2024-01-01", "2024-01-05"),
+                       ("b", "Eva", "Salary", "2024-02-20", "2024-02-25")])
+    assert resubmission_chains(log, window_days=14)["chain_position"].tolist() == [0, 0]
+    assert resubmission_chains(log, window_days=60)["chain_position"].tolist() == [1, 2]
+
+
+# --- edge cases ---------------------------------------------------------------------------------------
+
+def test_empty_log_one_case_and_one_event_per_case():
+    empty = EventLog.from_frame(pd.DataFrame({C.CASE: pd.Series([], dtype=str), C.ACTIVITY: pd.Series([], dtype=str),
+                                              C.TIMESTAMP: pd.Series([], dtype="datetime64[us, UTC]")}))
+    [result] = run_analysers(empty, [Reopens()])
+    assert result.status in ("ok", "skipped")        # the runner skips a log whose required columns are empty
+    assert Reopens().analyse(empty).item("cases").value == 0
+    assert len(reopens_per_case(empty)) == 0 and len(resubmission_chains(empty)) == 0
+    single = make_log([("a", "Resolved"), ("b", "Resolved"), ("c", "Open")], (C.CASE, C.ACTIVITY))
+    pc = reopens_per_case(single)
+    assert pc[["reopens", "repeated_activities", "self_loops", "redo"]].to_numpy().sum() == 0
+    one = make_log([("x", "Resolved"), ("x", "Reopen"), ("x", "Resolved")], (C.CASE, C.ACTIVITY))
+    assert Reopens().analyse(one).item("reopened_share").value == 1.0
+
+
+def test_ties_in_timestamps_are_ordered_by_source_row():
+    frame = pd.DataFrame({C.CASE: ["1"] * 3, C.ACTIVITY: ["Resolve", "Work", "Register"],
+                          C.STATUS: ["Resolved", "In progress", "New"],
+                          C.TIMESTAMP: [T0, T0, T0], C.SOURCE_ROW: [2, 3, 1]})   # file order: New, Resolved, Work
+    assert reopens_per_case(EventLog.from_frame(frame))["reopens"].tolist() == [1]
+    swapped = frame.assign(**{C.SOURCE_ROW: [3, 2, 1]})                       # New, Work, Resolved
+    assert reopens_per_case(EventLog.from_frame(swapped))["reopens"].tolist() == [0]
+
+
+def test_html_activity_name_is_escaped():
+    evil = "<img src=x onerror=alert(1)>"
+    log = make_log([("1", evil, "Ann"), ("1", evil, "Bob")], (C.CASE, C.ACTIVITY, C.RESOURCE))
+    result = Reopens().analyse(log)
+    assert result.item("rework_by_activity").rows[0][0] == evil
+    html = render_result(result)
+    assert evil not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_registered_through_the_entry_point_group():
+    assert discover().analysers["reopens"] is Reopens
+    assert Reopens.param_defaults()["window_days"] == 14
+
+
+# --- ground truth from the simulator -----------------------------------------------------------------
+
+def _simulation(seed: int, cases: int):
+    simulate_mod = pytest.importorskip("ssc_mining.simulate")
+    return simulate_mod.simulate(simulate_mod.SimulationConfig(seed=seed, cases=cases))
+
+
+@pytest.fixture(scope="module", params=[5, 11])
+def sim(request):
+    return _simulation(request.param, 1500)
+
+
+def test_reopens_and_repeats_equal_the_ground_truth(sim):
+    pc = reopens_per_case(EventLog.from_frame(sim.events))
+    truth = sim.cases.set_index("case_id").reindex(pc.index)
+    assert pc["reopens"].tolist() == truth["reopens"].astype(int).tolist()
+    assert pc["repeated_activities"].tolist() == truth["repeated_activities"].astype(int).tolist()
+    found, planted = pc["reopens"] > 0, truth["reopens"] > 0
+    assert planted.any()
+    tp = int((found & planted).sum())
+    assert (tp / found.sum(), tp / planted.sum()) == (1.0, 1.0)
+
+
+def _containment(chains: pd.DataFrame, truth: pd.DataFrame, story: bool) -> float:
+    """Share of planted chains whose tickets all lie in one mined chain (recall of the links)."""
+    planted = truth[(truth["chain_id"] != "") & ((truth["story"] != "") == story)]
+    mined = chains["chain_id"].reindex(planted.index)
+    per_chain = pd.DataFrame({"truth": planted["chain_id"], "mined": mined.fillna("<none>")}).groupby("truth")
+    return float(((per_chain["mined"].nunique() == 1) & ~per_chain["mined"].agg(lambda m: (m == "<none>").any()))
+                 .mean())
+
+
+def test_planted_resubmission_chains_are_all_found(sim):
+    log = EventLog.from_frame(sim.events)
+    truth = sim.cases.set_index("case_id")
+    chains = resubmission_chains(log, window_days=14)
+    assert _containment(chains, truth.reindex(chains.index), story=False) == 1.0
+    # salary-correction stories come back after up to about 46 days: found with a wider window
+    wide = resubmission_chains(log, window_days=60)
+    assert _containment(wide, truth.reindex(wide.index), story=True) == 1.0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the simulator also files unplanted tickets by the same requester in the same category a few days after "
+    "a ticket closed; by the domain definition those are re-submissions too, but its ground truth leaves them "
+    "out of every chain (and its salary-correction stories span gaps of several weeks)"))
+def test_chains_equal_the_ground_truth_exactly(sim):
+    chains = resubmission_chains(EventLog.from_frame(sim.events), window_days=14)
+    truth = sim.cases.set_index("case_id").reindex(chains.index)
+    assert chains["chain_id"].fillna("").tolist() == truth["chain_id"].tolist()
+    assert chains["chain_position"].tolist() == truth["chain_position"].astype(int).tolist()
