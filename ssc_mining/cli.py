@@ -219,6 +219,8 @@ def inspect(file: Path, debug: bool, **kwargs: Any) -> None:
               help="Secret key for stable pseudonyms (else $SSC_MINING_PSEUDONYM_KEY, else a random key per run).")
 @click.option("--lang", "langs", type=click.Choice(["en", "nl"]), multiple=True, default=("en",),
               show_default=True, help="Language of the report; repeat for several (Dutch files get '.nl').")
+@click.option("--export-tables", is_flag=True,
+              help="Also write every table of the report as CSV (NAME.tables/) and XLSX (NAME.tables.xlsx).")
 @click.option("--min-group-size", type=click.IntRange(1, None), default=5, show_default=True,
               help="Suppress figures about fewer people than this (shown as '< N').")
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
@@ -226,7 +228,7 @@ def inspect(file: Path, debug: bool, **kwargs: Any) -> None:
 def report(file: Path, output: Path, name: str | None, run_date: str | None, as_of: str | None,
            map_activities: float, map_paths: float, analyser_names: str | None, params: tuple[str, ...],
            plugins_dir: Path | None, audience: str, no_pseudonymise: bool, pseudonym_key_file: Path | None,
-           min_group_size: int, langs: tuple[str, ...], debug: bool, **kwargs: Any) -> None:
+           min_group_size: int, langs: tuple[str, ...], export_tables: bool, debug: bool, **kwargs: Any) -> None:
     """Read FILE and write a self-contained HTML report, a JSON file with the
     same figures and the provenance, and a quarantine CSV of rows set aside.
 
@@ -270,8 +272,10 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
         paths = write_report(log, output, name=name, run_date=run_date, as_of=moment,
                              map_settings=MapSettings(activity_coverage=map_activities, path_coverage=map_paths),
                              analysers=analysers, strict=strict, privacy=privacy, pseudonymiser=pseudonymiser,
-                             lang=lang)
+                             lang=lang, export_tables=export_tables)
         click.echo(f"Report ({lang}): {paths.html}")
+        if paths.tables:
+            click.echo(f"Tables: {len(paths.tables) - 1} CSV files in {paths.tables[0].parent}, and {paths.tables[-1]}")
         click.echo(f"Figures and provenance: {paths.json}")
     if paths.quarantine:
         click.echo(f"Rows set aside, with row number and reason: {paths.quarantine}")

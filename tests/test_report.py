@@ -19,7 +19,7 @@ def report_dir(write_csv, tmp_path: Path) -> Path:
     path = write_csv(GOOD_CSV + f'1e5,"{HOSTILE}",2024-03-08 09:00,"<script>alert(2)</script>",Servicedesk\n')
     result = run_cli("report", path, "-o", tmp_path / "out")
     assert result.returncode == 0, result.stderr
-    assert "Report:" in result.stdout
+    assert "Report (en):" in result.stdout
     return tmp_path / "out"
 
 

@@ -3,7 +3,8 @@
 plotly.js is inlined once in the page head; charts carry fixed element ids,
 so the same figures give the same bytes. Every value from the data passes
 through jinja2's autoescaping. A Content-Security-Policy allows no network
-request at all.
+request at all, and only the page's own inline scripts, pinned by their
+SHA-256, may run.
 
 Example:
     >>> from ssc_mining.loaders import load
@@ -15,7 +16,10 @@ Example:
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
+import re
 from typing import Any
 
 import jinja2
@@ -27,8 +31,17 @@ from ssc_mining.report.key_findings import key_findings
 from ssc_mining.report.results_html import fmt_value, render_result
 from ssc_mining.results import Result
 
-CSP = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+_CSP_PLACEHOLDER = "__SSC_MINING_SCRIPT_HASHES__"
+CSP = (f"default-src 'none'; script-src {_CSP_PLACEHOLDER}; style-src 'unsafe-inline'; "
        "img-src data:; font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")
+_SCRIPT = re.compile(r"<script(?:\s+type=\"text/javascript\")?>(.*?)</script>", re.S)
+
+
+def _pin_scripts(html: str) -> str:
+    """Allow exactly the page's own inline scripts (by SHA-256), nothing else: no injected script can run."""
+    hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(m.group(1).encode("utf-8")).digest()).decode()
+                     + "'" for m in _SCRIPT.finditer(html)})
+    return html.replace(_CSP_PLACEHOLDER, " ".join(hashes) or "'none'", 1)
 
 
 @functools.cache
@@ -54,7 +67,7 @@ def render_html(figures: dict[str, Any], *, title: str | None = None, run_date: 
                 lang: str = "en") -> str:
     """The complete report page as a string, in ``lang``."""
     with i18n.language(lang):
-        return _render(figures, title=title, run_date=run_date, lang=lang)
+        return _pin_scripts(_render(figures, title=title, run_date=run_date, lang=lang))
 
 
 def _render(figures: dict[str, Any], *, title: str | None, run_date: str | None, lang: str) -> str:

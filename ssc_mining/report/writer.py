@@ -29,6 +29,8 @@ from ssc_mining.privacy import PrivacySettings, Pseudonymiser, load_key, pseudon
 from ssc_mining.report.html import render_html
 from ssc_mining.report.model import compute_figures
 from ssc_mining.report.process_map import MapSettings
+from ssc_mining.report.tables_export import export_tables as write_tables
+from ssc_mining.results import Result
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class ReportPaths:
     json: Path
     sha256: Path
     quarantine: Path | None
+    tables: tuple[Path, ...] = ()
 
 
 def _stem(name: str) -> str:
@@ -61,6 +64,7 @@ def write_report(
     privacy: PrivacySettings | None = None,
     pseudonymiser: Pseudonymiser | None = None,
     lang: str = "en",
+    export_tables: bool = False,
 ) -> ReportPaths:
     """Compute the figures of ``log`` and write the report files into ``out_dir``.
 
@@ -99,4 +103,8 @@ def write_report(
     atomic_write_bytes(html_path, html)
     sha_path = out_dir / f"{stem}.html.sha256"
     atomic_write_text(sha_path, f"{hashlib.sha256(html).hexdigest()}  {html_path.name}\n")
-    return ReportPaths(html=html_path, json=json_path, sha256=sha_path, quarantine=quarantine_path)
+    tables: list[Path] = []
+    if export_tables:
+        tables = write_tables([Result.from_dict(r) for r in figures["analysers"]], out_dir, stem)
+    return ReportPaths(html=html_path, json=json_path, sha256=sha_path, quarantine=quarantine_path,
+                       tables=tuple(tables))
