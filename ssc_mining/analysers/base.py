@@ -38,6 +38,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import pandas as pd
+
 from ssc_mining.eventlog import columns as C
 from ssc_mining.i18n import current_language
 from ssc_mining.eventlog.log import EventLog
@@ -92,3 +94,14 @@ class Analyser:
         return Result(analyser=self.name, title=self.text(self.title, lang), summary=summary, items=items,
                       caveats=caveats or [], version=self.version, params=self.params(),
                       description=self.text(self.description, lang))
+
+
+def top_cases(values: pd.Series, n: int) -> list[str]:
+    """The ids of the ``n`` cases with the largest values; ties by case id, so row order never matters.
+
+    >>> top_cases(pd.Series({"B": 2, "A": 2, "C": 5}), 2)
+    ['C', 'A']
+    """
+    frame = pd.DataFrame({"value": values.to_numpy(), "case": values.index.astype(str)})
+    frame = frame.sort_values(["value", "case"], ascending=[False, True], kind="stable")
+    return frame["case"].head(n).tolist()

@@ -47,7 +47,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ssc_mining.analysers.base import Analyser
+from ssc_mining.analysers.base import Analyser, top_cases
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.results import Chart, Finding, Graph, Item, Metric, Result, Table
@@ -486,12 +486,13 @@ class Handoffs(Analyser):
         affected = returns[returns > 0]
         if affected.empty:
             return [Finding("pingpong_cases", "info", "No ticket came back to a team it had already left.", [], 0)]
-        top = affected.sort_values(ascending=False, kind="stable").head(self.max_case_ids)
+        top_ids = top_cases(affected, self.max_case_ids)
+        top = affected.loc[top_ids]
         items: list[Item] = [Finding(
             "pingpong_cases", "notice" if len(affected) / len(pc) < 0.1 else "warning",
             f"{len(affected):,} tickets ({pct(len(affected) / len(pc))}) came back to a team they had already left; "
             f"the most returns in one ticket: {int(top.iloc[0])}. The tickets with the most returns are listed.",
-            [str(c) for c in top.index], int(len(affected)))]
+            top_ids, int(len(affected)))]
         runs = data["team_runs"]
         teams = data["team"][1]
         if len(runs["case"]):
@@ -614,7 +615,7 @@ class Handoffs(Analyser):
                               "value": [int(known.sum()), int((diff == 0).sum()), int((diff > 0).sum()),
                                         int((diff < 0).sum()), round(float(mined.mean()), 4),
                                         round(float(system[known].mean()), 4)]})
-        order = differ.abs().sort_values(ascending=False, kind="stable")
+        order = top_cases(differ.abs(), self.max_case_ids)
         return [
             Table.from_frame("reassignments_vs_system", f"Mined team changes versus the system's {column}", table,
                              description="Team changes: changes of team between consecutive service-side events "
@@ -624,7 +625,7 @@ class Handoffs(Analyser):
                     if differ.empty else
                     f"For {len(differ):,} of {int(known.sum()):,} tickets the mined team changes differ from the "
                     f"system's reassignment count ({column}); the largest differences are listed.",
-                    [str(c) for c in order.index[: self.max_case_ids]], int(len(differ))),
+                    order, int(len(differ))),
         ]
 
     def _chart(self, pc: pd.DataFrame, has_person: bool, has_team: bool) -> Chart:

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ssc_mining.analysers.base import Analyser
+from ssc_mining.analysers.base import Analyser, top_cases
 from ssc_mining.analysers.handoffs import (CaseIndex, case_days, case_first, case_index, find_column, ordered_frame,
                                            pct, value_codes)
 from ssc_mining.eventlog import columns as C
@@ -253,10 +253,10 @@ class Reopens(Analyser):
             items.append(Metric("redo_share", "Share of tickets where a repeat was done by another person",
                                 round(float((pc["redo"] > 0).mean()), 6), unit="share"))
         if reopened.any():
-            top = pc.loc[reopened, "reopens"].sort_values(ascending=False, kind="stable").head(self.top)
+            top = top_cases(pc.loc[reopened, "reopens"], self.top)
             items.append(Finding("reopened_cases", "notice",
                                  f"{int(reopened.sum()):,} tickets ({pct(reopened.mean())}) were reopened; the "
-                                 "tickets reopened most often are listed.", [str(c) for c in top.index],
+                                 "tickets reopened most often are listed.", top,
                                  int(reopened.sum())))
         items += self._rework_table(frame, flags)
         items += self._chain_items(frame, index, caveats, log)
@@ -326,7 +326,10 @@ class Reopens(Analyser):
             per_chain["people"] = people.reindex(per_chain.index).fillna(0).astype("int64")
         if C.CATEGORY in frame.columns:
             per_chain["category"] = case_first(frame, index, C.CATEGORY).reindex(per_chain.index)
-        per_chain = per_chain.sort_values(["chain_days", "tickets"], ascending=False, kind="stable")
+        per_chain = (per_chain.rename_axis("chain_id").reset_index()
+                     .sort_values(["chain_days", "tickets", "chain_id"], ascending=[False, False, True],
+                                  kind="stable")
+                     .set_index("chain_id"))
         items += [
             Metric("chain_days_median", "Median time from first opening to last closing of a chain",
                    round(float(per_chain["chain_days"].median()), 6), unit="days"),
@@ -354,7 +357,7 @@ class Reopens(Analyser):
             f"{per_chain['chain_days'].iloc[0]:.0f} days over {int(per_chain['tickets'].iloc[0])} tickets, while its "
             f"first ticket alone took {per_chain['first_ticket_days'].iloc[0]:.0f} days. The tickets of the longest "
             "chains are listed.",
-            [str(c) for c in linked.index[linked["chain_id"].isin(longest)]], n_chains))
+            _chain_members(linked, longest), n_chains))
         return items
 
     def _system_counter(self, pc: pd.DataFrame, frame: pd.DataFrame, index: CaseIndex) -> list[Item]:
@@ -372,10 +375,18 @@ class Reopens(Analyser):
                               "value": [int(known.sum()), int((diff == 0).sum()), int((diff > 0).sum()),
                                         int((diff < 0).sum()), int((pc["reopens"][known] > 0).sum()),
                                         int((system[known] > 0).sum())]})
-        order = differ.abs().sort_values(ascending=False, kind="stable")
+        order = top_cases(differ.abs(), self.top)
         return [Table.from_frame("reopens_vs_system", f"Mined reopens versus the system's {column}", table),
                 Finding("reopens_differ", "info" if differ.empty else "notice",
                         "The mined reopens equal the system's reopen count for every ticket." if differ.empty else
                         f"For {len(differ):,} of {int(known.sum()):,} tickets the mined reopens differ from the "
                         f"system's reopen count ({column}); the largest differences are listed.",
-                        [str(c) for c in order.index[: self.top]], int(len(differ)))]
+                        order, int(len(differ)))]
+
+
+def _chain_members(linked: pd.DataFrame, chains: pd.Index) -> list[str]:
+    """The case ids of ``chains``, chain by chain in the given order, each in chain position order."""
+    rank = pd.Series(range(len(chains)), index=chains)
+    members = linked[linked["chain_id"].isin(chains)]
+    members = members.assign(_rank=members["chain_id"].map(rank).to_numpy())
+    return [str(c) for c in members.sort_values(["_rank", "chain_position"], kind="stable").index]

@@ -1,0 +1,77 @@
+"""The conformance kit: built-in analysers pass it; broken analysers are caught by name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from ssc_mining.analysers import Analyser, discover
+from ssc_mining.results import Metric
+from ssc_mining.testing import CHECKS, AnalyserCheckError, check_analyser, fixture_log, parametrize_with_checks
+
+BUILTINS = [cls() for cls in discover().analysers.values()]
+
+
+@parametrize_with_checks(BUILTINS)
+def test_builtin_analysers_conform(analyser, check):
+    check(analyser)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Raises(Analyser):
+    name = "raises"
+    title = {"en": "Raises", "nl": "Faalt"}
+
+    def analyse(self, log):
+        raise KeyError("concept:name")
+
+
+@dataclass(frozen=True, kw_only=True)
+class WrongType(Analyser):
+    name = "wrong_type"
+    title = {"en": "Wrong type", "nl": "Verkeerd type"}
+
+    def analyse(self, log):
+        return {"events": log.n_events}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mutates(Analyser):
+    name = "mutates"
+    title = {"en": "Mutates", "nl": "Wijzigt"}
+
+    def analyse(self, log):
+        log.frame["helper"] = 1
+        return self.result(summary="", items=[Metric("n", "n", log.n_events)])
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderDependent(Analyser):
+    name = "order_dependent"
+    title = {"en": "First row", "nl": "Eerste regel"}
+
+    def analyse(self, log):
+        first = str(log.frame["ssc:source_row"].iloc[0]) if len(log.frame) else ""
+        return self.result(summary=first, items=[])
+
+
+@pytest.mark.parametrize("analyser,check", [(Raises(), "returns_result"), (WrongType(), "returns_result"),
+                                            (Mutates(), "does_not_mutate")])
+def test_broken_analysers_are_caught_naming_the_check(analyser, check):
+    with pytest.raises(AnalyserCheckError, match=f"check '{check}' failed for analyser '{analyser.name}'"):
+        check_analyser(analyser)
+
+
+def test_known_failures_are_declared_with_a_reason_and_must_still_fail():
+    check_analyser(OrderDependent(), known_failures={"row_order": "demo"})
+    with pytest.raises(AnalyserCheckError, match="known failure"):
+        check_analyser(OrderDependent(), known_failures={"row_order": "demo", "json": "not really"})
+    with pytest.raises(ValueError, match="unknown checks"):
+        check_analyser(OrderDependent(), known_failures={"no_such_check": "x"})
+
+
+def test_fixture_logs():
+    assert fixture_log("small").n_cases == 40
+    assert fixture_log("empty").n_events == 0
+    assert len(CHECKS) == 11
