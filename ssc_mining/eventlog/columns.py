@@ -36,6 +36,14 @@ CHANNEL = "case:ssc:channel"
 NEED_BY = "case:ssc:need_by"
 #: the SLA / target date of the ticket system
 DUE = "case:ssc:due"
+#: the ticket system's own counters and SLA outcome, kept on every event of the case (for reconciliation)
+REASSIGNMENT_COUNT = "case:ssc:reassignment_count"
+REOPEN_COUNT = "case:ssc:reopen_count"
+MADE_SLA = "case:ssc:made_sla"
+ON_HOLD_MINUTES = "case:ssc:on_hold_minutes"
+#: the ticket's assignment (group, person) after the event, as the ticket system records it
+ASSIGNED_GROUP = "ssc:assigned_group"
+ASSIGNED_TO = "ssc:assigned_to"
 #: 1-based row number of the event in the source file (header = row 1 for CSV/Excel)
 SOURCE_ROW = "ssc:source_row"
 

@@ -1,6 +1,6 @@
 """Loaders: from an export file to a canonical :class:`~ssc_mining.eventlog.EventLog`.
 
-The file's kind (CSV, Excel, XES, XES.gz, Parquet) is recognised from its
+The file's kind (CSV, JSON, Excel, XES, XES.gz, Parquet) is recognised from its
 first bytes, not its name. Columns are mapped from options, a TOML mapping
 file, or proposed from the column names.
 
@@ -22,6 +22,7 @@ from ssc_mining.loaders.build import ReadOptions, build_event_log
 from ssc_mining.loaders.csv_reader import read_csv
 from ssc_mining.loaders.mapping import MappingSpec, propose_mapping, resolve_mapping
 from ssc_mining.loaders.profiles import available_profiles, detect_profile, get_profile
+from ssc_mining.loaders.profiles.jsonfile import read_json
 from ssc_mining.loaders.raw import RawTable
 from ssc_mining.loaders.sniff import detect_kind
 from ssc_mining.loaders.table_readers import read_excel, read_parquet
@@ -40,12 +41,17 @@ def read_raw(path: str | Path, spec: MappingSpec | None = None) -> RawTable:
     spec = spec or MappingSpec()
     kind = detect_kind(path)
     if kind == "csv":
-        return read_csv(path, encoding=spec.encoding, delimiter=spec.delimiter)
-    if kind == "xlsx":
-        return read_excel(path)
-    if kind == "parquet":
-        return read_parquet(path)
-    return read_xes(path)
+        raw = read_csv(path, encoding=spec.encoding, delimiter=spec.delimiter)
+    elif kind == "json":
+        raw = read_json(path)
+    elif kind == "xlsx":
+        raw = read_excel(path)
+    elif kind == "parquet":
+        raw = read_parquet(path)
+    else:
+        raw = read_xes(path)
+    raw.details.setdefault("path", str(path))  # profiles look for side files next to it
+    return raw
 
 
 def load(

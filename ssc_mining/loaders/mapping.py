@@ -97,6 +97,8 @@ class MappingSpec:
     encoding: str | None = None
     profile: str | None = None
     source: str = "options"
+    #: per-profile options from ``[profiles.<name>]`` (e.g. ``activities``), see ``docs/profiles.md``
+    profile_options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> "MappingSpec":
@@ -115,7 +117,11 @@ class MappingSpec:
                               hint="known roles: " + ", ".join(ROLES))
         ts = data.get("timestamps", {})
         csv_opts = data.get("csv", {})
-        return cls(columns=columns, profile=data.get("profile"), dayfirst=ts.get("dayfirst"), timestamp_format=ts.get("format"),
+        profile = data.get("profile")
+        profile_options = dict(data.get("profiles", {}))
+        if isinstance(profile, dict):  # [profile.<name>.activities] is accepted as well as [profiles.<name>…]
+            profile_options, profile = {**profile, **profile_options}, None
+        return cls(columns=columns, profile=profile, profile_options=profile_options, dayfirst=ts.get("dayfirst"), timestamp_format=ts.get("format"),
                    timezone=ts.get("timezone"), delimiter=csv_opts.get("delimiter"),
                    encoding=csv_opts.get("encoding"), source=f"mapping file {path.name}")
 
@@ -130,6 +136,7 @@ class MappingSpec:
             encoding=other.encoding or self.encoding,
             profile=other.profile or self.profile,
             source=other.source if other.columns else self.source,
+            profile_options={**self.profile_options, **other.profile_options},
         )
 
 

@@ -21,7 +21,7 @@ _CHUNK = 1 << 24
 
 
 def detect_kind(path: Path) -> str:
-    """Return ``csv``, ``xlsx``, ``xes``, ``xes.gz`` or ``parquet`` from the file's first bytes.
+    """Return ``csv``, ``json``, ``xlsx``, ``xes``, ``xes.gz`` or ``parquet`` from the file's first bytes.
 
     Raises :class:`EmptyInputError` for an empty file and :class:`FormatError`
     for binary data that is none of these.
@@ -46,6 +46,8 @@ def detect_kind(path: Path) -> str:
             return "xes"
         raise FormatError("the file is XML or HTML but not an XES event log", path=path,
                           hint="export the log as CSV, Excel (.xlsx) or XES")
+    if stripped.startswith((b"[", b"{")):
+        return "json"
     if b"\x00" in head or _control_share(head) > 0.05:
         raise FormatError("the file holds binary data, not text", path=path,
                           hint="give a CSV, Excel (.xlsx), XES or Parquet export of the tickets")

@@ -1,0 +1,405 @@
+"""ServiceNow profiles: ``servicenow`` (incident list), ``servicenow-history`` and ``servicenow-audit``.
+
+Quirks handled: ``?`` and empty strings are missing; ``state`` as numeric code
+(1 New, 2 In Progress, 3 On Hold, 6 Resolved, 7 Closed, 8 Canceled) or label,
+an unknown code is quarantined ("unknown state code 9"); list exports have
+local day-first times without seconds (``d/m/yyyy H:MM``), ``sys_audit`` has
+UTC times (``yyyy-mm-dd HH:MM:SS``) and sys_ids in reference fields.
+
+* ``servicenow``: one event per filled date: ``opened_at`` → Register,
+  ``resolved_at`` → Resolve, ``closed_at`` → Close; the counters
+  ``reassignment_count``, ``reopen_count`` and ``made_sla`` become case attributes.
+* ``servicenow-history``: one row per update (the record after it, with
+  ``sys_updated_at`` / ``sys_updated_by``) → one event per update that names an
+  action (``u_action``) or changes state, assignment group or assignee.
+* ``servicenow-audit``: ``sys_audit`` rows (one per changed field) grouped per
+  update (``documentkey`` + ``record_checkpoint``) and rebuilt into the same
+  events. Side files next to the audit file, when present: ``<stem>-incidents.csv``
+  (``sys_id, number``: the incident numbers, and the list of known tickets) and
+  ``<stem>-references.csv`` (``sys_id, table, name, user_name``: names of users,
+  groups and companies). Without them the case id is the ``number`` field of the
+  insert and references stay sys_ids.
+
+Example:
+    >>> import numpy as np, pandas as pd
+    >>> from ssc_mining.loaders.raw import RawTable
+    >>> raw = RawTable(pd.DataFrame({"number": ["INC1", "INC2"], "state": ["7", "9"],
+    ...     "assignment_group": ["ICT", "ICT"], "opened_at": ["2/1/2024 9:56", "3/1/2024 9:00"],
+    ...     "closed_at": ["8/1/2024 10:47", "?"]}), np.array([2, 3]), reader="csv")
+    >>> ServiceNow().detect(raw)
+    'columns number, opened_at, state, assignment_group look like a ServiceNow incident list export (servicenow profile)'
+    >>> table = ServiceNow().to_events(raw, None)
+    >>> table.raw.frame["activity"].tolist(), table.raw.rejected[0].reason
+    (['Register', 'Close'], 'unknown state code 9')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ssc_mining.errors import ConfigError
+from ssc_mining.eventlog import columns as C
+from ssc_mining.loaders.profiles import Profile, ProfiledTable
+from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_team_org, canonical_status,
+                                                 clean, evidence, finish, has_columns, history_events, options,
+                                                 require, snapshot_events, with_utc_offset)
+from ssc_mining.loaders.raw import RawTable, RejectedRow
+
+TIME_FORMAT = "%d/%m/%Y %H:%M"
+AUDIT_TIME_FORMAT = "%Y-%m-%d %H:%M:%S%z"
+SNAPSHOT_ACTIVITIES = {"opened_at": "Register", "resolved_at": "Resolve", "closed_at": "Close"}
+CASE_ROLES = {"caller_id": "requester", "company": "mother", "contact_type": "channel", "category": "category",
+              "priority": "priority", "due_date": "due", "u_need_by": "need_by"}
+COUNTERS = {"reassignment_count": C.REASSIGNMENT_COUNT, "reopen_count": C.REOPEN_COUNT, "made_sla": C.MADE_SLA}
+_SELF_SERVICE = ("self-service", "self service", "portal")
+_TRUE = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def _state_column(frame: pd.DataFrame) -> str | None:
+    return next((c for c in ("state", "incident_state") if c in frame), None)
+
+
+def _clean_frame(raw: RawTable) -> pd.DataFrame:
+    frame = raw.frame.copy()
+    frame.columns = [str(c) for c in frame.columns]
+    for column in frame.columns:
+        frame[column] = clean(frame[column])
+    frame["_row"] = raw.source_rows
+    return frame
+
+
+def _reject_unknown_states(frame: pd.DataFrame, state_col: str | None) -> tuple[pd.DataFrame, list[RejectedRow],
+                                                                                    pd.Series | None]:
+    if state_col is None:
+        return frame, [], None
+    status, unknown = canonical_status(frame[state_col], codes=True)
+    rejected = [RejectedRow(int(r), f"unknown state code {v}", f"{state_col}={v}")
+                for r, v in zip(frame.loc[unknown, "_row"], frame.loc[unknown, state_col])]
+    return frame[~unknown.to_numpy()], rejected, status[~unknown.to_numpy()]
+
+
+def _counters(events: pd.DataFrame) -> pd.DataFrame:
+    renames = {c: name for c, name in COUNTERS.items() if c in events}
+    events = events.rename(columns=renames)
+    if C.MADE_SLA in events:
+        events[C.MADE_SLA] = events[C.MADE_SLA].str.lower().map(_TRUE).astype("boolean")
+    return events
+
+
+def _users(spec: Any, name: str, base: Path | None) -> dict[str, str]:
+    """user_name → display name from the optional ``users`` file of ``[profiles.<name>]``."""
+    path = options(spec, name).get("users")
+    if not path:
+        return {}
+    from ssc_mining.loaders.csv_reader import read_csv
+
+    path = Path(path)
+    if not path.is_absolute() and base is not None and not path.exists():
+        path = base.parent / path
+    frame = read_csv(path).frame
+    if not {"user_name", "name"} <= set(frame.columns):
+        raise ConfigError(f"the users file {path.name} needs the columns user_name and name", path=path)
+    return dict(zip(frame["user_name"], frame["name"]))
+
+
+class ServiceNow(Profile):
+    """ServiceNow incident list export (snapshot): events from the date columns."""
+
+    name = "servicenow"
+    description = "ServiceNow incident list (number, opened_at, state …): events from opened/resolved/closed dates."
+    null_values = ("?",)
+
+    def detect(self, raw: RawTable) -> str | None:
+        state = _state_column(raw.frame)
+        needed = ["number", "opened_at", state or "state", "assignment_group"]
+        if raw.reader == "xes" or not has_columns(raw, needed) or has_columns(raw, ["sys_updated_at"]):
+            return None
+        return evidence(self.name, needed, "a ServiceNow incident list export")
+
+    def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable:
+        require(raw, self.name, ["number", "opened_at"])
+        labels = activity_table(spec, self.name, SNAPSHOT_ACTIVITIES)
+        frame = _clean_frame(raw)
+        state_col = _state_column(frame)
+        frame, rejected, status = _reject_unknown_states(frame, state_col)
+        if status is not None:
+            frame[state_col] = status
+        dates = {c: a for c, a in labels.items() if c in frame and a}
+        events, _ = snapshot_events(raw, frame, dates=dates, first="opened_at")
+        ssc_name = options(spec, self.name).get("ssc_name", SSC_NAME)
+        by_assignee = events["activity"].isin([labels.get("resolved_at"), labels.get("closed_at")]).to_numpy()
+        if "assigned_to" in events:
+            events.loc[by_assignee, "resource"] = events.loc[by_assignee, "assigned_to"]
+            events.loc[by_assignee & events["resource"].notna().to_numpy(), "organisation"] = ssc_name
+        if "assignment_group" in events:
+            events.loc[by_assignee, "team"] = events.loc[by_assignee, "assignment_group"]
+        if {"caller_id", "contact_type"} <= set(events.columns):
+            portal = events["contact_type"].fillna("").str.lower().str.contains("|".join(_SELF_SERVICE)).to_numpy()
+            by_caller = (events["activity"] == labels.get("opened_at")).to_numpy() & portal
+            events.loc[by_caller, "resource"] = events.loc[by_caller, "caller_id"]
+            if "company" in events:
+                events.loc[by_caller, "organisation"] = events.loc[by_caller, "company"]
+        events = _counters(events)
+        mapping = {"case": "number", "activity": "activity", "timestamp": "timestamp", "resource": "resource",
+                   "team": "team", "org": "organisation"}
+        mapping.update({role: col for col, role in CASE_ROLES.items() if col in events})
+        notes = [f"servicenow: one event per filled date ({', '.join(f'{c} → {a}' for c, a in dates.items())}); "
+                 "a list export does not hold the updates in between",
+                 "servicenow: resource and team of Resolve and Close are the last assigned_to / assignment_group; "
+                 "Register is by the caller when contact_type is self-service"]
+        return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, rejected=rejected, notes=notes)
+
+
+class ServiceNowHistory(Profile):
+    """ServiceNow incident history: one row per update, the record's fields after it."""
+
+    name = "servicenow-history"
+    description = ("ServiceNow incident history (number, sys_updated_at, sys_updated_by …): "
+                   "one event per action or change of state, group or assignee.")
+    null_values = ("?",)
+
+    def detect(self, raw: RawTable) -> str | None:
+        needed = ["number", "sys_updated_at", "sys_updated_by"]
+        if raw.reader == "xes" or not has_columns(raw, needed):
+            return None
+        return evidence(self.name, needed, "a ServiceNow incident history (one row per update)")
+
+    def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable:
+        require(raw, self.name, ["number", "sys_updated_at", "sys_updated_by"])
+        opts = options(spec, self.name)
+        labels = activity_table(spec, self.name, {})
+        frame = _clean_frame(raw)
+        state_col = _state_column(frame)
+        frame, rejected, status = _reject_unknown_states(frame, state_col)
+        users = _users(spec, self.name, Path(raw.details["path"]) if raw.details.get("path") else None)
+        if users:
+            frame["sys_updated_by"] = frame["sys_updated_by"].map(lambda u: users.get(u, u))
+        action_col = opts.get("action_column", "u_action")
+        empty = pd.Series(None, index=frame.index, dtype=object)
+        h = pd.DataFrame({"_row": frame["_row"], "_case": frame["number"], "_time": frame["sys_updated_at"],
+                          "_status": status if status is not None else empty,
+                          "_status_raw": frame[state_col] if state_col else empty,
+                          "_group": frame.get("assignment_group", empty), "_assignee": frame.get("assigned_to", empty)})
+        if action_col and action_col in frame:
+            h["_action"] = frame[action_col]
+        drop = {"number", "sys_updated_at", "assignment_group", "assigned_to", action_col, "_row",
+                *(c for c in COUNTERS if c in frame)}
+        if state_col:
+            drop.add(state_col)
+        h = pd.concat([h, frame[[c for c in frame.columns if c not in drop]]], axis=1)
+        events, skipped = history_events(h, labels=labels, time_format=TIME_FORMAT,
+                                         use_actions=bool(opts.get("use_actions", True)))
+        team, org = actor_team_org(h["sys_updated_by"], h["_assignee"], h["_group"],
+                                   requester=h.get("caller_id"), mother=h.get("company"),
+                                   ssc_name=opts.get("ssc_name", SSC_NAME))
+        events = events.assign(**{"number": events["_case"], "sys_updated_at": events["_time"],
+                                  "team": team.loc[events.index], "organisation": org.loc[events.index],
+                                  "status": events["_status"], C.ASSIGNED_GROUP: events["_group"],
+                                  C.ASSIGNED_TO: events["_assignee"]})
+        ordered = frame.assign(_t=pd.to_datetime(frame["sys_updated_at"], format=TIME_FORMAT, errors="coerce"))
+        ordered = ordered.sort_values(["number", "_t", "_row"], kind="stable")
+        for column, name in COUNTERS.items():
+            if column in ordered:
+                last = ordered.dropna(subset=[column]).groupby("number")[column].last()
+                events[name] = events["_case"].map(last)
+        events = _counters(events)
+        mapping = {"case": "number", "activity": "activity", "timestamp": "sys_updated_at",
+                   "resource": "sys_updated_by", "team": "team", "org": "organisation", "status": "status"}
+        mapping.update({role: col for col, role in CASE_ROLES.items() if col in events})
+        notes = ["servicenow-history: one event per update that names an action (u_action) or changes state, "
+                 "assignment_group or assigned_to; the resource is sys_updated_by"]
+        if not team.notna().any():
+            notes.append("servicenow-history: sys_updated_by holds user ids and assigned_to display names, so the "
+                         "team of whoever acted cannot be linked; give a users file (user_name, name) as "
+                         "[profiles.servicenow-history] users = \"sys_user.csv\"")
+        return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, skipped=skipped,
+                      rejected=rejected, notes=notes)
+
+
+_AUDIT_FIELDS = ("number", "state", "assignment_group", "assigned_to", "u_action", "caller_id", "company",
+                 "category", "priority", "due_date", "opened_at", "reassignment_count", "reopen_count")
+_AUDIT_DATES = ("opened_at", "due_date", "resolved_at", "closed_at")
+_CLEARED = "\x00cleared"
+
+
+class ServiceNowAudit(Profile):
+    """ServiceNow ``sys_audit`` rows (one per changed field), rebuilt into one event per update."""
+
+    name = "servicenow-audit"
+    description = ("ServiceNow sys_audit (documentkey, fieldname, oldvalue, newvalue …), with its -incidents and "
+                   "-references side files when present: one event per action or change of state, group or assignee.")
+
+    def detect(self, raw: RawTable) -> str | None:
+        needed = ["documentkey", "fieldname", "newvalue", "sys_created_on"]
+        if raw.reader == "xes" or not has_columns(raw, needed):
+            return None
+        return evidence(self.name, needed, "ServiceNow sys_audit rows")
+
+    def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable:
+        needed = ["documentkey", "fieldname", "newvalue", "sys_created_on", "user"]
+        require(raw, self.name, needed)
+        opts = options(spec, self.name)
+        labels = activity_table(spec, self.name, {})
+        path = Path(raw.details["path"]) if raw.details.get("path") else None
+        incidents, refs, notes = self._side_files(path, opts)
+        frame = raw.frame.copy()
+        frame.columns = [str(c) for c in frame.columns]
+        for column in frame.columns:
+            frame[column] = clean(frame[column], nulls=())
+        frame["_row"] = raw.source_rows
+        skipped: dict[str, int] = {}
+        if "tablename" in frame:
+            other = frame["tablename"].fillna("incident") != "incident"
+            skipped["sys_audit row of another table than incident"] = int(other.sum())
+            frame = frame[~other.to_numpy()]
+        rejected: list[RejectedRow] = []
+
+        def reject(mask: pd.Series, reason: Any) -> None:
+            nonlocal frame
+            hit = frame[mask.to_numpy()]
+            reasons = hit.apply(reason, axis=1) if callable(reason) else [reason] * len(hit)
+            for (_, r), text in zip(hit.iterrows(), reasons):
+                rejected.append(RejectedRow(int(r["_row"]), text,
+                                            f"{r['documentkey']} | {r['fieldname']} | {r['newvalue']}"))
+            frame = frame[~mask.to_numpy()]
+
+        if incidents is not None:
+            reject(~frame["documentkey"].isin(incidents.index),
+                   lambda r: f"unknown ticket: documentkey {r['documentkey']} is not in the incidents side file")
+        field, value = frame["fieldname"], frame["newvalue"]
+        _, unknown = canonical_status(value.where(field == "state"), codes=True)
+        reject(unknown & (field == "state"), lambda r: f"unknown state code {r['newvalue']}")
+        field, value = frame["fieldname"], frame["newvalue"]
+        counts = field.isin(["reassignment_count", "reopen_count", "record_checkpoint"]) & value.notna()
+        reject(counts & ~value.str.fullmatch(r"\d+").fillna(False).astype(bool),
+               lambda r: f"unparseable value {r['newvalue']!r} for {r['fieldname']}")
+        field, value = frame["fieldname"], frame["newvalue"]
+        dates = field.isin(_AUDIT_DATES) & value.notna()
+        parsed = pd.to_datetime(value.where(dates), format="%Y-%m-%d %H:%M:%S", errors="coerce")
+        reject(dates & parsed.isna(), lambda r: f"unparseable value {r['newvalue']!r} for {r['fieldname']}")
+
+        key = ["documentkey", "record_checkpoint"] if "record_checkpoint" in frame else \
+            ["documentkey", "sys_created_on", "user"]
+        frame = frame.assign(_value=frame["newvalue"].fillna(_CLEARED))
+        frame["_update"] = frame.groupby(key, sort=False, dropna=False).ngroup()
+        updates = frame.groupby("_update", sort=False).agg(
+            _row=("_row", "first"), documentkey=("documentkey", "first"), sys_created_on=("sys_created_on", "first"),
+            user=("user", "first"), n=("_row", "size"))
+        wanted = frame[frame["fieldname"].isin(_AUDIT_FIELDS)]
+        wide = wanted.pivot_table(index="_update", columns="fieldname", values="_value", aggfunc="last")
+        updates = updates.join(wide)
+        for name in _AUDIT_FIELDS:
+            if name not in updates:
+                updates[name] = None
+        updates["_checkpoint"] = pd.to_numeric(frame.groupby("_update")[key[1]].first(), errors="coerce") \
+            if key[1] == "record_checkpoint" else np.nan
+        updates["_t"] = pd.to_datetime(updates["sys_created_on"], format="%Y-%m-%d %H:%M:%S", errors="coerce")
+        updates = updates.sort_values(["documentkey", "_checkpoint", "_t", "_row"], kind="stable")
+        state_fields = [f for f in _AUDIT_FIELDS if f != "u_action"]
+        updates[state_fields] = updates.groupby("documentkey", sort=False)[state_fields].ffill()
+        updates = updates.replace(_CLEARED, None)
+
+        group_names = refs.get("sys_user_group", {}) if refs else {}
+        user_names = refs.get("sys_user", {}) if refs else {}
+        login_names = refs.get("login", {}) if refs else {}
+        company_names = refs.get("core_company", {}) if refs else {}
+        if incidents is not None:
+            case = updates["documentkey"].map(incidents)
+        else:
+            case = updates.groupby("documentkey")["number"].transform("first")
+            if case.isna().any():
+                notes.append("servicenow-audit: no incidents side file and no number field for some tickets; "
+                             "their case id is the sys_id")
+            case = case.fillna(updates["documentkey"])
+
+        def name_of(values: pd.Series, table: dict[str, str]) -> pd.Series:
+            return values.map(lambda v: table.get(v, v) if isinstance(v, str) else None)
+
+        status, _ = canonical_status(updates["state"], codes=True)
+        h = pd.DataFrame({
+            "_row": updates["_row"], "_case": case, "_time": with_utc_offset(updates["sys_created_on"]),
+            "_status": status, "_status_raw": updates["state"],
+            "_group": name_of(updates["assignment_group"], group_names),
+            "_assignee": name_of(updates["assigned_to"], user_names),
+            "_action": updates["u_action"],
+            "user": name_of(updates["user"], login_names),
+            "caller_id": name_of(updates["caller_id"], user_names),
+            "company": name_of(updates["company"], company_names),
+            "category": updates["category"], "priority": updates["priority"],
+            "due_date": with_utc_offset(updates["due_date"]),
+            "opened_at": with_utc_offset(updates["opened_at"]),
+            C.REASSIGNMENT_COUNT: updates["reassignment_count"], C.REOPEN_COUNT: updates["reopen_count"],
+        })
+        events, skipped_updates = history_events(h, labels=labels, time_format=AUDIT_TIME_FORMAT,
+                                                 use_actions=bool(opts.get("use_actions", True)))
+        skipped.update(skipped_updates)
+        merged = int(updates["n"].sum() - len(updates))
+        skipped["further field rows of the same update (merged into its event)"] = merged
+        team, org = actor_team_org(h["user"], h["_assignee"], h["_group"], requester=h["caller_id"],
+                                   mother=h["company"], ssc_name=opts.get("ssc_name", SSC_NAME))
+        events = events.assign(**{"number": events["_case"], "sys_created_on": events["_time"],
+                                  "team": team.loc[events.index], "organisation": org.loc[events.index],
+                                  "status": events["_status"], C.ASSIGNED_GROUP: events["_group"],
+                                  C.ASSIGNED_TO: events["_assignee"]})
+        for name in (C.REASSIGNMENT_COUNT, C.REOPEN_COUNT, "caller_id", "company", "category", "priority",
+                     "due_date"):
+            last = h.dropna(subset=[name]).groupby("_case")[name].last()
+            events[name] = events["_case"].map(last)
+        for name in (C.REASSIGNMENT_COUNT, C.REOPEN_COUNT):
+            events[name] = events[name].astype(object).fillna("0")
+        mapping = {"case": "number", "activity": "activity", "timestamp": "sys_created_on", "resource": "user",
+                   "team": "team", "org": "organisation", "status": "status", "requester": "caller_id",
+                   "mother": "company", "category": "category", "priority": "priority", "due": "due_date"}
+        notes += ["servicenow-audit: sys_audit rows grouped per update (documentkey + record_checkpoint) into one "
+                  "event per update that names an action (u_action) or changes state, assignment_group or "
+                  "assigned_to; times are UTC"]
+        return finish(raw, events, mapping, time_format=AUDIT_TIME_FORMAT, dayfirst=None, skipped=skipped,
+                      rejected=rejected, notes=notes)
+
+    @staticmethod
+    def _side_files(path: Path | None, opts: dict[str, Any]) -> tuple[pd.Series | None, dict | None, list[str]]:
+        """The incidents (sys_id → number) and references (table → sys_id → name) side files, if there."""
+        from ssc_mining.loaders.csv_reader import read_csv
+
+        notes: list[str] = []
+        if path is None:
+            return None, None, notes
+        stem = path.name.removesuffix(".csv")
+        found: dict[str, Path | None] = {}
+        for kind in ("incidents", "references"):
+            given = opts.get(kind)
+            candidate = (path.parent / given) if given else path.with_name(f"{stem}-{kind}.csv")
+            if given and not candidate.exists():
+                raise ConfigError(f"the {kind} side file {candidate} does not exist",
+                                  hint=f"fix [profiles.servicenow-audit] {kind} in the mapping file")
+            found[kind] = candidate if candidate.exists() else None
+        incidents = refs = None
+        if found["incidents"] is not None:
+            table = read_csv(found["incidents"]).frame
+            if not {"sys_id", "number"} <= set(table.columns):
+                raise ConfigError(f"the incidents side file {found['incidents'].name} needs columns sys_id, number",
+                                  path=found["incidents"])
+            incidents = pd.Series(table["number"].to_numpy(), index=table["sys_id"].to_numpy())
+            notes.append(f"servicenow-audit: case ids from {found['incidents'].name} ({len(incidents):,} incidents); "
+                         "audit rows of other tickets are quarantined")
+        else:
+            notes.append(f"servicenow-audit: no {stem}-incidents.csv next to the file; case ids from the number field")
+        if found["references"] is not None:
+            table = read_csv(found["references"]).frame
+            refs = {}
+            for tname, part in table.groupby("table"):
+                refs[str(tname)] = dict(zip(part["sys_id"], part["name"]))
+            users = table[table["table"] == "sys_user"]
+            if "user_name" in table:
+                refs["login"] = dict(zip(users["user_name"], users["name"]))
+            notes.append(f"servicenow-audit: names of users, groups and companies from {found['references'].name}")
+        else:
+            notes.append(f"servicenow-audit: no {stem}-references.csv next to the file; reference fields stay sys_ids")
+        return incidents, refs, notes
+
+
+__all__ = ["ServiceNow", "ServiceNowHistory", "ServiceNowAudit", "TIME_FORMAT"]

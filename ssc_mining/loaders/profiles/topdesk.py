@@ -1,0 +1,155 @@
+"""TOPdesk profiles: ``topdesk`` (incident export, one row per melding) and ``topdesk-history``.
+
+Both read Dutch column labels, day-first local times without seconds
+(``dd-mm-jjjj uu:mm``) and Dutch or English status names. What becomes an
+activity is in ``docs/profiles.md`` and can be changed under
+``[profiles.topdesk.activities]`` / ``[profiles.topdesk-history.activities]``
+in the mapping file.
+
+* ``topdesk``: one event per filled date column: ``Aanmelddatum`` → Register,
+  ``Gereageerd`` → First response, ``Gereed`` → Resolve, ``Afgemeld`` → Close.
+  ``Streefdatum`` (SLA target) and ``Gewenste datum`` (need-by) are case
+  attributes, not events; ``On hold duur (min)`` becomes ``case:ssc:on_hold_minutes``.
+* ``topdesk-history``: one event per row that names an action (``Actie``) or
+  changes the status, operator group or operator; ``Gewijzigd door`` is the resource.
+
+Example:
+    >>> import numpy as np, pandas as pd
+    >>> from ssc_mining.loaders.raw import RawTable
+    >>> raw = RawTable(pd.DataFrame({"Nummer": ["M1"], "Aanmelddatum": ["02-01-2024 09:56"],
+    ...                              "Behandelaarsgroep": ["Servicedesk"], "Behandelaar": ["Ugur"],
+    ...                              "Gereed": ["03-01-2024 12:27"]}), np.array([2]), reader="csv")
+    >>> Topdesk().detect(raw)
+    'columns Nummer, Aanmelddatum, Behandelaarsgroep look like a TOPdesk incident export (topdesk profile)'
+    >>> Topdesk().to_events(raw, None).raw.frame["activity"].tolist()
+    ['Register', 'Resolve']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ssc_mining.eventlog import columns as C
+from ssc_mining.loaders.profiles import Profile, ProfiledTable
+from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_team_org, canonical_status,
+                                                 clean, evidence, finish, has_columns, history_events, options,
+                                                 require, snapshot_events)
+from ssc_mining.loaders.raw import RawTable
+
+TIME_FORMAT = "%d-%m-%Y %H:%M"
+#: date column → activity (the order is the order of events at the same minute)
+SNAPSHOT_ACTIVITIES = {"Aanmelddatum": "Register", "Gereageerd": "First response", "Gereed": "Resolve",
+                       "Afgemeld": "Close"}
+#: case attributes: column → role
+CASE_ROLES = {"Aanmelder": "requester", "Organisatie": "mother", "Soort binnenkomst": "channel",
+              "Categorie": "category", "Prioriteit": "priority", "Streefdatum": "due", "Gewenste datum": "need_by"}
+ON_HOLD = "On hold duur (min)"
+_PORTAL = ("portal", "selfservice", "self-service", "self service", "zelfservice")
+
+
+class Topdesk(Profile):
+    """TOPdesk incident export (snapshot): events from the date columns."""
+
+    name = "topdesk"
+    description = "TOPdesk incident export (Nummer, Aanmelddatum, Behandelaarsgroep …): events from the date columns."
+
+    def detect(self, raw: RawTable) -> str | None:
+        team = "Behandelaarsgroep" if has_columns(raw, ["Behandelaarsgroep"]) else "Behandelaar"
+        if raw.reader == "xes" or not has_columns(raw, ["Nummer", "Aanmelddatum", team]):
+            return None
+        if has_columns(raw, ["Datum wijziging"]):
+            return None
+        return evidence(self.name, ["Nummer", "Aanmelddatum", team], "a TOPdesk incident export")
+
+    def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable:
+        require(raw, self.name, ["Nummer", "Aanmelddatum"])
+        labels = activity_table(spec, self.name, SNAPSHOT_ACTIVITIES)
+        columns = [str(c) for c in raw.frame.columns]
+        dates = {c: label for c, label in labels.items() if c in columns and label}
+        frame = raw.frame.copy()
+        frame.columns = columns
+        for column in frame.columns:
+            frame[column] = clean(frame[column], nulls=())
+        frame["_row"] = raw.source_rows
+        events, _ = snapshot_events(raw, frame, dates=dates, first="Aanmelddatum")
+        ssc_name = options(spec, self.name).get("ssc_name", SSC_NAME)
+        by_assignee = events["activity"].isin([labels.get("Gereed"), labels.get("Afgemeld")]).to_numpy()
+        if "Behandelaar" in events:
+            events.loc[by_assignee, "resource"] = events.loc[by_assignee, "Behandelaar"]
+            events.loc[by_assignee & events["resource"].notna().to_numpy(), "organisation"] = ssc_name
+        if "Behandelaarsgroep" in events:
+            events.loc[by_assignee, "team"] = events.loc[by_assignee, "Behandelaarsgroep"]
+        if {"Aanmelder", "Soort binnenkomst"} <= set(events.columns):
+            channel = events["Soort binnenkomst"].fillna("").str.lower()
+            portal = channel.str.contains("|".join(_PORTAL), regex=True).to_numpy()
+            by_requester = (events["activity"] == labels.get("Aanmelddatum")).to_numpy() & portal
+            events.loc[by_requester, "resource"] = events.loc[by_requester, "Aanmelder"]
+            if "Organisatie" in events:
+                events.loc[by_requester, "organisation"] = events.loc[by_requester, "Organisatie"]
+        if ON_HOLD in events:
+            events = events.rename(columns={ON_HOLD: C.ON_HOLD_MINUTES})
+        mapping = {"case": "Nummer", "activity": "activity", "timestamp": "timestamp", "resource": "resource",
+                   "team": "team", "org": "organisation"}
+        mapping.update({role: col for col, role in CASE_ROLES.items() if col in events})
+        notes = [f"topdesk: one event per filled date column ({', '.join(f'{c} → {a}' for c, a in dates.items())}); "
+                 "a snapshot does not hold the events in between (forwarding, holds, reopens)",
+                 "topdesk: resource and team of Resolve and Close are the last Behandelaar / Behandelaarsgroep; "
+                 "Register is by the Aanmelder when the ticket came in through the self-service portal"]
+        return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, notes=notes)
+
+
+class TopdeskHistory(Profile):
+    """TOPdesk change history (``mutatie_incident`` style): one event per relevant change."""
+
+    name = "topdesk-history"
+    description = ("TOPdesk change history (Nummer, Datum wijziging, Gewijzigd door …): "
+                   "one event per action or change of status, group or operator.")
+
+    def detect(self, raw: RawTable) -> str | None:
+        needed = ["Nummer", "Datum wijziging", "Gewijzigd door"]
+        if raw.reader == "xes" or not has_columns(raw, needed):
+            return None
+        return evidence(self.name, needed, "a TOPdesk change history")
+
+    def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable:
+        require(raw, self.name, ["Nummer", "Datum wijziging", "Gewijzigd door"])
+        opts = options(spec, self.name)
+        labels = activity_table(spec, self.name, {})
+        frame = raw.frame.copy()
+        frame.columns = [str(c) for c in frame.columns]
+        for column in frame.columns:
+            frame[column] = clean(frame[column], nulls=())
+        raw_status = frame["Status"] if "Status" in frame else pd.Series(None, index=frame.index, dtype=object)
+        status, _ = canonical_status(raw_status)
+        action_col = opts.get("action_column", "Actie")
+        h = pd.DataFrame({
+            "_row": raw.source_rows, "_case": frame["Nummer"], "_time": frame["Datum wijziging"],
+            "_status": status, "_status_raw": raw_status,
+            "_group": frame.get("Behandelaarsgroep"), "_assignee": frame.get("Behandelaar"),
+        }, index=frame.index)
+        if action_col and action_col in frame:
+            h["_action"] = frame[action_col]
+        other = [c for c in frame.columns if c not in ("Nummer", "Datum wijziging", "Status", "Behandelaarsgroep",
+                                                       "Behandelaar", action_col)]
+        h = pd.concat([h, frame[other]], axis=1)
+        events, skipped = history_events(h, labels=labels, time_format=TIME_FORMAT,
+                                         use_actions=bool(opts.get("use_actions", True)))
+        # the directory is built from every row (also skipped ones): map the actors of the events
+        team_all, org_all = actor_team_org(h["Gewijzigd door"], h["_assignee"], h["_group"],
+                                           ssc_name=opts.get("ssc_name", SSC_NAME))
+        events = events.assign(**{"Nummer": events["_case"], "Datum wijziging": events["_time"],
+                                  "team": team_all.loc[events.index], "organisation": org_all.loc[events.index],
+                                  "status": events["_status"], C.ASSIGNED_GROUP: events["_group"],
+                                  C.ASSIGNED_TO: events["_assignee"]})
+        mapping = {"case": "Nummer", "activity": "activity", "timestamp": "Datum wijziging",
+                   "resource": "Gewijzigd door", "team": "team", "org": "organisation", "status": "status"}
+        notes = ["topdesk-history: one event per row that names an action ('Actie') or changes Status, "
+                 "Behandelaarsgroep or Behandelaar; the resource is 'Gewijzigd door'",
+                 "topdesk-history: the team of the person who acted is the operator group they are assigned in "
+                 "(TOPdesk does not record it per change); people never assigned a ticket have no team"]
+        return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, skipped=skipped, notes=notes)
+
+
+__all__ = ["Topdesk", "TopdeskHistory", "TIME_FORMAT", "SNAPSHOT_ACTIVITIES"]
