@@ -1,0 +1,1 @@
+"""Example ssc_mining plugin: an analyser, a loader profile and a preset."""
