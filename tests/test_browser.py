@@ -70,8 +70,8 @@ def test_report_renders_offline_without_errors(browser, write_csv, tmp_path: Pat
     assert errors == [] and external == [] and dialogs == []
     data = json.loads((tmp_path / "out" / "input.json").read_text())
     n_nodes = len(data["process_map"]["nodes"])
-    assert page.locator("svg.process-map g.pm-node").count() == n_nodes == 3
-    assert page.locator("svg.process-map g.pm-terminal").count() == 2
+    assert page.locator("svg.process-map").first.locator("g.pm-node").count() == n_nodes == 3
+    assert page.locator("svg.process-map").first.locator("g.pm-terminal").count() == 2
     # every plotly chart drew its SVG
     charts = page.locator("div.plotly-graph-div")
     assert charts.count() >= 1
@@ -105,4 +105,41 @@ def test_sorting_a_table(browser, write_csv, tmp_path: Path):
     header.click()
     assert header.get_attribute("aria-sort") == "descending"
     assert int(table.locator("tbody tr").first.locator("td").nth(2).inner_text()) >= int(first)
+    assert errors == []
+
+
+SAMPLE_FILES = ["generic-events.csv", "topdesk-export.csv", "topdesk-history.csv", "servicenow-incidents.csv",
+                "servicenow-history.csv", "servicenow-sys_audit.csv", "jira-changelog.json", "jira-changelog.csv",
+                "events.xes.gz"]
+
+
+@pytest.mark.parametrize("sample", SAMPLE_FILES)
+def test_every_sample_report_renders_in_both_languages(browser, sample, tmp_path: Path):
+    source = ROOT / "data" / "samples" / sample
+    result = run_cli("report", source, "-o", tmp_path, "--lang", "en", "--lang", "nl")
+    assert result.returncode == 0, result.stderr
+    pages = sorted(tmp_path.glob("*.html"))
+    assert len(pages) == 2
+    for html in pages:
+        shot = f"sample-{html.stem}.png" if sample == "generic-events.csv" else None
+        page, errors, external, dialogs = open_report(browser, html, screenshot=shot)
+        assert errors == [] and external == [] and dialogs == [], (html.name, errors, external)
+        data = json.loads(html.with_suffix(".json").read_text())
+        assert page.locator("svg.process-map").first.locator("g.pm-node").count() == len(data["process_map"]["nodes"])
+        charts = page.locator("div.plotly-graph-div")
+        for i in range(charts.count()):
+            assert charts.nth(i).locator("svg.main-svg").count() >= 1, f"chart {i} of {html.name} did not draw"
+        lang = page.locator("html").get_attribute("lang")
+        assert lang == ("nl" if html.stem.endswith(".nl") else "en")
+        page.context.close()
+
+
+def test_section_screenshot(browser, tmp_path: Path):
+    source = ROOT / "data" / "samples" / "generic-events.csv"
+    assert run_cli("report", source, "-o", tmp_path, "--lang", "nl").returncode == 0
+    page, errors, *_ = open_report(browser, tmp_path / "generic-events.nl.html")
+    section = page.locator("section.analyser").first
+    section.scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    section.screenshot(path=str(ARTIFACTS / "report-nl-first-analyser-section.png"))
     assert errors == []

@@ -61,3 +61,14 @@ def test_dutch_and_english_reports(tmp_path: Path):
 def test_unknown_language_is_refused():
     result = run_cli("report", ROOT / "data" / "samples" / "generic-events.csv", "--lang", "de")
     assert result.returncode == 2 and "de" in result.stderr
+
+
+def test_no_translation_call_hidden_in_an_f_string():
+    """Python 3.11's tokenizer hides calls inside f-strings from the message extractor."""
+    pattern = re.compile(r"""\bf(["'])(?:(?!\1).)*\{[^}]*\b(?:_|gettext|N_)\(""")
+    hidden = []
+    for path in sorted((ROOT / "ssc_mining").rglob("*.py")):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if pattern.search(line):
+                hidden.append(f"{path.relative_to(ROOT)}:{number}")
+    assert hidden == [], "move _() out of the f-string: " + ", ".join(hidden)

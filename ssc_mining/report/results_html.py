@@ -35,7 +35,10 @@ def fmt_value(value: object, unit: str = "") -> str:
         if isinstance(value, int):
             return format_number(value)
         text = format_number(value, 1 if abs(value) >= 10 else 2)
-        return f"{text} {_(unit)}" if unit in ("days", "hours", "minutes") else text
+        if unit not in ("days", "hours", "minutes"):
+            return text
+        unit_text = _(unit)
+        return f"{text} {unit_text}"
     return str(value)
 
 
@@ -89,10 +92,12 @@ def render_result(result: Result, *, macros=None) -> str:  # type: ignore[no-unt
     for item in result.items:
         parts.append(_render_item(item, anchor, macros))
     if result.caveats:
-        parts.append(f'<div class="caveats"><h3>{escape(_("Read with care"))}</h3><ul>'
+        heading = escape(_("Read with care"))
+        parts.append(f'<div class="caveats"><h3>{heading}</h3><ul>'
                      + "".join(f"<li>{escape(c)}</li>" for c in result.caveats) + "</ul></div>")
     if result.params:
-        parts.append(f'<p class="params">{escape(_("Parameters:"))} ' + ", ".join(
+        label = escape(_("Parameters:"))
+        parts.append(f'<p class="params">{label} ' + ", ".join(
             f"<code>{escape(k)}={escape(repr(v))}</code>" for k, v in result.params.items()) + "</p>")
     parts.append("</section>")
     return "\n".join(parts)
