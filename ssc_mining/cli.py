@@ -8,6 +8,7 @@ internal error); ``--debug`` shows the traceback.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import time
 from pathlib import Path
@@ -83,6 +84,8 @@ def _analyser_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--analysers", "analyser_names", metavar="NAMES",
                      help="Comma-separated analysers to run (default: all installed; see `ssc-mining analysers`)."),
+        click.option("--preset", metavar="NAME",
+                     help="Run a named preset of analysers with its parameters (see `ssc-mining presets`)."),
         click.option("--param", "params", multiple=True, metavar="ANALYSER.NAME=VALUE",
                      help="Set an analyser parameter, e.g. --param variants.top=20 (repeatable)."),
         click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -94,19 +97,29 @@ def _analyser_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _select_analysers(names: str | None, params: tuple[str, ...], plugins_dir: Path | None,
-                      strict: bool) -> tuple[list[Any], dict[str, str]]:
+                      strict: bool, preset: str | None = None) -> tuple[list[Any], dict[str, str]]:
     """Instantiate the chosen analysers with their parameters; returns them and plugin problems."""
     import json
 
     from ssc_mining.analysers import discover
+    from ssc_mining.analysers.presets import get_preset
     from ssc_mining.errors import ConfigError
 
     found = discover(plugins_dir, strict=strict)
-    wanted = [n.strip() for n in names.split(",") if n.strip()] if names else list(found.analysers)
+    settings: dict[str, dict[str, Any]] = {}
+    if preset:
+        if names:
+            raise ConfigError("give either --preset or --analysers, not both")
+        chosen = get_preset(preset)
+        chosen.instantiate(found.analysers)  # checks that every analyser is installed
+        settings = {n: dict(p) for n, p in chosen.analysers.items()}
+        wanted = list(settings)
+    else:
+        wanted = [n.strip() for n in names.split(",") if n.strip()] if names else list(found.analysers)
     unknown = [n for n in wanted if n not in found.analysers]
     if unknown:
         raise ConfigError(f"unknown analyser(s) {unknown}", hint="installed: " + ", ".join(found.analysers))
-    settings: dict[str, dict[str, Any]] = {n: {} for n in wanted}
+    settings = {n: settings.get(n, {}) for n in wanted}
     for item in params:
         target, _, raw = item.partition("=")
         analyser, _, param = target.partition(".")
@@ -146,6 +159,9 @@ def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("Interrupted; no report was written.", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # output piped into `head` and the like
+            sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's own flush error
+            sys.exit(0)
         except Exception as err:  # noqa: BLE001 - the CLI's last line of defence
             if debug:
                 raise
@@ -192,9 +208,19 @@ def inspect(file: Path, debug: bool, **kwargs: Any) -> None:
     from ssc_mining.loaders import read_raw
     from ssc_mining.loaders.inspect import format_profile, profile_columns
 
+    from ssc_mining.loaders.profiles import detect_profile, get_profile
+
     spec = _spec(kwargs)
     raw = read_raw(file, spec)
+    if spec.profile:
+        profile, detection = get_profile(spec.profile), f"--profile {spec.profile}"
+    else:
+        profile, detection = detect_profile(raw)
+    click.echo(f"Profile: {profile.name} ({detection})")
     click.echo(format_profile(file, raw, profile_columns(raw), spec))
+    if profile.name not in ("csv", "xes"):
+        click.echo(f"\nThe {profile.name} profile fixes the mapping and how events are made (see docs/profiles.md);"
+                   " the proposal above applies only with --profile csv.")
 
 
 @main.command()
@@ -209,6 +235,10 @@ def inspect(file: Path, debug: bool, **kwargs: Any) -> None:
               help="Process map: keep the most frequent activities covering this share of events.")
 @click.option("--map-paths", type=click.FloatRange(0.0, 1.0), default=0.9, show_default=True,
               help="Process map: keep the most frequent paths covering this share of transitions.")
+@click.option("--map-segments", "map_segments", metavar="ATTRIBUTES", default="mother,category", show_default=True,
+              help="Process map: also draw maps per value of these case attributes ('none' for no segment maps).")
+@click.option("--reference", "reference", type=click.Path(dir_okay=False, path_type=Path),
+              help="Check conformance against this reference model (BPMN .bpmn or PNML .pnml).")
 @_analyser_options
 @click.option("--audience", type=click.Choice(["works-council", "auditor"]), default="works-council",
               show_default=True, help="works-council: nothing about individual people; auditor: pseudonymised "
@@ -226,7 +256,8 @@ def inspect(file: Path, debug: bool, **kwargs: Any) -> None:
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
 @_handle_errors
 def report(file: Path, output: Path, name: str | None, run_date: str | None, as_of: str | None,
-           map_activities: float, map_paths: float, analyser_names: str | None, params: tuple[str, ...],
+           map_activities: float, map_paths: float, analyser_names: str | None, preset: str | None,
+           params: tuple[str, ...],
            plugins_dir: Path | None, audience: str, no_pseudonymise: bool, pseudonym_key_file: Path | None,
            min_group_size: int, langs: tuple[str, ...], export_tables: bool, debug: bool, **kwargs: Any) -> None:
     """Read FILE and write a self-contained HTML report, a JSON file with the
@@ -246,7 +277,7 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
     progress = Progress()
     spec = _spec(kwargs)
     strict = kwargs.get("strict", False)
-    analysers, problems = _select_analysers(analyser_names, params, plugins_dir, strict)
+    analysers, problems = _select_analysers(analyser_names, params, plugins_dir, strict, preset)
     for plugin, problem in problems.items():
         click.echo(f"Warning: plugin {plugin} was not loaded: {problem}", err=True)
     progress.step(f"reading {file}")
@@ -270,7 +301,10 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
     click.echo(f"Read {p.rows_read:,} rows from {file.name}: {p.rows_used:,} used, {p.rows_quarantined:,} set aside.")
     for lang in dict.fromkeys(langs):
         paths = write_report(log, output, name=name, run_date=run_date, as_of=moment,
-                             map_settings=MapSettings(activity_coverage=map_activities, path_coverage=map_paths),
+                             map_settings=MapSettings(activity_coverage=map_activities, path_coverage=map_paths,
+                                                      segment_by=_segments(kwargs.get("map_segments")),
+                                                      reference=str(kwargs["reference"]) if kwargs.get("reference")
+                                                      else None),
                              analysers=analysers, strict=strict, privacy=privacy, pseudonymiser=pseudonymiser,
                              lang=lang, export_tables=export_tables)
         click.echo(f"Report ({lang}): {paths.html}")
@@ -294,6 +328,23 @@ def list_profiles() -> None:
 
     for name in available_profiles():
         click.echo(f"{name:<20} {get_profile(name).description}")
+
+
+@main.command("presets")
+def list_presets() -> None:
+    """List the report presets (named lists of analysers with parameters).
+
+    \b
+    Example:
+      ssc-mining presets
+    """
+    from ssc_mining.analysers.presets import available_presets, get_preset
+
+    for name in available_presets():
+        preset = get_preset(name)
+        click.echo(f"{name:<16} {preset.description}")
+        click.echo(f"{'':<16} analysers: " + ", ".join(
+            f"{a}({', '.join(f'{k}={v!r}' for k, v in p.items())})" for a, p in preset.analysers.items()))
 
 
 @main.command("analysers")
@@ -331,7 +382,7 @@ def list_analysers(plugins_dir: Path | None, debug: bool) -> None:
               help="Write the analysers' results (and the provenance) to this JSON file.")
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
 @_handle_errors
-def analyse(file: Path, json_out: Path, analyser_names: str | None, params: tuple[str, ...],
+def analyse(file: Path, json_out: Path, analyser_names: str | None, preset: str | None, params: tuple[str, ...],
             plugins_dir: Path | None, debug: bool, **kwargs: Any) -> None:
     """Run analysers on FILE and write their results as JSON (no HTML).
 
@@ -346,7 +397,7 @@ def analyse(file: Path, json_out: Path, analyser_names: str | None, params: tupl
     from ssc_mining.loaders import load
 
     strict = kwargs.get("strict", False)
-    analysers, problems = _select_analysers(analyser_names, params, plugins_dir, strict)
+    analysers, problems = _select_analysers(analyser_names, params, plugins_dir, strict, preset)
     log = load(file, _spec(kwargs), strict=strict)
     results = run_analysers(log, analysers, strict=strict)
     data = {"schema": "ssc_mining.analyse/1", "analysers": [r.to_dict() for r in results],
@@ -355,6 +406,62 @@ def analyse(file: Path, json_out: Path, analyser_names: str | None, params: tupl
     for r in results:
         click.echo(f"{r.analyser}: {r.status}" + (f" ({r.reason})" if r.reason else ""))
     click.echo(f"Results: {json_out}")
+
+
+def _segments(text: str | None) -> tuple[str, ...]:
+    """--map-segments: comma-separated case attributes, or 'none'."""
+    if not text or text.strip().lower() == "none":
+        return ()
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@_mapping_options
+@click.option("--coverage", type=click.FloatRange(0.0, 1.0), default=0.8, show_default=True,
+              help="Mine the model on the most frequent variants covering this share of cases.")
+@click.option("--max-variants", type=click.IntRange(1, None), default=5000, show_default=True,
+              help="Mine on at most this many variants (the miner's time follows the number of variants).")
+@click.option("--noise", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True,
+              help="Noise threshold of the inductive miner (0 = IM, > 0 = IMf).")
+@click.option("--bpmn", type=click.Path(dir_okay=False, path_type=Path), help="Write the model as BPMN 2.0 XML.")
+@click.option("--pnml", type=click.Path(dir_okay=False, path_type=Path), help="Write the model as a PNML Petri net.")
+@click.option("--svg", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the process map as a standalone SVG (for documents).")
+@click.option("--mode", type=click.Choice(["frequency", "performance"]), default="frequency", show_default=True,
+              help="What the SVG map shows.")
+@click.option("--map-activities", type=click.FloatRange(0.0, 1.0), default=1.0, show_default=True,
+              help="SVG map: keep the most frequent activities covering this share of events.")
+@click.option("--map-paths", type=click.FloatRange(0.0, 1.0), default=0.9, show_default=True,
+              help="SVG map: keep the most frequent paths covering this share of transitions.")
+@click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
+              help="Check conformance against this reference model (BPMN .bpmn or PNML .pnml).")
+@click.option("--cases-csv", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --reference: write the fitness and deviations of every case to this CSV.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the model summary, map settings and conformance to this JSON file.")
+@click.option("--debug", is_flag=True, help="Show the traceback of errors.")
+@_handle_errors
+def discover(file: Path, coverage: float, max_variants: int, noise: float, bpmn: Path | None, pnml: Path | None,
+             svg: Path | None, mode: str, map_activities: float, map_paths: float, reference: Path | None,
+             cases_csv: Path | None, json_out: Path | None, debug: bool, **kwargs: Any) -> None:
+    """Discover a process model from FILE (inductive miner) and export it; check conformance.
+
+    \b
+    Examples:
+      ssc-mining discover tickets.csv --bpmn model.bpmn --pnml model.pnml --coverage 0.8
+      ssc-mining discover tickets.csv --svg map.svg --mode performance
+      ssc-mining discover tickets.csv --reference procedure.bpmn --cases-csv fitness.csv
+    """
+    from ssc_mining.discovery.command import run_discover
+    from ssc_mining.loaders import load
+
+    strict = kwargs.get("strict", False)
+    log = load(file, _spec(kwargs), strict=strict)
+    for line in run_discover(log, coverage=coverage, max_variants=max_variants, noise=noise, bpmn=bpmn, pnml=pnml,
+                             svg=svg, mode=mode, map_activities=map_activities, map_paths=map_paths,
+                             reference=reference, cases_csv=cases_csv, json_out=json_out):
+        click.echo(line)
 
 
 if __name__ == "__main__":  # pragma: no cover
