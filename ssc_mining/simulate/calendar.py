@@ -25,60 +25,9 @@ import pandas as pd
 
 from ssc_mining.errors import ConfigError
 
-TIMEZONE = "Europe/Amsterdam"
-DAY_START_MINUTE = 8 * 60
-DAY_END_MINUTE = 17 * 60
-MINUTES_PER_DAY = DAY_END_MINUTE - DAY_START_MINUTE  # 540
-
-
-def easter_sunday(year: int) -> dt.date:
-    """Easter Sunday (Gregorian, anonymous algorithm).
-
-    >>> easter_sunday(2024), easter_sunday(2025)
-    (datetime.date(2024, 3, 31), datetime.date(2025, 4, 20))
-    """
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = b // 4, b % 4
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    l = (32 + 2 * e + 2 * i - h - k) % 7  # noqa: E741
-    m = (a + 11 * h + 22 * l) // 451
-    month = (h + l - 7 * m + 114) // 31
-    day = (h + l - 7 * m + 114) % 31 + 1
-    return dt.date(year, month, day)
-
-
-def dutch_holidays(year: int) -> list[dt.date]:
-    """Days off in ``year``: Nieuwjaarsdag, Goede Vrijdag, Pasen, Koningsdag,
-    Bevrijdingsdag (only in lustrum years: 2025, 2030, …), Hemelvaartsdag,
-    Pinksteren and Kerst — sorted, including those that fall in a weekend.
-
-    >>> dt.date(2024, 5, 5) in dutch_holidays(2024), dt.date(2025, 5, 5) in dutch_holidays(2025)
-    (False, True)
-    >>> dt.date(2025, 4, 26) in dutch_holidays(2025)     # 27 April 2025 is a Sunday
-    True
-    """
-    easter = easter_sunday(year)
-    king = dt.date(year, 4, 27)
-    if king.weekday() == 6:
-        king = dt.date(year, 4, 26)
-    days = [dt.date(year, 1, 1), easter - dt.timedelta(days=2), easter, easter + dt.timedelta(days=1), king,
-            easter + dt.timedelta(days=39), easter + dt.timedelta(days=49), easter + dt.timedelta(days=50),
-            dt.date(year, 12, 25), dt.date(year, 12, 26)]
-    if year % 5 == 0:
-        days.append(dt.date(year, 5, 5))
-    return sorted(days)
-
-
-def is_working_day(day: dt.date) -> bool:
-    """Monday–Friday and not a Dutch public holiday.
-
-    >>> is_working_day(dt.date(2024, 12, 25)), is_working_day(dt.date(2024, 12, 27))
-    (False, True)
-    """
-    return day.weekday() < 5 and day not in dutch_holidays(day.year)
+# the generic Dutch calendar lives in ssc_mining.calendar_nl; re-exported here for the simulator
+from ssc_mining.calendar_nl import (DAY_END_MINUTE, DAY_START_MINUTE, MINUTES_PER_DAY, TIMEZONE,  # noqa: F401
+                                    dutch_holidays, easter_sunday, is_working_day)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,240 @@
+"""Coordination overhead: work about the work (intake, forwarding, status questions, escalation) versus work
+that resolves; its share of events and of people-time, its trend, and handovers between the mothers and the SSC.
+
+Definitions:
+
+* an event is **coordination** when its activity is in ``coordination_activities`` (compared without
+  case; default: Intake, Forward, Status enquiry, Escalate, Assign and Dutch equivalents such as
+  *Doorsturen*, *Statusvraag*, *Escaleren*, *Toewijzen*), unless ``mapping`` (activity → ``"coordination"``
+  or ``"work"``, e.g. read from a user's mapping file) says otherwise. Everything else is **work**.
+* **people-time** of an event: the time from it to the next event of the same case (0 for a case's
+  last event), attributed to the event's activity.
+* ``coordination_event_share``: coordination events / all events; ``coordination_time_share``: their
+  people-time / all people-time. Per month by the event's month in ``timezone``.
+* **handover between organisations**: two consecutive events of a case whose organisation
+  (``ssc:organisation``) differs, both known; *mother → SSC* when the earlier one is a mother
+  organisation (a value of the case's mother column, or not in ``service_organisations``) and the later
+  one is not, *SSC → mother* the other way round.
+
+Example:
+    >>> import pandas as pd
+    >>> from ssc_mining.eventlog import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({"case:concept:name": ["1"] * 4,
+    ...     "concept:name": ["Register", "Forward", "Start work", "Resolve"],
+    ...     "time:timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 10:00", "2024-01-01 13:00",
+    ...                                       "2024-01-01 17:00"], utc=True)}))
+    >>> r = Coordination().analyse(log)
+    >>> r.item("coordination_event_share").value, r.item("coordination_time_share").value
+    (0.25, 0.375)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ssc_mining.analysers.base import Analyser
+from ssc_mining.analysers.waiting import case_index, matches, month_labels
+from ssc_mining.calendar_nl import TIMEZONE
+from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.log import EventLog
+from ssc_mining.i18n import format_number, format_share
+from ssc_mining.i18n import gettext as _
+from ssc_mining.results import Chart, Item, Metric, Result, Table
+
+COORDINATION_ACTIVITIES = ("Intake", "Forward", "Status enquiry", "Escalate", "Assign",
+                           "Forwarded", "Escalated", "Assigned", "Reassign", "Status request", "Status question",
+                           "Doorsturen", "Doorgestuurd", "Doorzetten", "Statusvraag", "Navraag status",
+                           "Vraag naar status", "Escaleren", "Geëscaleerd", "Escalatie", "Toewijzen", "Toegewezen",
+                           "Aanname", "Intake gesprek")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Coordination(Analyser):
+    """Share of events and of people-time spent on coordination, per month; organisation handovers per case."""
+
+    name = "coordination"
+    title = {"en": "Coordination overhead", "nl": "Coördinatielast"}
+    description = {"en": "How much of the work is coordination (intake, forwarding, status questions, escalation) "
+                         "rather than work that resolves, and how it develops.",
+                   "nl": "Hoeveel van het werk coördinatie is (intake, doorsturen, statusvragen, escalatie) in "
+                         "plaats van werk dat oplost, en hoe zich dat ontwikkelt."}
+    uses = (C.ORGANISATION, C.MOTHER, C.TEAM, C.RESOURCE)
+
+    coordination_activities: tuple[str, ...] = COORDINATION_ACTIVITIES
+    #: activity → "coordination" or "work"; overrides the default table
+    mapping: dict[str, str] = field(default_factory=dict)
+    #: organisations that handle tickets (the SSC); default: every organisation that is not a mother
+    service_organisations: tuple[str, ...] = ()
+    #: zone in which months begin
+    timezone: str = TIMEZONE
+    #: groups shown per table
+    max_groups: int = 15
+
+    def coordination_flags(self, log: EventLog) -> np.ndarray:
+        """Per event: is its activity coordination?"""
+        acts = log.frame[C.ACTIVITY]
+        flags = matches(acts, self.coordination_activities)
+        if self.mapping:
+            kinds = {str(k).strip().casefold(): str(v).strip().casefold() for k, v in self.mapping.items()}
+            codes, labels = pd.factorize(acts, sort=False)
+            state = np.array([{"coordination": 1, "coördinatie": 1, "coordinatie": 1, "work": 0, "werk": 0}
+                              .get(kinds.get(str(lab).strip().casefold(), ""), -1) for lab in labels] + [-1])
+            chosen = state[codes]
+            flags = np.where(chosen >= 0, chosen == 1, flags)
+        return flags
+
+    def _compute(self, log: EventLog) -> dict:
+        frame = log.frame
+        index = case_index(frame)
+        coord = self.coordination_flags(log)
+        gap = index.gap_to_next()
+        out: dict = {"index": index, "coord": coord, "gap": gap}
+        pc = pd.DataFrame({"events": np.bincount(index.codes, minlength=index.n),
+                           "coordination_events": np.bincount(index.codes, weights=coord, minlength=index.n)
+                           .astype(np.int64),
+                           "seconds": index.per_case(gap), "coordination_seconds": index.per_case(gap * coord)},
+                          index=pd.Index(index.ids, name=C.CASE))
+        if log.has(C.ORGANISATION):
+            org = frame[C.ORGANISATION]
+            mothers = set(frame[C.MOTHER].dropna().astype(str).unique()) if log.has(C.MOTHER) else set()
+            codes, labels = pd.factorize(org, sort=False)
+            if self.service_organisations:
+                service = {str(s) for s in self.service_organisations}
+                is_mother = np.array([str(lab) not in service for lab in labels] + [False])
+            else:
+                is_mother = np.array([str(lab) in mothers for lab in labels] + [False])
+            known = codes >= 0
+            side = is_mother[codes]
+            same = np.zeros(len(codes), dtype=bool)
+            same[1:] = (index.codes[1:] == index.codes[:-1]) & known[1:] & known[:-1]
+            change = np.zeros(len(codes), dtype=bool)
+            change[1:] = same[1:] & (codes[1:] != codes[:-1])
+            to_ssc = np.zeros(len(codes), dtype=bool)
+            to_ssc[1:] = change[1:] & side[:-1] & ~side[1:]
+            to_mother = np.zeros(len(codes), dtype=bool)
+            to_mother[1:] = change[1:] & ~side[:-1] & side[1:]
+            pc["handovers_org"] = np.bincount(index.codes, weights=change, minlength=index.n).astype(np.int64)
+            pc["mother_to_ssc"] = np.bincount(index.codes, weights=to_ssc, minlength=index.n).astype(np.int64)
+            pc["ssc_to_mother"] = np.bincount(index.codes, weights=to_mother, minlength=index.n).astype(np.int64)
+            out["has_mothers"] = bool(mothers) or bool(self.service_organisations)
+        out["per_case"] = pc
+        return out
+
+    def per_case(self, log: EventLog) -> pd.DataFrame:
+        """Per case: events, coordination events, people-time (seconds) and its coordination part, org handovers."""
+        return self._compute(log)["per_case"]
+
+    def case_values(self, log: EventLog) -> pd.DataFrame:
+        """Per-case values behind the metrics (for comparisons between segments)."""
+        pc = self.per_case(log)
+        out = pd.DataFrame({"coordination_event_share": pc["coordination_events"] / pc["events"],
+                            "coordination_time_share": pc["coordination_seconds"] / pc["seconds"].where(
+                                pc["seconds"] > 0)})
+        if "handovers_org" in pc.columns:
+            out["org_handovers_per_case"] = pc["handovers_org"]
+        return out
+
+    def analyse(self, log: EventLog) -> Result:
+        data = self._compute(log)
+        pc: pd.DataFrame = data["per_case"]
+        coord, gap = data["coord"], data["gap"]
+        frame = log.frame
+        n_events = len(frame)
+        if not n_events:
+            return self.result(summary=_("The log is empty."), items=[Metric("cases", _("Cases"), 0, unit="cases")])
+        event_share = float(coord.mean())
+        total = float(gap.sum())
+        time_share = float((gap * coord).sum() / total) if total > 0 else None
+        items: list[Item] = [
+            Metric("cases", _("Cases"), int(len(pc)), unit="cases"),
+            Metric("coordination_events", _("Coordination events"), int(coord.sum()), unit="events"),
+            Metric("coordination_event_share", _("Share of events that are coordination"), round(event_share, 4),
+                   unit="share"),
+            Metric("coordination_time_share", _("Share of people-time in coordination"),
+                   round(time_share, 4) if time_share is not None else None, unit="share",
+                   description=_("time from each event to the next one in the case, attributed to the event's "
+                                 "activity")),
+        ]
+        acts = pd.DataFrame({"activity": frame[C.ACTIVITY].to_numpy(), "coordination": coord, "hours": gap / 3600})
+        act_table = (acts.groupby("activity", sort=True).agg(events=("hours", "size"), hours=("hours", "sum"),
+                                                             coordination=("coordination", "first"))
+                     .reset_index().sort_values(["events", "activity"], ascending=[False, True], kind="stable"))
+        act_table["hours"] = act_table["hours"].round(2)
+        act_table["coordination"] = np.where(act_table["coordination"], _("coordination"), _("work"))
+        items.append(Table.from_frame("by_activity", _("Coordination and work per activity"), act_table,
+                                      labels={"activity": _("activity"), "events": _("events"),
+                                              "hours": _("people-time (hours)"), "coordination": _("kind")},
+                                      units={"hours": "hours"}))
+        month = month_labels(frame[C.TIMESTAMP], self.timezone)
+        monthly = pd.DataFrame({"month": month, "coord": coord, "gap": gap, "cgap": gap * coord}) \
+            .groupby("month", sort=True).agg(events=("coord", "size"), coord=("coord", "sum"), gap=("gap", "sum"),
+                                              cgap=("cgap", "sum"))
+        monthly["event_share"] = (monthly["coord"] / monthly["events"]).round(4)
+        monthly["time_share"] = (monthly["cgap"] / monthly["gap"].where(monthly["gap"] > 0)).round(4)
+        items.append(Chart("trend", _("Coordination per month"), "line", x=list(monthly.index),
+                           series={_("share of events"): monthly["event_share"].tolist(),
+                                   _("share of people-time"): monthly["time_share"].tolist()},
+                           x_label=_("month"), y_label=_("share")))
+        if log.has(C.TEAM):
+            teams = pd.DataFrame({"team": frame[C.TEAM].to_numpy(), "coord": coord})
+            if log.has(C.RESOURCE):
+                teams["resource"] = frame[C.RESOURCE].to_numpy()
+            g = teams.groupby("team", sort=True)
+            t = g.agg(events=("coord", "size"), coordination_share=("coord", "mean")).reset_index()
+            units = {"coordination_share": "share"}
+            if "resource" in teams.columns:
+                t["people"] = g["resource"].nunique().to_numpy()
+                units["people"] = "people"
+            t["coordination_share"] = t["coordination_share"].round(4)
+            t = t.sort_values(["events", "team"], ascending=[False, True], kind="stable")
+            items.append(Table.from_frame("by_team", _("Coordination per team"), t,
+                                          labels={"team": _("team"), "events": _("events"),
+                                                  "coordination_share": _("share coordination"),
+                                                  "people": _("people")},
+                                          descriptions={"people": _("distinct people with events in this team")},
+                                          units=units))
+        if "handovers_org" in pc.columns:
+            items += [
+                Metric("org_handovers_per_case", _("Handovers between organisations per case"),
+                       round(float(pc["handovers_org"].mean()), 4), unit="handovers"),
+                Metric("cases_with_org_handover", _("Share of cases handed between organisations"),
+                       round(float((pc["handovers_org"] > 0).mean()), 4), unit="share")]
+            if data.get("has_mothers"):
+                items += [Metric("mother_to_ssc", _("Handovers from a mother organisation to the SSC"),
+                                 int(pc["mother_to_ssc"].sum()), unit="handovers"),
+                          Metric("ssc_to_mother", _("Handovers from the SSC to a mother organisation"),
+                                 int(pc["ssc_to_mother"].sum()), unit="handovers")]
+        if log.has(C.MOTHER):
+            mothers = frame[C.MOTHER].groupby(data["index"].codes, sort=True).first().to_numpy()
+            m = pc.assign(mother=mothers)
+            g = m.groupby(m["mother"].astype(object).fillna("?"), sort=True)
+            spec = {"cases": ("events", "size"), "events": ("events", "sum"),
+                    "coordination_events": ("coordination_events", "sum")}
+            if "handovers_org" in m.columns:
+                spec["handovers_per_case"] = ("handovers_org", "mean")
+            t = g.agg(**spec).reset_index()
+            t["coordination_share"] = (t["coordination_events"] / t["events"]).round(4)
+            if "handovers_per_case" in t.columns:
+                t["handovers_per_case"] = t["handovers_per_case"].round(3)
+            t = t.head(self.max_groups)
+            items.append(Table.from_frame("by_mother", _("Coordination per mother organisation"), t,
+                                          labels={"mother": _("mother organisation"), "cases": _("cases"),
+                                                  "events": _("events"),
+                                                  "coordination_events": _("coordination events"),
+                                                  "coordination_share": _("share coordination"),
+                                                  "handovers_per_case": _("handovers between organisations per "
+                                                                          "case")},
+                                          units={"coordination_share": "share", "cases": "cases"}))
+        summary = (_("%(share)s of the events and %(time)s of the people-time are coordination rather than work that "
+                     "resolves.") % {"share": format_share(event_share), "time": format_share(time_share)})
+        if "handovers_org" in pc.columns:
+            summary += " " + _("A case passes between organisations %(n)s times on average.") % {
+                "n": format_number(float(pc["handovers_org"].mean()), 1)}
+        caveats = [_("Coordination activities: %(list)s (and the user mapping, when given).")
+                   % {"list": ", ".join(sorted(frame[C.ACTIVITY][coord].astype(str).unique())) or "–"},
+                   _("People-time is the time until the next event of the case; it includes waiting, so it is an "
+                     "upper bound of the effort.")]
+        return self.result(summary=summary, items=items, caveats=caveats)

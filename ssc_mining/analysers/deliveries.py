@@ -1,0 +1,500 @@
+"""Late deliveries (the Christmas tree) and SLA compliance, with the watermelon view.
+
+Definitions (per case; times in the log are UTC, business time is counted in ``timezone``):
+
+* **registration**: the case's first event. **Completion**: the event that starts the case's final
+  resolved/closed state (from the status column, else resolve/close activities, reopen activities
+  undo them; a log with neither counts each case's last event). A case whose last event is not in a
+  resolved state is **open**.
+* **delivered**: the case's last ``delivery_activities`` event (*Deliver*, *Geleverd*, …), else its
+  completion; an open case without a delivery event is not delivered.
+* **need-by date** (``need_by_column``): delivered at or before it is **on time**. A late case is
+  **asked too late** when the **lead time given** (registration → need-by date) is shorter than the
+  category's **norm** (``norm_hours`` per category, else the median processing time registration →
+  delivery of the category's delivered cases), otherwise **SSC too slow**. Not delivered and past the
+  need-by date at ``as_of``: **open, late**; not delivered and not yet due: **open**. How late:
+  delivery − need-by date in calendar days.
+* **SLA target**: ``sla_hours`` for the case's category (key ``"*"`` for all others), else the time from
+  registration to the due date (``due_column``, e.g. TOPdesk *Streefdatum*). **SLA time**: with
+  ``sla_clock_stops`` the time from registration during which the ticket was neither waiting (see
+  :mod:`~ssc_mining.analysers.waiting`) nor resolved (ServiceNow-style clock), else registration →
+  completion. **SLA met** when the SLA time ≤ target; an open case is *breached* once its SLA time up
+  to ``as_of`` exceeds the target, else *pending*. A due date before registration is an *invalid target*.
+* With ``business_hours`` all these durations (lead time, norm, target, SLA time) are business time:
+  08:00–17:00 Europe/Amsterdam, Monday to Friday, without Dutch public holidays; else calendar time.
+* **Watermelon**: a case with a need-by date whose SLA was met but whose need-by date was missed;
+  the **reverse**: SLA breached but need-by date met. ``watermelon_share`` = watermelons / cases with a
+  need-by date.
+* **Reconciliation**: where the export carries the system's own verdict (``case:ssc:made_sla``), cases
+  whose mined verdict differs are listed.
+
+Example:
+    >>> import pandas as pd
+    >>> from ssc_mining.eventlog import EventLog
+    >>> t = pd.to_datetime(["2024-12-02 09:00", "2024-12-02 10:00", "2024-12-30 10:00"], utc=True)
+    >>> log = EventLog.from_frame(pd.DataFrame({"case:concept:name": ["tree"] * 3,
+    ...     "concept:name": ["Register", "Order", "Deliver"], "time:timestamp": t,
+    ...     "case:ssc:need_by": pd.Timestamp("2024-12-20 16:00", tz="UTC"),
+    ...     "case:ssc:category": "Purchase"}))
+    >>> pc = Deliveries(norm_hours={"Purchase": 80}).per_case(log)
+    >>> pc.loc["tree", "late_class"], round(float(pc.loc["tree", "days_late"]), 2)
+    ('ssc_too_slow', 9.75)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ssc_mining.analysers.base import Analyser
+from ssc_mining.analysers.waiting import (DONE_STATUSES, HOLD_ACTIVITIES, REOPEN_ACTIVITIES, RESOLVE_ACTIVITIES,
+                                          RESUME_ACTIVITIES, WAIT_STATUSES, case_index, done_flags,
+                                          first_per_case, matches, source_label, waiting_flags)
+from ssc_mining.calendar_nl import BUSINESS_HOURS_RULE, TIMEZONE, business_clock, real_minutes_between
+from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.log import EventLog
+from ssc_mining.i18n import format_number, format_share
+from ssc_mining.i18n import gettext as _
+from ssc_mining.results import Finding, Item, Metric, Result, Table
+
+DELIVERY_ACTIVITIES = ("Deliver", "Delivered", "Delivery", "Geleverd", "Leveren", "Levering", "Uitleveren")
+LATE_CLASSES = ("on_time", "asked_too_late", "ssc_too_slow", "open_late", "open")
+SLA_STATUSES = ("met", "breached", "pending", "no target", "invalid target")
+
+
+def _as_times(values: pd.Series) -> pd.Series:
+    """A column of points in time as tz-aware UTC (text is parsed; unreadable values become NaT)."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC")
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.tz_localize("UTC")
+    try:
+        return pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
+    except (ValueError, TypeError):
+        return pd.to_datetime(values, utc=True, errors="coerce", format="mixed")
+
+
+def _per_category(categories: pd.Series, table: dict[str, float]) -> np.ndarray:
+    """``table[category]`` per case (key ``"*"`` for unlisted categories; NaN when neither); a loop over labels."""
+    if not table:
+        return np.full(len(categories), np.nan)
+    hours = {str(k): float(v) for k, v in table.items()}
+    codes, labels = pd.factorize(categories.astype(object), sort=False)
+    fallback = hours.get("*", np.nan)
+    per_label = np.array([hours.get(str(label), fallback) for label in labels] + [fallback], dtype=float)
+    return per_label[codes]
+
+
+def _truthy(values: pd.Series) -> pd.Series:
+    """A verdict column (bool, 'true'/'false', 'ja'/'nee', 1/0) as nullable boolean."""
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype("boolean")
+    text = values.astype("string").str.strip().str.casefold()
+    mapping = {"true": True, "1": True, "yes": True, "ja": True, "y": True, "j": True, "t": True,
+               "false": False, "0": False, "no": False, "nee": False, "n": False, "f": False}
+    return text.map(mapping).astype("boolean")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deliveries(Analyser):
+    """Late deliveries split into "asked too late" and "SSC too slow"; SLA compliance; the watermelon view."""
+
+    name = "deliveries"
+    title = {"en": "Late deliveries and SLA", "nl": "Te late leveringen en SLA"}
+    description = {"en": "Delivered by the date it was needed? Late because it was asked too late or because the "
+                         "SSC was too slow; SLA compliance and the SLA-met-but-need-missed cases.",
+                   "nl": "Op tijd geleverd voor de datum waarop het nodig was? Te laat omdat het te laat gevraagd "
+                         "was of omdat het SSC te traag was; SLA-naleving en zaken met SLA gehaald maar behoefte "
+                         "gemist."}
+    uses = (C.NEED_BY, C.DUE, C.CATEGORY, C.MOTHER, C.PRIORITY, C.TEAM, C.STATUS, C.MADE_SLA)
+
+    #: column with the date by which the requester needs the result
+    need_by_column: str = C.NEED_BY
+    #: column with the ticket system's target date (SLA)
+    due_column: str = C.DUE
+    #: norm lead time per category, in hours (business hours when ``business_hours``); default: the median
+    norm_hours: dict[str, float] = field(default_factory=dict)
+    #: SLA target per category in hours (``"*"``: every other category); default: the due date in the data
+    sla_hours: dict[str, float] = field(default_factory=dict)
+    #: count lead times, norms and SLA time in business hours (08:00–17:00, weekdays, Dutch holidays off)
+    business_hours: bool = True
+    #: zone of the working day
+    timezone: str = TIMEZONE
+    #: the SLA clock stops while the ticket waits and once it is resolved
+    sla_clock_stops: bool = True
+    #: moment at which open cases are judged (ISO date-time); default: the last event in the log
+    as_of: str | None = None
+    delivery_activities: tuple[str, ...] = DELIVERY_ACTIVITIES
+    resolve_activities: tuple[str, ...] = RESOLVE_ACTIVITIES
+    reopen_activities: tuple[str, ...] = REOPEN_ACTIVITIES
+    done_statuses: tuple[str, ...] = DONE_STATUSES
+    wait_statuses: tuple[str, ...] = WAIT_STATUSES
+    hold_activities: tuple[str, ...] = HOLD_ACTIVITIES
+    resume_activities: tuple[str, ...] = RESUME_ACTIVITIES
+    #: rows in the per-case tables
+    max_rows: int = 500
+    #: case ids listed in a finding
+    max_case_ids: int = 20
+
+    # -- computation -----------------------------------------------------------------------------------------
+    def _minutes(self, start: pd.Series, end: pd.Series) -> np.ndarray:
+        if self.business_hours:
+            return business_clock(end, self.timezone) - business_clock(start, self.timezone)
+        return real_minutes_between(start, end)
+
+    def _as_of(self, log: EventLog) -> pd.Timestamp:
+        if self.as_of:
+            moment = pd.Timestamp(self.as_of)
+            return moment.tz_localize(self.timezone).tz_convert("UTC") if moment.tzinfo is None else \
+                moment.tz_convert("UTC")
+        return log.frame[C.TIMESTAMP].max()
+
+    def _compute(self, log: EventLog) -> tuple[pd.DataFrame, dict[str, Any]]:
+        frame = log.frame
+        index = case_index(frame)
+        info: dict[str, Any] = {}
+        done, info["done_source"] = done_flags(log, index, done_statuses=self.done_statuses,
+                                               resolve_activities=self.resolve_activities,
+                                               reopen_activities=self.reopen_activities)
+        waiting, info["wait_source"] = waiting_flags(log, index, wait_statuses=self.wait_statuses,
+                                                     hold_activities=self.hold_activities,
+                                                     resume_activities=self.resume_activities)
+        n = len(frame)
+        prev_done = np.zeros(n, dtype=bool)
+        if n > 1:
+            prev_done[1:] = done[:-1] & (index.codes[1:] == index.codes[:-1])
+        open_ = ~done[index.last] if index.n else np.zeros(0, dtype=bool)
+        completion_idx = index.last_where(done & ~prev_done)
+        completion_idx = np.where(open_, -1, completion_idx)
+        delivery_idx = index.last_where(matches(frame[C.ACTIVITY], self.delivery_activities))
+        info["delivery_events"] = bool((delivery_idx >= 0).any())
+        delivery_idx = np.where(delivery_idx >= 0, delivery_idx, completion_idx)
+        ts = frame[C.TIMESTAMP].reset_index(drop=True)
+
+        def at(idx: np.ndarray) -> pd.Series:
+            out = ts.iloc[np.maximum(idx, 0)].reset_index(drop=True)
+            return out.where(pd.Series(idx >= 0))
+
+        as_of = self._as_of(log)
+        info["as_of"] = as_of
+        registered = ts.iloc[index.first].reset_index(drop=True)
+        completed, delivered = at(completion_idx), at(delivery_idx)
+        pc = pd.DataFrame({"registered": registered, "completed": completed, "open": open_,
+                           "delivered": delivered})
+        for key, column in (("category", C.CATEGORY), ("mother", C.MOTHER), ("priority", C.PRIORITY)):
+            pc[key] = first_per_case(frame, index, column)
+        if C.TEAM in frame.columns:
+            team_idx = np.where(completion_idx >= 0, completion_idx, index.last)
+            pc["team"] = frame[C.TEAM].to_numpy()[team_idx] if index.n else []
+        else:
+            pc["team"] = None
+        has_need = self.need_by_column in frame.columns and frame[self.need_by_column].notna().any()
+        has_due = self.due_column in frame.columns and frame[self.due_column].notna().any()
+        pc["need_by"] = _as_times(first_per_case(frame, index, self.need_by_column)) if has_need else \
+            pd.Series(pd.NaT, index=pc.index, dtype="datetime64[us, UTC]")
+        pc["due"] = _as_times(first_per_case(frame, index, self.due_column)) if has_due else \
+            pd.Series(pd.NaT, index=pc.index, dtype="datetime64[us, UTC]")
+        info["has_need_by"], info["has_due"] = bool(pc["need_by"].notna().any()), bool(pc["due"].notna().any())
+
+        # -- need-by: lead time, norm, class -----------------------------------------------------------
+        pc["lead_given_minutes"] = self._minutes(pc["registered"], pc["need_by"])
+        pc["processing_minutes"] = self._minutes(pc["registered"], pc["delivered"])
+        norm_default = pc.groupby(pc["category"].fillna(""), sort=False)["processing_minutes"].transform("median")
+        configured = pd.Series(_per_category(pc["category"], self.norm_hours) * 60, index=pc.index)
+        pc["norm_minutes"] = configured.astype(float).where(configured.notna(), norm_default)
+        pc["norm_source"] = np.where(configured.notna(), "table", np.where(norm_default.notna(), "median", ""))
+        need = pc["need_by"].notna().to_numpy()
+        delivered_ok = pc["delivered"].notna().to_numpy()
+        on_time = delivered_ok & (pc["delivered"] <= pc["need_by"]).fillna(False).to_numpy()
+        late_delivered = delivered_ok & need & ~on_time
+        short = (pc["lead_given_minutes"] < pc["norm_minutes"]).fillna(False).to_numpy()
+        open_late = need & ~delivered_ok & (pc["need_by"] < as_of).fillna(False).to_numpy()
+        cls = np.full(index.n, "", dtype=object)
+        cls[need & ~delivered_ok] = "open"
+        cls[open_late] = "open_late"
+        cls[need & on_time] = "on_time"
+        cls[late_delivered & short] = "asked_too_late"
+        cls[late_delivered & ~short] = "ssc_too_slow"
+        pc["late_class"] = cls
+        pc["days_late"] = ((pc["delivered"] - pc["need_by"]).dt.total_seconds() / 86400).where(
+            pd.Series(late_delivered))
+        pc["need_met"] = pd.array(np.where(need & (delivered_ok | open_late), on_time, pd.NA), dtype="boolean")
+        pc["need_by_before_registration"] = (pc["need_by"] < pc["registered"]).fillna(False)
+
+        # -- SLA ----------------------------------------------------------------------------------------
+        target = pd.Series(np.nan, index=pc.index)
+        source = np.full(index.n, "", dtype=object)
+        if self.sla_hours:
+            target = pd.Series(_per_category(pc["category"], self.sla_hours) * 60, index=pc.index)
+            source[target.notna().to_numpy()] = "table"
+        from_due = self._minutes(pc["registered"], pc["due"])
+        use_due = target.isna().to_numpy() & ~np.isnan(from_due)
+        target[use_due] = from_due[use_due]
+        source[use_due] = "due"
+        pc["sla_target_minutes"] = target
+        pc["sla_target_source"] = source
+        if self.sla_clock_stops:
+            clock = business_clock(frame[C.TIMESTAMP], self.timezone) if self.business_hours else \
+                index.seconds / 60.0
+            step = np.zeros(n)
+            if n > 1:
+                step[:-1] = np.diff(clock)
+            running = ~done & ~waiting & index.same_next()
+            elapsed = index.per_case(np.where(running, step, 0.0)) if index.n else np.zeros(0)
+            last = index.last
+            still = open_ & ~done[last] & ~waiting[last]
+            end_clock = business_clock(pd.Series([as_of]), self.timezone)[0] if self.business_hours else \
+                as_of.value / 6e10 if pd.notna(as_of) else np.nan
+            tail = end_clock - clock[last] if index.n else np.zeros(0)
+            elapsed = elapsed + np.where(still, np.maximum(tail, 0), 0.0)
+        else:
+            end = pc["completed"].where(pc["completed"].notna(), as_of)
+            elapsed = self._minutes(pc["registered"], end)
+        pc["sla_elapsed_minutes"] = elapsed
+        invalid = (target < 0).to_numpy()
+        has_target = target.notna().to_numpy() & ~invalid
+        over = has_target & (elapsed > target.fillna(np.inf).to_numpy())
+        status = np.full(index.n, "no target", dtype=object)
+        status[invalid] = "invalid target"
+        status[has_target & ~open_ & ~over] = "met"
+        status[has_target & over] = "breached"
+        status[has_target & open_ & ~over] = "pending"
+        pc["sla_status"] = status
+        verdict = np.isin(status, ("met", "breached"))
+        pc["sla_met"] = pd.array(np.where(verdict, status == "met", pd.NA), dtype="boolean")
+        met = status == "met"
+        missed_need = np.isin(cls, ("asked_too_late", "ssc_too_slow", "open_late"))
+        pc["watermelon"] = need & met & missed_need
+        pc["reverse_watermelon"] = need & (status == "breached") & (cls == "on_time")
+        if log.has(C.MADE_SLA):
+            pc["made_sla"] = _truthy(first_per_case(frame, index, C.MADE_SLA)).to_numpy()
+            pc["sla_differs"] = (pc["made_sla"].notna() & pc["sla_met"].notna()
+                                 & (pc["made_sla"] != pc["sla_met"])).fillna(False).astype(bool)
+        pc.index = pd.Index(index.ids, name=C.CASE)
+        return pc, info
+
+    def pinned(self, log: EventLog) -> "Deliveries":
+        """A copy whose norms are this log's medians for the categories without a configured norm."""
+        pc = self.per_case(log)
+        norms = (pc.dropna(subset=["category"]).groupby("category")["norm_minutes"].first() / 60).dropna()
+        return dataclasses.replace(self, norm_hours={**{str(k): float(v) for k, v in norms.items()},
+                                                     **self.norm_hours})
+
+    def per_case(self, log: EventLog) -> pd.DataFrame:
+        """One row per case with every intermediate figure (see the module's definitions)."""
+        return self._compute(log)[0]
+
+    def case_values(self, log: EventLog) -> pd.DataFrame:
+        """Per-case values behind the metrics (for comparisons between segments)."""
+        pc = self.per_case(log)
+        need = pc["late_class"] != ""
+        late = pc["late_class"].isin(["asked_too_late", "ssc_too_slow", "open_late"])
+        return pd.DataFrame({
+            "late_share": late.where(need), "asked_too_late_share": (pc["late_class"] == "asked_too_late").where(need),
+            "ssc_too_slow_share": (pc["late_class"] == "ssc_too_slow").where(need),
+            "sla_compliance": pc["sla_met"].astype(object).where(pc["sla_met"].notna()),
+            "watermelon_share": pc["watermelon"].where(need), "median_days_late": pc["days_late"]})
+
+    # -- result ----------------------------------------------------------------------------------------------
+    def analyse(self, log: EventLog) -> Result:
+        has = lambda col: col in log.frame.columns and log.frame[col].notna().any()  # noqa: E731
+        if not (has(self.need_by_column) or has(self.due_column) or self.sla_hours):
+            return Result.skipped(
+                self.name, self.text(self.title),
+                _("the log has no need-by date (%(need)s) and no SLA target date (%(due)s), and no SLA targets "
+                  "(sla_hours) were given") % {"need": self.need_by_column, "due": self.due_column},
+                version=self.version, params=self.params(), description=self.text(self.description))
+        pc, info = self._compute(log)
+        items: list[Item] = [Metric("cases", _("Cases"), len(pc), unit="cases")]
+        caveats: list[str] = []
+        need = pc["late_class"] != ""
+        n_need = int(need.sum())
+        counts = pc.loc[need, "late_class"].value_counts()
+        count = lambda k: int(counts.get(k, 0))  # noqa: E731
+        late = count("asked_too_late") + count("ssc_too_slow") + count("open_late")
+        share = lambda x, d: round(x / d, 4) if d else None  # noqa: E731
+        items += [
+            Metric("cases_with_need_by", _("Cases with a need-by date"), n_need, unit="cases"),
+            Metric("on_time", _("Delivered on time"), count("on_time"), unit="cases"),
+            Metric("late_share", _("Share late (of cases with a need-by date)"), share(late, n_need), unit="share"),
+            Metric("asked_too_late_share", _("Share late because asked too late"),
+                   share(count("asked_too_late"), n_need), unit="share",
+                   description=_("lead time given shorter than the category's norm")),
+            Metric("ssc_too_slow_share", _("Share late because the SSC was too slow"),
+                   share(count("ssc_too_slow"), n_need), unit="share",
+                   description=_("lead time given at least the category's norm, delivered late")),
+            Metric("open_late", _("Open and past the need-by date"), count("open_late"), unit="cases"),
+            Metric("median_days_late", _("Median days late (late deliveries)"),
+                   round(float(pc["days_late"].median()), 3) if pc["days_late"].notna().any() else None,
+                   unit="days"),
+        ]
+        verdicts = pc["sla_met"].dropna()
+        n_water = int(pc["watermelon"].sum())
+        items += [
+            Metric("cases_with_sla_verdict", _("Cases with an SLA verdict"), int(len(verdicts)), unit="cases"),
+            Metric("sla_compliance", _("SLA met"), round(float(verdicts.mean()), 4) if len(verdicts) else None,
+                   unit="share"),
+            Metric("sla_pending", _("Open cases still within their SLA"), int((pc["sla_status"] == "pending").sum()),
+                   unit="cases"),
+            Metric("sla_no_target", _("Cases without an SLA target"), int((pc["sla_status"] == "no target").sum()),
+                   unit="cases"),
+            Metric("watermelon", _("SLA met, need missed"), n_water, unit="cases"),
+            Metric("watermelon_share", _("Share of cases with a need-by date: SLA met, need missed"),
+                   share(n_water, n_need), unit="share"),
+            Metric("reverse_watermelon", _("SLA missed, need met"), int(pc["reverse_watermelon"].sum()),
+                   unit="cases"),
+        ]
+        for key, text, severity in (
+                ("asked_too_late", _("%(n)s cases were late because they were asked with less lead time than the "
+                                     "SSC normally needs."), "notice"),
+                ("ssc_too_slow", _("%(n)s cases were late although the requester gave enough lead time."),
+                 "warning")):
+            ids = pc.index[pc["late_class"] == key]
+            if len(ids):
+                items.append(Finding(key, severity, text % {"n": format_number(len(ids))},
+                                     case_ids=[str(c) for c in ids[: self.max_case_ids]], count=int(len(ids))))
+        if n_water:
+            ids = pc.index[pc["watermelon"]]
+            items.append(Finding("watermelons", "warning",
+                                 _("%(n)s cases met their SLA but missed the date they were needed by (green "
+                                   "outside, red inside).") % {"n": format_number(n_water)},
+                                 case_ids=[str(c) for c in ids[: self.max_case_ids]], count=n_water))
+        bad_need = pc.index[pc["need_by_before_registration"]]
+        if len(bad_need):
+            items.append(Finding("need_by_before_registration", "notice",
+                                 _("%(n)s cases have a need-by date before they were registered; they count as "
+                                   "asked too late when late.") % {"n": format_number(len(bad_need))},
+                                 case_ids=[str(c) for c in bad_need[: self.max_case_ids]], count=int(len(bad_need))))
+        invalid = pc.index[pc["sla_status"] == "invalid target"]
+        if len(invalid):
+            items.append(Finding("due_before_registration", "notice",
+                                 _("%(n)s cases have an SLA target date before they were registered; they are left "
+                                   "out of SLA compliance.") % {"n": format_number(len(invalid))},
+                                 case_ids=[str(c) for c in invalid[: self.max_case_ids]], count=int(len(invalid))))
+        items += self._group_tables(pc, need)
+        if late:
+            rows = pc[pc["late_class"].isin(["asked_too_late", "ssc_too_slow", "open_late"])]
+            rows = rows.sort_values("days_late", ascending=False, kind="stable").head(self.max_rows)
+            tz = self.timezone
+            table = pd.DataFrame({
+                "case": rows.index.astype(str), "category": rows["category"].to_numpy(),
+                "mother": rows["mother"].to_numpy(),
+                "need_by": rows["need_by"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d %H:%M").to_numpy(),
+                "delivered": rows["delivered"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d %H:%M").to_numpy(),
+                "days_late": rows["days_late"].round(2).to_numpy(),
+                "lead_given_hours": (rows["lead_given_minutes"] / 60).round(1).to_numpy(),
+                "norm_hours": (rows["norm_minutes"] / 60).round(1).to_numpy(),
+                "class": rows["late_class"].map(self._class_label).to_numpy()})
+            items.append(Table.from_frame(
+                "late_cases", _("Late deliveries"), table,
+                labels={"case": _("case"), "category": _("category"), "mother": _("mother organisation"),
+                        "need_by": _("needed by"), "delivered": _("delivered"), "days_late": _("days late"),
+                        "lead_given_hours": _("lead time given (hours)"), "norm_hours": _("norm (hours)"),
+                        "class": _("why late")},
+                units={"days_late": "days", "lead_given_hours": "hours", "norm_hours": "hours"}))
+        if C.MADE_SLA in log.frame.columns and "sla_differs" in pc.columns:
+            compared = pc["made_sla"].notna() & pc["sla_met"].notna()
+            differs = pc[pc["sla_differs"]]
+            items += [Metric("sla_compared", _("Cases with both the system's and the mined SLA verdict"),
+                             int(compared.sum()), unit="cases"),
+                      Metric("sla_differences", _("Cases where the mined SLA verdict differs from the system's"),
+                             int(len(differs)), unit="cases")]
+            if len(differs):
+                diff_table = pd.DataFrame({
+                    "case": differs.index.astype(str)[: self.max_rows],
+                    "system": differs["made_sla"].astype(object).to_numpy()[: self.max_rows],
+                    "mined": differs["sla_met"].astype(object).to_numpy()[: self.max_rows],
+                    "target_hours": (differs["sla_target_minutes"] / 60).round(2).to_numpy()[: self.max_rows],
+                    "elapsed_hours": (differs["sla_elapsed_minutes"] / 60).round(2).to_numpy()[: self.max_rows]})
+                items.append(Table.from_frame(
+                    "sla_differences_list", _("Cases where the system's SLA verdict differs from the mined one"),
+                    diff_table, labels={"case": _("case"), "system": _("system: SLA met"),
+                                        "mined": _("mined: SLA met"), "target_hours": _("target (hours)"),
+                                        "elapsed_hours": _("SLA time (hours)")},
+                    units={"target_hours": "hours", "elapsed_hours": "hours"}))
+                items.append(Finding("sla_reconciliation", "notice",
+                                     _("For %(n)s cases the mined SLA verdict differs from the ticket system's "
+                                       "own.") % {"n": format_number(len(differs))},
+                                     case_ids=[str(c) for c in differs.index[: self.max_case_ids]],
+                                     count=int(len(differs))))
+        caveats.append(_("Lead times, norms and SLA time are counted in business hours: %(rule)s.")
+                       % {"rule": _(BUSINESS_HOURS_RULE)} if self.business_hours else
+                       _("Lead times, norms and SLA time are counted in calendar hours (nights and weekends "
+                         "included)."))
+        if n_need:
+            caveats.append(_("The norm lead time is the configured table for the categories it lists and otherwise "
+                             "the median time from registration to delivery of the category's delivered cases.")
+                           if self.norm_hours else
+                           _("The norm lead time of a category is the median time from registration to delivery "
+                             "of its delivered cases."))
+        if self.sla_clock_stops:
+            caveats.append(_("The SLA clock stops while a ticket waits and once it is resolved (waiting from: "
+                             "%(wait)s; resolved from: %(done)s).")
+                           % {"wait": source_label(info["wait_source"]), "done": source_label(info["done_source"])})
+        missing = sorted(pc.loc[pc["sla_status"] == "no target", "category"].dropna().astype(str).unique())
+        if missing:
+            caveats.append(_("No SLA target for the categories: %(categories)s.") % {"categories": ", ".join(missing)})
+        caveats.append(_("Open cases are judged as of %(moment)s.")
+                       % {"moment": info["as_of"].tz_convert(self.timezone).strftime("%Y-%m-%d %H:%M")
+                          if pd.notna(info["as_of"]) else "–"})
+        summary = (_("%(n)s cases had a need-by date; %(late)s of them were late: %(atl)s asked too late and %(slow)s "
+                     "because the SSC was too slow. SLA met: %(sla)s; SLA met but need missed: %(water)s.")
+                   % {"n": format_number(n_need), "late": format_share(share(late, n_need)),
+                      "atl": format_share(share(count("asked_too_late"), n_need)),
+                      "slow": format_share(share(count("ssc_too_slow"), n_need)),
+                      "sla": format_share(float(verdicts.mean()) if len(verdicts) else None),
+                      "water": format_share(share(n_water, n_need))})
+        return self.result(summary=summary, items=items, caveats=caveats)
+
+    @staticmethod
+    def _class_label(value: str) -> str:
+        return {"on_time": _("on time"), "asked_too_late": _("asked too late"), "ssc_too_slow": _("SSC too slow"),
+                "open_late": _("open, late"), "open": _("open")}.get(value, value)
+
+    def _group_tables(self, pc: pd.DataFrame, need: pd.Series) -> list[Item]:
+        items: list[Item] = []
+        labels = {"category": _("category"), "mother": _("mother organisation"), "priority": _("priority"),
+                  "team": _("team")}
+        need_rows = pc[need]
+        for key in ("category", "mother"):
+            if not len(need_rows) or need_rows[key].isna().all():
+                continue
+            t = pd.crosstab(need_rows[key].astype(object).fillna("?"), need_rows["late_class"])
+            t = t.reindex(columns=list(LATE_CLASSES), fill_value=0)
+            t.insert(0, "cases", t.sum(axis=1))
+            t["late_share"] = ((t["asked_too_late"] + t["ssc_too_slow"] + t["open_late"]) / t["cases"]).round(4)
+            t["asked_too_late_share"] = (t["asked_too_late"] / t["cases"]).round(4)
+            t["ssc_too_slow_share"] = (t["ssc_too_slow"] / t["cases"]).round(4)
+            t = t.reset_index().rename(columns={key: "group"})
+            items.append(Table.from_frame(
+                f"late_by_{key}", _("Late deliveries per %(group)s") % {"group": labels[key]}, t,
+                labels={"group": labels[key], "cases": _("cases with a need-by date"), "on_time": _("on time"),
+                        "asked_too_late": _("asked too late"), "ssc_too_slow": _("SSC too slow"),
+                        "open_late": _("open, late"), "open": _("open"), "late_share": _("share late"),
+                        "asked_too_late_share": _("share asked too late"),
+                        "ssc_too_slow_share": _("share SSC too slow")},
+                units={"late_share": "share", "asked_too_late_share": "share", "ssc_too_slow_share": "share",
+                       "cases": "cases"}))
+        for key in ("category", "priority", "team", "mother"):
+            if pc[key].isna().all():
+                continue
+            t = pd.crosstab(pc[key].astype(object).fillna("?"), pc["sla_status"])
+            t = t.reindex(columns=list(SLA_STATUSES), fill_value=0)
+            t.columns = [c.replace(" ", "_") for c in t.columns]
+            t.insert(0, "cases", t.sum(axis=1))
+            judged = t["met"] + t["breached"]
+            t["sla_met_share"] = (t["met"] / judged.where(judged > 0)).round(4)
+            t = t.reset_index().rename(columns={key: "group"})
+            items.append(Table.from_frame(
+                f"sla_by_{key}", _("SLA compliance per %(group)s") % {"group": labels[key]}, t,
+                labels={"group": labels[key], "cases": _("cases"), "met": _("met"), "breached": _("breached"),
+                        "pending": _("open, within target"), "no_target": _("no target"),
+                        "invalid_target": _("target before registration"), "sla_met_share": _("share met"),
+                        "people": _("people")},
+                descriptions={"group": _("team of the event that resolved the case") if key == "team" else ""},
+                units={"sla_met_share": "share", "cases": "cases"}))
+        return items

@@ -1,0 +1,200 @@
+"""Workload and trends: arrivals, completions and backlog per week; age of open tickets; workload per team.
+
+Definitions (weeks start on Monday, months and weeks in ``timezone``):
+
+* **arrival**: a case's first event. **Completion**: the event that starts its final resolved/closed
+  state (status column, else resolve/close activities with reopen activities undoing them; a log with
+  neither counts each case's last event, so no case is open). A case not resolved at its last event
+  is **open**; cases completed after ``as_of`` count as open too.
+* **backlog** at the end of a week: cases arrived by then minus cases completed by then.
+* **age** of an open case: ``as_of`` (default: the last event in the log) minus its arrival, in days.
+* **workload per team per month**: events by the team's people, cases they touched, and the number of
+  distinct people (column unit ``people``, so a report can hide small teams). No figures per person.
+
+Example:
+    >>> import pandas as pd
+    >>> from ssc_mining.eventlog import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({"case:concept:name": ["1", "1", "2"],
+    ...     "concept:name": ["Register", "Resolve", "Register"],
+    ...     "time:timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-03 09:00", "2024-01-10 09:00"],
+    ...                                      utc=True)}))
+    >>> r = Workload(as_of="2024-01-20 10:00").analyse(log)
+    >>> r.item("open_cases").value, r.item("median_open_age_days").value
+    (1, 10.0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ssc_mining.analysers.waiting import (DONE_STATUSES, REOPEN_ACTIVITIES, RESOLVE_ACTIVITIES, case_index,
+                                          done_flags, month_labels, source_label)
+from ssc_mining.analysers.base import Analyser
+from ssc_mining.calendar_nl import TIMEZONE
+from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.log import EventLog
+from ssc_mining.i18n import format_number
+from ssc_mining.i18n import gettext as _
+from ssc_mining.results import Chart, Finding, Item, Metric, Result, Table
+
+AGE_BANDS = (0, 7, 30, 90, 365, np.inf)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Workload(Analyser):
+    """Arrivals, completions and backlog per week; age of open tickets; workload per team per month."""
+
+    name = "workload"
+    title = {"en": "Workload and backlog", "nl": "Werkvoorraad en werkdruk"}
+    description = {"en": "How many tickets arrive and are completed each week, how the backlog develops, how old "
+                         "open tickets are, and the workload per team (never per person).",
+                   "nl": "Hoeveel tickets er per week binnenkomen en worden afgehandeld, hoe de werkvoorraad zich "
+                         "ontwikkelt, hoe oud open tickets zijn, en de werkdruk per team (nooit per persoon)."}
+    uses = (C.TEAM, C.RESOURCE, C.STATUS)
+
+    #: moment at which open tickets are aged (ISO date or date-time, in ``timezone``); default: the last event
+    as_of: str | None = None
+    timezone: str = TIMEZONE
+    resolve_activities: tuple[str, ...] = RESOLVE_ACTIVITIES
+    reopen_activities: tuple[str, ...] = REOPEN_ACTIVITIES
+    done_statuses: tuple[str, ...] = DONE_STATUSES
+    #: case ids listed in the finding about the oldest open tickets
+    max_case_ids: int = 20
+
+    def _as_of(self, log: EventLog) -> pd.Timestamp:
+        if self.as_of:
+            moment = pd.Timestamp(self.as_of)
+            return moment.tz_localize(self.timezone).tz_convert("UTC") if moment.tzinfo is None else \
+                moment.tz_convert("UTC")
+        return log.frame[C.TIMESTAMP].max()
+
+    def per_case(self, log: EventLog) -> pd.DataFrame:
+        """Per case: ``arrived``, ``completed`` (NaT when open at ``as_of``), ``open``, ``age_days``."""
+        frame = log.frame
+        index = case_index(frame)
+        done, source = done_flags(log, index, done_statuses=self.done_statuses,
+                                  resolve_activities=self.resolve_activities,
+                                  reopen_activities=self.reopen_activities)
+        prev = np.zeros(len(done), dtype=bool)
+        if len(done) > 1:
+            prev[1:] = done[:-1] & (index.codes[1:] == index.codes[:-1])
+        completion = index.last_where(done & ~prev)
+        finished = done[index.last] if index.n else np.zeros(0, dtype=bool)
+        ts = frame[C.TIMESTAMP].reset_index(drop=True)
+        as_of = self._as_of(log)
+        arrived = ts.iloc[index.first].reset_index(drop=True)
+        completed = ts.iloc[np.maximum(completion, 0)].reset_index(drop=True).where(
+            pd.Series(finished & (completion >= 0)))
+        completed = completed.where(completed <= as_of)
+        pc = pd.DataFrame({"arrived": arrived, "completed": completed})
+        pc["open"] = pc["completed"].isna() & (pc["arrived"] <= as_of)
+        pc["age_days"] = ((as_of - pc["arrived"]).dt.total_seconds() / 86400).where(pc["open"])
+        pc.index = pd.Index(index.ids, name=C.CASE)
+        pc.attrs["completion_source"] = source
+        pc.attrs["as_of"] = as_of
+        return pc
+
+    def case_values(self, log: EventLog) -> pd.DataFrame:
+        """Per-case values behind the metrics (for comparisons between segments)."""
+        pc = self.per_case(log)
+        return pd.DataFrame({"median_open_age_days": pc["age_days"], "open_share": pc["open"]})
+
+    def analyse(self, log: EventLog) -> Result:
+        frame = log.frame
+        if not len(frame):
+            return self.result(summary=_("The log is empty."), items=[Metric("cases", _("Cases"), 0, unit="cases")])
+        pc = self.per_case(log)
+        as_of = pc.attrs["as_of"]
+        tz = self.timezone
+
+        def week(times: pd.Series) -> pd.Series:
+            local = times.dt.tz_convert(tz).dt.tz_localize(None)
+            return (local.dt.normalize() - pd.to_timedelta(local.dt.day_of_week, unit="D"))
+
+        arrived = pc["arrived"][pc["arrived"] <= as_of]
+        if not len(arrived):
+            return self.result(summary=_("No ticket had arrived by %(moment)s.") % {
+                "moment": as_of.tz_convert(tz).strftime("%Y-%m-%d")}, items=[Metric("cases", _("Cases"), 0,
+                                                                                     unit="cases")])
+        arrivals = week(arrived).value_counts()
+        completions = week(pc["completed"].dropna()).value_counts()
+        weeks = pd.date_range(arrivals.index.min(), week(pd.Series([as_of]))[0], freq="7D")
+        weekly = pd.DataFrame({"arrivals": arrivals.reindex(weeks, fill_value=0),
+                               "completions": completions.reindex(weeks, fill_value=0)})
+        weekly["backlog"] = weekly["arrivals"].cumsum() - weekly["completions"].cumsum()
+        labels = [d.strftime("%Y-%m-%d") for d in weeks]
+        open_ = pc["open"]
+        ages = pc.loc[open_, "age_days"]
+        items: list[Item] = [
+            Metric("cases", _("Cases arrived by the reference moment"), int(len(arrived)), unit="cases"),
+            Metric("arrivals_per_week", _("Median arrivals per week"), float(weekly["arrivals"].median()),
+                   unit="cases"),
+            Metric("completions_per_week", _("Median completions per week"), float(weekly["completions"].median()),
+                   unit="cases"),
+            Metric("open_cases", _("Open tickets"), int(open_.sum()), unit="cases"),
+            Metric("backlog_end", _("Backlog at the end of the last week"), int(weekly["backlog"].iloc[-1]),
+                   unit="cases"),
+            Metric("median_open_age_days", _("Median age of open tickets"),
+                   round(float(ages.median()), 4) if len(ages) else None, unit="days"),
+            Metric("max_open_age_days", _("Oldest open ticket"), round(float(ages.max()), 4) if len(ages) else None,
+                   unit="days"),
+            Chart("weekly", _("Arrivals, completions and backlog per week"), "line", x=labels,
+                  series={_("arrivals"): weekly["arrivals"].astype(int).tolist(),
+                          _("completions"): weekly["completions"].astype(int).tolist(),
+                          _("backlog"): weekly["backlog"].astype(int).tolist()},
+                  x_label=_("week (Monday)"), y_label=_("cases")),
+        ]
+        if len(ages):
+            bands = pd.cut(ages, list(AGE_BANDS), right=False,
+                           labels=[_("under a week"), _("1–4 weeks"), _("1–3 months"), _("3–12 months"),
+                                   _("over a year")])
+            band_table = bands.value_counts(sort=False).rename_axis("age").reset_index(name="cases")
+            band_table["age"] = band_table["age"].astype(str)
+            items.append(Table.from_frame("open_age", _("Age of open tickets"), band_table,
+                                          labels={"age": _("age"), "cases": _("open tickets")},
+                                          units={"cases": "cases"}))
+            oldest = ages.sort_values(ascending=False, kind="stable")
+            items.append(Finding("oldest_open", "info",
+                                 _("%(n)s tickets were open as of %(moment)s; the oldest was registered %(days)s days "
+                                   "earlier.") % {"n": format_number(len(ages)),
+                                                  "moment": as_of.tz_convert(tz).strftime("%Y-%m-%d"),
+                                                  "days": format_number(float(oldest.iloc[0]), 0)},
+                                 case_ids=[str(c) for c in oldest.index[: self.max_case_ids]], count=int(len(ages))))
+        if log.has(C.TEAM):
+            seen = frame[frame[C.TIMESTAMP] <= as_of]
+            month = month_labels(seen[C.TIMESTAMP], tz)
+            work = pd.DataFrame({"month": month, "team": seen[C.TEAM].to_numpy(),
+                                 "case": seen[C.CASE].to_numpy()})
+            spec = {"events": ("case", "size"), "cases": ("case", "nunique")}
+            if log.has(C.RESOURCE):
+                work["resource"] = seen[C.RESOURCE].to_numpy()
+                spec["people"] = ("resource", "nunique")
+            t = work.dropna(subset=["team"]).groupby(["month", "team"], sort=True).agg(**spec).reset_index()
+            units = {"cases": "cases"}
+            if "people" in t.columns:
+                t["events_per_person"] = (t["events"] / t["people"].where(t["people"] > 0)).round(2)
+                units["people"] = "people"
+            items.append(Table.from_frame(
+                "team_month", _("Workload per team per month"), t,
+                labels={"month": _("month"), "team": _("team"), "events": _("events"), "cases": _("cases"),
+                        "people": _("people"), "events_per_person": _("events per person (team average)")},
+                descriptions={"people": _("distinct people of the team with events that month")},
+                units=units))
+        summary = (_("A median of %(arr)s tickets arrived and %(done)s were completed per week; %(open)s were open at "
+                     "the end (median age %(age)s days).")
+                   % {"arr": format_number(float(weekly["arrivals"].median()), 0),
+                      "done": format_number(float(weekly["completions"].median()), 0),
+                      "open": format_number(int(open_.sum())),
+                      "age": format_number(float(ages.median()), 1) if len(ages) else "–"})
+        source = pc.attrs["completion_source"]
+        caveats = [_("Completion taken from: %(source)s.") % {"source": source_label(source)},
+                   _("Open tickets are aged as of %(moment)s.") % {"moment": as_of.tz_convert(tz).strftime(
+                       "%Y-%m-%d %H:%M")},
+                   _("Workload is shown per team and month only, never per person.")]
+        if source == "last event":
+            caveats.append(_("The log has no resolve or close activity or status: every case counts as completed at "
+                             "its last event, so the backlog is understated."))
+        return self.result(summary=summary, items=items, caveats=caveats)

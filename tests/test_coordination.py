@@ -1,0 +1,78 @@
+"""Coordination overhead: shares against the simulator's truth, mapping, trend, real logs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import real_path
+from ssc_mining.analysers.coordination import Coordination
+from ssc_mining.eventlog import EventLog
+from ssc_mining.eventlog import columns as C
+from ssc_mining.loaders import load
+from ssc_mining.simulate import SimulationConfig, simulate, write_exports
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return simulate(SimulationConfig(seed=14, cases=2000))
+
+
+@pytest.fixture(scope="module")
+def logs(sim, tmp_path_factory):
+    paths = write_exports(sim, tmp_path_factory.mktemp("sim"), formats=("generic",))
+    return {"memory": EventLog.from_frame(sim.events), "generic": load(paths["generic"])}
+
+
+@pytest.mark.parametrize("which", ["memory", "generic"])
+def test_coordination_and_org_handovers_match_the_truth(sim, logs, which):
+    log = logs[which]
+    pc = Coordination().per_case(log)
+    truth = sim.cases.set_index("case_id").loc[pc.index]
+    assert (pc["coordination_events"].to_numpy() == truth["coordination_events"].to_numpy()).all()
+    assert (pc["handovers_org"].to_numpy() == truth["handovers_org"].to_numpy()).all()
+    result = Coordination().analyse(log)
+    assert result.item("coordination_event_share").value == round(truth["coordination_events"].sum()
+                                                                  / truth["n_events"].sum(), 4)
+    assert result.item("mother_to_ssc").value + result.item("ssc_to_mother").value == truth["handovers_org"].sum()
+
+
+def test_people_time_share_trend_and_team_table(logs):
+    log = logs["memory"]
+    frame = log.frame
+    coordination = {"Intake", "Forward", "Status enquiry", "Escalate", "Assign"}
+    total = coord = 0.0
+    for _case, events in frame.groupby(C.CASE, sort=False):
+        ts, acts = list(events[C.TIMESTAMP]), list(events[C.ACTIVITY])
+        for k in range(len(ts) - 1):
+            gap = (ts[k + 1] - ts[k]).total_seconds()
+            total += gap
+            coord += gap if acts[k] in coordination else 0
+    result = Coordination().analyse(log)
+    assert result.item("coordination_time_share").value == round(coord / total, 4)
+    trend = result.item("trend")
+    assert trend.kind == "line" and len(trend.x) >= 12
+    team = result.item("by_team")
+    assert [c.unit for c in team.columns if c.name == "people"] == ["people"]
+
+
+def test_user_mapping_and_dutch_defaults():
+    t = pd.to_datetime(["2024-01-02 09:00", "2024-01-02 10:00", "2024-01-02 12:00", "2024-01-02 13:00"], utc=True)
+    log = EventLog.from_frame(pd.DataFrame({C.CASE: "1", C.TIMESTAMP: t,
+                                            C.ACTIVITY: ["Aanmelden", "Doorsturen", "Statusvraag", "Oplossen"]}))
+    assert Coordination().analyse(log).item("coordination_event_share").value == 0.5
+    mapped = Coordination(mapping={"Aanmelden": "coordination", "Statusvraag": "work"})
+    assert mapped.analyse(log).item("coordination_event_share").value == 0.5
+    assert list(mapped.coordination_flags(log)) == [True, True, False, False]
+
+
+@pytest.mark.realdata
+def test_receipt_wabo_with_a_user_mapping():
+    log = load(real_path("receipt-wabo", "receipt.csv"))
+    assert Coordination().analyse(log).item("coordination_event_share").value == 0.0
+    chosen = "T02 Check confirmation of receipt"
+    result = Coordination(mapping={chosen: "coordination"}).analyse(log)
+    frame = log.frame
+    count = sum(1 for a in frame[C.ACTIVITY] if a == chosen)
+    assert result.item("coordination_event_share").value == round(count / len(frame), 4)
+    assert "org_handovers_per_case" not in {i.key for i in result.items}   # no organisation column
