@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -60,3 +61,20 @@ GOOD_CSV = (
     "1e5,Register,2024-03-06 10:00,Anna de Vries,Servicedesk\n"
     "1e5,Resolve,2024-03-07 16:45,Chris Bakker,ICT\n"
 )
+
+
+@functools.lru_cache(maxsize=None)
+def _load_real_cached(parts: tuple[str, ...]):
+    from ssc_mining.loaders import load
+
+    return load(real_path(*parts))
+
+
+def load_real(*parts: str):
+    """A real log loaded once per test session (XES parsing is slow); each caller gets its own frame copy."""
+    from ssc_mining.eventlog import EventLog
+
+    path = real_path(*parts)  # skips when absent, before touching the cache
+    assert path.exists()
+    log = _load_real_cached(tuple(parts))
+    return EventLog(frame=log.frame.copy(), provenance=log.provenance, quarantine=log.quarantine.copy())

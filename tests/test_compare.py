@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy.stats import mannwhitneyu
 
-from conftest import real_path
+from conftest import real_path, load_real
 from ssc_mining.analysers.compare import Comparison, compare, mann_whitney, sub_log, two_proportion_z
 from ssc_mining.analysers.standardisation import Standardisation
 from ssc_mining.analysers.waiting import Waiting
@@ -85,7 +85,7 @@ def test_before_and_after_a_date_and_bad_segments(sim_log):
 
 @pytest.mark.realdata
 def test_real_logs_segment_by_channel_or_say_what_is_missing():
-    log = load(real_path("receipt-wabo", "receipt.csv"))
+    log = load_real("receipt-wabo", "receipt.csv")
     skipped = Comparison().analyse(log)
     assert skipped.status == "skipped" and C.MOTHER in skipped.reason
     result = Comparison(segment="case:channel", metrics=("standard_share",)).analyse(log)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import real_path
+from conftest import real_path, load_real
 from ssc_mining.analysers.coordination import Coordination
 from ssc_mining.eventlog import EventLog
 from ssc_mining.eventlog import columns as C
@@ -68,7 +68,7 @@ def test_user_mapping_and_dutch_defaults():
 
 @pytest.mark.realdata
 def test_receipt_wabo_with_a_user_mapping():
-    log = load(real_path("receipt-wabo", "receipt.csv"))
+    log = load_real("receipt-wabo", "receipt.csv")
     assert Coordination().analyse(log).item("coordination_event_share").value == 0.0
     chosen = "T02 Check confirmation of receipt"
     result = Coordination(mapping={chosen: "coordination"}).analyse(log)

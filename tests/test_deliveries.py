@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import real_path
+from conftest import real_path, load_real
 from ssc_mining.analysers.deliveries import Deliveries
 from ssc_mining.calendar_nl import business_minutes_between
 from ssc_mining.eventlog import EventLog
@@ -147,7 +147,7 @@ def test_business_hours_across_the_dst_switch_and_easter():
 @pytest.mark.realdata
 @pytest.mark.parametrize("file", ["receipt.csv", "env_permit.xes.gz"])
 def test_receipt_wabo_deadline_compliance_matches_a_plain_loop(file):
-    log = load(real_path("receipt-wabo", file))
+    log = load_real("receipt-wabo", file)
     skipped = Deliveries().analyse(log)
     assert skipped.status == "skipped" and C.NEED_BY in skipped.reason
     analyser = Deliveries(due_column="case:deadline", business_hours=False, sla_clock_stops=False)
@@ -168,6 +168,6 @@ def test_receipt_wabo_deadline_compliance_matches_a_plain_loop(file):
 
 @pytest.mark.realdata
 def test_bpic20_has_no_dates_and_says_so():
-    log = load(real_path("bpic20-travel-cleaned", "DomesticDeclarations.xes.gz"))
+    log = load_real("bpic20-travel-cleaned", "DomesticDeclarations.xes.gz")
     result = Deliveries().analyse(log)
     assert result.status == "skipped" and C.NEED_BY in result.reason and C.DUE in result.reason

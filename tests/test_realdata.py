@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from conftest import real_path
+from conftest import load_real, real_path
 from ssc_mining._pm4py import import_pm4py, quiet
 from ssc_mining.discovery import directly_follows
 from ssc_mining.eventlog import columns as C
@@ -47,7 +47,7 @@ def stated_counts(folder: str, file: str) -> tuple[int, int]:
 def test_real_log_loads_with_stated_counts(folder: str, file: str):
     path = real_path(folder, file)
     events, cases = stated_counts(folder, file)
-    log = load(path)
+    log = load_real(folder, file)
     p = log.provenance
     assert p.rows_read == events
     assert p.reconciles()
@@ -62,7 +62,7 @@ def test_real_log_loads_with_stated_counts(folder: str, file: str):
 @pytest.mark.parametrize("folder,file", [("helpdesk-full", "helpdesk.csv"),
                                           ("bpic13-incidents", "bpi_challenge_2013_incidents.xes.gz")])
 def test_directly_follows_equals_pm4py(folder: str, file: str):
-    log = load(real_path(folder, file))
+    log = load_real(folder, file)
     pm4py = import_pm4py()
     with quiet():
         dfg, starts, ends = pm4py.discover_dfg(log.frame)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import real_path
+from conftest import real_path, load_real
 from ssc_mining.analysers.standardisation import Standardisation, edit_distance
 from ssc_mining.eventlog import EventLog
 from ssc_mining.eventlog import columns as C
@@ -81,7 +81,7 @@ def test_reference_sequence_parameter(sim_log):
 @pytest.mark.parametrize("folder,file", [("receipt-wabo", "receipt.csv"),
                                          ("bpic20-travel-cleaned", "DomesticDeclarations.xes.gz")])
 def test_real_logs_against_plain_loops(folder, file):
-    log = load(real_path(folder, file))
+    log = load_real(folder, file)
     ref = reference(log)
     result = Standardisation().analyse(log)
     assert result.status == "ok"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import real_path
+from conftest import real_path, load_real
 from ssc_mining.analysers.waiting import Waiting
 from ssc_mining.eventlog import EventLog
 from ssc_mining.eventlog import columns as C
@@ -72,7 +72,7 @@ def test_dutch_statuses_and_activity_names():
 @pytest.mark.parametrize("folder,file", [("receipt-wabo", "receipt.csv"),
                                          ("bpic20-travel-cleaned", "DomesticDeclarations.xes.gz")])
 def test_real_logs_without_a_waiting_state_say_so(folder, file):
-    log = load(real_path(folder, file))
+    log = load_real(folder, file)
     result = Waiting().analyse(log)
     assert result.status == "skipped" and C.STATUS in result.reason
     # the receipt log's "T16 Report reasons to hold request" marks a hold when the user says so

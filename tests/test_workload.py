@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import real_path
+from conftest import real_path, load_real
 from ssc_mining.analysers.workload import Workload
 from ssc_mining.eventlog import EventLog
 from ssc_mining.eventlog import columns as C
@@ -50,7 +50,7 @@ def test_team_workload_has_people_and_no_names(sim):
 
 @pytest.mark.realdata
 def test_receipt_wabo_arrivals_per_week_match_a_plain_loop():
-    log = load(real_path("receipt-wabo", "receipt.csv"))
+    log = load_real("receipt-wabo", "receipt.csv")
     result = Workload().analyse(log)
     assert result.status == "ok"
     weeks: dict = {}
