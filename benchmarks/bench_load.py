@@ -28,13 +28,14 @@ CHILD = r"""
 import json, sys, time
 import pandas as pd
 path, mode = sys.argv[1], sys.argv[2]
+if mode != "baseline":
+    from ssc_mining.loaders import load  # imported before the clock starts, as pandas is for the baseline
 t = time.perf_counter()
 if mode == "baseline":
     frame = pd.read_csv(path, engine="pyarrow", dtype={"case_id": str})
     frame["timestamp"] = pd.to_datetime(frame["timestamp"], format="%Y-%m-%d %H:%M:%S")
     n = len(frame)
 else:
-    from ssc_mining.loaders import load
     log = load(path)
     n = log.n_events
 elapsed = time.perf_counter() - t
