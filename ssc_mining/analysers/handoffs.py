@@ -50,6 +50,8 @@ import pandas as pd
 from ssc_mining.analysers.base import Analyser, top_cases
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
+from ssc_mining.i18n import format_number, format_share, ngettext
+from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Finding, Graph, Item, Metric, Result, Table
 
 PER_CASE_COLUMNS = ("handovers_person", "handovers_team", "handovers_org", "people", "teams",
@@ -190,7 +192,8 @@ def find_column(frame: pd.DataFrame, name: str) -> str | None:
 
 
 def pct(share: float | None) -> str:
-    return "–" if share is None or share != share else f"{100 * share:.0f} %"
+    """A share as a whole percentage in the current language ('12 %'); None or NaN as a dash."""
+    return "–" if share is None or share != share else format_share(share, 0)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -251,14 +254,16 @@ def _line_numbers(frame: pd.DataFrame) -> pd.Series | None:
 
 
 def _escalation(frame: pd.DataFrame, index: CaseIndex, service: np.ndarray, team_codes: np.ndarray,
-                teams: pd.Index, first_line_teams: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, str] | None:
-    """Per case (escalated, first_line_only) and how the line was determined; None when unknown."""
+                teams: pd.Index, first_line_teams: tuple[str, ...]
+                ) -> tuple[np.ndarray, np.ndarray, tuple[str, int]] | None:
+    """Per case (escalated, first_line_only) and how the line was determined (``("teams", number of
+    first-line teams)`` or ``("line", 0)``); None when unknown."""
     if first_line_teams:
         first = np.zeros(len(teams) + 1, dtype=bool)
         first[:-1] = pd.Index(teams).isin(list(first_line_teams))
         known = service & (team_codes >= 0)
         above = known & ~first[team_codes]
-        how = f"teams outside the first line ({len(first_line_teams)} teams named as first line)"
+        how = ("teams", len(first_line_teams))
     else:
         line = _line_numbers(frame)
         if line is None:
@@ -266,7 +271,7 @@ def _escalation(frame: pd.DataFrame, index: CaseIndex, service: np.ndarray, team
         values = line.to_numpy()
         known = service & ~np.isnan(values)
         above = known & (np.nan_to_num(values, nan=0.0) > 1)
-        how = "the support line column (line above 1)"
+        how = ("line", 0)
     escalated = index.any(above)
     first_only = index.any(known) & ~escalated
     return escalated, first_only, how
@@ -318,7 +323,7 @@ def _compute(frame: pd.DataFrame, *, first_line_teams: tuple[str, ...], service_
     out["days"] = case_days(frame, index)
     person_runs = None
     if person_level:
-        pdirect, pindirect, _, person_runs = _pingpong(person, index, service)
+        pdirect, pindirect, _runs, person_runs = _pingpong(person, index, service)
         out["pingpong_person_direct"], out["pingpong_person_indirect"] = pdirect, pindirect
     return {"per_case": out, "index": index, "frame": frame, "person": (person, persons, hp),
             "team": (team, teams, ht), "org": (org, orgs, ho), "service": service, "team_runs": team_runs,
@@ -385,11 +390,11 @@ class Handoffs(Analyser):
     def analyse(self, log: EventLog) -> Result:
         if not (log.has(C.RESOURCE) or log.has(C.TEAM)):
             return Result.skipped(self.name, self.text(self.title),
-                                  "the log has neither a resource (org:resource) nor a team (org:group) column "
-                                  "with values", version=self.version, params=self.params(),
+                                  _("the log has neither a resource (org:resource) nor a team (org:group) column "
+                                    "with values"), version=self.version, params=self.params(),
                                   description=self.text(self.description))
         if log.n_events == 0:
-            return self.result(summary="The log is empty.", items=[Metric("cases", "Cases", 0, unit="cases")])
+            return self.result(summary=_("The log is empty."), items=[Metric("cases", _("Cases"), 0, unit="cases")])
         data = _compute(ordered_frame(log), first_line_teams=tuple(self.first_line_teams),
                         service_organisations=tuple(self.service_organisations), person_level=self.person_level)
         pc: pd.DataFrame = data["per_case"]
@@ -397,51 +402,55 @@ class Handoffs(Analyser):
         frame: pd.DataFrame = data["frame"]
         n = len(pc)
         has_team, has_person, has_org = log.has(C.TEAM), log.has(C.RESOURCE), log.has(C.ORGANISATION)
-        items: list[Item] = [Metric("cases", "Cases", n, unit="cases")]
-        caveats = ["Handovers are counted between consecutive events; an event without a person, team or "
-                   "organisation is skipped, so a handover around it is not counted.",
-                   "Cases still open at the time of the export may look shorter and have fewer handovers."]
+        items: list[Item] = [Metric("cases", _("Cases"), n, unit="cases")]
+        caveats = [_("Handovers are counted between consecutive events; an event without a person, team or "
+                     "organisation is skipped, so a handover around it is not counted."),
+                   _("Cases still open at the time of the export may look shorter and have fewer handovers.")]
         pingpong = (pc["pingpong_direct"] + pc["pingpong_indirect"]) > 0
         direct_any, indirect_any = pc["pingpong_direct"] > 0, pc["pingpong_indirect"] > 0
-        for key, col, label, present in (("person", "handovers_person", "people", has_person),
-                                         ("team", "handovers_team", "teams", has_team),
-                                         ("org", "handovers_org", "organisations", has_org)):
+        labels = {
+            "person": (_("Handovers between people per case (mean)"), _("Handovers between people per case (median)")),
+            "team": (_("Handovers between teams per case (mean)"), _("Handovers between teams per case (median)")),
+            "org": (_("Handovers between organisations per case (mean)"),
+                    _("Handovers between organisations per case (median)")),
+        }
+        for key, col, present in (("person", "handovers_person", has_person), ("team", "handovers_team", has_team),
+                                  ("org", "handovers_org", has_org)):
             if not present:
                 continue
             items += [
-                Metric(f"{key}_handovers_mean", f"Handovers between {label} per case (mean)",
-                       round(float(pc[col].mean()), 4), unit="handovers"),
-                Metric(f"{key}_handovers_median", f"Handovers between {label} per case (median)",
-                       float(pc[col].median()), unit="handovers"),
+                Metric(f"{key}_handovers_mean", labels[key][0], round(float(pc[col].mean()), 4), unit="handovers"),
+                Metric(f"{key}_handovers_median", labels[key][1], float(pc[col].median()), unit="handovers"),
             ]
         if has_person:
-            items.append(Metric("people_mean", "Distinct people per case (mean)", round(float(pc["people"].mean()), 4),
-                                unit="people"))
+            items.append(Metric("people_mean", _("Distinct people per case (mean)"),
+                                round(float(pc["people"].mean()), 4), unit="people"))
         if has_team:
             returns = pc["pingpong_direct"] + pc["pingpong_indirect"]
             items += [
-                Metric("teams_mean", "Distinct teams per case (mean)", round(float(pc["teams"].mean()), 4),
+                Metric("teams_mean", _("Distinct teams per case (mean)"), round(float(pc["teams"].mean()), 4),
                        unit="teams"),
-                Metric("team_handover_share", "Share of cases with at least one handover between teams",
+                Metric("team_handover_share", _("Share of cases with at least one handover between teams"),
                        round(float((pc["handovers_team"] > 0).mean()), 6), unit="share"),
-                Metric("pingpong_share", "Share of cases that come back to a team they already left",
+                Metric("pingpong_share", _("Share of cases that come back to a team they already left"),
                        round(float(pingpong.mean()), 6), unit="share"),
-                Metric("pingpong_direct_share", "Share of cases with direct ping-pong (X → Y → X)",
+                Metric("pingpong_direct_share", _("Share of cases with direct ping-pong (X → Y → X)"),
                        round(float(direct_any.mean()), 6), unit="share"),
-                Metric("pingpong_indirect_share", "Share of cases with indirect ping-pong (X → … → X)",
+                Metric("pingpong_indirect_share", _("Share of cases with indirect ping-pong (X → … → X)"),
                        round(float(indirect_any.mean()), 6), unit="share"),
-                Metric("pingpong_returns_mean", "Returns to a team already left, per case (mean)",
+                Metric("pingpong_returns_mean", _("Returns to a team already left, per case (mean)"),
                        round(float(returns.mean()), 4), unit="returns"),
-                Metric("pingpong_returns_mean_affected", "Returns per case with ping-pong (mean)",
+                Metric("pingpong_returns_mean_affected", _("Returns per case with ping-pong (mean)"),
                        round(float(returns[pingpong].mean()), 4) if pingpong.any() else None, unit="returns"),
             ]
             with_pp = float(pc.loc[pingpong, "days"].median()) if pingpong.any() else None
             without_pp = float(pc.loc[~pingpong, "days"].median()) if (~pingpong).any() else None
             items += [
-                Metric("days_median_pingpong", "Median throughput time of cases with ping-pong", with_pp, unit="days"),
-                Metric("days_median_no_pingpong", "Median throughput time of cases without ping-pong", without_pp,
+                Metric("days_median_pingpong", _("Median throughput time of cases with ping-pong"), with_pp,
                        unit="days"),
-                Metric("days_median_pingpong_extra", "Extra median throughput time with ping-pong",
+                Metric("days_median_no_pingpong", _("Median throughput time of cases without ping-pong"), without_pp,
+                       unit="days"),
+                Metric("days_median_pingpong_extra", _("Extra median throughput time with ping-pong"),
                        None if with_pp is None or without_pp is None else round(with_pp - without_pp, 6),
                        unit="days"),
             ]
@@ -449,9 +458,9 @@ class Handoffs(Analyser):
         if self.person_level and has_person:
             pp = (pc["pingpong_person_direct"] + pc["pingpong_person_indirect"]) > 0
             items += [
-                Metric("person_pingpong_share", "Share of cases that come back to a person who already handed it on",
+                Metric("person_pingpong_share", _("Share of cases that come back to a person who already handed it on"),
                        round(float(pp.mean()), 6), unit="share"),
-                Metric("person_pingpong_direct_share", "Share of cases with direct ping-pong between people",
+                Metric("person_pingpong_direct_share", _("Share of cases with direct ping-pong between people"),
                        round(float((pc["pingpong_person_direct"] > 0).mean()), 6), unit="share"),
             ]
         if has_org:
@@ -466,33 +475,41 @@ class Handoffs(Analyser):
     # --- pieces ------------------------------------------------------------------------------------
 
     def _summary(self, pc: pd.DataFrame, has_team: bool, has_person: bool) -> str:
-        n = len(pc)
-        parts = []
-        if has_team:
-            pingpong = ((pc["pingpong_direct"] + pc["pingpong_indirect"]) > 0).mean()
-            parts.append(f"On average a ticket passes between teams {pc['handovers_team'].mean():.1f} times; "
-                         f"{pct(pingpong)} of tickets come back to a team they already left")
-        if has_person:
-            parts.append(f"it passes between people {pc['handovers_person'].mean():.1f} times on average")
+        values = {"n": format_number(len(pc)), "team": format_number(pc["handovers_team"].mean(), 1),
+                  "person": format_number(pc["handovers_person"].mean(), 1),
+                  "pingpong": pct(((pc["pingpong_direct"] + pc["pingpong_indirect"]) > 0).mean())}
+        if has_team and has_person:
+            text = _("On average a ticket passes between teams %(team)s times and between people %(person)s times "
+                     "(%(n)s tickets); %(pingpong)s of tickets come back to a team they already left.") % values
+        elif has_team:
+            text = _("On average a ticket passes between teams %(team)s times (%(n)s tickets); %(pingpong)s of "
+                     "tickets come back to a team they already left.") % values
+        elif has_person:
+            text = _("On average a ticket passes between people %(person)s times (%(n)s tickets).") % values
+        else:
+            text = _("No handovers could be measured (%(n)s tickets).") % values
         esc = pc["first_line_only"]
         if esc.notna().any():
-            parts.append(f"{pct(float(esc.fillna(False).sum() / max(esc.notna().sum(), 1)))} are solved by the "
-                         "first line alone")
-        text = "; ".join(parts) if parts else "No handovers could be measured"
-        return f"{text} ({n:,} tickets)."
+            share = float(esc.fillna(False).sum() / max(esc.notna().sum(), 1))
+            text += " " + _("%(share)s of the tickets are solved by the first line alone.") % {"share": pct(share)}
+        return text
 
     def _pingpong_findings(self, pc: pd.DataFrame, data: dict[str, Any]) -> list[Item]:
         returns = pc["pingpong_direct"] + pc["pingpong_indirect"]
         affected = returns[returns > 0]
         if affected.empty:
-            return [Finding("pingpong_cases", "info", "No ticket came back to a team it had already left.", [], 0)]
+            return [Finding("pingpong_cases", "info", _("No ticket came back to a team it had already left."), [], 0)]
         top_ids = top_cases(affected, self.max_case_ids)
         top = affected.loc[top_ids]
+        n = int(len(affected))
         items: list[Item] = [Finding(
             "pingpong_cases", "notice" if len(affected) / len(pc) < 0.1 else "warning",
-            f"{len(affected):,} tickets ({pct(len(affected) / len(pc))}) came back to a team they had already left; "
-            f"the most returns in one ticket: {int(top.iloc[0])}. The tickets with the most returns are listed.",
-            top_ids, int(len(affected)))]
+            ngettext("%(n)s ticket (%(share)s) came back to a team it had already left; the most returns in one "
+                     "ticket: %(most)s. The tickets with the most returns are listed.",
+                     "%(n)s tickets (%(share)s) came back to a team they had already left; the most returns in one "
+                     "ticket: %(most)s. The tickets with the most returns are listed.", n)
+            % {"n": format_number(n), "share": pct(n / len(pc)), "most": format_number(int(top.iloc[0]))},
+            top_ids, n)]
         runs = data["team_runs"]
         teams = data["team"][1]
         if len(runs["case"]):
@@ -501,9 +518,10 @@ class Handoffs(Analyser):
                 else pd.Series(dtype="int64")
             if len(per_team):
                 table = per_team.head(self.max_groups).rename_axis("team").reset_index(name="returns")
-                items.append(Table.from_frame("pingpong_by_team", "Teams that tickets come back to", table,
-                                              descriptions={"returns": "times a ticket came back to this team "
-                                                                       "after it had left"}))
+                items.append(Table.from_frame("pingpong_by_team", _("Teams that tickets come back to"), table,
+                                              labels={"team": _("team"), "returns": _("returns")},
+                                              descriptions={"returns": _("times a ticket came back to this team "
+                                                                         "after it had left")}))
         return items
 
     def _org_items(self, frame: pd.DataFrame, data: dict[str, Any]) -> list[Item]:
@@ -515,9 +533,9 @@ class Handoffs(Analyser):
         is_mother = np.array([o in mothers for o in orgs] + [False])
         a, b = is_mother[org[receivers - 1]], is_mother[org[receivers]]
         return [
-            Metric("org_handovers_mother_ssc", "Handovers between a mother organisation and the SSC",
+            Metric("org_handovers_mother_ssc", _("Handovers between a mother organisation and the SSC"),
                    int(np.sum(a != b)), unit="handovers"),
-            Metric("org_handovers_mother_mother", "Handovers between two mother organisations",
+            Metric("org_handovers_mother_mother", _("Handovers between two mother organisations"),
                    int(np.sum(a & b)), unit="handovers"),
         ]
 
@@ -525,38 +543,49 @@ class Handoffs(Analyser):
                        caveats: list[str]) -> list[Item]:
         if data["escalation_how"] is None:
             if C.LINE in frame.columns and frame[C.LINE].notna().any():
-                caveats.append("Push to front is not measured: the support line column holds no line numbers "
-                               "(1, 2, 3); name the first-line teams with the parameter first_line_teams.")
+                caveats.append(_("Push to front is not measured: the support line column holds no line numbers "
+                                 "(1, 2, 3); name the first-line teams with the parameter first_line_teams."))
             return []
         known = pc["first_line_only"].notna() & (pc["escalated"] | pc["first_line_only"])
         base = pc[known.to_numpy(dtype=bool)]
         if base.empty:
             return []
         escalated = base["escalated"].to_numpy(dtype=bool)
+        how, first_line_count = data["escalation_how"]
+        values = {"tickets": format_number(len(base)), "teams": format_number(first_line_count)}
+        if how == "teams":
+            based_on = ngettext("%(tickets)s tickets with a known support line; a ticket counts as escalated when a "
+                                "team other than the %(teams)s first-line team worked on it",
+                                "%(tickets)s tickets with a known support line; a ticket counts as escalated when a "
+                                "team other than the %(teams)s first-line teams worked on it",
+                                first_line_count) % values
+        else:
+            based_on = _("%(tickets)s tickets with a known support line; a ticket counts as escalated when the "
+                         "support line column shows a line above 1") % values
         items: list[Item] = [
-            Metric("first_line_only_share", "Share of tickets solved by the first line alone (push to front)",
-                   round(float((~escalated).mean()), 6), unit="share",
-                   based_on=f"{len(base):,} tickets with a known support line; escalation from "
-                            f"{data['escalation_how']}"),
-            Metric("escalated_share", "Share of tickets escalated beyond the first line",
+            Metric("first_line_only_share", _("Share of tickets solved by the first line alone (push to front)"),
+                   round(float((~escalated).mean()), 6), unit="share", based_on=based_on),
+            Metric("escalated_share", _("Share of tickets escalated beyond the first line"),
                    round(float(escalated.mean()), 6), unit="share"),
-            Metric("days_median_escalated", "Median throughput time of escalated tickets",
+            Metric("days_median_escalated", _("Median throughput time of escalated tickets"),
                    float(np.median(base["days"][escalated])) if escalated.any() else None, unit="days"),
-            Metric("days_median_first_line", "Median throughput time of tickets solved by the first line",
+            Metric("days_median_first_line", _("Median throughput time of tickets solved by the first line"),
                    float(np.median(base["days"][~escalated])) if (~escalated).any() else None, unit="days"),
         ]
-        groups: list[tuple[str, str, pd.Series]] = []
+        groups: list[tuple[str, str, str, pd.Series]] = []
         if C.CATEGORY in frame.columns and frame[C.CATEGORY].notna().any():
-            groups.append(("category", "category", case_first(frame, index, C.CATEGORY)))
-        team, teams, _ = data["team"]
+            groups.append(("category", _("Escalation rate per category"), _("category"),
+                           case_first(frame, index, C.CATEGORY)))
+        team, teams, _flags = data["team"]
         service = data["service"]
         keep = service & (team >= 0)
         if keep.any():
             first = pd.Series(team[keep], index=index.codes[keep]).groupby(level=0).first()
             labels = np.asarray(teams, dtype=object)
             first_team = pd.Series(labels[first.to_numpy()], index=first.index).reindex(range(index.n))
-            groups.append(("team", "first team", pd.Series(first_team.to_numpy(), index=index.ids)))
-        for key, label, group in groups:
+            groups.append(("team", _("Escalation rate per first team"), _("first team"),
+                           pd.Series(first_team.to_numpy(), index=index.ids)))
+        for key, title, label, group in groups:
             g = pd.DataFrame({"group": group.reindex(base.index).to_numpy(), "escalated": escalated,
                               "days": base["days"].to_numpy()})
             table = (g.groupby("group", dropna=False)
@@ -566,15 +595,18 @@ class Handoffs(Analyser):
                      .head(self.max_groups))
             table["escalated_share"] = table["escalated_share"].round(4)
             items.append(Table.from_frame(
-                f"escalation_by_{key}", f"Escalation rate per {label}", table,
-                labels={"group": label, "escalated_share": "escalated", "median_days": "median (days)"},
+                f"escalation_by_{key}", title, table,
+                labels={"group": label, "tickets": _("tickets"), "escalated_share": _("escalated"),
+                        "median_days": _("median (days)")},
                 units={"escalated_share": "share", "median_days": "days"},
-                descriptions={"escalated_share": "share of tickets that went beyond the first line"}))
+                descriptions={"escalated_share": _("share of tickets that went beyond the first line")}))
         return items
 
     def _breakdowns(self, pc: pd.DataFrame, frame: pd.DataFrame, index: CaseIndex) -> list[Item]:
         items: list[Item] = []
-        for column, label in ((C.MOTHER, "mother organisation"), (C.CATEGORY, "category")):
+        for column, title, label in ((C.MOTHER, _("Handovers and ping-pong per mother organisation"),
+                                      _("mother organisation")),
+                                     (C.CATEGORY, _("Handovers and ping-pong per category"), _("category"))):
             if not (column in frame.columns and frame[column].notna().any()):
                 continue
             g = pc.assign(group=case_first(frame, index, column).to_numpy(),
@@ -591,12 +623,16 @@ class Handoffs(Analyser):
             for c in table.columns[2:]:
                 table[c] = table[c].astype("float64").round(4)
             items.append(Table.from_frame(
-                f"by_{column.rsplit(':', 1)[-1]}", f"Handovers and ping-pong per {label}", table,
-                labels={"group": label, "team_handovers": "team handovers (mean)",
-                        "person_handovers": "person handovers (mean)", "org_handovers": "organisation handovers (mean)",
-                        "pingpong_share": "ping-pong", "first_line_share": "first line only",
-                        "median_days": "median (days)"},
-                units={"pingpong_share": "share", "first_line_share": "share", "median_days": "days"}))
+                f"by_{column.rsplit(':', 1)[-1]}", title, table,
+                labels={"group": label, "tickets": _("tickets"), "team_handovers": _("team handovers (mean)"),
+                        "person_handovers": _("person handovers (mean)"),
+                        "org_handovers": _("organisation handovers (mean)"),
+                        "pingpong_share": _("ping-pong"), "first_line_share": _("first line only"),
+                        "median_days": _("median (days)")},
+                units={"pingpong_share": "share", "first_line_share": "share", "median_days": "days"},
+                descriptions={"pingpong_share": _("share of tickets that came back to a team they had already "
+                                                  "left"),
+                              "first_line_share": _("share of tickets solved by the first line alone")}))
         return items
 
     def _reassignments(self, pc: pd.DataFrame, frame: pd.DataFrame, index: CaseIndex) -> list[Item]:
@@ -610,21 +646,24 @@ class Handoffs(Analyser):
         mined = pc["team_changes"][known]
         diff = mined - system[known]
         differ = diff[diff != 0]
-        table = pd.DataFrame({"measure": ["tickets compared", "equal", "mined more", "system more",
-                                          "mean mined team changes", "mean system reassignments"],
+        table = pd.DataFrame({"measure": [_("tickets compared"), _("equal"), _("mined more"), _("system more"),
+                                          _("mean mined team changes"), _("mean system reassignments")],
                               "value": [int(known.sum()), int((diff == 0).sum()), int((diff > 0).sum()),
                                         int((diff < 0).sum()), round(float(mined.mean()), 4),
                                         round(float(system[known].mean()), 4)]})
         order = top_cases(differ.abs(), self.max_case_ids)
+        values = {"n": format_number(len(differ)), "total": format_number(int(known.sum())), "column": column}
         return [
-            Table.from_frame("reassignments_vs_system", f"Mined team changes versus the system's {column}", table,
-                             description="Team changes: changes of team between consecutive service-side events "
-                                         "(runs of the same team collapsed), compared ticket by ticket."),
+            Table.from_frame("reassignments_vs_system",
+                             _("Mined team changes versus the system's %(column)s") % values, table,
+                             labels={"measure": _("measure"), "value": _("value")},
+                             description=_("Team changes: changes of team between consecutive service-side events "
+                                           "(runs of the same team collapsed), compared ticket by ticket.")),
             Finding("reassignments_differ", "info" if differ.empty else "notice",
-                    "The mined team changes equal the system's reassignment count for every ticket."
+                    _("The mined team changes equal the system's reassignment count for every ticket.")
                     if differ.empty else
-                    f"For {len(differ):,} of {int(known.sum()):,} tickets the mined team changes differ from the "
-                    f"system's reassignment count ({column}); the largest differences are listed.",
+                    _("For %(n)s of %(total)s tickets the mined team changes differ from the system's "
+                      "reassignment count (%(column)s); the largest differences are listed.") % values,
                     order, int(len(differ))),
         ]
 
@@ -632,32 +671,37 @@ class Handoffs(Analyser):
         cap = 15
         x = list(range(cap + 1))
         series: dict[str, list[int]] = {}
-        for present, col, label in ((has_team, "handovers_team", "between teams"),
-                                    (has_person, "handovers_person", "between people")):
+        for present, col, label in ((has_team, "handovers_team", _("between teams")),
+                                    (has_person, "handovers_person", _("between people"))):
             if present:
                 counts = np.bincount(np.minimum(pc[col].to_numpy(), cap), minlength=cap + 1)
                 series[label] = [int(v) for v in counts]
-        return Chart("handovers_distribution", "Handovers per ticket", "bar", x=[str(v) for v in x[:-1]] + [f"{cap}+"],
-                     series=series, x_label="handovers in the ticket", y_label="tickets",
-                     description="Number of tickets by how many times they passed between teams and between people")
+        return Chart("handovers_distribution", _("Handovers per ticket"), "bar",
+                     x=[str(v) for v in x[:-1]] + [f"{cap}+"],
+                     series=series, x_label=_("handovers in the ticket"), y_label=_("tickets"),
+                     description=_("Number of tickets by how many times they passed between teams and between "
+                                   "people"))
 
     def _graphs(self, data: dict[str, Any], has_team: bool, has_org: bool) -> list[Item]:
         out: list[Item] = []
         levels = []
+        values = {"edges": format_number(self.max_graph_edges)}
         if has_team:
-            levels.append(("team", "teams"))
+            levels.append(("team", _("Handover of work between teams"),
+                           _("An arrow A → B counts how often team B did the next event of a ticket after team A "
+                             "(the %(edges)s strongest links).") % values))
         if has_org:
-            levels.append(("org", "organisations"))
+            levels.append(("org", _("Handover of work between organisations"),
+                           _("An arrow A → B counts how often organisation B did the next event of a ticket after "
+                             "organisation A (the %(edges)s strongest links).") % values))
         if self.person_level:
-            levels.append(("person", "people"))
-        singular = {"team": "team", "org": "organisation", "person": "person"}
-        for key, label in levels:
+            levels.append(("person", _("Handover of work between people"),
+                           _("An arrow A → B counts how often person B did the next event of a ticket after person A "
+                             "(the %(edges)s strongest links).") % values))
+        for key, title, description in levels:
             codes, labels, flags = data[key]
             if not flags.any():
                 continue
             graph = handover_graph(codes, labels, flags, max_edges=self.max_graph_edges)
-            out.append(Graph.from_networkx(
-                f"handover_network_{key}", f"Handover of work between {label}", graph,
-                description=f"An arrow A → B counts how often {singular[key]} B did the next event of a ticket "
-                            f"after A (the {self.max_graph_edges} strongest links)."))
+            out.append(Graph.from_networkx(f"handover_network_{key}", title, graph, description=description))
         return out

@@ -45,6 +45,8 @@ from ssc_mining.analysers.handoffs import (CaseIndex, case_days, case_first, cas
                                            pct, value_codes)
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
+from ssc_mining.i18n import format_date, format_number, ngettext
+from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Finding, Item, Metric, Result, Table
 
 #: resolved / closed / cancelled labels: English, Dutch (TOPdesk), ServiceNow (labels and state numbers 6, 7, 8)
@@ -227,58 +229,69 @@ class Reopens(Analyser):
         frame = ordered_frame(log)
         index = case_index(frame)
         if index.n == 0:
-            return self.result(summary="The log is empty.", items=[Metric("cases", "Cases", 0, unit="cases")])
+            return self.result(summary=_("The log is empty."), items=[Metric("cases", _("Cases"), 0, unit="cases")])
         pc, flags = _per_case(frame, index, tuple(self.closed_states), tuple(self.reopen_activities))
         n = index.n
         reopened = pc["reopens"] > 0
         items: list[Item] = [
-            Metric("cases", "Cases", n, unit="cases"),
-            Metric("reopened_share", "Share of tickets reopened at least once", round(float(reopened.mean()), 6),
+            Metric("cases", _("Cases"), n, unit="cases"),
+            Metric("reopened_share", _("Share of tickets reopened at least once"), round(float(reopened.mean()), 6),
                    unit="share"),
-            Metric("reopens", "Reopens", int(pc["reopens"].sum()), unit="reopens"),
-            Metric("reopens_per_reopened", "Reopens per reopened ticket (mean)",
+            Metric("reopens", _("Reopens"), int(pc["reopens"].sum()), unit="reopens"),
+            Metric("reopens_per_reopened", _("Reopens per reopened ticket (mean)"),
                    round(float(pc.loc[reopened, "reopens"].mean()), 4) if reopened.any() else None, unit="reopens"),
-            Metric("days_median_reopened", "Median throughput time of reopened tickets",
+            Metric("days_median_reopened", _("Median throughput time of reopened tickets"),
                    float(pc.loc[reopened, "days"].median()) if reopened.any() else None, unit="days"),
-            Metric("days_median_not_reopened", "Median throughput time of tickets never reopened",
+            Metric("days_median_not_reopened", _("Median throughput time of tickets never reopened"),
                    float(pc.loc[~reopened, "days"].median()) if (~reopened).any() else None, unit="days"),
-            Metric("rework_share", "Share of tickets with an activity done more than once",
+            Metric("rework_share", _("Share of tickets with an activity done more than once"),
                    round(float((pc["repeated_activities"] > 0).mean()), 6), unit="share"),
-            Metric("self_loop_share", "Share of tickets with the same activity twice in a row",
+            Metric("self_loop_share", _("Share of tickets with the same activity twice in a row"),
                    round(float((pc["self_loops"] > 0).mean()), 6), unit="share"),
         ]
-        caveats = [f"A ticket counts as reopened when its {'status' if log.has(C.STATUS) else 'activity'} goes "
-                   "from a resolved or closed state back to another state, or when a reopen activity occurs."]
+        caveats = [_("A ticket counts as reopened when its status goes from a resolved or closed state back to "
+                     "another state, or when a reopen activity occurs.") if log.has(C.STATUS) else
+                   _("A ticket counts as reopened when its activity goes from a resolved or closed state back to "
+                     "another state, or when a reopen activity occurs.")]
         if log.has(C.RESOURCE):
-            items.append(Metric("redo_share", "Share of tickets where a repeat was done by another person",
+            items.append(Metric("redo_share", _("Share of tickets where a repeat was done by another person"),
                                 round(float((pc["redo"] > 0).mean()), 6), unit="share"))
         if reopened.any():
             top = top_cases(pc.loc[reopened, "reopens"], self.top)
+            count = int(reopened.sum())
             items.append(Finding("reopened_cases", "notice",
-                                 f"{int(reopened.sum()):,} tickets ({pct(reopened.mean())}) were reopened; the "
-                                 "tickets reopened most often are listed.", top,
-                                 int(reopened.sum())))
+                                 ngettext("%(n)s ticket (%(share)s) was reopened; the tickets reopened most often "
+                                          "are listed.",
+                                          "%(n)s tickets (%(share)s) were reopened; the tickets reopened most often "
+                                          "are listed.", count)
+                                 % {"n": format_number(count), "share": pct(reopened.mean())}, top, count))
         items += self._rework_table(frame, flags)
         items += self._chain_items(frame, index, caveats, log)
         items += self._system_counter(pc, frame, index)
-        items.append(Chart("reopens_distribution", "Reopens per ticket", "bar",
+        items.append(Chart("reopens_distribution", _("Reopens per ticket"), "bar",
                            x=[str(v) for v in range(6)] + ["6+"],
-                           series={"tickets": [int(v) for v in np.bincount(np.minimum(pc["reopens"], 6),
-                                                                           minlength=7)]},
-                           x_label="reopens in the ticket", y_label="tickets"))
+                           series={_("tickets"): [int(v) for v in np.bincount(np.minimum(pc["reopens"], 6),
+                                                                              minlength=7)]},
+                           x_label=_("reopens in the ticket"), y_label=_("tickets"),
+                           description=_("Number of tickets by how many times they were reopened")))
         return self.result(summary=self._summary(pc, items), items=items, caveats=caveats)
 
     def _summary(self, pc: pd.DataFrame, items: list[Item]) -> str:
-        text = (f"{pct((pc['reopens'] > 0).mean())} of the {len(pc):,} tickets were reopened; "
-                f"in {pct((pc['repeated_activities'] > 0).mean())} an activity was done more than once")
+        text = _("%(reopened)s of the %(n)s tickets were reopened; in %(rework)s an activity was done more than "
+                 "once.") % {"reopened": pct((pc["reopens"] > 0).mean()), "n": format_number(len(pc)),
+                             "rework": pct((pc["repeated_activities"] > 0).mean())}
         chains = next((i for i in items if i.key == "chains"), None)
         if chains is not None and chains.value:
             tickets = next(i for i in items if i.key == "chain_tickets_share")
             median = next(i for i in items if i.key == "chain_days_median")
-            text += (f"; {chains.value:,} questions were filed again as new tickets ({pct(tickets.value)} of all "
-                     f"tickets are in such a chain), and such a chain takes {median.value:.1f} days from first "
-                     "opening to last closing (median)")
-        return text + "."
+            text += " " + ngettext(
+                "%(n)s question was filed again as a new ticket (%(share)s of all tickets are in such a chain); "
+                "such a chain takes %(days)s days from first opening to last closing (median).",
+                "%(n)s questions were filed again as new tickets (%(share)s of all tickets are in such a chain); "
+                "such a chain takes %(days)s days from first opening to last closing (median).", chains.value,
+            ) % {"n": format_number(chains.value), "share": pct(tickets.value),
+                 "days": format_number(median.value, 1)}
+        return text
 
     def _rework_table(self, frame: pd.DataFrame, flags: dict[str, np.ndarray]) -> list[Item]:
         if not flags["repeat"].any():
@@ -289,23 +302,27 @@ class Reopens(Analyser):
         table = (table.groupby("activity", dropna=False)[["repeats", "self_loops", "redo"]].sum().reset_index()
                  .sort_values(["repeats", "activity"], ascending=[False, True], kind="stable"))
         table = table[table["repeats"] > 0].head(self.top)
-        return [Table.from_frame("rework_by_activity", "Activities done more than once in a ticket", table,
-                                 descriptions={"repeats": "events whose activity already occurred earlier in the "
-                                                          "ticket",
-                                               "self_loops": "events with the same activity as the event before",
-                                               "redo": "repeats done by another person than the previous time"})]
+        return [Table.from_frame("rework_by_activity", _("Activities done more than once in a ticket"), table,
+                                 labels={"activity": _("activity"), "repeats": _("repeats"),
+                                         "self_loops": _("twice in a row"), "redo": _("by another person")},
+                                 descriptions={"repeats": _("events whose activity already occurred earlier in the "
+                                                            "ticket"),
+                                               "self_loops": _("events with the same activity as the event before"),
+                                               "redo": _("repeats done by another person than the previous time")})]
 
     def _chain_items(self, frame: pd.DataFrame, index: CaseIndex, caveats: list[str], log: EventLog) -> list[Item]:
         if not (log.has(C.REQUESTER) and log.has(C.CATEGORY)):
-            caveats.append("Re-submissions are not measured: the log needs a requester and a category column.")
+            caveats.append(_("Re-submissions are not measured: the log needs a requester and a category column."))
             return []
         chains = _chains(frame, index, self.window_days)
         linked = chains[chains["chain_position"] > 0]
         n_chains = int(linked["chain_id"].nunique())
+        window = float(self.window_days)
         items: list[Item] = [
-            Metric("chains", "Questions filed again as new tickets (chains of two or more tickets)", n_chains,
-                   unit="chains", based_on=f"same requester and category, within {self.window_days:g} days"),
-            Metric("chain_tickets_share", "Share of tickets that belong to a re-submission chain",
+            Metric("chains", _("Questions filed again as new tickets (chains of two or more tickets)"), n_chains,
+                   unit="chains", based_on=_("same requester and category, within %(days)s days")
+                   % {"days": format_number(window, 0 if window.is_integer() else 1)}),
+            Metric("chain_tickets_share", _("Share of tickets that belong to a re-submission chain"),
                    round(float(len(linked) / index.n), 6), unit="share"),
         ]
         if not n_chains:
@@ -331,32 +348,38 @@ class Reopens(Analyser):
                                   kind="stable")
                      .set_index("chain_id"))
         items += [
-            Metric("chain_days_median", "Median time from first opening to last closing of a chain",
+            Metric("chain_days_median", _("Median time from first opening to last closing of a chain"),
                    round(float(per_chain["chain_days"].median()), 6), unit="days"),
-            Metric("chain_first_ticket_days_median", "Median duration of the first ticket of a chain alone",
+            Metric("chain_first_ticket_days_median", _("Median duration of the first ticket of a chain alone"),
                    round(float(per_chain["first_ticket_days"].median()), 6), unit="days"),
-            Metric("chain_tickets_mean", "Tickets per chain (mean)", round(float(per_chain["tickets"].mean()), 4),
+            Metric("chain_tickets_mean", _("Tickets per chain (mean)"), round(float(per_chain["tickets"].mean()), 4),
                    unit="tickets"),
         ]
         table = per_chain.head(self.top).reset_index()
-        table["first_opened"] = table["first_opened"].dt.tz_convert(log.timezone).dt.strftime("%Y-%m-%d")
-        table["last_closed"] = table["last_closed"].dt.tz_convert(log.timezone).dt.strftime("%Y-%m-%d")
+        for column in ("first_opened", "last_closed"):
+            table[column] = [format_date(d.date()) for d in table[column].dt.tz_convert(log.timezone)]
         table["chain_days"] = table["chain_days"].round(2)
         table["first_ticket_days"] = table["first_ticket_days"].round(2)
         items.append(Table.from_frame(
-            "longest_chains", "Longest re-submission chains", table,
-            labels={"chain_id": "first ticket", "chain_days": "chain (days)",
-                    "first_ticket_days": "first ticket (days)", "first_opened": "first opened", "last_closed": "last closed"},
+            "longest_chains", _("Longest re-submission chains"), table,
+            labels={"chain_id": _("first ticket"), "tickets": _("tickets"), "chain_days": _("chain (days)"),
+                    "first_ticket_days": _("first ticket (days)"), "first_opened": _("first opened"),
+                    "last_closed": _("last closed"), "people": _("handlers"), "category": _("category")},
             units={"chain_days": "days", "first_ticket_days": "days"},
-            descriptions={"people": "distinct people who worked on the chain's tickets",
-                          "chain_days": "first opening to last closing: the real time to a solution"}))
+            descriptions={"people": _("distinct people who worked on the chain's tickets"),
+                          "chain_days": _("first opening to last closing: the real time to a solution")}))
         longest = per_chain.index[: self.top]
+        first = per_chain.iloc[0]
         items.append(Finding(
-            "chains_longest", "warning" if per_chain["chain_days"].iloc[0] > 30 else "notice",
-            f"{n_chains:,} questions were filed again as new tickets; the longest chain took "
-            f"{per_chain['chain_days'].iloc[0]:.0f} days over {int(per_chain['tickets'].iloc[0])} tickets, while its "
-            f"first ticket alone took {per_chain['first_ticket_days'].iloc[0]:.0f} days. The tickets of the longest "
-            "chains are listed.",
+            "chains_longest", "warning" if first["chain_days"] > 30 else "notice",
+            ngettext("%(n)s question was filed again as a new ticket; the longest chain took %(days)s days over "
+                     "%(tickets)s tickets, while its first ticket alone took %(first)s days. The tickets of the "
+                     "longest chains are listed.",
+                     "%(n)s questions were filed again as new tickets; the longest chain took %(days)s days over "
+                     "%(tickets)s tickets, while its first ticket alone took %(first)s days. The tickets of the "
+                     "longest chains are listed.", n_chains)
+            % {"n": format_number(n_chains), "days": format_number(first["chain_days"]),
+               "tickets": format_number(int(first["tickets"])), "first": format_number(first["first_ticket_days"])},
             _chain_members(linked, longest), n_chains))
         return items
 
@@ -370,17 +393,19 @@ class Reopens(Analyser):
             return []
         diff = pc["reopens"][known] - system[known]
         differ = diff[diff != 0]
-        table = pd.DataFrame({"measure": ["tickets compared", "equal", "mined more", "system more",
-                                          "reopened (mined)", "reopened (system)"],
+        table = pd.DataFrame({"measure": [_("tickets compared"), _("equal"), _("mined more"), _("system more"),
+                                          _("reopened (mined)"), _("reopened (system)")],
                               "value": [int(known.sum()), int((diff == 0).sum()), int((diff > 0).sum()),
                                         int((diff < 0).sum()), int((pc["reopens"][known] > 0).sum()),
                                         int((system[known] > 0).sum())]})
         order = top_cases(differ.abs(), self.top)
-        return [Table.from_frame("reopens_vs_system", f"Mined reopens versus the system's {column}", table),
+        values = {"n": format_number(len(differ)), "total": format_number(int(known.sum())), "column": column}
+        return [Table.from_frame("reopens_vs_system", _("Mined reopens versus the system's %(column)s") % values,
+                                 table, labels={"measure": _("measure"), "value": _("value")}),
                 Finding("reopens_differ", "info" if differ.empty else "notice",
-                        "The mined reopens equal the system's reopen count for every ticket." if differ.empty else
-                        f"For {len(differ):,} of {int(known.sum()):,} tickets the mined reopens differ from the "
-                        f"system's reopen count ({column}); the largest differences are listed.",
+                        _("The mined reopens equal the system's reopen count for every ticket.") if differ.empty else
+                        _("For %(n)s of %(total)s tickets the mined reopens differ from the system's reopen count "
+                          "(%(column)s); the largest differences are listed.") % values,
                         order, int(len(differ)))]
 
 
