@@ -319,7 +319,8 @@ class Waiting(Analyser):
                 "repeated_without_contact", "notice",
                 _("%(n)s cases were put on hold again without any event from the requester since the previous "
                   "wait began.") % {"n": format_number(len(repeated_cases))},
-                case_ids=[str(c) for c in repeated_cases[: self.max_case_ids]], count=int(len(repeated_cases))))
+                case_ids=sorted(str(c) for c in repeated_cases)[: self.max_case_ids],
+                count=int(len(repeated_cases))))
         if len(waits) and waits["team"].notna().any():
             grouped = waits.assign(hours=waits["seconds"] / 3600).groupby("team", sort=True)
             table = grouped.agg(waits=("hours", "size"), cases=("case", "nunique"), wait_hours=("hours", "sum"),
