@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -211,6 +212,67 @@ def test_resubmissions_follow_closure_within_a_few_days(sim):
         assert (row["requester"], row["category"]) == (prev["requester"], prev["category"])
         gap = pd.Timestamp(row["registered_at"]) - pd.Timestamp(prev["closed_at"])
         assert pd.Timedelta(0) < gap < pd.Timedelta(days=8)
+
+
+def _chains_by_definition(truth: pd.DataFrame, window_days: int) -> pd.DataFrame:
+    """Reference: the domain's re-submission chains from the truth table alone (per requester and category,
+    by registration; a ticket continues the chain when registered at most ``window_days`` after the latest
+    Close of the chain so far), as (chain_id, chain_position) per case; ("", 0) for a lone ticket."""
+    rows = {}
+    t = truth.assign(reg=pd.to_datetime(truth["registered_at"], utc=True),
+                     closed=pd.to_datetime(truth["closed_at"], utc=True))
+    window = pd.Timedelta(days=window_days)
+    for _, group in t.sort_values(["reg", "case_id"], kind="stable").groupby(["requester", "category"], sort=False):
+        chains: list[list[str]] = []
+        latest = None
+        for case, reg, closed in zip(group["case_id"], group["reg"], group["closed"]):
+            if latest is None or reg > latest + window:
+                chains.append([])
+                latest = closed
+            chains[-1].append(case)
+            latest = max(latest, closed)
+        for chain in chains:
+            for pos, case in enumerate(chain, 1):
+                rows[case] = (chain[0], pos) if len(chain) > 1 else ("", 0)
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["chain_id", "chain_position"])
+
+
+def test_planted_chains_are_exactly_the_chains_by_the_definition(sim):
+    window = sim.config.resubmission_window_days
+    expected = _chains_by_definition(sim.cases, window).reindex(sim.cases["case_id"])
+    assert expected["chain_id"].tolist() == sim.cases["chain_id"].tolist()
+    assert expected["chain_position"].tolist() == sim.cases["chain_position"].tolist()
+    # every salary-correction ticket waits for the monthly payroll run, so a story spans months
+    assert (sim.cases.loc[sim.cases["story"] == "salary_correction", "waits"] >= 1).all()
+
+
+def test_no_unplanted_coincidence_even_when_requesters_run_short():
+    from ssc_mining.simulate.batch import Batch
+    from ssc_mining.simulate.scenario import _World, generate_blocks
+    cfg = SimulationConfig(seed=12, cases=400, months=1, resubmission_window_days=10)
+    world = _World(cfg)
+    world.employees = [members[:4] for members in world.employees]   # 4 requesters per mother: saturated
+    truth = pd.concat([Batch(world, b).truth() for b in generate_blocks(cfg, world)], ignore_index=True)
+    # tickets arrive in January; many first tickets had to wait for a requester to be out of the window
+    first = truth["chain_position"] <= 1
+    registered = pd.to_datetime(truth.loc[first, "registered_at"], utc=True)
+    assert (registered >= pd.Timestamp("2024-02-01", tz="UTC")).sum() > 50
+    assert truth["requester"].nunique() <= 12 and (truth["chain_position"] >= 2).any()
+    expected = _chains_by_definition(truth, 10).reindex(truth["case_id"])
+    assert expected["chain_id"].tolist() == truth["chain_id"].tolist()
+    assert expected["chain_position"].tolist() == truth["chain_position"].tolist()
+
+
+def test_resubmission_window_is_an_option_recorded_in_the_truth(tmp_path):
+    with pytest.raises(ConfigError):
+        SimulationConfig(resubmission_window_days=3)
+    result = simulate(SimulationConfig(seed=8, cases=300, resubmission_window_days=21))
+    paths = write_exports(result, tmp_path, formats=("generic",))
+    doc = json.loads(paths["truth-json"].read_text(encoding="utf-8"))
+    assert doc["resubmission_window_days"] == doc["config"]["resubmission_window_days"] == 21
+    assert "resubmission_window_days" in doc["definitions"]["chain_id"]
+    expected = _chains_by_definition(result.cases, 21).reindex(result.cases["case_id"])
+    assert expected["chain_id"].tolist() == result.cases["chain_id"].tolist()
 
 
 # -- calendar ---------------------------------------------------------------------------------------------------

@@ -78,6 +78,12 @@ class SimulationConfig:
     rates: Rates = field(default_factory=Rates)
     #: SSC people per team (inclusive range)
     team_size: tuple[int, int] = (4, 8)
+    #: the re-submission window the ground truth assumes (calendar days, as the reopens analyser's
+    #: ``window_days``): a ticket of the same requester and category opened within this many days after
+    #: the last event of an earlier ticket is a re-submission of it. Planted chains (re-submissions and
+    #: salary-correction stories) follow within it; unplanted tickets are kept out of it (see
+    #: :mod:`ssc_mining.simulate.scenario`).
+    resubmission_window_days: int = 14
 
     def __post_init__(self) -> None:
         if not isinstance(self.seed, int) or self.seed < 0:
@@ -95,6 +101,10 @@ class SimulationConfig:
         lo, hi = self.team_size
         if not 2 <= lo <= hi <= 30:
             raise ConfigError(f"team_size must be a range within 2–30, not {self.team_size!r}")
+        window = self.resubmission_window_days
+        if isinstance(window, bool) or not isinstance(window, int) or not 7 <= window <= 90:
+            raise ConfigError(f"resubmission_window_days must be a whole number of days within 7–90, not {window!r}",
+                              hint="a week always holds a working day, so a planted re-submission fits in it")
 
     @property
     def start_date(self) -> dt.date:
@@ -110,4 +120,5 @@ class SimulationConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return {"seed": self.seed, "cases": self.cases, "start": str(self.start), "months": self.months,
-                "team_size": list(self.team_size), "rates": self.rates.to_dict()}
+                "team_size": list(self.team_size), "resubmission_window_days": self.resubmission_window_days,
+                "rates": self.rates.to_dict()}

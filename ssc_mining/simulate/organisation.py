@@ -173,15 +173,19 @@ def build_organisation(seed: int, team_size: tuple[int, int], requesters_per_mot
         teams.append(Team(len(teams), f"Regie {m.short}", m.name, 0))
 
     n_combos = len(FIRST_NAMES) * len(LAST_NAMES)
+    # a large organisation (more requesters than first × last names allow) also draws a middle initial
+    space = n_combos if 3 * (requesters_per_mother + 10) + 100 <= n_combos else n_combos * 27
     used: set[int] = set()
     taken_users: set[str] = set()
 
     def draw_name() -> str:
         while True:
-            k = int(rng.integers(n_combos))
+            k = int(rng.integers(space))
             if k not in used:
                 used.add(k)
-                return f"{FIRST_NAMES[k // len(LAST_NAMES)]} {LAST_NAMES[k % len(LAST_NAMES)]}"
+                initial, k = divmod(k, n_combos)
+                middle = f" {chr(64 + initial)}." if initial else ""
+                return f"{FIRST_NAMES[k // len(LAST_NAMES)]}{middle} {LAST_NAMES[k % len(LAST_NAMES)]}"
 
     people: list[Person] = []
 
@@ -202,7 +206,7 @@ def build_organisation(seed: int, team_size: tuple[int, int], requesters_per_mot
         liaison_team = len(SSC_TEAMS) + 2 * mi + 1
         for _ in range(3):
             add(draw_name(), liaison_team, "liaison")
-    cap = min(requesters_per_mother, (n_combos - len(used)) // len(MOTHERS) - 10)
+    cap = min(requesters_per_mother, (space - len(used)) // len(MOTHERS) - 10)
     for mi in range(len(MOTHERS)):
         for _ in range(cap):
             add(draw_name(), len(SSC_TEAMS) + 2 * mi, "employee")

@@ -10,6 +10,25 @@ The ground truth of each ticket is counted *while it is built* (what was
 planted), in :class:`_Ticket`; :mod:`ssc_mining.simulate.truth` only turns the
 counters into a table.
 
+Re-submissions follow the domain definition exactly, with the window
+``cfg.resubmission_window_days`` (*W*, calendar days): a ticket of the same
+requester and category opened at most *W* days after the last event of the
+earlier tickets of a chain belongs to that chain. So
+
+* every planted follow-up (a re-submission, or the next ticket of a
+  salary-correction story) is opened at most *W* days minus an hour after the
+  previous ticket closed (the hour absorbs a daylight-saving change: the
+  analysers measure in UTC, the generator in local wall-clock time);
+* no other ticket coincides: a *unit* (a lone ticket, a re-submission chain or
+  a story) is only given to a requester whose previous unit in that category
+  ended (its last Close) more than *W* days plus an hour before the new unit's
+  registration. The requester is drawn at random; if that one is busy, another
+  is drawn uniformly from the mother's free employees; only when none is free
+  (a very large log over a short period) the unit's registration is moved to
+  just after the earliest moment one of them is free. The bookkeeping
+  (:class:`_Requesters`, a fixed-size array) carries over from block to block,
+  so the blocks must be built in order, as :func:`generate_blocks` does.
+
 Example:
     >>> from ssc_mining.simulate.config import SimulationConfig
     >>> blocks = list(generate_blocks(SimulationConfig(seed=1, cases=20)))
@@ -21,6 +40,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 from typing import Iterator
@@ -28,7 +48,8 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from ssc_mining.simulate.calendar import MINUTES_PER_DAY, WorkCalendar
+from ssc_mining.errors import ConfigError
+from ssc_mining.simulate.calendar import DAY_START_MINUTE, MINUTES_PER_DAY, WorkCalendar
 from ssc_mining.simulate.config import SimulationConfig
 from ssc_mining.simulate.organisation import (CHANNEL_WEIGHTS, PRIORITY_WEIGHTS, SSC_TEAMS, Organisation,
                                               build_organisation)
@@ -117,8 +138,11 @@ class _World:
 
     def __init__(self, cfg: SimulationConfig) -> None:
         self.cfg = cfg
+        # about one requester per six tickets up to 1,100 per mother; a larger log gets more requesters, at
+        # most about six tickets per requester per month of arrivals, so that re-submissions stay rare
+        # coincidences the generator can avoid (see _Requesters)
         self.org: Organisation = build_organisation(cfg.seed, cfg.team_size, requesters_per_mother=max(
-            40, min(1100, cfg.cases // 6)))
+            40, min(1100, cfg.cases // 6), -(-cfg.cases // (6 * cfg.months))))
         days = (cfg.end_date - cfg.start_date).days
         self.calendar = WorkCalendar.starting(cfg.start_date, days=days + 550)
         self.arrival_days = sum(1 for d in self.calendar.days if d < cfg.end_date)
@@ -143,6 +167,55 @@ class _World:
         self.finance = org.team_index("Financiën")
         self.werkplek = org.team_index("ICT Werkplek")
         self._arrival_cdf = self._arrival_profile()
+        #: proleptic ordinal of every working day, for local wall-clock minutes (see :meth:`wall`)
+        self.day_ordinal: list[int] = [d.toordinal() for d in self.calendar.days]
+        #: the re-submission window in wall-clock minutes, and the margin for a daylight-saving change
+        self.window = cfg.resubmission_window_days * 1440
+        self.margin = 60
+        #: working-day index of each month's payroll run: the first working day on or after the 20th
+        runs: dict[tuple[int, int], int] = {}
+        for k, d in enumerate(self.calendar.days):
+            if d.day >= 20:
+                runs.setdefault((d.year, d.month), k)
+        self.payroll_days: list[int] = sorted(runs.values())
+
+    def next_payroll_run(self, minute: int) -> int:
+        """08:00 of the next monthly payroll run (the first working day on or after the 20th) that is at
+        least two working days after business minute ``minute``."""
+        idx = bisect.bisect_left(self.payroll_days, minute // MINUTES_PER_DAY + 2)
+        return self.payroll_days[min(idx, len(self.payroll_days) - 1)] * MINUTES_PER_DAY
+
+    def wall(self, minute: int) -> int:
+        """Business minute → local wall-clock minutes since 0001-01-01 (differences are calendar time)."""
+        day, rest = divmod(minute, MINUTES_PER_DAY)
+        if day >= len(self.day_ordinal):
+            raise ConfigError("a simulated moment falls outside the calendar",
+                              hint="use fewer cases per month or fewer months")
+        return self.day_ordinal[day] * 1440 + DAY_START_MINUTE + rest
+
+    def last_minute_at_most(self, wall: int) -> int:
+        """The latest business minute whose wall-clock time is at or before ``wall``."""
+        date, rest = divmod(wall, 1440)
+        idx = bisect.bisect_right(self.day_ordinal, date) - 1
+        if idx >= 0 and self.day_ordinal[idx] == date and rest < DAY_START_MINUTE:
+            idx -= 1
+        elif idx >= 0 and self.day_ordinal[idx] == date:
+            return idx * MINUTES_PER_DAY + min(rest - DAY_START_MINUTE, MINUTES_PER_DAY - 1)
+        return idx * MINUTES_PER_DAY + MINUTES_PER_DAY - 1
+
+    def first_minute_after(self, wall: int) -> int:
+        """The earliest business minute whose wall-clock time is after ``wall``."""
+        date, rest = divmod(wall, 1440)
+        idx = bisect.bisect_left(self.day_ordinal, date)
+        if idx < len(self.day_ordinal) and self.day_ordinal[idx] == date:
+            if rest < DAY_START_MINUTE + MINUTES_PER_DAY - 1:
+                return idx * MINUTES_PER_DAY + max(0, rest - DAY_START_MINUTE + 1)
+            idx += 1
+        return idx * MINUTES_PER_DAY
+
+    def follow_up(self, closed: int, planned: int) -> int:
+        """Registration of a planted follow-up: ``planned``, but within the window after ``closed``."""
+        return min(planned, self.last_minute_at_most(self.wall(closed) + self.window - self.margin))
 
     def _arrival_profile(self) -> np.ndarray:
         days = self.calendar.days[: self.arrival_days]
@@ -253,8 +326,11 @@ class _Block:
                 tk.t += r.expo(600) + 30
                 tk.emit(APPROVE, r.pick(w.liaisons[mother]), IN_PROGRESS)
                 tk.t += r.expo(300) + 10
+                self.payroll_hold(tk, agent)
             else:
                 self.work(tk, agent, category.sla_hours * 60 * 0.3 * speed)
+                if story:
+                    self.payroll_hold(tk, agent)
             tk.emit(RESOLVE, agent, RESOLVED)
             resolver = agent
 
@@ -314,6 +390,17 @@ class _Block:
         back = self.hand_to(tk, sender, team, current, speed, agent=agent if keep_agent or r.chance(0.5) else -1)
         tk.t += r.expo(60 * speed) + 1
         return back
+
+    def payroll_hold(self, tk: "_Ticket", agent: int) -> None:
+        """A salary correction takes effect in the monthly payroll run: the agent puts the ticket on hold
+        until the next run (at least two working days ahead) and resolves it after the run."""
+        r = self.r
+        tk.t += r.expo(60) + 5
+        tk.emit(HOLD, agent, ON_HOLD)
+        run = self.w.next_payroll_run(tk.t)
+        tk.t = max(tk.t + 60, run + r.expo(60) + 30)
+        tk.emit(RESUME, agent, IN_PROGRESS)
+        tk.t += r.expo(120) + 10
 
     def maybe_enquiry(self, tk: "_Ticket") -> None:
         """A status question from the requester (mostly) or a liaison, while the ticket waits."""
@@ -530,16 +617,51 @@ def _plan_chains(r: _Random, candidates: list[int], n_followups: int) -> dict[in
     return plan
 
 
+class _Requesters:
+    """Which requester may file a new unit (a lone ticket, a re-submission chain or a salary story) without
+    it coinciding with their previous unit in the same category (see the module doc).
+
+    ``busy[category, person]`` is the wall-clock minute (:meth:`_World.wall`) of that person's last Close
+    in that category plus the window and the daylight-saving margin: a unit registered after it is no
+    re-submission. Fixed size (categories × people), carried from block to block.
+    """
+
+    def __init__(self, world: _World) -> None:
+        self.w = world
+        self.busy = np.full((len(world.org.categories), len(world.org.people)), np.iinfo(np.int64).min,
+                            dtype=np.int64)
+        self.employees = [np.asarray(e, dtype=np.int64) for e in world.employees]
+
+    def choose(self, r: _Random, mother: int, cat: int, requester: int, t0: int) -> tuple[int, int]:
+        """``(requester, t0)`` when ``requester`` is free at ``t0``; else another free employee of the mother,
+        drawn uniformly; else the one free first, with the registration moved to just after that moment."""
+        wall = self.w.wall(t0)
+        busy = self.busy[cat]
+        if busy[requester] < wall:
+            return requester, t0
+        candidates = self.employees[mother]
+        free = candidates[busy[candidates] < wall]
+        if len(free):
+            return int(free[int(r.u() * len(free))]), t0
+        first = int(candidates[int(np.argmin(busy[candidates]))])
+        return first, self.w.first_minute_after(int(busy[first]))
+
+    def taken(self, cat: int, requester: int, closed: int) -> None:
+        """The requester's unit in ``cat`` ended (last Close) at business minute ``closed``."""
+        self.busy[cat, requester] = self.w.wall(closed) + self.w.window + self.w.margin
+
+
 def generate_blocks(cfg: SimulationConfig, world: _World | None = None) -> Iterator[Block]:
     """Yield the tickets block by block (at most :data:`BLOCK_CASES` cases each), in case-number order."""
     world = world or _World(cfg)
+    requesters = _Requesters(world)
     n = cfg.cases
     for k, g0 in enumerate(range(0, n, BLOCK_CASES)):
         g1 = min(n, g0 + BLOCK_CASES)
-        yield _build_block(world, k, g0, g1)
+        yield _build_block(world, k, g0, g1, requesters)
 
 
-def _build_block(world: _World, k: int, g0: int, g1: int) -> Block:
+def _build_block(world: _World, k: int, g0: int, g1: int, requesters: _Requesters) -> Block:
     cfg = world.cfg
     rng = np.random.default_rng([cfg.seed, 1, k])
     r = _Random(rng)
@@ -568,21 +690,27 @@ def _build_block(world: _World, k: int, g0: int, g1: int) -> Block:
         mother = r.weighted(world.mother_cum)
         requester = r.pick(world.employees[mother])
         if j in story_of:
-            _salary_story(b, t0, mother, requester, story_of[j])
+            requester, t0 = requesters.choose(r, mother, world.salary_cat, requester, t0)
+            closed = _salary_story(b, t0, mother, requester, story_of[j])
+            requesters.taken(world.salary_cat, requester, closed)
             continue
         cat = r.weighted(world.cat_cum)
+        requester, t0 = requesters.choose(r, mother, cat, requester, t0)
         extra = chains.get(j, 0)
         tk = b.ticket(t0, cat, mother, requester, chain=len(b.cases) if extra else -1, position=1 if extra else 0)
         head = tk.local
         for pos in range(2, extra + 2):
-            t_next = tk.t + int(r.between(0.1, 3.0) * MINUTES_PER_DAY)
+            t_next = world.follow_up(tk.t, tk.t + int(r.between(0.1, 3.0) * MINUTES_PER_DAY))
             tk = b.ticket(t_next, cat, mother, requester, chain=head, position=pos)
+        requesters.taken(cat, requester, tk.t)
     return _to_block(b, g0)
 
 
-def _salary_story(b: _Block, t0: int, mother: int, requester: int, length: int) -> None:
-    """One unjustified salary change: ``length`` Salariscorrectie tickets, months apart, each to another
-    HR agent; the last is filed by the mother's liaison and fixes it."""
+def _salary_story(b: _Block, t0: int, mother: int, requester: int, length: int) -> int:
+    """One unjustified salary change: ``length`` Salariscorrectie tickets over months, each to another
+    HR agent; the last is filed by the mother's liaison and fixes it. Each change request is filed 1–8
+    working days after the previous one closed (within the re-submission window), so the story is one
+    chain. Returns the business minute of the last Close."""
     w, r = b.w, b.r
     hr = w.category_team[w.salary_cat]
     agents = list(w.members[hr])
@@ -594,7 +722,8 @@ def _salary_story(b: _Block, t0: int, mother: int, requester: int, length: int) 
     for pos in range(1, length + 1):
         tk = b.ticket(t, w.salary_cat, mother, requester, chain=head, position=pos, story=1,
                       story_agent=order[pos - 1], story_last=pos == length)
-        t = tk.t + int(r.between(10, 30) * MINUTES_PER_DAY)
+        t = w.follow_up(tk.t, tk.t + int(r.between(1, 8) * MINUTES_PER_DAY))
+    return tk.t
 
 
 def _to_block(b: _Block, g0: int) -> Block:

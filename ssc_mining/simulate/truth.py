@@ -1,7 +1,8 @@
 """The ground truth: what was planted in every case, written beside the exports.
 
 ``<prefix>-truth.csv`` has one row per case (columns below); ``<prefix>-truth.json``
-holds the configuration, the rates, the definitions, the organisation (teams,
+holds the configuration, the rates, the re-submission window the chains assume
+(``resubmission_window_days``), the definitions, the organisation (teams,
 SSC staff and liaisons with their team and organisation), and per phenomenon the
 list of case ids. Every counter is taken from the generator's own bookkeeping
 while it built the case (:class:`~ssc_mining.simulate.scenario._Ticket`), not from
@@ -35,11 +36,20 @@ DEFINITIONS = {
     "reassignments": "changes of the assignment group (ServiceNow reassignment_count)",
     "reopens": "Reopen events (ServiceNow reopen_count)",
     "repeated_activities": "events whose activity already occurred earlier in the case (n_events − distinct activities)",
-    "chain_id": "case id of the first ticket of a chain: re-submissions (same requester and category filed again "
-                "0.1–3 working days after the previous ticket closed) or a salary-correction story; empty otherwise",
-    "chain_position": "1, 2, … within the chain; 0 when not in a chain",
-    "story": "salary_correction for the tickets of a salary-correction story (each handled by another HR agent; "
-             "the last filed by the mother's liaison), else empty",
+    "chain_id": "case id of the first ticket of a chain, else empty. A chain is the domain's re-submission chain "
+                "with the window resubmission_window_days (W, calendar days; the reopens analyser's window_days): "
+                "tickets of the same requester and category, ordered by registration, where each is registered at "
+                "most W days after the last event (Close) of the earlier tickets of the chain. Planted chains are "
+                "re-submissions (filed again 0.1–3 working days after the previous ticket closed) and "
+                "salary-correction stories (the next change request 1–8 working days after the previous one "
+                "closed); every planted follow-up is registered at most W days minus one hour after the previous "
+                "Close, and no other ticket of that requester and category is registered between a chain's (or a "
+                "lone ticket's) registration and W days plus one hour after its last Close (the hour covers a "
+                "daylight-saving change), so the chains found by that definition are exactly the planted ones",
+    "chain_position": "1, 2, … within the chain, in order of registration; 0 when not in a chain",
+    "story": "salary_correction for the tickets of a salary-correction story (each handled by another HR agent, "
+             "on hold until the next monthly payroll run, the first working day on or after the 20th; the last "
+             "filed by the mother's liaison), else empty",
     "late_class": "tickets with a need-by date: on_time (delivered by the need-by date), asked_too_late (lead time "
                   "given, registration → need-by 17:00 in business minutes, below the category's norm lead time; "
                   "delivered late), ssc_too_slow (enough lead time, delivered late); empty without a need-by date",
@@ -117,6 +127,7 @@ class TruthWriter:
             "generator": "ssc_mining.simulate",
             "config": cfg.to_dict(),
             "rates": cfg.rates.to_dict(),
+            "resubmission_window_days": cfg.resubmission_window_days,
             "counts": {"cases": self.n_cases, "events": self.n_events,
                        **{name: len(ids) for name, ids in phenomena.items()}},
             "calendar": {"timezone": TIMEZONE, "working_hours": "08:00-17:00", "working_days": "Monday-Friday",
