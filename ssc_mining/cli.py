@@ -192,9 +192,11 @@ def main() -> None:
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @_mapping_options
+@click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also use the loader profiles in the .py files in this folder.")
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
 @_handle_errors
-def inspect(file: Path, debug: bool, **kwargs: Any) -> None:
+def inspect(file: Path, plugins_dir: Path | None, debug: bool, **kwargs: Any) -> None:
     """Profile the columns of FILE and propose a column mapping.
 
     Prints each column with its filled share, distinct values and first
@@ -208,8 +210,11 @@ def inspect(file: Path, debug: bool, **kwargs: Any) -> None:
     from ssc_mining.loaders import read_raw
     from ssc_mining.loaders.inspect import format_profile, profile_columns
 
+    from ssc_mining.analysers import discover
     from ssc_mining.loaders.profiles import detect_profile, get_profile
 
+    if plugins_dir is not None:
+        discover(plugins_dir)  # registers the folder's loader profiles
     spec = _spec(kwargs)
     raw = read_raw(file, spec)
     if spec.profile:
@@ -367,30 +372,40 @@ def simulate(output: Path, seed: int, cases: int, start: str, months: int, forma
 
 
 @main.command("profiles")
-def list_profiles() -> None:
+@click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also list the loader profiles in the .py files in this folder.")
+def list_profiles(plugins_dir: Path | None) -> None:
     """List the loader profiles (ticket systems) that are installed.
 
     \b
     Example:
       ssc-mining profiles
     """
+    from ssc_mining.analysers import discover
     from ssc_mining.loaders import available_profiles
     from ssc_mining.loaders.profiles import get_profile
 
+    if plugins_dir is not None:
+        discover(plugins_dir)
     for name in available_profiles():
         click.echo(f"{name:<20} {get_profile(name).description}")
 
 
 @main.command("presets")
-def list_presets() -> None:
+@click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also list the presets in the .py files in this folder.")
+def list_presets(plugins_dir: Path | None) -> None:
     """List the report presets (named lists of analysers with parameters).
 
     \b
     Example:
       ssc-mining presets
     """
+    from ssc_mining.analysers import discover
     from ssc_mining.analysers.presets import available_presets, get_preset
 
+    if plugins_dir is not None:
+        discover(plugins_dir)
     for name in available_presets():
         preset = get_preset(name)
         click.echo(f"{name:<16} {preset.description}")

@@ -150,3 +150,31 @@ def test_plugins_dir_and_broken_plugin(write_csv, tmp_path: Path):
     assert "broken.py" in result.stderr and "no_such_module_here" in result.stderr
     html = (tmp_path / "out" / "input.html").read_text()
     assert "Event count" in html and "5 events." in html
+
+
+def test_plugins_dir_adds_profiles_and_presets(tmp_path: Path):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "extras.py").write_text(
+        "from ssc_mining import Preset, Profile, ProfiledTable\n"
+        "class Tiny(Profile):\n"
+        "    name = 'tiny-system'\n"
+        "    description = 'A tiny ticket system.'\n"
+        "    def detect(self, raw):\n"
+        "        return 'column Ticketnr' if 'Ticketnr' in raw.frame.columns else None\n"
+        "    def to_events(self, raw, spec):\n"
+        "        return ProfiledTable(raw=raw, mapping={'case': 'Ticketnr', 'activity': 'Stap', 'timestamp': 'Wanneer'})\n"
+        "ONLY_VARIANTS = Preset('only-variants', 'Just variants.', {'variants': {'top': 2}})\n")
+    export = tmp_path / "tiny.csv"
+    export.write_text("Ticketnr;Stap;Wanneer\n1;Open;2024-01-01 10:00\n1;Dicht;2024-01-02 10:00\n")
+    listed = run_cli("profiles", "--plugins-dir", plugins)
+    assert "tiny-system" in listed.stdout
+    assert "only-variants" in run_cli("presets", "--plugins-dir", plugins).stdout
+    inspected = run_cli("inspect", export, "--plugins-dir", plugins)
+    assert inspected.returncode == 0 and "Profile: tiny-system" in inspected.stdout
+    out = tmp_path / "out"
+    result = run_cli("report", export, "-o", out, "--plugins-dir", plugins, "--preset", "only-variants")
+    assert result.returncode == 0, result.stderr
+    data = json.loads((out / "tiny.json").read_text())
+    assert data["provenance"]["profile"] == "tiny-system"
+    assert [r["analyser"] for r in data["analysers"]] == ["variants"] and data["analysers"][0]["params"] == {"top": 2}

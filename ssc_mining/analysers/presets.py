@@ -47,16 +47,29 @@ QUICK = Preset("quick", "Throughput time and variants only: a first look at a ne
                {"throughput": {}, "variants": {}})
 
 
+#: presets from ``--plugins-dir`` files, registered for this process by the plugin loader
+_LOCAL: dict[str, tuple[Preset, str]] = {}
+
+
+def register_preset(preset: Preset, origin: str) -> None:
+    """Make a preset from a one-off plugin file available by its name."""
+    _LOCAL[preset.name] = (preset, origin)
+
+
 def available_presets() -> dict[str, str]:
     """Preset name → where it comes from."""
-    return {ep.name: ep.value for ep in sorted(importlib.metadata.entry_points(group=GROUP), key=lambda e: e.name)}
+    found = {ep.name: ep.value for ep in importlib.metadata.entry_points(group=GROUP)}
+    found.update({name: origin for name, (_, origin) in _LOCAL.items()})
+    return dict(sorted(found.items()))
 
 
 def get_preset(name: str) -> Preset:
     """The preset called ``name``."""
+    if name in _LOCAL:
+        return _LOCAL[name][0]
     eps = {ep.name: ep for ep in importlib.metadata.entry_points(group=GROUP)}
     if name not in eps:
-        raise ConfigError(f"unknown preset {name!r}", hint="known presets: " + ", ".join(sorted(eps)))
+        raise ConfigError(f"unknown preset {name!r}", hint="known presets: " + ", ".join(available_presets()))
     try:
         obj: Preset | Callable[[], Preset] = eps[name].load()
         preset = obj() if callable(obj) and not isinstance(obj, Preset) else obj

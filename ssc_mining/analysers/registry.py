@@ -1,6 +1,7 @@
 """Find analysers: installed packages register them under the entry-point group
 ``ssc_mining.analysers`` (ssc_mining's own included); ``--plugins-dir`` adds
-one-off ``.py`` files.
+one-off ``.py`` files, whose loader profiles (Profile subclasses) and presets
+(Preset objects) are registered too.
 
 A plugin that fails to import, or whose entry point is not an
 :class:`Analyser` subclass, is reported with its name, not raised, unless
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.errors import ConfigError
+from ssc_mining.loaders.profiles import Profile, register_profile
 
 GROUP = "ssc_mining.analysers"
 
@@ -34,6 +36,9 @@ class Discovery:
     analysers: dict[str, type[Analyser]] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
+    #: loader profiles and presets found in a plugins folder (name → origin); registered for this process
+    profiles: dict[str, str] = field(default_factory=dict)
+    presets: dict[str, str] = field(default_factory=dict)
 
 
 def _accept(found: Discovery, obj: object, origin: str, label: str) -> None:
@@ -69,6 +74,8 @@ def discover(plugins_dir: str | Path | None = None, *, strict: bool = False) -> 
 
 
 def _load_dir(found: Discovery, folder: Path, *, strict: bool) -> None:
+    from ssc_mining.analysers.presets import Preset, register_preset  # presets import this module
+
     if not folder.is_dir():
         raise ConfigError("the plugins folder does not exist", path=folder)
     for path in sorted(folder.glob("*.py")):
@@ -84,6 +91,14 @@ def _load_dir(found: Discovery, folder: Path, *, strict: bool) -> None:
                 raise ConfigError(f"plugin file {path.name} cannot be loaded: {err}", path=path) from err
             found.problems[path.name] = f"cannot be loaded: {type(err).__name__}: {err}"
             continue
-        for _, obj in sorted(inspect.getmembers(module, inspect.isclass)):
-            if issubclass(obj, Analyser) and obj is not Analyser and obj.__module__ == module_name:
-                _accept(found, obj, f"{path.name}:{obj.__name__}", path.name)
+        for attr, obj in sorted(inspect.getmembers(module)):
+            origin = f"{path.name}:{attr}"
+            if inspect.isclass(obj) and obj.__module__ == module_name:
+                if issubclass(obj, Analyser) and obj is not Analyser:
+                    _accept(found, obj, origin, path.name)
+                elif issubclass(obj, Profile) and obj is not Profile and obj.name:
+                    register_profile(obj, origin)
+                    found.profiles[obj.name] = origin
+            elif isinstance(obj, Preset):
+                register_preset(obj, origin)
+                found.presets[obj.name] = origin

@@ -42,7 +42,11 @@ class DirectlyFollows:
 
 def directly_follows(log: EventLog) -> DirectlyFollows:
     """Discover the directly-follows graph of ``log`` (already sorted by case and time)."""
-    frame = log.frame
+    return directly_follows_frame(log.frame)
+
+
+def directly_follows_frame(frame: pd.DataFrame) -> DirectlyFollows:
+    """The directly-follows graph of a canonical frame sorted by case and time (e.g. a segment of a log)."""
     case = frame[C.CASE]
     act = frame[C.ACTIVITY]
     ts = frame[C.TIMESTAMP]

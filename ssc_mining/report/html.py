@@ -28,8 +28,13 @@ from plotly.offline import get_plotlyjs
 
 from ssc_mining import i18n
 from ssc_mining.report.key_findings import key_findings
+from ssc_mining.report.map_figures import segment_markup
 from ssc_mining.report.results_html import fmt_value, render_result
 from ssc_mining.results import Result
+
+#: the severities of findings, as shown on their badge
+SEVERITIES = {"info": i18n.N_("info"), "notice": i18n.N_("notice"), "warning": i18n.N_("warning"),
+              "critical": i18n.N_("critical")}
 
 _CSP_PLACEHOLDER = "__SSC_MINING_SCRIPT_HASHES__"
 CSP = (f"default-src 'none'; script-src {_CSP_PLACEHOLDER}; style-src 'unsafe-inline'; "
@@ -60,6 +65,7 @@ def environment() -> jinja2.Environment:
     env.filters["pct"] = i18n.format_share
     env.filters["date"] = i18n.format_date
     env.filters["fmtvalue"] = fmt_value
+    env.globals["severity_label"] = lambda severity: i18n.gettext(SEVERITIES.get(severity, severity))
     return env
 
 
@@ -83,6 +89,7 @@ def _render(figures: dict[str, Any], *, title: str | None, run_date: str | None,
         csp=CSP,
         plotly_js=Markup(get_plotlyjs()),
         process_map_svg=Markup(figures["process_map"]["svg"]),
+        map_segments=segment_markup(figures["process_map"]),
         results=results,
         analyser_sections=[Markup(render_result(r)) for r in results],
     )

@@ -17,13 +17,14 @@ from typing import Any
 import pandas as pd
 
 from ssc_mining.analysers import Analyser, discover, run_analysers
-from ssc_mining.discovery import directly_follows, overview
+from ssc_mining.discovery import overview
 from dataclasses import asdict
 
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.privacy import PERSON_COLUMNS, PrivacySettings, apply_privacy
 from ssc_mining.quality import run_checks
-from ssc_mining.report.process_map import MapSettings, filter_dfg, render_svg
+from ssc_mining.report.map_figures import map_figures
+from ssc_mining.report.process_map import MapSettings
 
 SCHEMA = "ssc_mining.report/1"
 
@@ -39,8 +40,6 @@ def compute_figures(log: EventLog, *, map_settings: MapSettings | None = None,
 
     ``analysers`` defaults to every installed analyser with its default parameters.
     """
-    dfg = directly_follows(log)
-    shown, map_note = filter_dfg(dfg, map_settings or MapSettings())
     if analysers is None:
         analysers = [cls() for cls in discover().analysers.values()]
     privacy = privacy or PrivacySettings(pseudonymise=False, key_source="none")
@@ -49,19 +48,7 @@ def compute_figures(log: EventLog, *, map_settings: MapSettings | None = None,
     return {
         "schema": SCHEMA,
         "overview": overview(log).to_dict(),
-        "process_map": {
-            "note": map_note,
-            "nodes": [{"activity": a, "events": int(e), "cases": int(c)}
-                      for a, e, c in shown.nodes[["activity", "events", "cases"]].itertuples(index=False)],
-            "edges": [{"source": s, "target": t, "events": int(e), "cases": int(c),
-                       "median_seconds": _round(m), "mean_seconds": _round(mean)}
-                      for s, t, e, c, m, mean in shown.edges[["source", "target", "events", "cases",
-                                                              "median_seconds", "mean_seconds"]]
-                      .itertuples(index=False)],
-            "starts": {str(k): int(v) for k, v in shown.starts.items()},
-            "ends": {str(k): int(v) for k, v in shown.ends.items()},
-            "svg": render_svg(shown, title="Directly-follows process map"),
-        },
+        "process_map": map_figures(log, map_settings or MapSettings()),
         "analysers": [r.to_dict() for r in results],
         "privacy": {**asdict(privacy), "notes": privacy_notes,
                     "person_columns": [c for c in PERSON_COLUMNS if c in log.frame.columns]},

@@ -53,20 +53,36 @@ class Profile:
         return None
 
 
+#: profiles from ``--plugins-dir`` files, registered for this process by the plugin loader
+_LOCAL: dict[str, tuple[type[Profile], str]] = {}
+
+
+def register_profile(cls: type[Profile], origin: str) -> None:
+    """Make a profile class from a one-off plugin file available by its name."""
+    _LOCAL[cls.name] = (cls, origin)
+
+
 def _entry_points() -> dict[str, importlib.metadata.EntryPoint]:
     return {ep.name: ep for ep in sorted(importlib.metadata.entry_points(group=GROUP), key=lambda e: e.name)}
 
 
+def _names() -> list[str]:
+    return sorted(set(_entry_points()) | set(_LOCAL))
+
+
 def available_profiles() -> dict[str, str]:
     """Profile name → where it comes from."""
-    return {name: ep.value for name, ep in _entry_points().items()}
+    eps = _entry_points()
+    return {name: _LOCAL[name][1] if name in _LOCAL else eps[name].value for name in _names()}
 
 
 def get_profile(name: str) -> Profile:
     """The profile called ``name``; a ConfigError lists the known ones."""
+    if name in _LOCAL:
+        return _LOCAL[name][0]()
     eps = _entry_points()
     if name not in eps:
-        raise ConfigError(f"unknown profile {name!r}", hint="known profiles: " + ", ".join(eps))
+        raise ConfigError(f"unknown profile {name!r}", hint="known profiles: " + ", ".join(_names()))
     try:
         cls = eps[name].load()
     except Exception as err:  # noqa: BLE001 - a broken plugin is named, not a traceback
@@ -76,7 +92,7 @@ def get_profile(name: str) -> Profile:
 
 def detect_profile(raw: RawTable) -> tuple[Profile, str]:
     """The first specific profile (alphabetical) that recognises ``raw``, else the generic one for its reader."""
-    for name in _entry_points():
+    for name in _names():
         if name in ("csv", "xes"):
             continue
         try:
