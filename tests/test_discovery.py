@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import SAMPLES, real_path, run_cli
+from conftest import SAMPLES, load_real, real_path, run_cli
 from ssc_mining._pm4py import import_pm4py, quiet
 from ssc_mining.discovery import directly_follows
 from ssc_mining.discovery.conformance import check_conformance, read_reference
@@ -53,7 +53,7 @@ def assert_exact(fm, dfg, settings: MapSettings) -> None:
 @pytest.mark.parametrize("folder,file", [("helpdesk-full", "helpdesk.csv"),
                                           ("bpic13-incidents", "bpi_challenge_2013_incidents.xes.gz")])
 def test_map_equals_pm4py_and_keeps_exactly_the_share_asked(folder: str, file: str):
-    log = load(real_path(folder, file))
+    log = load_real(folder, file)
     pm4py = import_pm4py()
     with quiet():
         dfg_pm, starts, ends = pm4py.discover_dfg(log.frame)
