@@ -113,3 +113,16 @@ def test_no_pm4py_banner_or_progress_leaks(tmp_path: Path, write_csv):
     result = run_cli("report", path, "-o", tmp_path / "out")
     assert "PM4Py" not in result.stdout + result.stderr
     assert result.stderr == ""  # quiet when stderr is not a terminal
+
+
+def test_key_findings_answer_every_question_on_the_sample(tmp_path: Path):
+    from ssc_mining.report.key_findings import QUESTIONS
+
+    result = run_cli("report", SAMPLES / "generic-events.csv", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "generic-events.json").read_text())
+    keys = {(r["analyser"], i["key"]) for r in data["analysers"] for i in r["items"] if i["type"] == "metric"}
+    missing = [(a, k) for _, a, k, _, _ in QUESTIONS if (a, k) not in keys]
+    assert missing == []
+    html = (tmp_path / "generic-events.html").read_text()
+    assert "Not measured" not in html.split('id="key-findings"')[1].split("</section>")[0]

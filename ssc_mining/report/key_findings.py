@@ -24,7 +24,7 @@ QUESTIONS: list[tuple[str, str, str, str, str]] = [
      N_("Ping-pong: the ticket bounces between teams instead of being solved.")),
     (N_("How often are tickets reopened?"), "reopens", "reopened_share", "share",
      N_("A reopened ticket was closed before the problem was solved.")),
-    (N_("How often is the same question asked again as a new ticket?"), "reopens", "resubmission_share", "share",
+    (N_("How often is the same question asked again as a new ticket?"), "reopens", "chain_tickets_share", "share",
      N_("The real time to a solution is then the whole chain of tickets, not one ticket.")),
     (N_("How often is a need missed while the SLA is met?"), "deliveries", "watermelon_share", "share",
      N_("Green on the SLA report, red for the person who needed it on time.")),
