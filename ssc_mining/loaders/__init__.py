@@ -6,8 +6,8 @@ file, or proposed from the column names.
 
 Example:
     >>> from ssc_mining.loaders import load, MappingSpec
-    >>> log = load("data/samples/generic-events.csv")            # doctest: +SKIP
-    >>> log.provenance.rows_read == log.provenance.rows_used + log.provenance.rows_quarantined  # doctest: +SKIP
+    >>> log = load("data/samples/generic-events.csv")
+    >>> log.provenance.rows_read == log.provenance.rows_used + log.provenance.rows_quarantined
     True
 """
 

@@ -6,8 +6,8 @@ or too many fields are not padded or skipped in silence: they are returned as
 rejected rows with their row number (header = row 1) and the reason.
 
 Example:
-    >>> raw = read_csv("data/samples/generic-events.csv")   # doctest: +SKIP
-    >>> raw.details["delimiter"]                            # doctest: +SKIP
+    >>> raw = read_csv("data/samples/generic-events.csv")
+    >>> raw.details["delimiter"]
     ','
 """
 

@@ -5,9 +5,12 @@ keep leading zeros and timestamps go through the same format decision as CSV.
 Row numbers are the spreadsheet's own (header = row 1).
 
 Example:
-    >>> raw = read_excel("tickets.xlsx")   # doctest: +SKIP
-    >>> int(raw.source_rows[0])            # doctest: +SKIP
-    2
+    >>> import tempfile, pandas as pd
+    >>> path = tempfile.mkdtemp() + "/tickets.xlsx"
+    >>> pd.DataFrame({"Nummer": ["007"], "Status": ["Open"]}).to_excel(path, index=False)
+    >>> raw = read_excel(path)
+    >>> int(raw.source_rows[0]), raw.frame.loc[0, "Nummer"]
+    (2, '007')
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ Events without a ``time:timestamp`` are kept here and quarantined later with
 that reason, like rows of any other file.
 
 Example:
-    >>> raw = read_xes("../shared/data/real/receipt-wabo/env_permit.xes.gz")  # doctest: +SKIP
-    >>> raw.rows_read                                                          # doctest: +SKIP
-    8577
+    >>> raw = read_xes("data/samples/events.xes.gz")
+    >>> raw.rows_read
+    3724
 """
 
 from __future__ import annotations

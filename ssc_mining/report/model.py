@@ -5,9 +5,9 @@ show the same figures.
 
 Example:
     >>> from ssc_mining.loaders import load
-    >>> figures = compute_figures(load("data/samples/generic-events.csv"))  # doctest: +SKIP
-    >>> sorted(figures)                                                    # doctest: +SKIP
-    ['analysers', 'overview', 'process_map', 'provenance', 'quality', 'quarantine', 'schema']
+    >>> figures = compute_figures(load("data/samples/generic-events.csv"))
+    >>> sorted(figures)
+    ['analysers', 'overview', 'privacy', 'process_map', 'provenance', 'quality', 'quarantine', 'run', 'schema']
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ def compute_figures(log: EventLog, *, map_settings: MapSettings | None = None,
         "overview": overview(log).to_dict(),
         "process_map": map_figures(log, map_settings or MapSettings()),
         "analysers": [r.to_dict() for r in results],
+        "run": {},  # the writer fills in the run's settings
         "privacy": {**asdict(privacy), "notes": privacy_notes,
                     "person_columns": [c for c in PERSON_COLUMNS if c in log.frame.columns]},
         "quality": [f.to_dict() for f in run_checks(log, as_of=as_of)],

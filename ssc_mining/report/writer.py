@@ -7,8 +7,9 @@ input and options give byte-identical files.
 
 Example:
     >>> from ssc_mining.loaders import load
-    >>> paths = write_report(load("data/samples/generic-events.csv"), "reports")  # doctest: +SKIP
-    >>> paths.html.name                                                           # doctest: +SKIP
+    >>> import tempfile
+    >>> paths = write_report(load("data/samples/generic-events.csv"), tempfile.mkdtemp())
+    >>> paths.html.name
     'generic-events.html'
 """
 

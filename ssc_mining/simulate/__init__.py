@@ -11,7 +11,10 @@ Example:
     >>> result = simulate(SimulationConfig(seed=7, cases=50))
     >>> result.cases["case_id"].nunique(), str(result.events["time:timestamp"].dt.tz)
     (50, 'UTC')
-    >>> paths = write_exports(result, "/tmp/ssc-doctest", formats=("generic",))   # doctest: +SKIP
+    >>> import tempfile
+    >>> paths = write_exports(result, tempfile.mkdtemp(), formats=("generic",))
+    >>> sorted(paths)
+    ['generic', 'truth-csv', 'truth-json']
 """
 
 from __future__ import annotations
