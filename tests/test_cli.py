@@ -36,7 +36,7 @@ def test_simulate_command_is_deterministic_and_loads_back(tmp_path):
         result = run_cli("simulate", "-o", tmp_path / out, "--cases", "40", "--seed", "5", "--formats", "generic,xes")
         assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert names == ["ssc-events.csv", "ssc-events.xes.gz", "ssc-truth.csv", "ssc-truth.json"]
+    assert names == ["ssc-events.csv", "ssc-events.xes.gz", "ssc-people.csv", "ssc-truth.csv", "ssc-truth.json"]
     assert all(filecmp.cmp(tmp_path / "a" / n, tmp_path / "b" / n, shallow=False) for n in names)
     report = run_cli("report", tmp_path / "a" / "ssc-events.csv", "-o", tmp_path / "r")
     assert report.returncode == 0, report.stderr

@@ -87,7 +87,7 @@ def assert_team_org(frame: pd.DataFrame, truth: pd.DataFrame, *, min_team: float
 def test_topdesk_history_gives_back_every_event(sim, paths, truth_events):
     frame = loaded(paths["topdesk-history"], sim, "topdesk_number", "topdesk-history")
     assert_history(frame, truth_events)
-    assert_team_org(frame, truth_events, min_team=0.85, min_org=0.85)
+    assert_team_org(frame, truth_events, min_team=1.0, min_org=1.0)  # from the people directory
 
 
 def test_servicenow_history_gives_back_every_event(sim, paths, truth_events, tmp_path):
@@ -96,20 +96,25 @@ def test_servicenow_history_gives_back_every_event(sim, paths, truth_events, tmp
     mapping = tmp_path / "mapping.toml"
     mapping.write_text(f'[profiles.servicenow-history]\nusers = "{tmp_path / "sys_user.csv"}"\n')
     states = {"Reopened": "In progress"}  # ServiceNow has no reopened state: code 2 again
-    plain = loaded(paths["servicenow-history"], sim, "servicenow_number", "servicenow-history")
+    lone = tmp_path / "history.csv"  # without the people directory next to it
+    lone.write_bytes(paths["servicenow-history"].read_bytes())
+    plain = loaded(lone, sim, "servicenow_number", "servicenow-history")
     logins = {p.name: p.user_name for p in sim.world.org.people}
     assert_history(plain, truth_events, resource=logins, status=lambda s: states.get(s, s))
     assert plain[C.TEAM].isna().all()  # user ids cannot be linked to assignees without a users file
-    named = loaded(paths["servicenow-history"], sim, "servicenow_number", "servicenow-history",
-                   MappingSpec.from_toml(mapping))
+    named = loaded(lone, sim, "servicenow_number", "servicenow-history", MappingSpec.from_toml(mapping))
     assert_history(named, truth_events, status=lambda s: states.get(s, s))
     assert_team_org(named, truth_events, min_team=0.85, min_org=0.95)
+    # with the people directory written next to the export: names, and every actor's team and organisation
+    full = loaded(paths["servicenow-history"], sim, "servicenow_number", "servicenow-history")
+    assert_history(full, truth_events, status=lambda s: states.get(s, s))
+    assert_team_org(full, truth_events, min_team=1.0, min_org=1.0)
 
 
 def test_servicenow_audit_rebuilds_every_event(sim, paths, truth_events):
     frame = loaded(paths["servicenow-audit"], sim, "servicenow_number", "servicenow-audit")
     assert_history(frame, truth_events, status=lambda s: {"Reopened": "In progress"}.get(s, s))
-    assert_team_org(frame, truth_events, min_team=0.85, min_org=0.95)
+    assert_team_org(frame, truth_events, min_team=1.0, min_org=1.0)
     assert frame[C.REQUESTER].tolist() == truth_events[C.REQUESTER].tolist()
     assert frame[C.MOTHER].tolist() == truth_events[C.MOTHER].tolist()
     assert (frame[C.DUE] == truth_events[C.DUE]).all()
@@ -129,7 +134,7 @@ def test_servicenow_audit_without_side_files_uses_number_field(sim, paths, tmp_p
 def test_jira_json_gives_back_every_event(sim, paths, truth_events):
     frame = loaded(paths["jira-json"], sim, None, "jira")
     assert_history(frame, truth_events)
-    assert_team_org(frame, truth_events, min_team=0.85, min_org=0.95)
+    assert_team_org(frame, truth_events, min_team=1.0, min_org=1.0)
 
 
 def test_jira_csv_gives_back_every_event_but_the_creator(sim, paths, truth_events):

@@ -14,7 +14,7 @@ Example:
     >>> import tempfile
     >>> paths = write_exports(result, tempfile.mkdtemp(), formats=("generic",))
     >>> sorted(paths)
-    ['generic', 'truth-csv', 'truth-json']
+    ['generic', 'people', 'truth-csv', 'truth-json']
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from ssc_mining.errors import ConfigError
 from ssc_mining.simulate.batch import Batch
 from ssc_mining.simulate.config import Rates, SimulationConfig
 from ssc_mining.simulate.exports import FORMATS, SAMPLE_NAMES, WRITERS, default_names
+from ssc_mining.simulate.exports.people import write_people
 from ssc_mining.simulate.scenario import ACTIVITIES, COORDINATION, STATUSES, _World, generate_blocks
 from ssc_mining.simulate.timefmt import TimeFormatter
 from ssc_mining.simulate.truth import TruthWriter
@@ -83,10 +84,12 @@ def _write(batches: Iterable[Batch], world_of: callable, out_dir: str | Path, fo
     chosen = {**default_names(prefix), **(names or {})}
     writers = {f: WRITERS[f](out / chosen[f]) for f in formats}
     truth = None
+    people = None
     try:
         for batch in batches:
             if truth is None:
                 truth = TruthWriter(out / chosen["truth-csv"], out / chosen["truth-json"], batch.world)
+                people = write_people(out / chosen["people"], batch.world.org)
             for writer in writers.values():
                 writer.write(batch)
             truth.write(batch.truth())
@@ -97,8 +100,10 @@ def _write(batches: Iterable[Batch], world_of: callable, out_dir: str | Path, fo
     for f, writer in writers.items():
         paths[f] = writer.path
         paths.update(writer.extra)
-    paths["truth-csv"], paths["truth-json"] = truth.csv_path, truth.json_path
+    # the truth's file list names the exports only (its bytes do not change with the people directory)
     truth.close({key: p.name for key, p in paths.items() if key not in ("truth-csv", "truth-json")})
+    paths["people"] = people
+    paths["truth-csv"], paths["truth-json"] = truth.csv_path, truth.json_path
     return paths
 
 
@@ -108,7 +113,9 @@ def write_exports(result: Simulation, out_dir: str | Path, formats: Iterable[str
 
     File names are ``<prefix>-…`` (see :func:`~ssc_mining.simulate.exports.default_names`); ``names``
     overrides them per key (e.g. :data:`SAMPLE_NAMES`). Extra keys in the result:
-    ``servicenow-audit-incidents``, ``servicenow-audit-references``, ``truth-csv``, ``truth-json``.
+    ``servicenow-audit-incidents``, ``servicenow-audit-references``, ``truth-csv``, ``truth-json`` and
+    ``people`` (the people directory: name, user_name, team, organisation, line of everyone; see
+    :mod:`~ssc_mining.simulate.exports.people`).
     """
     return _write(result.batches, None, out_dir, formats, prefix, names)
 

@@ -12,6 +12,10 @@
   of the same ticket (``groupby().shift()``); other rows are counted as skipped;
 * :func:`actor_team_org`: the team and organisation of whoever acted, as far as
   the export shows it (see ``docs/profiles.md``);
+* :func:`find_people` / :class:`People`: the optional people directory (``*people.csv``
+  next to the export, or ``[profiles.<name>] people = "…"``) that gives each actor's
+  team, organisation and support line exactly; :func:`actor_attributes` combines it
+  with :func:`actor_team_org`;
 * :func:`finish`: the :class:`~ssc_mining.loaders.profiles.ProfiledTable` with
   row accounting (rows read = used + quarantined + skipped).
 
@@ -27,6 +31,8 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
@@ -245,6 +251,148 @@ def actor_team_org(actor: pd.Series, assignee: pd.Series, group: pd.Series, *,
     return team.astype(object).where(team.notna(), None), org.where(org.notna(), None)
 
 
+#: columns of a people directory (``name`` is required, the others optional)
+PEOPLE_COLUMNS = ("name", "user_name", "team", "organisation", "line")
+
+
+@dataclass
+class People:
+    """A people directory: per person ``name``, ``user_name``, ``team``, ``organisation``, ``line``.
+
+    Example:
+        >>> people = People("people.csv", pd.DataFrame({"name": ["Ann Bos", "Piet Kok"],
+        ...     "user_name": ["a.bos", "p.kok"], "team": ["Servicedesk", "Medewerkers X"],
+        ...     "organisation": ["SSC", "Gemeente X"], "line": ["1", None]}))
+        >>> people.lookup(pd.Series(["a.bos", "Piet Kok", "Onbekend"]))["team"].tolist()
+        ['Servicedesk', 'Medewerkers X', None]
+    """
+
+    source: str
+    frame: pd.DataFrame
+
+    def lookup(self, actors: pd.Series) -> pd.DataFrame:
+        """Per actor (matched on ``name``, else on ``user_name``): name, team, organisation, line, matched."""
+        frame = self.frame.reset_index(drop=True)
+        by_name = pd.Series(frame.index, index=frame["name"])
+        by_name = by_name[~by_name.index.duplicated()]
+        pos = actors.map(by_name)
+        if "user_name" in frame:
+            by_user = pd.Series(frame.index, index=frame["user_name"])
+            by_user = by_user[by_user.index.notna() & ~by_user.index.duplicated()]
+            pos = pos.where(pos.notna(), actors.map(by_user))
+        matched = pos.notna().to_numpy()
+        take = pos.fillna(-1).astype(np.int64).to_numpy()
+        out = pd.DataFrame({"matched": matched}, index=actors.index)
+        for column in ("name", "team", "organisation", "line"):
+            values = frame[column].to_numpy(dtype=object) if column in frame else np.full(len(frame), None, object)
+            picked = np.where(matched, values[np.maximum(take, 0)] if len(values) else None, None)
+            out[column] = pd.Series(picked, index=actors.index, dtype=object)
+        return out
+
+
+def people_candidates(path: Path) -> list[Path]:
+    """Where a people directory is looked for next to the export ``path`` (first existing wins).
+
+    The export's name without extensions, cut at each ``-`` from the right, plus ``-people.csv``;
+    last plain ``people.csv``: ``ssc-topdesk-history.csv`` → ``ssc-topdesk-history-people.csv``,
+    ``ssc-topdesk-people.csv``, ``ssc-people.csv``, ``people.csv``.
+
+    >>> [p.name for p in people_candidates(Path("data/ssc-topdesk-history.csv"))]
+    ['ssc-topdesk-history-people.csv', 'ssc-topdesk-people.csv', 'ssc-people.csv', 'people.csv']
+    """
+    stem = path.name.split(".")[0]
+    parts = stem.split("-")
+    names = ["-".join(parts[:k]) + "-people.csv" for k in range(len(parts), 0, -1) if "-".join(parts[:k])]
+    return [path.with_name(n) for n in dict.fromkeys(names + ["people.csv"]) if n != path.name]
+
+
+def read_people(path: Path, *, need: Iterable[str] = ("name",), what: str = "people directory") -> People:
+    """Read a people directory (any delimiter and encoding the CSV reader recognises)."""
+    from ssc_mining.loaders.csv_reader import read_csv
+
+    frame = read_csv(path).frame
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    missing = [c for c in need if c not in frame.columns]
+    if missing:
+        raise ConfigError(f"the {what} {path.name} needs the column(s) {', '.join(missing)}", path=path,
+                          hint="columns: " + ", ".join(PEOPLE_COLUMNS) + " (name required)")
+    keep = [c for c in PEOPLE_COLUMNS if c in frame.columns]
+    frame = frame[keep].copy()
+    for column in keep:
+        frame[column] = clean(frame[column], nulls=())
+    return People(path.name, frame[frame["name"].notna().to_numpy()].reset_index(drop=True))
+
+
+def _given(value: str, base: Path | None, profile: str, key: str) -> Path:
+    given = Path(value)
+    tries = [given] if given.is_absolute() else ([base.parent / given] if base is not None else []) + [given]
+    for candidate in tries:
+        if candidate.exists():
+            return candidate
+    raise ConfigError(f"the {key} file {value} given for [profiles.{profile}] does not exist",
+                      hint=f"looked at {', '.join(str(t) for t in tries)}; a relative name is relative to the "
+                           "export's folder (or the current directory)")
+
+
+def find_people(raw: RawTable, spec: Any, profile: str) -> tuple[People | None, list[str]]:
+    """The people directory for this export, and a note on where it came from (or that none was found).
+
+    ``[profiles.<profile>] people = "file.csv"`` names it (relative to the export's folder, else to
+    the current directory; ``people = ""`` switches the lookup off); ``users = "…"`` (a user table
+    with ``user_name, name``) is accepted as the older name of the same option. Otherwise the first
+    of :func:`people_candidates` that exists next to the export is used.
+    """
+    opts = options(spec, profile)
+    base = Path(raw.details["path"]) if raw.details.get("path") else None
+    for key in ("people", "users"):
+        if key in opts:
+            if not opts[key]:
+                return None, [f"{profile}: people directory switched off ({key} = \"\")"]
+            path = _given(str(opts[key]), base, profile, key)
+            need = ("name", "user_name") if key == "users" else ("name",)
+            people = read_people(path, need=need, what="users file" if key == "users" else "people directory")
+            return people, [f"{profile}: team, organisation and support line of whoever acted from the people "
+                            f"directory {path.name} ({key} in the mapping file; {len(people.frame):,} people)"]
+    if base is not None:
+        for candidate in people_candidates(base):
+            if candidate.is_file():
+                people = read_people(candidate)
+                return people, [f"{profile}: team, organisation and support line of whoever acted from the people "
+                                f"directory {candidate.name} found next to the export ({len(people.frame):,} people)"]
+    return None, []
+
+
+def actor_attributes(actor: pd.Series, assignee: pd.Series, group: pd.Series, *, people: People | None,
+                     profile: str, requester: pd.Series | None = None, mother: pd.Series | None = None,
+                     ssc_name: str = SSC_NAME) -> tuple[pd.Series, pd.Series, pd.Series, list[str]]:
+    """Team, organisation and support line of each actor, and notes on how they were found.
+
+    With a people directory: the actor's team, organisation and line from it; actors not in the
+    directory (and fields it leaves empty) fall back to :func:`actor_team_org`. Without one: the
+    inference of :func:`actor_team_org`, no line, and a note that teams were inferred.
+    """
+    team, org = actor_team_org(actor, assignee, group, requester=requester, mother=mother, ssc_name=ssc_name)
+    line = pd.Series(None, index=actor.index, dtype=object)
+    if people is None:
+        return team, org, line, [
+            f"{profile}: no people directory (a *people.csv next to the export, or [profiles.{profile}] people = "
+            "\"…\"): the team of whoever acted is inferred from the assignments (the group they are most often "
+            "assigned in), the organisation from the assignments and the requester; no support line"]
+    found = people.lookup(actor)
+    team = found["team"].where(found["team"].notna(), team)
+    org = found["organisation"].where(found["organisation"].notna(), org)
+    line = found["line"]
+    known = actor.notna().to_numpy()
+    unmatched = pd.unique(actor[known & ~found["matched"].to_numpy()])
+    notes = []
+    if len(unmatched):
+        notes.append(f"{profile}: {len(unmatched):,} people who acted are not in the people directory "
+                     f"{people.source} (e.g. {', '.join(map(str, unmatched[:3]))}); their team is inferred "
+                     "from the assignments")
+    return (team.astype(object).where(team.notna(), None), org.astype(object).where(org.notna(), None),
+            line.astype(object).where(line.notna(), None), notes)
+
+
 def finish(raw: RawTable, events: pd.DataFrame, mapping: dict[str, str], *, time_format: str | None,
            dayfirst: bool | None, skipped: dict[str, int] | None = None,
            rejected: list[RejectedRow] | None = None, notes: list[str] | None = None,
@@ -282,5 +430,6 @@ def case_attribute(events: pd.DataFrame, case: str, column: str, how: str = "las
 
 
 __all__ = ["clean", "canonical_status", "require", "has_columns", "evidence", "snapshot_events",
-           "history_events", "actor_team_org", "finish", "options", "activity_table", "with_utc_offset",
+           "history_events", "actor_team_org", "actor_attributes", "find_people", "people_candidates",
+           "read_people", "People", "PEOPLE_COLUMNS", "finish", "options", "activity_table", "with_utc_offset",
            "case_attribute", "STATUS_NAMES", "STATE_CODES", "C"]

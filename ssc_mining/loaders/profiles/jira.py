@@ -36,9 +36,9 @@ import pandas as pd
 
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
-from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_team_org, canonical_status,
-                                                 clean, evidence, finish, has_columns, history_events, options,
-                                                 require)
+from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_attributes, canonical_status,
+                                                 clean, evidence, find_people, finish, has_columns, history_events,
+                                                 options, require)
 from ssc_mining.loaders.raw import RawTable
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f%z"
@@ -108,19 +108,28 @@ def _to_events(raw: RawTable, spec: Any, name: str, issues: pd.DataFrame, update
         if firsts - used:
             skipped["change records no action or change of status, team or person"] = len(firsts - used)
         skipped["further item rows of the same change (merged into its event)"] = merged_rows
-    team, org = actor_team_org(h["author"], h["_assignee"], h["_group"], requester=h.get("reporter"),
-                               mother=h.get("organization"), ssc_name=opts.get("ssc_name", SSC_NAME))
+    people, people_notes = find_people(raw, spec, name)
+    team, org, line, actor_notes = actor_attributes(h["author"], h["_assignee"], h["_group"], people=people,
+                                                    profile=name, requester=h.get("reporter"),
+                                                    mother=h.get("organization"),
+                                                    ssc_name=opts.get("ssc_name", SSC_NAME))
     events = events.assign(**{"key": events["_case"], "created": events["_time"],
                               "team": team.loc[events.index], "organisation": org.loc[events.index],
+                              "actor_line": line.loc[events.index],
                               "status": events["_status"], C.ASSIGNED_GROUP: events["_group"],
                               C.ASSIGNED_TO: events["_assignee"]})
     mapping = {"case": "key", "activity": "activity", "timestamp": "created", "resource": "author",
                "team": "team", "org": "organisation", "status": "status"}
+    if events["actor_line"].notna().any():
+        mapping["line"] = "actor_line"
+    else:
+        events = events.drop(columns=["actor_line"])
     roles = {"reporter": "requester", "organization": "mother", "category": "category", "priority": "priority",
              "channel": "channel", "duedate": "due", "need_by": "need_by"}
     mapping.update({role: col for col, role in roles.items() if col in events})
     notes = notes + [f"{name}: one event for the creation and one per change that names an action (Activity item) "
                      "or changes status, assignee or team; the resource is the change's author"]
+    notes += people_notes + actor_notes
     return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=None, skipped=skipped, notes=notes,
                   rows_total=rows_total)
 

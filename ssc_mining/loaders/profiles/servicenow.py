@@ -11,7 +11,9 @@ UTC times (``yyyy-mm-dd HH:MM:SS``) and sys_ids in reference fields.
   ``reassignment_count``, ``reopen_count`` and ``made_sla`` become case attributes.
 * ``servicenow-history``: one row per update (the record after it, with
   ``sys_updated_at`` / ``sys_updated_by``) → one event per update that names an
-  action (``u_action``) or changes state, assignment group or assignee.
+  action (``u_action``) or changes state, assignment group or assignee. With a
+  people directory (``*people.csv`` next to the export, or ``people`` / ``users``
+  under ``[profiles.servicenow-history]``) ``sys_updated_by`` user ids become names.
 * ``servicenow-audit``: ``sys_audit`` rows (one per changed field) grouped per
   update (``documentkey`` + ``record_checkpoint``) and rebuilt into the same
   events. Side files next to the audit file, when present: ``<stem>-incidents.csv``
@@ -19,6 +21,10 @@ UTC times (``yyyy-mm-dd HH:MM:SS``) and sys_ids in reference fields.
   ``<stem>-references.csv`` (``sys_id, table, name, user_name``: names of users,
   groups and companies). Without them the case id is the ``number`` field of the
   insert and references stay sys_ids.
+
+The history profiles take the team, organisation and support line of whoever acted
+from the people directory when there is one (see ``_common.find_people`` and
+``docs/profiles.md``), else they infer team and organisation from the assignments.
 
 Example:
     >>> import numpy as np, pandas as pd
@@ -44,9 +50,10 @@ import pandas as pd
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
-from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_team_org, canonical_status,
-                                                 clean, evidence, finish, has_columns, history_events, options,
-                                                 require, snapshot_events, with_utc_offset)
+from ssc_mining.loaders.profiles._common import (SSC_NAME, People, activity_table, actor_attributes,
+                                                 canonical_status, clean, evidence, find_people, finish,
+                                                 has_columns, history_events, options, require, snapshot_events,
+                                                 with_utc_offset)
 from ssc_mining.loaders.raw import RawTable, RejectedRow
 
 TIME_FORMAT = "%d/%m/%Y %H:%M"
@@ -90,20 +97,12 @@ def _counters(events: pd.DataFrame) -> pd.DataFrame:
     return events
 
 
-def _users(spec: Any, name: str, base: Path | None) -> dict[str, str]:
-    """user_name → display name from the optional ``users`` file of ``[profiles.<name>]``."""
-    path = options(spec, name).get("users")
-    if not path:
+def _display_names(people: People | None) -> dict[str, str]:
+    """user_name → display name from the people directory (ServiceNow ``sys_user``)."""
+    if people is None or "user_name" not in people.frame:
         return {}
-    from ssc_mining.loaders.csv_reader import read_csv
-
-    path = Path(path)
-    if not path.is_absolute() and base is not None and not path.exists():
-        path = base.parent / path
-    frame = read_csv(path).frame
-    if not {"user_name", "name"} <= set(frame.columns):
-        raise ConfigError(f"the users file {path.name} needs the columns user_name and name", path=path)
-    return dict(zip(frame["user_name"], frame["name"]))
+    known = people.frame.dropna(subset=["user_name"])
+    return dict(zip(known["user_name"], known["name"]))
 
 
 class ServiceNow(Profile):
@@ -175,7 +174,8 @@ class ServiceNowHistory(Profile):
         frame = _clean_frame(raw)
         state_col = _state_column(frame)
         frame, rejected, status = _reject_unknown_states(frame, state_col)
-        users = _users(spec, self.name, Path(raw.details["path"]) if raw.details.get("path") else None)
+        people, people_notes = find_people(raw, spec, self.name)
+        users = _display_names(people)
         if users:
             frame["sys_updated_by"] = frame["sys_updated_by"].map(lambda u: users.get(u, u))
         action_col = opts.get("action_column", "u_action")
@@ -193,11 +193,12 @@ class ServiceNowHistory(Profile):
         h = pd.concat([h, frame[[c for c in frame.columns if c not in drop]]], axis=1)
         events, skipped = history_events(h, labels=labels, time_format=TIME_FORMAT,
                                          use_actions=bool(opts.get("use_actions", True)))
-        team, org = actor_team_org(h["sys_updated_by"], h["_assignee"], h["_group"],
-                                   requester=h.get("caller_id"), mother=h.get("company"),
-                                   ssc_name=opts.get("ssc_name", SSC_NAME))
+        team, org, line, actor_notes = actor_attributes(
+            h["sys_updated_by"], h["_assignee"], h["_group"], people=people, profile=self.name,
+            requester=h.get("caller_id"), mother=h.get("company"), ssc_name=opts.get("ssc_name", SSC_NAME))
         events = events.assign(**{"number": events["_case"], "sys_updated_at": events["_time"],
                                   "team": team.loc[events.index], "organisation": org.loc[events.index],
+                                  "actor_line": line.loc[events.index],
                                   "status": events["_status"], C.ASSIGNED_GROUP: events["_group"],
                                   C.ASSIGNED_TO: events["_assignee"]})
         ordered = frame.assign(_t=pd.to_datetime(frame["sys_updated_at"], format=TIME_FORMAT, errors="coerce"))
@@ -210,12 +211,19 @@ class ServiceNowHistory(Profile):
         mapping = {"case": "number", "activity": "activity", "timestamp": "sys_updated_at",
                    "resource": "sys_updated_by", "team": "team", "org": "organisation", "status": "status"}
         mapping.update({role: col for col, role in CASE_ROLES.items() if col in events})
+        if events["actor_line"].notna().any():
+            mapping["line"] = "actor_line"
+        else:
+            events = events.drop(columns=["actor_line"])
         notes = ["servicenow-history: one event per update that names an action (u_action) or changes state, "
-                 "assignment_group or assigned_to; the resource is sys_updated_by"]
-        if not team.notna().any():
+                 "assignment_group or assigned_to; the resource is sys_updated_by"
+                 + (" (user ids translated to names with the people directory)" if users else "")]
+        notes += people_notes + actor_notes
+        if people is None and not team.notna().any():
             notes.append("servicenow-history: sys_updated_by holds user ids and assigned_to display names, so the "
-                         "team of whoever acted cannot be linked; give a users file (user_name, name) as "
-                         "[profiles.servicenow-history] users = \"sys_user.csv\"")
+                         "team of whoever acted cannot be linked; put a people directory (name, user_name, team, "
+                         "organisation, line) next to the export or name it as [profiles.servicenow-history] "
+                         "people = \"people.csv\" (a users file with user_name, name also works)")
         return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, skipped=skipped,
                       rejected=rejected, notes=notes)
 
@@ -339,10 +347,14 @@ class ServiceNowAudit(Profile):
         skipped.update(skipped_updates)
         merged = int(updates["n"].sum() - len(updates))
         skipped["further field rows of the same update (merged into its event)"] = merged
-        team, org = actor_team_org(h["user"], h["_assignee"], h["_group"], requester=h["caller_id"],
-                                   mother=h["company"], ssc_name=opts.get("ssc_name", SSC_NAME))
+        people, people_notes = find_people(raw, spec, self.name)
+        team, org, line, actor_notes = actor_attributes(h["user"], h["_assignee"], h["_group"], people=people,
+                                                        profile=self.name, requester=h["caller_id"],
+                                                        mother=h["company"], ssc_name=opts.get("ssc_name", SSC_NAME))
+        notes += people_notes + actor_notes
         events = events.assign(**{"number": events["_case"], "sys_created_on": events["_time"],
                                   "team": team.loc[events.index], "organisation": org.loc[events.index],
+                                  "actor_line": line.loc[events.index],
                                   "status": events["_status"], C.ASSIGNED_GROUP: events["_group"],
                                   C.ASSIGNED_TO: events["_assignee"]})
         for name in (C.REASSIGNMENT_COUNT, C.REOPEN_COUNT, "caller_id", "company", "category", "priority",
@@ -354,6 +366,10 @@ class ServiceNowAudit(Profile):
         mapping = {"case": "number", "activity": "activity", "timestamp": "sys_created_on", "resource": "user",
                    "team": "team", "org": "organisation", "status": "status", "requester": "caller_id",
                    "mother": "company", "category": "category", "priority": "priority", "due": "due_date"}
+        if events["actor_line"].notna().any():
+            mapping["line"] = "actor_line"
+        else:
+            events = events.drop(columns=["actor_line"])
         notes += ["servicenow-audit: sys_audit rows grouped per update (documentkey + record_checkpoint) into one "
                   "event per update that names an action (u_action) or changes state, assignment_group or "
                   "assigned_to; times are UTC"]

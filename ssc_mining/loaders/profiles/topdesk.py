@@ -33,9 +33,9 @@ import pandas as pd
 
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
-from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_team_org, canonical_status,
-                                                 clean, evidence, finish, has_columns, history_events, options,
-                                                 require, snapshot_events)
+from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_attributes, canonical_status,
+                                                 clean, evidence, find_people, finish, has_columns, history_events,
+                                                 options, require, snapshot_events)
 from ssc_mining.loaders.raw import RawTable
 
 TIME_FORMAT = "%d-%m-%Y %H:%M"
@@ -136,19 +136,37 @@ class TopdeskHistory(Profile):
         h = pd.concat([h, frame[other]], axis=1)
         events, skipped = history_events(h, labels=labels, time_format=TIME_FORMAT,
                                          use_actions=bool(opts.get("use_actions", True)))
-        # the directory is built from every row (also skipped ones): map the actors of the events
-        team_all, org_all = actor_team_org(h["Gewijzigd door"], h["_assignee"], h["_group"],
-                                           ssc_name=opts.get("ssc_name", SSC_NAME))
+        # team, organisation and line of whoever acted: from the people directory, else inferred from every row
+        people, people_notes = find_people(raw, spec, self.name)
+        team_all, org_all, line_all, actor_notes = actor_attributes(
+            h["Gewijzigd door"], h["_assignee"], h["_group"], people=people, profile=self.name,
+            ssc_name=opts.get("ssc_name", SSC_NAME))
         events = events.assign(**{"Nummer": events["_case"], "Datum wijziging": events["_time"],
                                   "team": team_all.loc[events.index], "organisation": org_all.loc[events.index],
+                                  "actor_line": line_all.loc[events.index],
                                   "status": events["_status"], C.ASSIGNED_GROUP: events["_group"],
                                   C.ASSIGNED_TO: events["_assignee"]})
         mapping = {"case": "Nummer", "activity": "activity", "timestamp": "Datum wijziging",
                    "resource": "Gewijzigd door", "team": "team", "org": "organisation", "status": "status"}
+        if events["actor_line"].notna().any():
+            mapping["line"] = "actor_line"
+        else:
+            events = events.drop(columns=["actor_line"])
+        derived = []
+        if people is not None and "Organisatie" not in frame:
+            # the history has no organisation column: the ticket's organisation is that of the people outside
+            # the SSC (requester, liaison) who acted on it, so the analysers can tell both sides apart
+            ssc_name = opts.get("ssc_name", SSC_NAME)
+            outside = pd.DataFrame({"case": h["_case"], "org": org_all}).dropna()
+            outside = outside[outside["org"] != ssc_name]
+            mother = outside.groupby("case", sort=False)["org"].first()
+            events["Organisatie"] = events["_case"].map(mother)
+            mapping["mother"] = "Organisatie"
+            derived = [f"topdesk-history: the ticket's organisation (Organisatie) is that of the people outside "
+                       f"{ssc_name!r} who acted on it, from the people directory ({len(mother):,} tickets)"]
         notes = ["topdesk-history: one event per row that names an action ('Actie') or changes Status, "
-                 "Behandelaarsgroep or Behandelaar; the resource is 'Gewijzigd door'",
-                 "topdesk-history: the team of the person who acted is the operator group they are assigned in "
-                 "(TOPdesk does not record it per change); people never assigned a ticket have no team"]
+                 "Behandelaarsgroep or Behandelaar; the resource is 'Gewijzigd door'"]
+        notes += people_notes + actor_notes + derived
         return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, skipped=skipped, notes=notes)
 
 

@@ -35,6 +35,7 @@ _SUFFIXES = {
     "servicenow": "servicenow-snapshot.csv", "servicenow-history": "servicenow-history.csv",
     "servicenow-audit": "servicenow-sys_audit.csv", "jira-json": "jira-changelog.json",
     "jira-csv": "jira-changelog.csv", "xes": "events.xes.gz", "truth-csv": "truth.csv", "truth-json": "truth.json",
+    "people": "people.csv",
 }
 
 #: the names used in ``data/samples/``
@@ -43,12 +44,12 @@ SAMPLE_NAMES = {
     "servicenow": "servicenow-incidents.csv", "servicenow-history": "servicenow-history.csv",
     "servicenow-audit": "servicenow-sys_audit.csv", "jira-json": "jira-changelog.json",
     "jira-csv": "jira-changelog.csv", "xes": "events.xes.gz", "truth-csv": "ground-truth.csv",
-    "truth-json": "ground-truth.json",
+    "truth-json": "ground-truth.json", "people": "people.csv",
 }
 
 
 def default_names(prefix: str) -> dict[str, str]:
-    """File name per format (and ``truth-csv`` / ``truth-json``): ``<prefix>-<suffix>``."""
+    """File name per format (and ``truth-csv`` / ``truth-json`` / ``people``): ``<prefix>-<suffix>``."""
     return {key: f"{prefix}-{suffix}" for key, suffix in _SUFFIXES.items()}
 
 
