@@ -422,6 +422,22 @@ def with_utc_offset(values: pd.Series) -> pd.Series:
     return text.where(text.isna(), text + "+0000")
 
 
+def last_known(frame: pd.DataFrame, case: str, time: str, columns: Iterable[str], *,
+               time_format: str | None) -> dict[str, pd.Series]:
+    """Per column: the last non-missing value per case (rows ordered by ``time``, then file order).
+
+    For case attributes that a history repeats on every row (a ticket's target and need-by
+    dates): the value as it stands after the ticket's last change, even when it was changed or
+    cleared-and-set along the way. ``frame`` needs ``_row``; columns not in it are left out.
+    """
+    present = [c for c in columns if c in frame]
+    if not present:
+        return {}
+    t = pd.to_datetime(frame[time], format=time_format, errors="coerce", utc=True)
+    ordered = frame.assign(_t=t.to_numpy()).sort_values([case, "_t", "_row"], kind="stable")
+    return {c: ordered.dropna(subset=[c]).groupby(case, sort=False)[c].last() for c in present}
+
+
 def case_attribute(events: pd.DataFrame, case: str, column: str, how: str = "last") -> pd.Series:
     """The last (or first) non-missing value of ``column`` per case, spread over every event of the case."""
     present = events[[case, column]].dropna()
@@ -432,4 +448,4 @@ def case_attribute(events: pd.DataFrame, case: str, column: str, how: str = "las
 __all__ = ["clean", "canonical_status", "require", "has_columns", "evidence", "snapshot_events",
            "history_events", "actor_team_org", "actor_attributes", "find_people", "people_candidates",
            "read_people", "People", "PEOPLE_COLUMNS", "finish", "options", "activity_table", "with_utc_offset",
-           "case_attribute", "STATUS_NAMES", "STATE_CODES", "C"]
+           "case_attribute", "last_known", "STATUS_NAMES", "STATE_CODES", "C"]

@@ -250,9 +250,14 @@ class JiraCsv(Profile):
         issues = issues.rename(columns={"Issue key": "_case"}).assign(_actor=None, final_status=None,
                                                                       final_assignee=None, final_team=None)
         names = {"Reporter": "reporter", "Organization": "organization", "Category": "category",
-                 "Priority": "priority", "Issue type": "issuetype", "Summary": "summary", "Due date": "duedate"}
+                 "Priority": "priority", "Issue type": "issuetype", "Summary": "summary", "Due date": "duedate",
+                 "Due Date": "duedate", "Custom field (Need by)": "need_by", "Need by": "need_by"}
         present = [c for c in names if c in frame]
-        attrs = by_issue[present].first().rename(columns=names) if present else pd.DataFrame(index=issues["_case"])
+        present = [c for k, c in enumerate(present) if names[c] not in {names[p] for p in present[:k]}]
+        # the issue's fields repeat on every item row: the last known value per issue (rows in time order)
+        ordered = frame.assign(_t=pd.to_datetime(frame["Created"], format=TIME_FORMAT, errors="coerce", utc=True))
+        ordered = ordered.sort_values(["Issue key", "_t", "_row"], kind="stable").groupby("Issue key", sort=False)
+        attrs = ordered[present].last().rename(columns=names) if present else pd.DataFrame(index=issues["_case"])
         merged = len(frame) - len(updates)
         notes = ["jira-csv: the items of one change (same Issue key, Created, Author) form one event; the CSV "
                  "has no creator, so the registration (Issue created) has no resource"]

@@ -22,6 +22,9 @@ UTC times (``yyyy-mm-dd HH:MM:SS``) and sys_ids in reference fields.
   groups and companies). Without them the case id is the ``number`` field of the
   insert and references stay sys_ids.
 
+In the histories ``due_date`` and ``u_need_by`` (sys_audit: their field rows) become the
+case attributes due and need-by with the last known value per ticket.
+
 The history profiles take the team, organisation and support line of whoever acted
 from the people directory when there is one (see ``_common.find_people`` and
 ``docs/profiles.md``), else they infer team and organisation from the assignments.
@@ -52,8 +55,8 @@ from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
 from ssc_mining.loaders.profiles._common import (SSC_NAME, People, activity_table, actor_attributes,
                                                  canonical_status, clean, evidence, find_people, finish,
-                                                 has_columns, history_events, options, require, snapshot_events,
-                                                 with_utc_offset)
+                                                 has_columns, history_events, last_known, options, require,
+                                                 snapshot_events, with_utc_offset)
 from ssc_mining.loaders.raw import RawTable, RejectedRow
 
 TIME_FORMAT = "%d/%m/%Y %H:%M"
@@ -61,6 +64,8 @@ AUDIT_TIME_FORMAT = "%Y-%m-%d %H:%M:%S%z"
 SNAPSHOT_ACTIVITIES = {"opened_at": "Register", "resolved_at": "Resolve", "closed_at": "Close"}
 CASE_ROLES = {"caller_id": "requester", "company": "mother", "contact_type": "channel", "category": "category",
               "priority": "priority", "due_date": "due", "u_need_by": "need_by"}
+#: date case attributes a history repeats on every row: the last known value per ticket is kept
+DATE_ROLES = ("due_date", "u_need_by")
 COUNTERS = {"reassignment_count": C.REASSIGNMENT_COUNT, "reopen_count": C.REOPEN_COUNT, "made_sla": C.MADE_SLA}
 _SELF_SERVICE = ("self-service", "self service", "portal")
 _TRUE = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
@@ -208,6 +213,8 @@ class ServiceNowHistory(Profile):
                 last = ordered.dropna(subset=[column]).groupby("number")[column].last()
                 events[name] = events["_case"].map(last)
         events = _counters(events)
+        for column, last in last_known(frame, "number", "sys_updated_at", DATE_ROLES, time_format=TIME_FORMAT).items():
+            events[column] = events["_case"].map(last)
         mapping = {"case": "number", "activity": "activity", "timestamp": "sys_updated_at",
                    "resource": "sys_updated_by", "team": "team", "org": "organisation", "status": "status"}
         mapping.update({role: col for col, role in CASE_ROLES.items() if col in events})
@@ -229,8 +236,9 @@ class ServiceNowHistory(Profile):
 
 
 _AUDIT_FIELDS = ("number", "state", "assignment_group", "assigned_to", "u_action", "caller_id", "company",
-                 "category", "priority", "due_date", "opened_at", "reassignment_count", "reopen_count")
-_AUDIT_DATES = ("opened_at", "due_date", "resolved_at", "closed_at")
+                 "category", "priority", "due_date", "u_need_by", "opened_at", "reassignment_count",
+                 "reopen_count")
+_AUDIT_DATES = ("opened_at", "due_date", "u_need_by", "resolved_at", "closed_at")
 _CLEARED = "\x00cleared"
 
 
@@ -339,6 +347,7 @@ class ServiceNowAudit(Profile):
             "company": name_of(updates["company"], company_names),
             "category": updates["category"], "priority": updates["priority"],
             "due_date": with_utc_offset(updates["due_date"]),
+            "u_need_by": with_utc_offset(updates["u_need_by"]),
             "opened_at": with_utc_offset(updates["opened_at"]),
             C.REASSIGNMENT_COUNT: updates["reassignment_count"], C.REOPEN_COUNT: updates["reopen_count"],
         })
@@ -358,14 +367,15 @@ class ServiceNowAudit(Profile):
                                   "status": events["_status"], C.ASSIGNED_GROUP: events["_group"],
                                   C.ASSIGNED_TO: events["_assignee"]})
         for name in (C.REASSIGNMENT_COUNT, C.REOPEN_COUNT, "caller_id", "company", "category", "priority",
-                     "due_date"):
+                     "due_date", "u_need_by"):
             last = h.dropna(subset=[name]).groupby("_case")[name].last()
             events[name] = events["_case"].map(last)
         for name in (C.REASSIGNMENT_COUNT, C.REOPEN_COUNT):
             events[name] = events[name].astype(object).fillna("0")
         mapping = {"case": "number", "activity": "activity", "timestamp": "sys_created_on", "resource": "user",
                    "team": "team", "org": "organisation", "status": "status", "requester": "caller_id",
-                   "mother": "company", "category": "category", "priority": "priority", "due": "due_date"}
+                   "mother": "company", "category": "category", "priority": "priority", "due": "due_date",
+                   "need_by": "u_need_by"}
         if events["actor_line"].notna().any():
             mapping["line"] = "actor_line"
         else:

@@ -12,6 +12,8 @@ in the mapping file.
   attributes, not events; ``On hold duur (min)`` becomes ``case:ssc:on_hold_minutes``.
 * ``topdesk-history``: one event per row that names an action (``Actie``) or
   changes the status, operator group or operator; ``Gewijzigd door`` is the resource.
+  ``Categorie``, ``Streefdatum`` and ``Gewenste datum``, when the history carries them,
+  become the case attributes category, due and need-by with the last known value per melding.
 
 Example:
     >>> import numpy as np, pandas as pd
@@ -35,7 +37,7 @@ from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
 from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_attributes, canonical_status,
                                                  clean, evidence, find_people, finish, has_columns, history_events,
-                                                 options, require, snapshot_events)
+                                                 last_known, options, require, snapshot_events)
 from ssc_mining.loaders.raw import RawTable
 
 TIME_FORMAT = "%d-%m-%Y %H:%M"
@@ -45,6 +47,8 @@ SNAPSHOT_ACTIVITIES = {"Aanmelddatum": "Register", "Gereageerd": "First response
 #: case attributes: column → role
 CASE_ROLES = {"Aanmelder": "requester", "Organisatie": "mother", "Soort binnenkomst": "channel",
               "Categorie": "category", "Prioriteit": "priority", "Streefdatum": "due", "Gewenste datum": "need_by"}
+#: case attributes a history repeats on every row: the last known value per melding is kept
+HISTORY_ROLES = {"Categorie": "category", "Streefdatum": "due", "Gewenste datum": "need_by"}
 ON_HOLD = "On hold duur (min)"
 _PORTAL = ("portal", "selfservice", "self-service", "self service", "zelfservice")
 
@@ -152,6 +156,11 @@ class TopdeskHistory(Profile):
             mapping["line"] = "actor_line"
         else:
             events = events.drop(columns=["actor_line"])
+        frame["_row"] = raw.source_rows
+        for column, last in last_known(frame, "Nummer", "Datum wijziging", HISTORY_ROLES,
+                                       time_format=TIME_FORMAT).items():
+            events[column] = events["_case"].map(last)
+            mapping[HISTORY_ROLES[column]] = column
         derived = []
         if people is not None and "Organisatie" not in frame:
             # the history has no organisation column: the ticket's organisation is that of the people outside

@@ -6,7 +6,8 @@
   ``2024-03-04T09:15:00.000+0100``, ``reporter``, ``assignee``, ``status``, ``priority``,
   ``duedate`` ``YYYY-MM-DD``, custom fields: ``customfield_10010`` Organization (the
   mother), ``customfield_10020`` Team (assignment group), ``customfield_10030`` Category,
-  ``customfield_10040`` Channel, ``customfield_10050`` Need by), ``names``, and
+  ``customfield_10040`` Channel, ``customfield_10050`` Need by: a date-time picker field,
+  17:00 on the need-by day, ``null`` when none), ``names``, and
   ``changelog.histories``: one history per event after creation, with ``author``
   (``displayName``, ``name``), ``created`` and ``items`` (``field``, ``fieldtype``,
   ``from``, ``fromString``, ``to``, ``toString``) for ``status``, ``assignee``, ``Team``
@@ -14,7 +15,9 @@
   issue's ``created``, done by ``fields.creator``.
 * **CSV**: the flattened form people make of it, one row per history item:
   ``Issue key, Issue id, Issue type, Summary, Reporter, Organization, Category,
-  Priority, Issue created, Created, Author, Field, From, To`` (UTF-8, comma).
+  Priority, Issue created, Due date, Custom field (Need by), Created, Author, Field, From, To``
+  (UTF-8, comma; ``Due date`` and ``Custom field (Need by)`` as in the JSON, the need-by empty
+  when none).
 
 Statuses: New → Open, In progress → In Progress, On hold → Pending,
 Resolved → Resolved, Closed → Closed, Reopened → Reopened.
@@ -61,7 +64,8 @@ def issues(b: Batch) -> list[dict]:
     names, users = b.person_names.tolist(), b.person_users.tolist()
     teams = b.team_names.tolist()
     need_day = b.case_values("need_by_day")
-    need = np.where(need_day >= 0, fmt.day_iso(np.maximum(need_day, 0)), None)
+    need_iso = fmt.day_end_iso(np.maximum(need_day, 0))  # 2024-03-04T17:00:00+01:00 → Jira's date-time form
+    need = np.where(need_day >= 0, [t[:19] + ".000" + t[19:].replace(":", "") for t in need_iso], None)
     due = fmt.day_iso(b.due_minute // 540)
     out = []
     for k in range(b.n_cases):
@@ -149,11 +153,12 @@ class JiraCsvWriter(CsvWriter):
             fl = issue["fields"]
             head = (issue["key"], issue["id"], fl["issuetype"]["name"], fl["summary"], fl["reporter"]["displayName"],
                     fl["customfield_10010"][0]["name"], fl["customfield_10030"]["value"], fl["priority"]["name"],
-                    fl["created"])
+                    fl["created"], fl["duedate"] or "", fl["customfield_10050"] or "")
             for h in issue["changelog"]["histories"]:
                 for item in h["items"]:
                     rows.append(head + (h["created"], h["author"]["displayName"], item["field"],
                                         item["fromString"] or "", item["toString"] or ""))
         return pd.DataFrame(rows, columns=["Issue key", "Issue id", "Issue type", "Summary", "Reporter",
-                                           "Organization", "Category", "Priority", "Issue created", "Created",
+                                           "Organization", "Category", "Priority", "Issue created", "Due date",
+                                           "Custom field (Need by)", "Created",
                                            "Author", "Field", "From", "To"])

@@ -14,13 +14,14 @@ All are UTF-8, comma-separated; missing values are written ``?``.
   7 Closed), ``assignment_group``, ``assigned_to``, ``caller_id``, ``company``,
   ``category``, ``priority``, ``hold_reason``, ``reassignment_count``, ``reopen_count``,
   ``opened_at``, ``resolved_at`` (cleared by a reopen), ``closed_at``, ``due_date``,
-  ``u_action`` (the activity label), ``sys_updated_at``, ``sys_updated_by`` (user name),
-  ``sys_mod_count`` (0 = insert).
+  ``u_need_by`` (``?`` when the ticket has none), ``u_action`` (the activity label),
+  ``sys_updated_at``, ``sys_updated_by`` (user name), ``sys_mod_count`` (0 = insert).
 * **audit** (``sys_audit``, one row per changed field): ``sys_id``, ``documentkey`` (the
   incident's sys_id), ``tablename``, ``fieldname``, ``oldvalue``, ``newvalue``, ``user``
   (user name), ``record_checkpoint``, ``sys_created_on`` (UTC ``yyyy-mm-dd HH:MM:SS``).
   Reference fields (``assignment_group``, ``assigned_to``, ``caller_id``, ``company``) hold
-  sys_ids; ``state`` numeric codes; dates UTC. Every update writes a ``u_action`` row, so
+  sys_ids; ``state`` numeric codes; dates UTC (``due_date`` and ``u_need_by`` are set by the
+  insert, ``u_need_by`` only when the ticket has one). Every update writes a ``u_action`` row, so
   updates that change no other field are visible too. Side files: ``…-incidents.csv``
   (``sys_id, number``) and ``…-references.csv`` (``sys_id, table, name, user_name`` for
   users, groups and companies).
@@ -85,6 +86,20 @@ def _resolved_at(b: Batch) -> np.ndarray:
     return s.ffill().to_numpy()
 
 
+def _need_by_servicenow(b: Batch) -> np.ndarray:
+    """Per case: the need-by date (17:00 local of the need-by day) as the list exports write it, ``?`` when none."""
+    need_day = b.case_values("need_by_day")
+    return np.where(need_day >= 0, b.fmt.day_servicenow(np.maximum(need_day, 0)) + " 17:00", MISSING)
+
+
+def _need_by_utc(b: Batch) -> np.ndarray:
+    """Per case: the need-by date in UTC as ``sys_audit`` writes it, empty when none."""
+    need_day = b.case_values("need_by_day")
+    epoch = b.fmt.day_end_epoch(np.maximum(need_day, 0))
+    text = pd.to_datetime(epoch, unit="s").strftime("%Y-%m-%d %H:%M:%S").to_numpy(dtype=object)
+    return np.where(need_day >= 0, text, "")
+
+
 class ServiceNowSnapshotWriter(CsvWriter):
     format = "servicenow"
 
@@ -92,7 +107,6 @@ class ServiceNowSnapshotWriter(CsvWriter):
         fmt = b.fmt
         _, last = case_bounds(b.case_of_event, b.n_cases)
         assignee = b.ev_assignee_name[last]
-        need_day = b.case_values("need_by_day")
         truth_sla = b.case_values("sla_elapsed") <= b.case_values("sla_target")
         return pd.DataFrame({
             "number": b.servicenow_number,
@@ -110,7 +124,7 @@ class ServiceNowSnapshotWriter(CsvWriter):
             "resolved_at": fmt.servicenow(b.case_values("resolved")),
             "closed_at": fmt.servicenow(b.case_values("closed")),
             "due_date": fmt.servicenow(b.due_minute),
-            "u_need_by": np.where(need_day >= 0, fmt.day_servicenow(np.maximum(need_day, 0)) + " 17:00", MISSING),
+            "u_need_by": _need_by_servicenow(b),
             "reassignment_count": b.case_values("reassignments").astype(str),
             "reopen_count": b.case_values("reopens").astype(str),
             "made_sla": np.where(truth_sla, "true", "false"),
@@ -146,6 +160,7 @@ class ServiceNowHistoryWriter(CsvWriter):
             "resolved_at": _resolved_at(b),
             "closed_at": closed,
             "due_date": fmt.servicenow(b.due_minute)[case],
+            "u_need_by": _need_by_servicenow(b)[case],
             "u_action": b.activity_names[act],
             "sys_updated_at": fmt.servicenow(b.ev_minute),
             "sys_updated_by": b.person_users[b.ev("resource")],
@@ -208,6 +223,7 @@ class ServiceNowAuditWriter(CsvWriter):
         field("priority", np.array([PRIORITY_SN[p] for p in b.priority], dtype=object)[case])
         field("opened_at", fmt.utc(b.case_values("t0"))[case])
         field("due_date", fmt.utc(b.due_minute)[case])
+        field("u_need_by", _need_by_utc(b)[case])
         field("state", state)
         field("assignment_group", group_id)
         field("assigned_to", assignee_id)

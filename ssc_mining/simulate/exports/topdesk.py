@@ -12,8 +12,8 @@ Both are ``;``-separated, cp1252-encoded, CRLF, with ``dd-mm-jjjj uu:mm`` local 
   ``On hold duur (min)`` (wall-clock minutes on hold; = ground truth ``wait_seconds / 60``).
 * **history** (one row per change, ``mutatie_incident`` style): ``Nummer``,
   ``Datum wijziging``, ``Gewijzigd door`` (the person who acted), ``Actie`` (the
-  activity label), ``Status``, ``Behandelaarsgroep``, ``Behandelaar`` (state after
-  the change).
+  activity label), ``Status``, ``Behandelaarsgroep``, ``Behandelaar``, ``Categorie``,
+  ``Streefdatum``, ``Gewenste datum`` (empty when none): the melding's fields after the change.
 
 Statuses: New → Aangemeld, In progress → In behandeling, On hold → On hold,
 Resolved → Gereed, Closed → Afgemeld, Reopened → Heropend.
@@ -44,13 +44,18 @@ class _TopdeskCsv(CsvWriter):
     eol = "\r\n"
 
 
+def _need_by_dutch(b: Batch) -> np.ndarray:
+    """Per case: the need-by date (17:00 on the need-by day), empty when none."""
+    need_day = b.case_values("need_by_day")
+    return np.where(need_day >= 0, b.fmt.day_dutch(np.maximum(need_day, 0)) + " 17:00", "")
+
+
 class TopdeskSnapshotWriter(_TopdeskCsv):
     format = "topdesk"
 
     def rows(self, b: Batch) -> pd.DataFrame:
         fmt = b.fmt
         _, last = case_bounds(b.case_of_event, b.n_cases)
-        need_day = b.case_values("need_by_day")
         assignee = b.ev_assignee_name[last]
         return pd.DataFrame({
             "Nummer": b.topdesk_number,
@@ -67,7 +72,7 @@ class TopdeskSnapshotWriter(_TopdeskCsv):
             "Behandelaar": np.where(pd.isna(assignee), "", assignee),
             "Status": _STATUS_NL[b.ev("status")[last]],
             "Streefdatum": fmt.dutch(b.due_minute),
-            "Gewenste datum": np.where(need_day >= 0, fmt.day_dutch(np.maximum(need_day, 0)) + " 17:00", ""),
+            "Gewenste datum": _need_by_dutch(b),
             "Gereageerd": fmt.dutch(b.case_values("first_response")),
             "Gereed": fmt.dutch(b.case_values("resolved")),
             "Afgemeld": fmt.dutch(b.case_values("closed")),
@@ -88,4 +93,7 @@ class TopdeskHistoryWriter(_TopdeskCsv):
             "Status": _STATUS_NL[b.ev("status")],
             "Behandelaarsgroep": b.team_names[b.ev("group")],
             "Behandelaar": np.where(pd.isna(assignee), "", assignee),
+            "Categorie": b.category[b.case_of_event],
+            "Streefdatum": b.fmt.dutch(b.due_minute)[b.case_of_event],
+            "Gewenste datum": _need_by_dutch(b)[b.case_of_event],
         })
