@@ -7,6 +7,7 @@ A preset is a :class:`Preset` object (or a function returning one) registered un
     works-council = "ssc_mining.analysers.presets:WORKS_COUNCIL"
 
 Example:
+    >>> from ssc_mining.analysers import discover
     >>> preset = get_preset("quick")
     >>> [a.name for a in preset.instantiate(discover().analysers)]
     ['throughput', 'variants']
@@ -20,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.analysers.registry import discover
 from ssc_mining.errors import ConfigError
 
 GROUP = "ssc_mining.presets"

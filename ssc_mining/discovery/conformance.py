@@ -186,7 +186,7 @@ def _moves(alignment: list[tuple[Any, Any]], known: set[str]) -> list[tuple[str,
 def check_conformance(log: EventLog, reference: Reference, *, max_variants: int = 1000,
                       seconds_per_variant: float = 10.0, max_seconds: float = 600.0) -> Conformance:
     """Align the most frequent variants of ``log`` with ``reference`` and summarise per case and mother."""
-    pm4py = import_pm4py()  # noqa: F841
+    import_pm4py()  # banner off before pm4py's submodules load
     from pm4py.algo.conformance.alignments.petri_net import algorithm as alignments
     from pm4py.objects.log.obj import Event, Trace
     from pm4py.objects.log.obj import EventLog as Pm4pyLog

@@ -75,7 +75,7 @@ class DiscoveredModel:
 
 def mine_tree(uvcl: Any, noise_threshold: float = 0.0) -> Any:
     """pm4py's inductive miner (IMf when ``noise_threshold`` > 0) on a variant Counter, quietly."""
-    pm4py = import_pm4py()  # noqa: F841 - banner off before pm4py's submodules load
+    import_pm4py()  # banner off before pm4py's submodules load
     from pm4py.algo.discovery.inductive.dtypes.im_ds import IMDataStructureUVCL
     from pm4py.algo.discovery.inductive.variants.im import IMUVCL
     from pm4py.algo.discovery.inductive.variants.imf import IMFUVCL

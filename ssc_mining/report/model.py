@@ -29,8 +29,6 @@ from ssc_mining.report.process_map import MapSettings
 SCHEMA = "ssc_mining.report/1"
 
 
-def _round(value: float) -> float:
-    return round(float(value), 4)
 
 
 def compute_figures(log: EventLog, *, map_settings: MapSettings | None = None,

@@ -182,12 +182,6 @@ def filter_map(dfg: DirectlyFollows, settings: MapSettings) -> FilteredMap:
         path_share=float(ranked["events"].head(n_paths).sum()) / inner_total, paths_added=added)
 
 
-def filter_dfg(dfg: DirectlyFollows, settings: MapSettings) -> tuple[DirectlyFollows, str]:
-    """Keep the most frequent activities and paths; returns the graph and a sentence saying what was kept."""
-    kept = filter_map(dfg, settings)
-    return kept.dfg, kept.note()
-
-
 def dfg_from_dict(data: dict[str, Any]) -> DirectlyFollows:
     """Rebuild a graph from the report's JSON form (``nodes``, ``edges``, ``starts``, ``ends``)."""
     nodes = pd.DataFrame(data["nodes"], columns=["activity", "events", "cases"])

@@ -140,6 +140,22 @@ def evidence(profile: str, columns: Iterable[str], what: str) -> str:
     return f"columns {', '.join(columns)} look like {what} ({profile} profile)"
 
 
+def recognise(raw: RawTable, profile: str, columns: Iterable[str], what: str, *,
+              reader: str | None = None) -> str | None:
+    """The detection sentence when ``raw`` has every one of ``columns``, else None.
+
+    ``reader`` restricts detection to files read by that reader (e.g. ``json``); XES logs never match.
+
+    >>> import numpy as np, pandas as pd
+    >>> raw = RawTable(pd.DataFrame(columns=["Nr", "Wanneer"]), np.array([]), reader="csv")
+    >>> recognise(raw, "demo", ["Nr", "Wanneer"], "a demo export")
+    'columns Nr, Wanneer look like a demo export (demo profile)'
+    """
+    if raw.reader == "xes" or (reader is not None and raw.reader != reader) or not has_columns(raw, columns):
+        return None
+    return evidence(profile, columns, what)
+
+
 def snapshot_events(raw: RawTable, frame: pd.DataFrame, *, dates: dict[str, str], first: str,
                     actor: dict[str, tuple[str | None, str | None, str | None]] | None = None,
                     drop: Iterable[str] = ()) -> tuple[pd.DataFrame, np.ndarray]:

@@ -37,8 +37,8 @@ import pandas as pd
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
 from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_attributes, canonical_status,
-                                                 clean, evidence, find_people, finish, has_columns, history_events,
-                                                 options, require)
+                                                 clean, find_people, finish, history_events,
+                                                 options, recognise, require)
 from ssc_mining.loaders.raw import RawTable
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f%z"
@@ -140,14 +140,14 @@ class Jira(Profile):
     name = "jira"
     description = "Jira issues with changelog (REST API JSON, expand=changelog): one event per relevant change."
 
+    REQUIRED = ("key", "fields.created", "changelog.histories")
+
     def detect(self, raw: RawTable) -> str | None:
-        needed = ["key", "fields.created", "changelog.histories"]
-        if raw.reader != "json" or not has_columns(raw, needed):
-            return None
-        return evidence(self.name, needed, "Jira issues with their changelog (REST API JSON)")
+        return recognise(raw, self.name, self.REQUIRED, "Jira issues with their changelog (REST API JSON)",
+                         reader="json")
 
     def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable:
-        require(raw, self.name, ["key", "fields.created", "changelog.histories"])
+        require(raw, self.name, self.REQUIRED)
         opts = options(spec, self.name)
         frame = raw.frame
         names = {}
@@ -216,12 +216,10 @@ class JiraCsv(Profile):
     name = "jira-csv"
     description = "Flattened Jira changelog CSV (Issue key, Created, Author, Field, From, To): one event per change."
     REQUIRED = ["Issue key", "Issue created", "Created", "Author", "Field", "From", "To"]
+    RECOGNISED_BY = ("Issue key", "Issue created", "Field", "From", "To")
 
     def detect(self, raw: RawTable) -> str | None:
-        needed = ["Issue key", "Issue created", "Field", "From", "To"]
-        if raw.reader == "xes" or not has_columns(raw, needed):
-            return None
-        return evidence(self.name, needed, "a flattened Jira changelog")
+        return recognise(raw, self.name, self.RECOGNISED_BY, "a flattened Jira changelog")
 
     def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable:
         require(raw, self.name, self.REQUIRED)

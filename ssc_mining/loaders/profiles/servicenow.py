@@ -55,7 +55,7 @@ from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
 from ssc_mining.loaders.profiles._common import (SSC_NAME, People, activity_table, actor_attributes,
                                                  canonical_status, clean, evidence, find_people, finish,
-                                                 has_columns, history_events, last_known, options, require,
+                                                 has_columns, history_events, last_known, options, recognise, require,
                                                  snapshot_events, with_utc_offset)
 from ssc_mining.loaders.raw import RawTable, RejectedRow
 
@@ -166,14 +166,13 @@ class ServiceNowHistory(Profile):
                    "one event per action or change of state, group or assignee.")
     null_values = ("?",)
 
+    REQUIRED = ("number", "sys_updated_at", "sys_updated_by")
+
     def detect(self, raw: RawTable) -> str | None:
-        needed = ["number", "sys_updated_at", "sys_updated_by"]
-        if raw.reader == "xes" or not has_columns(raw, needed):
-            return None
-        return evidence(self.name, needed, "a ServiceNow incident history (one row per update)")
+        return recognise(raw, self.name, self.REQUIRED, "a ServiceNow incident history (one row per update)")
 
     def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable:
-        require(raw, self.name, ["number", "sys_updated_at", "sys_updated_by"])
+        require(raw, self.name, self.REQUIRED)
         opts = options(spec, self.name)
         labels = activity_table(spec, self.name, {})
         frame = _clean_frame(raw)
@@ -249,15 +248,13 @@ class ServiceNowAudit(Profile):
     description = ("ServiceNow sys_audit (documentkey, fieldname, oldvalue, newvalue …), with its -incidents and "
                    "-references side files when present: one event per action or change of state, group or assignee.")
 
+    RECOGNISED_BY = ("documentkey", "fieldname", "newvalue", "sys_created_on")
+
     def detect(self, raw: RawTable) -> str | None:
-        needed = ["documentkey", "fieldname", "newvalue", "sys_created_on"]
-        if raw.reader == "xes" or not has_columns(raw, needed):
-            return None
-        return evidence(self.name, needed, "ServiceNow sys_audit rows")
+        return recognise(raw, self.name, self.RECOGNISED_BY, "ServiceNow sys_audit rows")
 
     def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable:
-        needed = ["documentkey", "fieldname", "newvalue", "sys_created_on", "user"]
-        require(raw, self.name, needed)
+        require(raw, self.name, [*self.RECOGNISED_BY, "user"])
         opts = options(spec, self.name)
         labels = activity_table(spec, self.name, {})
         path = Path(raw.details["path"]) if raw.details.get("path") else None

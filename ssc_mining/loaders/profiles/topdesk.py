@@ -37,7 +37,7 @@ from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
 from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_attributes, canonical_status,
                                                  clean, evidence, find_people, finish, has_columns, history_events,
-                                                 last_known, options, require, snapshot_events)
+                                                 last_known, options, recognise, require, snapshot_events)
 from ssc_mining.loaders.raw import RawTable
 
 TIME_FORMAT = "%d-%m-%Y %H:%M"
@@ -111,14 +111,13 @@ class TopdeskHistory(Profile):
     description = ("TOPdesk change history (Nummer, Datum wijziging, Gewijzigd door …): "
                    "one event per action or change of status, group or operator.")
 
+    REQUIRED = ("Nummer", "Datum wijziging", "Gewijzigd door")
+
     def detect(self, raw: RawTable) -> str | None:
-        needed = ["Nummer", "Datum wijziging", "Gewijzigd door"]
-        if raw.reader == "xes" or not has_columns(raw, needed):
-            return None
-        return evidence(self.name, needed, "a TOPdesk change history")
+        return recognise(raw, self.name, self.REQUIRED, "a TOPdesk change history")
 
     def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable:
-        require(raw, self.name, ["Nummer", "Datum wijziging", "Gewijzigd door"])
+        require(raw, self.name, self.REQUIRED)
         opts = options(spec, self.name)
         labels = activity_table(spec, self.name, {})
         frame = raw.frame.copy()
