@@ -39,7 +39,7 @@ def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(tmp_path
     write_exports(simulate(cfg), tmp_path / "b")
     write_exports(simulate(SimulationConfig(seed=6, cases=120)), tmp_path / "c")
     a, b, c = _files(tmp_path / "a"), _files(tmp_path / "b"), _files(tmp_path / "c")
-    assert len(a) == 14 and a == b  # 9 formats, 2 sys_audit side files, people directory, truth csv + json
+    assert len(a) == 15 and a == b  # 10 formats, 2 sys_audit side files, people directory, truth csv + json
     assert all(a[name] != c[name] for name in a)  # people, tickets and times all come from the seed
 
 
@@ -54,10 +54,11 @@ def test_byte_identical_under_different_pythonhashseed(tmp_path):
 
 def test_streaming_writes_the_same_bytes_as_in_memory_across_blocks(tmp_path):
     cfg = SimulationConfig(seed=2, cases=2100)  # two blocks
-    fmts = ("generic", "xes", "topdesk")
+    fmts = ("generic", "generic-nl", "xes", "topdesk")
     write_exports(simulate(cfg), tmp_path / "mem", formats=fmts)
     write_exports_streaming(cfg, tmp_path / "stream", formats=fmts)
     assert _files(tmp_path / "mem") == _files(tmp_path / "stream")
+    assert (tmp_path / "stream" / "ssc-events-nl.csv").read_bytes().count(b"\xef\xbb\xbf") == 1  # one BOM
     truth = pd.read_csv(tmp_path / "stream" / "ssc-truth.csv", dtype=str)
     assert truth["case_id"].tolist() == [f"SSC-{n}" for n in range(1, 2101)]
 
@@ -136,10 +137,39 @@ def test_ground_truth_counters_agree_with_the_events(sim):
     assert (full["sla_met"] == (full["sla_elapsed_minutes"] <= full["sla_target_minutes"])).all()
 
 
+def test_routing_pingpong_agrees_with_the_assignment_groups_of_the_events(sim):
+    """Routing = the assignment group after each event (runs collapsed); a return is direct when the group two
+    runs back is the same (X→Y→X), else indirect. Routing handovers are exactly the truth's reassignments."""
+    recount = {}
+    for case, groups in sim.events.groupby(C.CASE, sort=False)["ssc:assigned_group"]:
+        route: list[str] = []
+        direct = indirect = handovers = 0
+        for group in groups:
+            if route and route[-1] == group:
+                continue
+            if route:
+                handovers += 1
+            if group in route:
+                if len(route) >= 2 and route[-2] == group:
+                    direct += 1
+                else:
+                    indirect += 1
+            route.append(group)
+        recount[case] = (direct, indirect, handovers)
+    truth = sim.cases.set_index("case_id")
+    columns = ["routing_pingpong_direct", "routing_pingpong_indirect", "reassignments"]
+    mismatch = [(case, got, tuple(truth.loc[case, columns])) for case, got in recount.items()
+                if got != tuple(int(v) for v in truth.loc[case, columns])]
+    assert len(recount) == len(truth) and not mismatch, mismatch[:5]
+    assert (truth["routing_pingpong_direct"] > 0).sum() >= 5 and (truth["routing_pingpong_indirect"] > 0).sum() >= 5
+    order = list(sim.cases.columns)
+    assert order[order.index("reassignments") + 1:][:2] == columns[:2]  # right after reassignments
+
+
 def test_every_phenomenon_is_present_in_a_small_log(sim):
     t = sim.cases
     for column in ("handovers_person", "handovers_team", "handovers_org", "pingpong_direct", "pingpong_indirect",
-                   "reopens", "repeated_activities", "waits", "waits_without_user_contact", "coordination_events"):
+                   "routing_pingpong_direct", "routing_pingpong_indirect", "reopens", "repeated_activities", "waits", "waits_without_user_contact", "coordination_events"):
         assert (t[column] > 0).any(), column
     assert t["escalated"].any() and t["first_line_only"].any() and t["watermelon"].any()
     assert set(t["late_class"]) == {"", "on_time", "asked_too_late", "ssc_too_slow"}
@@ -150,7 +180,8 @@ def test_every_phenomenon_is_present_in_a_small_log(sim):
 def test_with_all_rates_zero_nothing_is_planted():
     zero = Rates(**{name: 0.0 for name in Rates.__dataclass_fields__})
     t = simulate(SimulationConfig(seed=4, cases=400, rates=zero)).cases
-    for column in ("pingpong_direct", "pingpong_indirect", "reopens", "waits", "chain_position"):
+    for column in ("pingpong_direct", "pingpong_indirect", "routing_pingpong_direct", "routing_pingpong_indirect",
+                   "reopens", "waits", "chain_position"):
         assert (t[column] == 0).all(), column
     assert (t["story"] == "").all() and (t["late_class"] == "").all()
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders import load
-from ssc_mining.simulate import FORMATS, SimulationConfig, simulate, write_exports
+from ssc_mining.simulate import ACTIVITIES, FORMATS, STATUSES, SimulationConfig, simulate, write_exports
+from ssc_mining.simulate.exports.generic_nl import ACTIVITY_NL, CHANNEL_NL, STATUS_NL
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +67,64 @@ def test_generic_csv_has_the_agreed_columns_and_offsets(out):
     assert text.splitlines()[0] == ("case_id,activity,timestamp,resource,team,organisation,line,status,mother,"
                                     "requester,category,priority,channel,need_by,due")
     assert "+01:00," in text and "+02:00," in text
+
+
+NL_COLUMNS = ["Meldingnummer", "Activiteit", "Tijdstip", "Behandelaar", "Team", "Organisatie", "Lijn", "Status",
+              "Moederorganisatie", "Aanmelder", "Categorie", "Prioriteit", "Soort binnenkomst", "Gewenste leverdatum",
+              "Streefdatum"]
+
+
+def test_every_activity_and_status_has_a_dutch_label():
+    assert set(ACTIVITY_NL) == set(ACTIVITIES) and set(STATUS_NL) == set(STATUSES)
+    for table in (ACTIVITY_NL, STATUS_NL, CHANNEL_NL):
+        assert len(set(table.values())) == len(table)  # reversible
+
+
+def _local_instants(text: pd.Series) -> pd.Series:
+    """``dd-mm-jjjj uu:mm`` Europe/Amsterdam wall-clock → UTC; none may be ambiguous (the repeated autumn
+    hour) or non-existent (the skipped spring hour)."""
+    naive = pd.to_datetime(text, format="%d-%m-%Y %H:%M")
+    autumn = (naive.dt.month == 10) & (naive.dt.day_of_week == 6) & (naive.dt.day >= 25) & (naive.dt.hour == 2)
+    assert not autumn.any(), text[autumn].head().tolist()
+    local = naive.dt.tz_localize("Europe/Amsterdam", ambiguous="NaT", nonexistent="NaT")
+    assert (local.isna() == naive.isna()).all()
+    return local.dt.tz_convert("UTC")
+
+
+def _assert_nl_is_generic(nl_path: Path, generic_path: Path) -> None:
+    raw = nl_path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\n") == raw.count(b"\r\n") > 1
+    nl = pd.read_csv(nl_path, sep=";", encoding="utf-8-sig", dtype=str)
+    gen = pd.read_csv(generic_path, dtype=str)
+    assert list(nl.columns) == NL_COLUMNS and len(nl) == len(gen)
+    assert nl["Tijdstip"].str.fullmatch(r"\d\d-\d\d-\d{4} \d\d:\d\d").all()
+    back = pd.DataFrame({
+        "case_id": nl["Meldingnummer"],
+        "activity": nl["Activiteit"].map({v: k for k, v in ACTIVITY_NL.items()}),
+        "timestamp": _local_instants(nl["Tijdstip"]),
+        "resource": nl["Behandelaar"], "team": nl["Team"], "organisation": nl["Organisatie"],
+        "line": nl["Lijn"].str.extract(r"^(\d)e lijn$", expand=False),
+        "status": nl["Status"].map({v: k for k, v in STATUS_NL.items()}),
+        "mother": nl["Moederorganisatie"], "requester": nl["Aanmelder"], "category": nl["Categorie"],
+        "priority": nl["Prioriteit"],
+        "channel": nl["Soort binnenkomst"].replace({v: k for k, v in CHANNEL_NL.items()}),
+        "need_by": _local_instants(nl["Gewenste leverdatum"]),
+        "due": _local_instants(nl["Streefdatum"]),
+    })
+    for column in ("timestamp", "need_by", "due"):
+        gen[column] = pd.to_datetime(gen[column], utc=True)
+    assert back["activity"].notna().all() and back["status"].notna().all()
+    assert nl["Gewenste leverdatum"].notna().any() and nl["Lijn"].isna().any()
+    pd.testing.assert_frame_equal(back, gen[list(back.columns)], check_dtype=False)
+
+
+def test_generic_nl_is_the_generic_log_in_dutch(out):
+    _, paths = out
+    _assert_nl_is_generic(paths["generic-nl"], paths["generic"])
+
+
+def test_committed_generic_nl_sample_is_the_generic_sample_in_dutch():
+    _assert_nl_is_generic(SAMPLES / "generic-events-nl.csv", SAMPLES / "generic-events.csv")
 
 
 def test_topdesk_is_cp1252_semicolon_dutch_and_agrees_with_truth(out):

@@ -54,6 +54,8 @@ _SUBJECTS = {
     "Hardwareaanvraag": ("Laptop voor nieuwe medewerker", "Extra beeldscherm", "Headset voor thuiswerken"),
 }
 _CHRISTMAS_TREE = "Kerstboom voor de hal van het gemeentehuis, budget € 450"
+#: how a re-submission's subject starts (the requester asks the same question again)
+_AGAIN = ("Nogmaals: ", "Opnieuw: ", "Re: ")
 
 
 class Batch:
@@ -149,6 +151,7 @@ class Batch:
 
     @cached_property
     def subject(self) -> np.ndarray:
+        """Short description; a re-submission repeats its chain's first subject ("Nogmaals: …", the same question)."""
         cats, numbers = self.category, self.number
         need_day = self.case_values("need_by_day")
         out = []
@@ -158,7 +161,12 @@ class Batch:
             else:
                 options = _SUBJECTS[cat]
                 out.append(options[(n * 7 + 3) % len(options)])
-        return np.array(out, dtype=object)
+        subjects = np.array(out, dtype=object)
+        chain, position = self.case_values("chain"), self.case_values("chain_position")
+        again = (chain >= 0) & (position > 1)
+        prefixes = np.array(_AGAIN, dtype=object)[(position[again] - 2) % len(_AGAIN)]
+        subjects[again] = prefixes + subjects[chain[again]]
+        return subjects
 
     @cached_property
     def wait_seconds(self) -> np.ndarray:
@@ -259,6 +267,8 @@ class Batch:
             "pingpong_direct": c["pingpong_direct"].to_numpy(),
             "pingpong_indirect": c["pingpong_indirect"].to_numpy(),
             "reassignments": c["reassignments"].to_numpy(),
+            "routing_pingpong_direct": c["routing_pingpong_direct"].to_numpy(),
+            "routing_pingpong_indirect": c["routing_pingpong_indirect"].to_numpy(),
             "reopens": c["reopens"].to_numpy(),
             "repeated_activities": c["repeated_activities"].to_numpy(),
             "chain_id": np.where(chain >= 0, self.case_id[np.maximum(chain, 0)], ""),

@@ -488,7 +488,8 @@ class _Block:
             "sla_target": category.sla_hours * 60, "sla_elapsed": tk.sla, "resolved": tk.last_resolve,
             "closed": tk.t, "n_events": tk.n, "handovers_person": tk.h_person, "handovers_team": tk.h_team,
             "handovers_org": tk.h_org, "pingpong_direct": tk.pp_direct, "pingpong_indirect": tk.pp_indirect,
-            "reassignments": tk.reassignments, "reopens": tk.reopens, "repeated_activities": tk.repeated,
+            "reassignments": tk.reassignments, "routing_pingpong_direct": tk.rp_direct,
+            "routing_pingpong_indirect": tk.rp_indirect, "reopens": tk.reopens, "repeated_activities": tk.repeated,
             "waits": tk.waits, "waits_without_user_contact": tk.waits_nc, "escalated": tk.escalated,
             "max_line": tk.max_line, "coordination_events": tk.coordination,
             "distinct_resources": len(tk.resources), "distinct_teams": len(tk.teams),
@@ -501,9 +502,9 @@ class _Ticket:
 
     __slots__ = ("b", "local", "t", "t0", "requester", "mother", "status", "group", "assignee", "last_t",
                  "prev_res", "prev_team", "prev_org", "h_person", "h_team", "h_org", "ssc_seq", "pp_direct",
-                 "pp_indirect", "reassignments", "reopens", "seen", "repeated", "coordination", "waits",
-                 "waits_nc", "contact", "hold_start", "sla", "escalated", "max_line", "n", "resources", "teams",
-                 "last_resolve", "first_response")
+                 "pp_indirect", "route", "rp_direct", "rp_indirect", "reassignments", "reopens", "seen", "repeated",
+                 "coordination", "waits", "waits_nc", "contact", "hold_start", "sla", "escalated", "max_line", "n",
+                 "resources", "teams", "last_resolve", "first_response")
 
     def __init__(self, block: _Block, local: int, t0: int, requester: int, mother: int) -> None:
         self.b = block
@@ -519,6 +520,8 @@ class _Ticket:
         self.h_person = self.h_team = self.h_org = 0
         self.ssc_seq: list[int] = []
         self.pp_direct = self.pp_indirect = 0
+        self.route: list[int] = []  # routing: the assignment group after each event, runs collapsed
+        self.rp_direct = self.rp_indirect = 0
         self.reassignments = self.reopens = self.repeated = self.coordination = 0
         self.seen = [False] * len(ACTIVITIES)
         self.waits = self.waits_nc = 0
@@ -556,6 +559,14 @@ class _Ticket:
         if group is not None and group != self.group:
             self.reassignments += 1
             self.group = group
+        route = self.route
+        if not route or route[-1] != self.group:
+            if self.group in route:
+                if len(route) >= 2 and route[-2] == self.group:
+                    self.rp_direct += 1
+                else:
+                    self.rp_indirect += 1
+            route.append(self.group)
         if assignee is not None:
             self.assignee = assignee
         self.status = new_status

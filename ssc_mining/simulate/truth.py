@@ -33,7 +33,13 @@ DEFINITIONS = {
     "pingpong_direct": "returns to a team in the sequence of teams of SSC events (organisation == SSC; runs of the "
                        "same team collapsed) where the team two steps back is the same (X→Y→X)",
     "pingpong_indirect": "other returns to a team already left in that sequence (X→Y→Z→X)",
-    "reassignments": "changes of the assignment group (ServiceNow reassignment_count)",
+    "reassignments": "changes of the assignment group between consecutive events of the case (the group after each "
+                     "event), i.e. the routing handovers (ServiceNow reassignment_count)",
+    "routing_pingpong_direct": "returns to an assignment group in the routing sequence (the assignment group after "
+                               "each event of the case; runs of the same group collapsed) where the group two steps "
+                               "back is the same (X→Y→X)",
+    "routing_pingpong_indirect": "other returns to an assignment group already left in the routing sequence "
+                                 "(X→Y→Z→X)",
     "reopens": "Reopen events (ServiceNow reopen_count)",
     "repeated_activities": "events whose activity already occurred earlier in the case (n_events − distinct activities)",
     "chain_id": "case id of the first ticket of a chain, else empty. A chain is the domain's re-submission chain "
@@ -76,6 +82,8 @@ PHENOMENA = {
     "handover_org": lambda t: t["handovers_org"] > 0,
     "pingpong_direct": lambda t: t["pingpong_direct"] > 0,
     "pingpong_indirect": lambda t: t["pingpong_indirect"] > 0,
+    "routing_pingpong_direct": lambda t: t["routing_pingpong_direct"] > 0,
+    "routing_pingpong_indirect": lambda t: t["routing_pingpong_indirect"] > 0,
     "reopened": lambda t: t["reopens"] > 0,
     "repeated_activities": lambda t: t["repeated_activities"] > 0,
     "resubmission_chain": lambda t: (t["chain_id"] != "") & (t["story"] == ""),

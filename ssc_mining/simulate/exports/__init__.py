@@ -2,15 +2,16 @@
 
 Example:
     >>> sorted(WRITERS)[:3]
-    ['generic', 'jira-csv', 'jira-json']
-    >>> default_names("ssc")["generic"], SAMPLE_NAMES["generic"]
-    ('ssc-events.csv', 'generic-events.csv')
+    ['generic', 'generic-nl', 'jira-csv']
+    >>> default_names("ssc")["generic-nl"], SAMPLE_NAMES["generic-nl"]
+    ('ssc-events-nl.csv', 'generic-events-nl.csv')
 """
 
 from __future__ import annotations
 
 from ssc_mining.simulate.exports.base import ExportWriter
 from ssc_mining.simulate.exports.generic import GenericWriter
+from ssc_mining.simulate.exports.generic_nl import GenericNlWriter
 from ssc_mining.simulate.exports.jira import JiraCsvWriter, JiraJsonWriter
 from ssc_mining.simulate.exports.servicenow import (ServiceNowAuditWriter, ServiceNowHistoryWriter,
                                                     ServiceNowSnapshotWriter)
@@ -19,6 +20,7 @@ from ssc_mining.simulate.exports.xes import XesWriter
 
 WRITERS: dict[str, type[ExportWriter]] = {
     "generic": GenericWriter,
+    "generic-nl": GenericNlWriter,
     "topdesk": TopdeskSnapshotWriter,
     "topdesk-history": TopdeskHistoryWriter,
     "servicenow": ServiceNowSnapshotWriter,
@@ -31,20 +33,20 @@ WRITERS: dict[str, type[ExportWriter]] = {
 FORMATS = tuple(WRITERS)
 
 _SUFFIXES = {
-    "generic": "events.csv", "topdesk": "topdesk-export.csv", "topdesk-history": "topdesk-history.csv",
-    "servicenow": "servicenow-snapshot.csv", "servicenow-history": "servicenow-history.csv",
-    "servicenow-audit": "servicenow-sys_audit.csv", "jira-json": "jira-changelog.json",
-    "jira-csv": "jira-changelog.csv", "xes": "events.xes.gz", "truth-csv": "truth.csv", "truth-json": "truth.json",
-    "people": "people.csv",
+    "generic": "events.csv", "generic-nl": "events-nl.csv", "topdesk": "topdesk-export.csv",
+    "topdesk-history": "topdesk-history.csv", "servicenow": "servicenow-snapshot.csv",
+    "servicenow-history": "servicenow-history.csv", "servicenow-audit": "servicenow-sys_audit.csv",
+    "jira-json": "jira-changelog.json", "jira-csv": "jira-changelog.csv", "xes": "events.xes.gz",
+    "truth-csv": "truth.csv", "truth-json": "truth.json", "people": "people.csv",
 }
 
 #: the names used in ``data/samples/``
 SAMPLE_NAMES = {
-    "generic": "generic-events.csv", "topdesk": "topdesk-export.csv", "topdesk-history": "topdesk-history.csv",
-    "servicenow": "servicenow-incidents.csv", "servicenow-history": "servicenow-history.csv",
-    "servicenow-audit": "servicenow-sys_audit.csv", "jira-json": "jira-changelog.json",
-    "jira-csv": "jira-changelog.csv", "xes": "events.xes.gz", "truth-csv": "ground-truth.csv",
-    "truth-json": "ground-truth.json", "people": "people.csv",
+    "generic": "generic-events.csv", "generic-nl": "generic-events-nl.csv", "topdesk": "topdesk-export.csv",
+    "topdesk-history": "topdesk-history.csv", "servicenow": "servicenow-incidents.csv",
+    "servicenow-history": "servicenow-history.csv", "servicenow-audit": "servicenow-sys_audit.csv",
+    "jira-json": "jira-changelog.json", "jira-csv": "jira-changelog.csv", "xes": "events.xes.gz",
+    "truth-csv": "ground-truth.csv", "truth-json": "ground-truth.json", "people": "people.csv",
 }
 
 
