@@ -22,11 +22,14 @@ from ssc_mining.eventlog.columns import ROLES
 
 _MAPPING_HELP = {
     "case": "case (ticket) id", "activity": "activity or status", "timestamp": "time of the event",
-    "resource": "person who did it", "team": "team / group", "role": "role", "lifecycle": "lifecycle transition",
+    "resource": "person who did it", "team": "team of the person who did it",
+    "assigned_group": "group the ticket is assigned to (routing; reassignments)", "role": "role",
+    "lifecycle": "lifecycle transition",
     "org": "organisation that did it (mother or SSC)", "status": "ticket status after the event",
     "line": "support line (1, 2, 3)", "mother": "mother organisation (customer)", "requester": "requester / caller",
     "category": "category", "priority": "priority", "channel": "channel", "need_by": "date the requester needs it",
-    "due": "SLA / target date",
+    "due": "SLA / target date", "link": "linked ticket (parent, duplicate of, problem)",
+    "subject": "short description (only compared, never shown)",
 }
 
 

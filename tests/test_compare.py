@@ -88,12 +88,13 @@ def test_real_logs_segment_by_channel_or_say_what_is_missing():
     log = load_real("receipt-wabo", "receipt.csv")
     skipped = Comparison().analyse(log)
     assert skipped.status == "skipped" and C.MOTHER in skipped.reason
-    result = Comparison(segment="case:channel", metrics=("standard_share",)).analyse(log)
+    assert log.provenance.mapping.get("channel") == "case:channel"   # proposed from the XES case attribute
+    result = Comparison(segment="channel", metrics=("standard_share",)).analyse(log)
     assert result.status == "ok"
     per_channel = {}
     for _case, events in log.frame.groupby(C.CASE, sort=False):
-        per_channel.setdefault(events["case:channel"].iloc[0], 0)
-        per_channel[events["case:channel"].iloc[0]] += 1
+        per_channel.setdefault(events[C.CHANNEL].iloc[0], 0)
+        per_channel[events[C.CHANNEL].iloc[0]] += 1
     rows = {r[0]: r[1] for r in result.item("segment_cases").rows}
     assert rows == {k: v for k, v in per_channel.items() if k in rows}
     assert len(rows) == min(len(per_channel), 8)

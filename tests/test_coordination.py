@@ -8,6 +8,7 @@ import pytest
 from conftest import real_path, load_real
 from ssc_mining.analysers.coordination import Coordination
 from ssc_mining.eventlog import EventLog
+from ssc_mining.semantics import read_semantics
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders import load
 from ssc_mining.simulate import SimulationConfig, simulate, write_exports
@@ -61,17 +62,29 @@ def test_user_mapping_and_dutch_defaults():
     log = EventLog.from_frame(pd.DataFrame({C.CASE: "1", C.TIMESTAMP: t,
                                             C.ACTIVITY: ["Aanmelden", "Doorsturen", "Statusvraag", "Oplossen"]}))
     assert Coordination().analyse(log).item("coordination_event_share").value == 0.5
-    mapped = Coordination(mapping={"Aanmelden": "coordination", "Statusvraag": "work"})
-    assert mapped.analyse(log).item("coordination_event_share").value == 0.5
-    assert list(mapped.coordination_flags(log)) == [True, True, False, False]
+    # the mapping file's [semantics] table changes what a label means, for every analyser at once
+    reading = read_semantics(log.frame, overrides={"activities": {"Aanmelden": "route", "statusvraag": "work"}})
+    mapped = EventLog.from_frame(log.frame, semantics=reading)
+    assert Coordination().analyse(mapped).item("coordination_event_share").value == 0.5
+    assert list(Coordination().coordination_flags(mapped)) == [True, True, False, False]
+
+
+def test_a_log_without_coordination_labels_is_not_measured_not_zero():
+    t = pd.to_datetime(["2024-01-02 09:00", "2024-01-02 10:00"], utc=True)
+    log = EventLog.from_frame(pd.DataFrame({C.CASE: "1", C.TIMESTAMP: t, C.ACTIVITY: ["Check invoice", "Pay"]}))
+    metric = Coordination().analyse(log).item("coordination_event_share")
+    assert metric.value is None and "recognised as coordination" in metric.reason
 
 
 @pytest.mark.realdata
 def test_receipt_wabo_with_a_user_mapping():
     log = load_real("receipt-wabo", "receipt.csv")
-    assert Coordination().analyse(log).item("coordination_event_share").value == 0.0
+    metric = Coordination().analyse(log).item("coordination_event_share")
+    assert metric.value is None and metric.reason          # no label of this log means coordination
     chosen = "T02 Check confirmation of receipt"
-    result = Coordination(mapping={chosen: "coordination"}).analyse(log)
+    log = EventLog(frame=log.frame, provenance=log.provenance,
+                   semantics=read_semantics(log.frame, overrides={"activities": {chosen: "route"}}))
+    result = Coordination().analyse(log)
     frame = log.frame
     count = sum(1 for a in frame[C.ACTIVITY] if a == chosen)
     assert result.item("coordination_event_share").value == round(count / len(frame), 4)

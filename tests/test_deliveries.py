@@ -89,11 +89,14 @@ def ticket(case: str, times: list[str], acts: list[str], **attrs) -> pd.DataFram
     return pd.DataFrame(data)
 
 
-def test_no_due_dates_at_all_is_skipped_with_the_columns_named():
+def test_no_due_dates_at_all_is_not_measured_with_the_columns_named():
     log = EventLog.from_frame(ticket("1", ["2024-01-02 09:00", "2024-01-02 10:00"], ["Register", "Resolve"]))
     result = Deliveries().analyse(log)
-    assert result.status == "skipped"
-    assert C.NEED_BY in result.reason and C.DUE in result.reason
+    for key in ("late_share", "asked_too_late_share", "watermelon_share", "sla_compliance"):
+        assert result.item(key).value is None and result.item(key).reason, key
+    assert "need-by" in result.item("late_share").reason and "Gewenste leverdatum" in result.item("late_share").reason
+    assert "SLA target" in result.item("sla_compliance").reason
+    assert "not measured" in result.summary
     ran = Deliveries(sla_hours={"*": 8}).analyse(log)
     assert ran.status == "ok" and ran.item("sla_compliance").value == 1.0
 
@@ -148,15 +151,17 @@ def test_business_hours_across_the_dst_switch_and_easter():
 @pytest.mark.parametrize("file", ["receipt.csv", "env_permit.xes.gz"])
 def test_receipt_wabo_deadline_compliance_matches_a_plain_loop(file):
     log = load_real("receipt-wabo", file)
-    skipped = Deliveries().analyse(log)
-    assert skipped.status == "skipped" and C.NEED_BY in skipped.reason
-    analyser = Deliveries(due_column="case:deadline", business_hours=False, sla_clock_stops=False)
+    default = Deliveries().analyse(log)
+    assert default.item("late_share").value is None and "need-by" in default.item("late_share").reason
+    assert log.provenance.mapping.get("due") == "case:deadline"      # proposed from the XES case attribute
+    assert default.item("sla_compliance").value is not None
+    analyser = Deliveries(business_hours=False, sla_clock_stops=False)
     result = analyser.analyse(log)
     assert result.status == "ok"
     met = judged = 0
     for _case, events in log.frame.groupby(C.CASE, sort=False):
         first, last = events[C.TIMESTAMP].min(), events[C.TIMESTAMP].max()
-        deadline = pd.to_datetime(events["case:deadline"].iloc[0], utc=True)
+        deadline = pd.to_datetime(events[C.DUE].iloc[0], utc=True)
         if pd.isna(deadline) or deadline < first:
             continue
         judged += 1
@@ -170,4 +175,5 @@ def test_receipt_wabo_deadline_compliance_matches_a_plain_loop(file):
 def test_bpic20_has_no_dates_and_says_so():
     log = load_real("bpic20-travel-cleaned", "DomesticDeclarations.xes.gz")
     result = Deliveries().analyse(log)
-    assert result.status == "skipped" and C.NEED_BY in result.reason and C.DUE in result.reason
+    assert result.item("late_share").value is None and "need-by" in result.item("late_share").reason
+    assert result.item("sla_compliance").value is None and "SLA target" in result.item("sla_compliance").reason

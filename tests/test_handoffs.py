@@ -89,8 +89,8 @@ def test_missing_resource_values_are_not_handovers():
     assert pc["people"].to_dict() == {"1": 2, "2": 1, "3": 1, "4": 2}
     result = Handoffs().analyse(log)
     assert result.status == "ok" and result.item("person_handovers_mean").value == 0.25
-    with pytest.raises(KeyError):
-        result.item("pingpong_share")   # no team column: no team figures
+    for key in ("pingpong_share", "team_handovers_mean", "routing_handovers_mean", "routing_pingpong_share"):
+        assert result.item(key).value is None and result.item(key).reason, key   # not measured, never 0
 
 
 def test_one_case_and_one_event_per_case():
@@ -112,13 +112,17 @@ def test_empty_log_gives_a_result():
     assert len(pc) == 0 and {"handovers_team", "pingpong_direct", "escalated"} <= set(pc.columns)
     [result] = run_analysers(empty, [Handoffs()])
     assert result.status in ("ok", "skipped")        # the runner skips a log whose required columns are empty
-    assert Handoffs().analyse(empty).status == "skipped"   # no team or resource value at all
+    assert Handoffs().analyse(empty).item("cases").value == 0
 
 
-def test_skipped_without_resource_or_team():
+def test_without_people_teams_or_groups_nothing_is_measured_and_it_says_why():
     log = make_log([("1", "a"), ("1", "b")], (C.CASE, C.ACTIVITY))
     [result] = run_analysers(log, [Handoffs()])
-    assert result.status == "skipped" and "org:group" in result.reason
+    assert result.status == "ok" and "No handovers could be measured" in result.summary
+    assert "person" in result.item("person_handovers_mean").reason
+    assert "org:group" in result.item("team_handovers_mean").reason
+    assert "assignment group" in result.item("routing_handovers_mean").reason
+    assert all(i.value is None for i in result.items if i.TYPE == "metric" and i.key != "cases")
 
 
 def test_html_resource_name_is_escaped():
@@ -183,15 +187,17 @@ def test_push_to_front_from_the_line_column_and_from_named_teams():
 def test_line_column_without_line_numbers_is_a_caveat_not_a_figure():
     frame = ssc_frame().assign(**{C.LINE: "Org line A2"})
     result = Handoffs().analyse(EventLog.from_frame(frame))
-    assert any("first_line_teams" in c for c in result.caveats)
-    with pytest.raises(KeyError):
-        result.item("first_line_only_share")
+    metric = result.item("first_line_only_share")
+    assert metric.value is None and "first_line_teams" in metric.reason
     assert handoffs_per_case(EventLog.from_frame(frame))["escalated"].isna().all()
 
 
-def test_reassignment_count_is_compared_with_the_mined_team_changes():
+def test_reassignment_count_is_compared_with_the_mined_reassignments():
     frame = ssc_frame()
     frame["reassignment_count"] = frame[C.CASE].map({"1": "2", "2": "1"})
+    # without an assignment-group column the system's reassignments are not compared with anything
+    assert "reassignments_vs_system" not in {i.key for i in Handoffs().analyse(EventLog.from_frame(frame)).items}
+    frame[C.ASSIGNED_GROUP] = ["Desk", "Desk", "Desk", "HR", "Desk", "Desk", "Desk"]   # routing: Desk, HR, Desk
     result = Handoffs().analyse(EventLog.from_frame(frame))
     table = result.item("reassignments_vs_system").to_frame().set_index("measure")["value"]
     assert table["equal"] == 1 and table["system more"] == 1

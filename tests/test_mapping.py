@@ -14,8 +14,22 @@ def test_dutch_names_are_recognised():
     proposal = propose_mapping(["Zaaknummer", "Activiteit", "Tijdstip", "Behandelaar", "Behandelaarsgroep",
                                 "Aanmelder", "Streefdatum"])
     assert proposal == {"case": "Zaaknummer", "activity": "Activiteit", "timestamp": "Tijdstip",
-                        "resource": "Behandelaar", "team": "Behandelaarsgroep", "requester": "Aanmelder",
+                        "resource": "Behandelaar", "assigned_group": "Behandelaarsgroep", "requester": "Aanmelder",
                         "due": "Streefdatum"}
+
+
+@pytest.mark.parametrize("name", ["Gewenste leverdatum", "Gewenste datum", "Need by", "need_by_date", "Required by",
+                                  "u_required_by", "Wanted date", "u_need_by", "Requested delivery date",
+                                  "Uiterste leverdatum", "Nodig op"])
+def test_need_by_dates_are_proposed_from_english_and_dutch_names(name):
+    assert propose_mapping(["Nummer", "Actie", "Datum", name]).get("need_by") == name
+
+
+def test_team_of_the_person_and_the_assignment_group_are_two_roles():
+    proposal = propose_mapping(["number", "state", "sys_updated_at", "assignment_group", "Team", "short_description",
+                                "problem_id"])
+    assert proposal["assigned_group"] == "assignment_group" and proposal["team"] == "Team"
+    assert proposal["subject"] == "short_description" and proposal["link"] == "problem_id"
 
 
 def test_english_names_are_recognised():

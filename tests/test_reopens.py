@@ -13,6 +13,7 @@ from ssc_mining.analysers.reopens import Reopens, reopens_per_case, resubmission
 from ssc_mining.eventlog import EventLog
 from ssc_mining.eventlog import columns as C
 from ssc_mining.report.results_html import render_result
+from ssc_mining.semantics import read_semantics
 
 T0 = pd.Timestamp("2024-03-04 09:00", tz="UTC")
 
@@ -44,12 +45,42 @@ def test_reopens_from_status_and_from_reopen_activities_count_once_per_event():
                                        "never": 0}
 
 
-def test_without_a_status_column_the_activity_is_the_status():
+def test_without_a_status_column_the_activity_roles_decide():
     rows = [("1", "Open"), ("1", "Closed"), ("1", "Take in charge"), ("1", "Closed"), ("2", "Open"), ("2", "Closed")]
+    log = make_log(rows, (C.CASE, C.ACTIVITY))
+    assert reopens_per_case(log)["reopens"].tolist() == [1, 0]
+    # the mapping file's [semantics] decides: with "Closed" read as something else nothing is ever closed,
+    # so reopens cannot be measured at all (not 0)
+    reading = read_semantics(log.frame, overrides={"activities": {"closed": "other"}})
+    custom = EventLog.from_frame(log.frame, semantics=reading)
+    assert reopens_per_case(custom)["reopens"].tolist() == [0, 0]
+    result = Reopens().analyse(custom)
+    assert result.item("reopened_share").value is None
+    assert "resolved, closed or reopened" in result.item("reopened_share").reason
+
+
+def test_updates_after_closure_are_not_reopens():
+    """HP Service Manager style: a CI linked after closure is an update, not a reopen; a reassignment after
+    closure without further work or a new closure is not a reopen either; a real second closure is."""
+    rows = [("a", "Open"), ("a", "Assignment"), ("a", "Closed"), ("a", "Caused By CI"), ("a", "Quality Indicator Set"),
+            ("b", "Open"), ("b", "Closed"), ("b", "Reassignment"),
+            ("c", "Open"), ("c", "Closed"), ("c", "Reassignment"), ("c", "Operator Update"), ("c", "Closed"),
+            ("d", "Open"), ("d", "Resolved"), ("d", "Closed")]
     pc = reopens_per_case(make_log(rows, (C.CASE, C.ACTIVITY)))
-    assert pc["reopens"].tolist() == [1, 0]
-    custom = reopens_per_case(make_log(rows, (C.CASE, C.ACTIVITY)), closed_states=("Done",))
-    assert custom["reopens"].tolist() == [0, 0]
+    assert pc["reopens"].to_dict() == {"a": 0, "b": 0, "c": 1, "d": 0}
+    assert pc["updates_after_closure"].to_dict() == {"a": 2, "b": 1, "c": 0, "d": 0}
+    result = Reopens().analyse(make_log(rows, (C.CASE, C.ACTIVITY)))
+    assert result.item("reopened_share").value == 0.25
+    assert result.item("updates_after_closure_share").value == 0.5
+
+
+def test_a_resolution_recorded_twice_is_not_a_reopen():
+    rows = [("a", "Take in charge ticket"), ("a", "Resolve ticket"), ("a", "Resolve ticket"), ("a", "Closed"),
+            ("b", "Take in charge ticket"), ("b", "Resolve ticket"), ("b", "Take in charge ticket"),
+            ("b", "Resolve ticket"), ("b", "Closed")]
+    pc = reopens_per_case(make_log(rows, (C.CASE, C.ACTIVITY)))
+    assert pc["reopens"].to_dict() == {"a": 0, "b": 1}
+    assert pc["repeated_resolutions"].to_dict() == {"a": 1, "b": 0}
 
 
 def test_rework_repeats_self_loops_and_redo():
@@ -71,7 +102,8 @@ def test_analyser_metrics_and_finding():
     assert result.item("reopens").value == 2
     assert result.item("reopened_cases").case_ids == ["1"]
     assert result.summary.startswith("25 % of the 4 tickets were reopened")
-    assert any("requester and a category" in c for c in result.caveats)
+    assert "requester and a category" in result.item("chains").reason
+    assert result.item("chains").value is None
 
 
 def test_reopen_count_is_compared_with_the_mined_reopens():
@@ -105,7 +137,9 @@ def test_chains_link_the_same_requester_and_category_within_the_window():
         ("c3", "Tom", "Salary", "2024-01-30", "2024-02-01"),           # 10 days after c1, the latest close
         ("d1", None, "Salary", "2024-01-06", "2024-01-07"),            # no requester: never in a chain
     ])
-    chains = resubmission_chains(log, window_days=14)
+    found = resubmission_chains(log, window_days=14)
+    assert found.evidence == "requester_category"
+    chains = found.table
     got = {c: (chains.loc[c, "chain_id"], int(chains.loc[c, "chain_position"]), int(chains.loc[c, "chain_length"]))
            for c in chains.index}
     assert got == {"a1": ("a1", 1, 2), "a2": ("a1", 2, 2), "a3": (None, 0, 1), "b1": (None, 0, 1),
@@ -118,13 +152,47 @@ def test_chains_link_the_same_requester_and_category_within_the_window():
     assert longest.loc["c1", "people"] == 3 and longest.loc["a1", "tickets"] == 2
     assert sorted(result.item("chains_longest").case_ids) == ["a1", "a2", "c1", "c2", "c3"]
     assert "filed again" in result.summary
+    # requester and category alone are weak evidence: the first page's figure is not measured
+    assert result.item("same_question_share").value is None
+    assert "weak" in result.item("same_question_share").reason
 
 
 def test_window_parameter_changes_the_chains():
     log = tickets_log([("a", "Eva", "Salary", "2024-01-01", "2024-01-05"),
                        ("b", "Eva", "Salary", "2024-02-20", "2024-02-25")])
-    assert resubmission_chains(log, window_days=14)["chain_position"].tolist() == [0, 0]
-    assert resubmission_chains(log, window_days=60)["chain_position"].tolist() == [1, 2]
+    assert resubmission_chains(log, window_days=14).table["chain_position"].tolist() == [0, 0]
+    assert resubmission_chains(log, window_days=60).table["chain_position"].tolist() == [1, 2]
+
+
+def test_similar_subjects_are_medium_evidence_and_different_subjects_break_a_chain():
+    rows = []
+    for case, subject, day in (("a1", "Salary too low in March", 1), ("a2", "Again: salary too low in march!", 5),
+                               ("a3", "New laptop please", 9), ("a4", "Laptop: new one please", 12)):
+        for activity, hours in (("Open", 0), ("Close", 5)):
+            rows.append((case, activity, T0 + pd.Timedelta(days=day, hours=hours), "Eva", "HR", subject))
+    log = make_log(rows, (C.CASE, C.ACTIVITY, C.TIMESTAMP, C.REQUESTER, C.CATEGORY, C.SUBJECT))
+    found = resubmission_chains(log)
+    assert found.evidence == "subject"
+    assert found.table["chain_id"].tolist() == ["a1", "a1", "a3", "a3"]
+    result = Reopens().analyse(log)
+    assert result.item("same_question_share").value == 1.0
+    assert "similar subject" in result.item("same_question_share").based_on
+    # the subjects themselves never reach the result
+    assert "salary too low" not in str([i.to_dict() for i in result.items]).lower()
+
+
+def test_an_explicit_link_is_the_strongest_evidence():
+    rows = []
+    for case, link, requester, day in (("p1", None, "Eva", 1), ("p2", "p1", "Tom", 3), ("p3", "PRB9", "Eva", 4),
+                                       ("p4", "PRB9", "Ann", 40), ("p5", None, "Eva", 5)):
+        for activity, hours in (("Open", 0), ("Close", 5)):
+            rows.append((case, activity, T0 + pd.Timedelta(days=day, hours=hours), requester, "HR", link))
+    log = make_log(rows, (C.CASE, C.ACTIVITY, C.TIMESTAMP, C.REQUESTER, C.CATEGORY, C.LINK))
+    found = resubmission_chains(log)
+    assert found.evidence == "link"
+    table = found.table
+    assert table["chain_id"].tolist() == ["p1", "p1", "p3", "p3", None]
+    assert table["chain_position"].tolist() == [1, 2, 1, 2, 0]
 
 
 # --- edge cases ---------------------------------------------------------------------------------------
@@ -135,7 +203,7 @@ def test_empty_log_one_case_and_one_event_per_case():
     [result] = run_analysers(empty, [Reopens()])
     assert result.status in ("ok", "skipped")        # the runner skips a log whose required columns are empty
     assert Reopens().analyse(empty).item("cases").value == 0
-    assert len(reopens_per_case(empty)) == 0 and len(resubmission_chains(empty)) == 0
+    assert len(reopens_per_case(empty)) == 0 and len(resubmission_chains(empty).table) == 0
     single = make_log([("a", "Resolved"), ("b", "Resolved"), ("c", "Open")], (C.CASE, C.ACTIVITY))
     pc = reopens_per_case(single)
     assert pc[["reopens", "repeated_activities", "self_loops", "redo"]].to_numpy().sum() == 0
@@ -144,12 +212,18 @@ def test_empty_log_one_case_and_one_event_per_case():
 
 
 def test_ties_in_timestamps_are_ordered_by_source_row():
-    frame = pd.DataFrame({C.CASE: ["1"] * 3, C.ACTIVITY: ["Resolve", "Work", "Register"],
-                          C.STATUS: ["Resolved", "In progress", "New"],
-                          C.TIMESTAMP: [T0, T0, T0], C.SOURCE_ROW: [2, 3, 1]})   # file order: New, Resolved, Work
-    assert reopens_per_case(EventLog.from_frame(frame))["reopens"].tolist() == [1]
-    swapped = frame.assign(**{C.SOURCE_ROW: [3, 2, 1]})                       # New, Work, Resolved
-    assert reopens_per_case(EventLog.from_frame(swapped))["reopens"].tolist() == [0]
+    frame = pd.DataFrame({C.CASE: ["1"] * 3, C.ACTIVITY: ["Resolve", "Add note", "Register"],
+                          C.TIMESTAMP: [T0, T0, T0], C.SOURCE_ROW: [2, 3, 1]})   # file order: Register, Resolve, note
+    assert reopens_per_case(EventLog.from_frame(frame))["updates_after_closure"].tolist() == [1]
+    swapped = frame.assign(**{C.SOURCE_ROW: [3, 2, 1]})                       # Register, note, Resolve
+    assert reopens_per_case(EventLog.from_frame(swapped))["updates_after_closure"].tolist() == [0]
+
+
+def test_work_at_the_very_moment_of_the_resolution_is_not_a_reopen():
+    rows = [("1", "Register", T0), ("1", "Resolve", T0 + pd.Timedelta(hours=1)),
+            ("1", "Work", T0 + pd.Timedelta(hours=1)), ("2", "Register", T0), ("2", "Resolve", T0 + pd.Timedelta(hours=1)),
+            ("2", "Start work", T0 + pd.Timedelta(hours=2)), ("2", "Resolve", T0 + pd.Timedelta(hours=3))]
+    assert reopens_per_case(make_log(rows, (C.CASE, C.ACTIVITY, C.TIMESTAMP)))["reopens"].tolist() == [0, 1]
 
 
 def test_html_activity_name_is_escaped():
@@ -201,7 +275,7 @@ def _containment(chains: pd.DataFrame, truth: pd.DataFrame, story: bool) -> floa
 def test_planted_resubmission_chains_are_all_found(sim):
     log = EventLog.from_frame(sim.events)
     truth = sim.cases.set_index("case_id")
-    chains = resubmission_chains(log, window_days=sim.config.resubmission_window_days)
+    chains = resubmission_chains(log, window_days=sim.config.resubmission_window_days).table
     assert _containment(chains, truth.reindex(chains.index), story=False) == 1.0
     # salary-correction stories are one chain at the same window: each change request follows within it
     assert _containment(chains, truth.reindex(chains.index), story=True) == 1.0
@@ -211,7 +285,7 @@ def _assert_chains_equal_truth(log: EventLog, truth: pd.DataFrame, window_days: 
     """Per case: chain id, position and length mined from ``log`` equal the ground truth (``truth``: the
     truth CSV as strings, one row per ticket; ``id_column``: the truth column naming the log's case ids).
     The mined chain id names the chain's first ticket in the log's ids, mapped to the truth's case id."""
-    chains = resubmission_chains(log, window_days=window_days)
+    chains = resubmission_chains(log, window_days=window_days).table
     to_case = dict(zip(truth[id_column], truth["case_id"]))
     ids = pd.Index(chains.index.astype(str))
     assert sorted(ids) == sorted(truth[id_column])

@@ -8,6 +8,7 @@ import pytest
 from conftest import real_path, load_real
 from ssc_mining.analysers.waiting import Waiting
 from ssc_mining.eventlog import EventLog
+from ssc_mining.semantics import read_semantics
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders import load
 from ssc_mining.simulate import SimulationConfig, simulate, write_exports
@@ -62,10 +63,10 @@ def test_dutch_statuses_and_activity_names():
     log = EventLog.from_frame(pd.DataFrame({C.CASE: "1", C.ACTIVITY: ["Aanmelden", "In de wacht zetten",
                                                                       "Hervatten", "Gereed"], C.TIMESTAMP: t}))
     assert Waiting().per_case(log).loc["1", "wait_seconds"] == 7200
-    custom = Waiting(hold_activities=("Vraag",), resume_activities=("Antwoord",))
-    log = EventLog.from_frame(pd.DataFrame({C.CASE: "1", C.ACTIVITY: ["Aanmelden", "Vraag", "Antwoord", "Gereed"],
-                                            C.TIMESTAMP: t}))
-    assert custom.per_case(log).loc["1", "waits"] == 1
+    frame = pd.DataFrame({C.CASE: "1", C.ACTIVITY: ["Aanmelden", "Vraag", "Antwoord", "Gereed"], C.TIMESTAMP: t})
+    assert Waiting().analyse(EventLog.from_frame(frame)).item("waiting_share").value is None   # no wait label
+    reading = read_semantics(frame, overrides={"activities": {"Vraag": "wait_requester", "Antwoord": "resume"}})
+    assert Waiting().per_case(EventLog.from_frame(frame, semantics=reading)).loc["1", "waits"] == 1
 
 
 @pytest.mark.realdata
@@ -74,12 +75,17 @@ def test_dutch_statuses_and_activity_names():
 def test_real_logs_without_a_waiting_state_say_so(folder, file):
     log = load_real(folder, file)
     result = Waiting().analyse(log)
-    assert result.status == "skipped" and C.STATUS in result.reason
-    # the receipt log's "T16 Report reasons to hold request" marks a hold when the user says so
+    assert result.status == "ok" and result.item("waiting_share").value is None
+    assert "waiting" in result.item("waiting_share").reason and "[semantics]" in result.item("waiting_share").reason
+    # the receipt log's "T16 Report reasons to hold request" marks a hold when the user says so (and, for the
+    # reference below, every other label but T17 leaves the state as it is)
     if folder == "receipt-wabo":
-        analyser = Waiting(hold_activities=("T16 Report reasons to hold request",),
-                           resume_activities=("T17 Check report Y to stop indication",))
-        result = analyser.analyse(log)
+        hold, resume = "T16 Report reasons to hold request", "T17 Check report Y to stop indication"
+        overrides = {label: "other" for label in log.frame[C.ACTIVITY].unique()}
+        overrides.update({hold: "wait", resume: "resume"})
+        log = EventLog(frame=log.frame, provenance=log.provenance,
+                       semantics=read_semantics(log.frame, overrides={"activities": overrides}))
+        result = Waiting().analyse(log)
         assert result.status == "ok"
         frame = log.frame
         expected, waits = 0.0, 0

@@ -40,7 +40,6 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.analysers.waiting import case_index, first_per_case
 from ssc_mining.calendar_nl import TIMEZONE
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
@@ -90,7 +89,7 @@ def segment_cases(log: EventLog, segment: str, *, timezone: str = TIMEZONE) -> t
     Raises :class:`ConfigError` for a segment that is neither a known column nor a date.
     """
     frame = log.frame
-    index = case_index(frame)
+    index = log.cases
     ids = pd.Index(index.ids, name=C.CASE)
     day = _date_of(segment)
     if day is not None:
@@ -103,13 +102,13 @@ def segment_cases(log: EventLog, segment: str, *, timezone: str = TIMEZONE) -> t
     if column not in frame.columns:
         raise ConfigError(f"segment {segment!r} is neither a date (YYYY-MM-DD) nor a column of the log",
                           hint="use mother, category, channel, priority, a column name or a date")
-    values = first_per_case(frame, index, column).astype(object)
+    values = index.case_first(frame[column]).astype(object)
     return pd.Series(values.where(values.notna(), None).to_numpy(), index=ids, dtype=object), None
 
 
 def sub_log(log: EventLog, mask: np.ndarray) -> EventLog:
-    """The events where ``mask`` holds, as a log (order and provenance kept)."""
-    return EventLog(frame=log.frame[mask].reset_index(drop=True), provenance=log.provenance)
+    """The events where ``mask`` holds, as a log (order, provenance and semantics kept)."""
+    return log.subset(mask)
 
 
 @dataclass
@@ -134,7 +133,7 @@ def compare(analyser: Analyser, log: EventLog, segment: str = "mother", *, metri
     labels, reference = segment_cases(log, segment, timezone=timezone)
     if hasattr(analyser, "pinned"):   # fix data-derived choices (standard path, norms) on the whole log
         analyser = analyser.pinned(log)
-    index = case_index(log.frame)
+    index = log.cases
     known = labels.dropna()
     counts = known.astype(str).value_counts()
     counts = counts[counts >= min_cases]

@@ -3,10 +3,10 @@ that resolves; its share of events and of people-time, its trend, and handovers 
 
 Definitions:
 
-* an event is **coordination** when its activity is in ``coordination_activities`` (compared without
-  case; default: Intake, Forward, Status enquiry, Escalate, Assign and Dutch equivalents such as
-  *Doorsturen*, *Statusvraag*, *Escaleren*, *Toewijzen*), unless ``mapping`` (activity → ``"coordination"``
-  or ``"work"``, e.g. read from a user's mapping file) says otherwise. Everything else is **work**.
+* an event is **coordination** when its role (see :mod:`ssc_mining.semantics`) is intake or
+  assignment (*route*), *forward*, *escalate*, a status question or other contact (*enquiry*), or an
+  administrative *update*. Everything else is **work**. Coordination is "not measured" when no label
+  of the log has one of these roles: then it cannot be told apart from work.
 * **people-time** of an event: the time from it to the next event of the same case (0 for a case's
   last event), attributed to the event's activity.
 * ``coordination_event_share``: coordination events / all events; ``coordination_time_share``: their
@@ -36,19 +36,25 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.analysers.waiting import case_index, matches, month_labels
+from ssc_mining.analysers.toolkit import month_labels
 from ssc_mining.calendar_nl import TIMEZONE
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import format_number, format_share
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Item, Metric, Result, Table
+from ssc_mining.semantics.roles import COORDINATION, Role
 
-COORDINATION_ACTIVITIES = ("Intake", "Forward", "Status enquiry", "Escalate", "Assign",
-                           "Forwarded", "Escalated", "Assigned", "Reassign", "Status request", "Status question",
-                           "Doorsturen", "Doorgestuurd", "Doorzetten", "Statusvraag", "Navraag status",
-                           "Vraag naar status", "Escaleren", "Geëscaleerd", "Escalatie", "Toewijzen", "Toegewezen",
-                           "Aanname", "Intake gesprek")
+_COORDINATION = tuple(sorted(COORDINATION, key=lambda r: r.code))
+
+
+def coordination_measurable(log: EventLog) -> str:
+    """Empty when coordination can be measured on ``log``; else the reason."""
+    if log.markers.present(*_COORDINATION):
+        return ""
+    return _("no activity or status of this log was recognised as coordination (intake, assignment, forwarding, "
+             "escalation, status questions, administrative updates), so coordination cannot be told apart from "
+             "work; name such labels in the mapping file's [semantics] table when they exist")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,6 +62,7 @@ class Coordination(Analyser):
     """Share of events and of people-time spent on coordination, per month; organisation handovers per case."""
 
     name = "coordination"
+    version = "2"
     title = {"en": "Coordination overhead", "nl": "Coördinatielast"}
     description = {"en": "How much of the work is coordination (intake, forwarding, status questions, escalation) "
                          "rather than work that resolves, and how it develops.",
@@ -63,9 +70,6 @@ class Coordination(Analyser):
                          "plaats van werk dat oplost, en hoe zich dat ontwikkelt."}
     uses = (C.ORGANISATION, C.MOTHER, C.TEAM, C.RESOURCE)
 
-    coordination_activities: tuple[str, ...] = COORDINATION_ACTIVITIES
-    #: activity → "coordination" or "work"; overrides the default table
-    mapping: dict[str, str] = field(default_factory=dict)
     #: organisations that handle tickets (the SSC); default: every organisation that is not a mother
     service_organisations: tuple[str, ...] = ()
     #: zone in which months begin
@@ -74,21 +78,12 @@ class Coordination(Analyser):
     max_groups: int = 15
 
     def coordination_flags(self, log: EventLog) -> np.ndarray:
-        """Per event: is its activity coordination?"""
-        acts = log.frame[C.ACTIVITY]
-        flags = matches(acts, self.coordination_activities)
-        if self.mapping:
-            kinds = {str(k).strip().casefold(): str(v).strip().casefold() for k, v in self.mapping.items()}
-            codes, labels = pd.factorize(acts, sort=False)
-            state = np.array([{"coordination": 1, "coördinatie": 1, "coordinatie": 1, "work": 0, "werk": 0}
-                              .get(kinds.get(str(lab).strip().casefold(), ""), -1) for lab in labels] + [-1])
-            chosen = state[codes]
-            flags = np.where(chosen >= 0, chosen == 1, flags)
-        return flags
+        """Per event: is its role coordination (route, forward, escalate, enquiry, update)?"""
+        return log.markers.has(*_COORDINATION)
 
     def _compute(self, log: EventLog) -> dict:
         frame = log.frame
-        index = case_index(frame)
+        index = log.cases
         coord = self.coordination_flags(log)
         gap = index.gap_to_next()
         out: dict = {"index": index, "coord": coord, "gap": gap}
@@ -138,6 +133,15 @@ class Coordination(Analyser):
         return out
 
     def analyse(self, log: EventLog) -> Result:
+        why = coordination_measurable(log)
+        if why and log.n_events:
+            return self.result(
+                summary=_("Coordination is not measured: %(why)s.") % {"why": why},
+                items=[Metric("cases", _("Cases"), log.cases.n, unit="cases"),
+                       Metric.not_measured("coordination_event_share", _("Share of events that are coordination"),
+                                           why, unit="share"),
+                       Metric.not_measured("coordination_time_share", _("Share of people-time in coordination"), why,
+                                           unit="share")])
         data = self._compute(log)
         pc: pd.DataFrame = data["per_case"]
         coord, gap = data["coord"], data["gap"]
@@ -208,7 +212,7 @@ class Coordination(Analyser):
                           Metric("ssc_to_mother", _("Handovers from the SSC to a mother organisation"),
                                  int(pc["ssc_to_mother"].sum()), unit="handovers")]
         if log.has(C.MOTHER):
-            mothers = frame[C.MOTHER].groupby(data["index"].codes, sort=True).first().to_numpy()
+            mothers = data["index"].case_first(frame[C.MOTHER]).to_numpy()
             m = pc.assign(mother=mothers)
             g = m.groupby(m["mother"].astype(object).fillna("?"), sort=True)
             spec = {"cases": ("events", "size"), "events": ("events", "sum"),
@@ -233,7 +237,8 @@ class Coordination(Analyser):
         if "handovers_org" in pc.columns:
             summary += " " + _("A case passes between organisations %(n)s times on average.") % {
                 "n": format_number(float(pc["handovers_org"].mean()), 1)}
-        caveats = [_("Coordination activities: %(list)s (and the user mapping, when given).")
+        caveats = [_("Coordination activities: %(list)s (read as intake, assignment, forwarding, escalation, status "
+                     "questions or updates; see \"How activities were read\").")
                    % {"list": ", ".join(sorted(frame[C.ACTIVITY][coord].astype(str).unique())) or "–"},
                    _("People-time is the time until the next event of the case; it includes waiting, so it is an "
                      "upper bound of the effort.")]

@@ -2,11 +2,12 @@
 
 Definitions (per case; times in the log are UTC, business time is counted in ``timezone``):
 
-* **registration**: the case's first event. **Completion**: the event that starts the case's final
-  resolved/closed state (from the status column, else resolve/close activities, reopen activities
-  undo them; a log with neither counts each case's last event). A case whose last event is not in a
-  resolved state is **open**.
-* **delivered**: the case's last ``delivery_activities`` event (*Deliver*, *Geleverd*, …), else its
+* **registration**: the case's first event. **Completion**: the event that begins the case's final
+  state — resolved, closed, cancelled, or returned to the requester and never submitted again (roles and
+  states from :mod:`ssc_mining.semantics`; a log in which nothing means resolved counts each case's
+  last event). A case that did not end is **open**. With ``complete_only`` (the default) cases whose
+  registration is not in the export are left out and counted.
+* **delivered**: the case's last event with the role *deliver* (*Deliver*, *Leveren*, …), else its
   completion; an open case without a delivery event is not delivered.
 * **need-by date** (``need_by_column``): delivered at or before it is **on time**. A late case is
   **asked too late** when the **lead time given** (registration → need-by date) is shorter than the
@@ -51,17 +52,14 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.analysers.waiting import (DONE_STATUSES, HOLD_ACTIVITIES, REOPEN_ACTIVITIES, RESOLVE_ACTIVITIES,
-                                          RESUME_ACTIVITIES, WAIT_STATUSES, case_index, done_flags,
-                                          first_per_case, matches, source_label, waiting_flags)
 from ssc_mining.calendar_nl import BUSINESS_HOURS_RULE, TIMEZONE, business_clock, real_minutes_between
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import format_number, format_share
+from ssc_mining.i18n import format_number, format_share, ngettext
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Finding, Item, Metric, Result, Table
+from ssc_mining.semantics.roles import Role, State
 
-DELIVERY_ACTIVITIES = ("Deliver", "Delivered", "Delivery", "Geleverd", "Leveren", "Levering", "Uitleveren")
 LATE_CLASSES = ("on_time", "asked_too_late", "ssc_too_slow", "open_late", "open")
 SLA_STATUSES = ("met", "breached", "pending", "no target", "invalid target")
 
@@ -128,13 +126,8 @@ class Deliveries(Analyser):
     sla_clock_stops: bool = True
     #: moment at which open cases are judged (ISO date-time); default: the last event in the log
     as_of: str | None = None
-    delivery_activities: tuple[str, ...] = DELIVERY_ACTIVITIES
-    resolve_activities: tuple[str, ...] = RESOLVE_ACTIVITIES
-    reopen_activities: tuple[str, ...] = REOPEN_ACTIVITIES
-    done_statuses: tuple[str, ...] = DONE_STATUSES
-    wait_statuses: tuple[str, ...] = WAIT_STATUSES
-    hold_activities: tuple[str, ...] = HOLD_ACTIVITIES
-    resume_activities: tuple[str, ...] = RESUME_ACTIVITIES
+    #: leave out cases whose registration is not in the export (see :mod:`ssc_mining.semantics.markers`)
+    complete_only: bool = True
     #: rows in the per-case tables
     max_rows: int = 500
     #: case ids listed in a finding
@@ -154,25 +147,24 @@ class Deliveries(Analyser):
         return log.frame[C.TIMESTAMP].max()
 
     def _compute(self, log: EventLog) -> tuple[pd.DataFrame, dict[str, Any]]:
-        frame = log.frame
-        index = case_index(frame)
-        info: dict[str, Any] = {}
-        done, info["done_source"] = done_flags(log, index, done_statuses=self.done_statuses,
-                                               resolve_activities=self.resolve_activities,
-                                               reopen_activities=self.reopen_activities)
-        waiting, info["wait_source"] = waiting_flags(log, index, wait_statuses=self.wait_statuses,
-                                                     hold_activities=self.hold_activities,
-                                                     resume_activities=self.resume_activities)
-        n = len(frame)
-        prev_done = np.zeros(n, dtype=bool)
-        if n > 1:
-            prev_done[1:] = done[:-1] & (index.codes[1:] == index.codes[:-1])
-        open_ = ~done[index.last] if index.n else np.zeros(0, dtype=bool)
-        completion_idx = index.last_where(done & ~prev_done)
-        completion_idx = np.where(open_, -1, completion_idx)
-        delivery_idx = index.last_where(matches(frame[C.ACTIVITY], self.delivery_activities))
+        frame, index, m = log.frame, log.cases, log.markers
+        info: dict[str, Any] = {"endings_known": m.endings_known}
+        if m.endings_known:
+            done = m.done()
+            ended_idx = m.ended_at(index)
+            open_ = ~m.ended
+        else:  # nothing in the log means resolved: every case counts as finished at its last event
+            done = np.zeros(len(frame), dtype=bool)
+            done[index.last] = True
+            ended_idx = index.last.copy()
+            open_ = np.zeros(index.n, dtype=bool)
+        # the SLA clock also stops while a returned request is with the requester
+        waiting = m.waiting() | (m.state == int(State.RETURNED))
+        completion_idx = np.where(open_, -1, ended_idx)
+        delivery_idx = index.last_where(m.has(Role.DELIVER))
         info["delivery_events"] = bool((delivery_idx >= 0).any())
         delivery_idx = np.where(delivery_idx >= 0, delivery_idx, completion_idx)
+        n = len(frame)
         ts = frame[C.TIMESTAMP].reset_index(drop=True)
 
         def at(idx: np.ndarray) -> pd.Series:
@@ -186,7 +178,7 @@ class Deliveries(Analyser):
         pc = pd.DataFrame({"registered": registered, "completed": completed, "open": open_,
                            "delivered": delivered})
         for key, column in (("category", C.CATEGORY), ("mother", C.MOTHER), ("priority", C.PRIORITY)):
-            pc[key] = first_per_case(frame, index, column)
+            pc[key] = index.case_first(frame[column]).to_numpy() if column in frame.columns else None
         if C.TEAM in frame.columns:
             team_idx = np.where(completion_idx >= 0, completion_idx, index.last)
             pc["team"] = frame[C.TEAM].to_numpy()[team_idx] if index.n else []
@@ -194,9 +186,9 @@ class Deliveries(Analyser):
             pc["team"] = None
         has_need = self.need_by_column in frame.columns and frame[self.need_by_column].notna().any()
         has_due = self.due_column in frame.columns and frame[self.due_column].notna().any()
-        pc["need_by"] = _as_times(first_per_case(frame, index, self.need_by_column)) if has_need else \
+        pc["need_by"] = _as_times(index.case_first(frame[self.need_by_column]).reset_index(drop=True)) if has_need else \
             pd.Series(pd.NaT, index=pc.index, dtype="datetime64[us, UTC]")
-        pc["due"] = _as_times(first_per_case(frame, index, self.due_column)) if has_due else \
+        pc["due"] = _as_times(index.case_first(frame[self.due_column]).reset_index(drop=True)) if has_due else \
             pd.Series(pd.NaT, index=pc.index, dtype="datetime64[us, UTC]")
         info["has_need_by"], info["has_due"] = bool(pc["need_by"].notna().any()), bool(pc["due"].notna().any())
 
@@ -271,9 +263,10 @@ class Deliveries(Analyser):
         pc["watermelon"] = need & met & missed_need
         pc["reverse_watermelon"] = need & (status == "breached") & (cls == "on_time")
         if log.has(C.MADE_SLA):
-            pc["made_sla"] = _truthy(first_per_case(frame, index, C.MADE_SLA)).to_numpy()
+            pc["made_sla"] = _truthy(index.case_first(frame[C.MADE_SLA]).reset_index(drop=True)).to_numpy()
             pc["sla_differs"] = (pc["made_sla"].notna() & pc["sla_met"].notna()
                                  & (pc["made_sla"] != pc["sla_met"])).fillna(False).astype(bool)
+        pc["left_out"] = (m.starts_known & ~m.started) if self.complete_only else np.zeros(index.n, dtype=bool)
         pc.index = pd.Index(index.ids, name=C.CASE)
         return pc, info
 
@@ -301,53 +294,85 @@ class Deliveries(Analyser):
 
     # -- result ----------------------------------------------------------------------------------------------
     def analyse(self, log: EventLog) -> Result:
-        has = lambda col: col in log.frame.columns and log.frame[col].notna().any()  # noqa: E731
-        if not (has(self.need_by_column) or has(self.due_column) or self.sla_hours):
-            return Result.skipped(
-                self.name, self.text(self.title),
-                _("the log has no need-by date (%(need)s) and no SLA target date (%(due)s), and no SLA targets "
-                  "(sla_hours) were given") % {"need": self.need_by_column, "due": self.due_column},
-                version=self.version, params=self.params(), description=self.text(self.description))
         pc, info = self._compute(log)
+        left_out = int(pc["left_out"].sum())
+        pc = pc[~pc["left_out"].to_numpy(dtype=bool)]
         items: list[Item] = [Metric("cases", _("Cases"), len(pc), unit="cases")]
         caveats: list[str] = []
+        if left_out:
+            items.append(Metric("cases_left_out", _("Cases left out: registered before the export began"), left_out,
+                                unit="cases"))
+            caveats.append(_("%(n)s cases are left out because their registration is not in the export (they began "
+                             "before it); run with --include-incomplete to count them.")
+                           % {"n": format_number(left_out)})
         need = pc["late_class"] != ""
         n_need = int(need.sum())
         counts = pc.loc[need, "late_class"].value_counts()
         count = lambda k: int(counts.get(k, 0))  # noqa: E731
         late = count("asked_too_late") + count("ssc_too_slow") + count("open_late")
         share = lambda x, d: round(x / d, 4) if d else None  # noqa: E731
-        items += [
-            Metric("cases_with_need_by", _("Cases with a need-by date"), n_need, unit="cases"),
-            Metric("on_time", _("Delivered on time"), count("on_time"), unit="cases"),
-            Metric("late_share", _("Share late (of cases with a need-by date)"), share(late, n_need), unit="share"),
-            Metric("asked_too_late_share", _("Share late because asked too late"),
-                   share(count("asked_too_late"), n_need), unit="share",
-                   description=_("lead time given shorter than the category's norm")),
-            Metric("ssc_too_slow_share", _("Share late because the SSC was too slow"),
-                   share(count("ssc_too_slow"), n_need), unit="share",
-                   description=_("lead time given at least the category's norm, delivered late")),
-            Metric("open_late", _("Open and past the need-by date"), count("open_late"), unit="cases"),
-            Metric("median_days_late", _("Median days late (late deliveries)"),
-                   round(float(pc["days_late"].median()), 3) if pc["days_late"].notna().any() else None,
-                   unit="days"),
-        ]
+        need_by = ngettext("%(n)s ticket with a need-by date", "%(n)s tickets with a need-by date", n_need) \
+            % {"n": format_number(n_need)}
+        labels = {"late_share": _("Share late (of cases with a need-by date)"),
+                  "asked_too_late_share": _("Share late because asked too late"),
+                  "ssc_too_slow_share": _("Share late because the SSC was too slow"),
+                  "median_days_late": _("Median days late (late deliveries)"),
+                  "sla_compliance": _("SLA met"),
+                  "watermelon_share": _("Share of cases with a need-by date: SLA met, need missed")}
+        no_need = _("the export has no date by which the requester needs the result (a need-by column such as "
+                    "'Gewenste leverdatum' or 'need by'); name it with --need-by")
+        no_target = _("the export has no SLA target date (a due date such as 'Streefdatum') and no SLA targets were "
+                      "given (parameter sla_hours)")
+        if info["has_need_by"]:
+            items += [
+                Metric("cases_with_need_by", _("Cases with a need-by date"), n_need, unit="cases"),
+                Metric("on_time", _("Delivered on time"), count("on_time"), unit="cases"),
+                Metric("late_share", labels["late_share"], share(late, n_need), unit="share", based_on=need_by),
+                Metric("asked_too_late_share", labels["asked_too_late_share"],
+                       share(count("asked_too_late"), n_need), unit="share", based_on=need_by,
+                       description=_("lead time given shorter than the category's norm")),
+                Metric("ssc_too_slow_share", labels["ssc_too_slow_share"],
+                       share(count("ssc_too_slow"), n_need), unit="share", based_on=need_by,
+                       description=_("lead time given at least the category's norm, delivered late")),
+                Metric("open_late", _("Open and past the need-by date"), count("open_late"), unit="cases"),
+                Metric("median_days_late", labels["median_days_late"],
+                       round(float(pc["days_late"].median()), 3) if pc["days_late"].notna().any() else None,
+                       unit="days", reason="" if pc["days_late"].notna().any() else _("no delivery was late")),
+            ]
+        else:
+            items += [Metric.not_measured(k, labels[k], no_need, unit="days" if k == "median_days_late" else "share")
+                      for k in ("late_share", "asked_too_late_share", "ssc_too_slow_share", "median_days_late")]
         verdicts = pc["sla_met"].dropna()
         n_water = int(pc["watermelon"].sum())
-        items += [
-            Metric("cases_with_sla_verdict", _("Cases with an SLA verdict"), int(len(verdicts)), unit="cases"),
-            Metric("sla_compliance", _("SLA met"), round(float(verdicts.mean()), 4) if len(verdicts) else None,
-                   unit="share"),
-            Metric("sla_pending", _("Open cases still within their SLA"), int((pc["sla_status"] == "pending").sum()),
-                   unit="cases"),
-            Metric("sla_no_target", _("Cases without an SLA target"), int((pc["sla_status"] == "no target").sum()),
-                   unit="cases"),
-            Metric("watermelon", _("SLA met, need missed"), n_water, unit="cases"),
-            Metric("watermelon_share", _("Share of cases with a need-by date: SLA met, need missed"),
-                   share(n_water, n_need), unit="share"),
-            Metric("reverse_watermelon", _("SLA missed, need met"), int(pc["reverse_watermelon"].sum()),
-                   unit="cases"),
-        ]
+        has_target = info["has_due"] or bool(self.sla_hours)
+        if has_target:
+            items += [
+                Metric("cases_with_sla_verdict", _("Cases with an SLA verdict"), int(len(verdicts)), unit="cases"),
+                Metric("sla_compliance", labels["sla_compliance"],
+                       round(float(verdicts.mean()), 4) if len(verdicts) else None, unit="share",
+                       based_on=ngettext("%(n)s ticket with an SLA verdict", "%(n)s tickets with an SLA verdict",
+                                         len(verdicts)) % {"n": format_number(len(verdicts))}),
+                Metric("sla_pending", _("Open cases still within their SLA"),
+                       int((pc["sla_status"] == "pending").sum()), unit="cases"),
+                Metric("sla_no_target", _("Cases without an SLA target"),
+                       int((pc["sla_status"] == "no target").sum()), unit="cases"),
+            ]
+        else:
+            items.append(Metric.not_measured("sla_compliance", labels["sla_compliance"], no_target, unit="share"))
+        if info["has_need_by"] and has_target:
+            items += [
+                Metric("watermelon", _("SLA met, need missed"), n_water, unit="cases"),
+                Metric("watermelon_share", labels["watermelon_share"], share(n_water, n_need), unit="share",
+                       based_on=need_by),
+                Metric("reverse_watermelon", _("SLA missed, need met"), int(pc["reverse_watermelon"].sum()),
+                       unit="cases"),
+            ]
+        else:
+            items.append(Metric.not_measured("watermelon_share", labels["watermelon_share"],
+                                             no_need if not info["has_need_by"] else no_target, unit="share"))
+        if not info["has_need_by"] and not has_target:
+            return self.result(summary=_("Late deliveries and SLA are not measured: %(why)s; and %(target)s.")
+                               % {"why": no_need, "target": no_target}, items=items, caveats=caveats)
         for key, text, severity in (
                 ("asked_too_late", _("%(n)s cases were late because they were asked with less lead time than the "
                                      "SSC normally needs."), "notice"),
@@ -432,9 +457,12 @@ class Deliveries(Analyser):
                            _("The norm lead time of a category is the median time from registration to delivery "
                              "of its delivered cases."))
         if self.sla_clock_stops:
-            caveats.append(_("The SLA clock stops while a ticket waits and once it is resolved (waiting from: "
-                             "%(wait)s; resolved from: %(done)s).")
-                           % {"wait": source_label(info["wait_source"]), "done": source_label(info["done_source"])})
+            caveats.append(_("The SLA clock stops while a ticket waits, while a returned request is with the "
+                             "requester, and once it is resolved (from the activities and statuses read as such; see "
+                             "\"How activities were read\")."))
+        if not info["endings_known"]:
+            caveats.append(_("Nothing in this log means resolved or closed, so every case counts as finished at its "
+                             "last event."))
         missing = sorted(pc.loc[pc["sla_status"] == "no target", "category"].dropna().astype(str).unique())
         if missing:
             caveats.append(_("No SLA target for the categories: %(categories)s.") % {"categories": ", ".join(missing)})

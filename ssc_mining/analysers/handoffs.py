@@ -1,15 +1,23 @@
 """Handoffs: how often a ticket passes between people, teams and organisations, and ping-pong between teams.
 
+Two team notions, both named in the report:
+
+* **routing** — the ticket's assignment group (``ssc:assigned_group``; ServiceNow ``assignment_group``,
+  TOPdesk *Behandelaarsgroep*, Jira's team field). A change of assignment group between consecutive
+  events is a **reassignment** (ITSM's handoff); measured whenever the log has that column.
+* **performer team** — the team of whoever did the event (``org:group``); history exports need a
+  people directory for it (see ``docs/profiles.md``).
+
 Definitions (all on the events of a case in log order: time, ties by source row):
 
-* **handover** between people / teams / organisations: two consecutive events of the case whose
-  resource / team / organisation differ, both known (an event with a missing value is neither the
-  giver nor the receiver of a handover: ``Anna, ?, Bram`` has no handover).
-* **team runs**: the teams of the *service-side* events (see below) with missing teams dropped and
-  consecutive duplicates collapsed (``A A B A`` → ``A B A``). A **return** is a run whose team
-  already had an earlier run in the case. It is **direct** ping-pong when the run two steps back is
-  the same team (``X → Y → X``), otherwise **indirect** (``X → Y → Z → X``: two or more other runs
-  between).
+* **handover** between people / performer teams / routing groups / organisations: two consecutive events
+  of the case whose value differs, both known (an event with a missing value is neither the giver nor
+  the receiver of a handover: ``Anna, ?, Bram`` has no handover).
+* **runs**: the values of the events with missing ones dropped and consecutive duplicates collapsed
+  (``A A B A`` → ``A B A``). A **return** is a run whose value already had an earlier run in the case; it
+  is **direct** ping-pong when the run two steps back is the same (``X → Y → X``), otherwise **indirect**
+  (``X → Y → Z → X``). Performer-team runs use the *service-side* events only (below); routing runs all
+  events. **Team changes** = runs − 1 (comparable with a system's reassignment count, for routing).
 * **service side**: events of the organisation(s) that handle tickets. With an organisation column
   these are the events of ``service_organisations`` or, when that parameter is empty and the log
   names the mother organisations, of every organisation that is not a mother; without an
@@ -20,6 +28,8 @@ Definitions (all on the events of a case in log order: time, ties by source row)
   least one such event with a known line and none above the first line.
 * **handover of work** (van der Aalst): A hands over to B when B performs the next event of the
   same case; the networks count handovers between different teams / organisations.
+
+A figure whose column is absent is "not measured" with the reason, never 0.
 
 Example:
     >>> import pandas as pd
@@ -33,8 +43,9 @@ Example:
     >>> per_case = handoffs_per_case(log)
     >>> per_case.loc["1", ["handovers_person", "handovers_team", "people", "teams", "pingpong_direct"]].tolist()
     [3, 2, 3, 2, 1]
-    >>> Handoffs().analyse(log).item("team_handovers_mean").value
-    2.0
+    >>> r = Handoffs().analyse(log)
+    >>> r.item("team_handovers_mean").value, r.item("routing_handovers_mean").reason[:34]
+    (2.0, 'the log has no assignment group co')
 """
 
 from __future__ import annotations
@@ -48,152 +59,35 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser, top_cases
+from ssc_mining.analysers.toolkit import changes, distinct_per_case, find_column, pct, runs, value_codes
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.cases import CaseIndex
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import format_number, format_share, ngettext
+from ssc_mining.i18n import format_number, ngettext
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Finding, Graph, Item, Metric, Result, Table
 
-PER_CASE_COLUMNS = ("handovers_person", "handovers_team", "handovers_org", "people", "teams",
-                    "pingpong_direct", "pingpong_indirect", "escalated", "first_line_only")
+PER_CASE_COLUMNS = ("handovers_person", "handovers_team", "handovers_routing", "handovers_org", "people", "teams",
+                    "routing_groups", "pingpong_direct", "pingpong_indirect", "routing_pingpong_direct",
+                    "routing_pingpong_indirect", "escalated", "first_line_only")
 
 _LINE = re.compile(r"^\s*(?:(?:support\s*)?(?:line|lijn)\s*)?([0-9]+)\s*(?:st|nd|rd|th|e|de|ste)?"
                    r"(?:\s*(?:support\s*)?(?:line|lijn|level|niveau))?\s*$", re.IGNORECASE)
 
-
-# --------------------------------------------------------------------------------------------------
-# shared vectorised helpers (also used by the reopens analyser)
-# --------------------------------------------------------------------------------------------------
-
-def ordered_frame(log: EventLog) -> pd.DataFrame:
-    """The log's frame in case → time → source-row order (re-sorted only when ties are out of row order)."""
-    frame = log.frame
-    if len(frame) < 2 or C.SOURCE_ROW not in frame.columns:
-        return frame
-    codes = pd.factorize(frame[C.CASE], sort=False)[0]
-    times = _times(frame)
-    rows = pd.to_numeric(frame[C.SOURCE_ROW], errors="coerce").to_numpy(dtype="float64", na_value=np.inf)
-    tie = (codes[1:] == codes[:-1]) & (times[1:] == times[:-1])
-    if not np.any(tie & (rows[1:] < rows[:-1])):
-        return frame
-    order = np.lexsort((rows, times, codes))
-    return frame.iloc[order].reset_index(drop=True)
+#: level → (column, per-case handover column, per-case ping-pong prefix)
+LEVELS = {"person": C.RESOURCE, "team": C.TEAM, "routing": C.ASSIGNED_GROUP, "org": C.ORGANISATION}
 
 
-def _times(frame: pd.DataFrame) -> np.ndarray:
-    """Timestamps as int64 microseconds (NaT → minimum int64)."""
-    if not len(frame):
-        return np.array([], dtype="int64")
-    return frame[C.TIMESTAMP].to_numpy(dtype="datetime64[us]", na_value=np.datetime64("NaT")).view("int64")
-
-
-@dataclass(frozen=True)
-class CaseIndex:
-    """Per-event case codes (0..n_cases-1, contiguous in an ordered frame) and the case ids."""
-
-    codes: np.ndarray
-    ids: pd.Index
-    starts: np.ndarray   # position of each case's first event
-    ends: np.ndarray     # position of each case's last event
-
-    @property
-    def n(self) -> int:
-        return len(self.ids)
-
-    @property
-    def same_case(self) -> np.ndarray:
-        """For events 1..n-1: True when the event belongs to the same case as the one before it."""
-        return self.codes[1:] == self.codes[:-1]
-
-    def count(self, flags: np.ndarray) -> np.ndarray:
-        """Per case: number of True flags (flags per event)."""
-        return np.bincount(self.codes, weights=flags.astype("float64"), minlength=self.n).astype("int64")
-
-    def any(self, flags: np.ndarray) -> np.ndarray:
-        return self.count(flags) > 0
-
-
-def case_index(frame: pd.DataFrame) -> CaseIndex:
-    """Case codes of an ordered frame (events of a case are contiguous)."""
-    codes, ids = pd.factorize(frame[C.CASE], sort=False)
-    codes = codes.astype("int64")
-    n = len(codes)
-    if n == 0:
-        empty = np.array([], dtype="int64")
-        return CaseIndex(codes, pd.Index(ids, name=C.CASE), empty, empty)
-    boundary = np.flatnonzero(codes[1:] != codes[:-1]) + 1
-    starts = np.concatenate(([0], boundary))
-    ends = np.concatenate((boundary - 1, [n - 1]))
-    return CaseIndex(codes, pd.Index(ids, name=C.CASE), starts, ends)
-
-
-def value_codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes of a column (missing or blank → -1) and the distinct values."""
-    if column not in frame.columns:
-        return np.full(len(frame), -1, dtype="int64"), pd.Index([])
-    codes, uniques = pd.factorize(frame[column], sort=False, use_na_sentinel=True)
-    codes = codes.astype("int64")
-    blank = np.array([isinstance(u, str) and not u.strip() for u in uniques], dtype=bool)
-    if blank.any():  # blank text counts as missing; renumber the rest
-        keep = np.flatnonzero(~blank)
-        remap = np.full(len(uniques) + 1, -1, dtype="int64")
-        remap[keep] = np.arange(len(keep))
-        codes = remap[codes]
-        uniques = uniques[keep]
-    return codes, pd.Index(uniques)
-
-
-def changes(codes: np.ndarray, index: CaseIndex) -> np.ndarray:
-    """Per event: True when it differs from the previous event of the same case (both known)."""
-    out = np.zeros(len(codes), dtype=bool)
-    if len(codes) > 1:
-        out[1:] = index.same_case & (codes[1:] != codes[:-1]) & (codes[1:] >= 0) & (codes[:-1] >= 0)
-    return out
-
-
-def distinct_per_case(codes: np.ndarray, index: CaseIndex) -> np.ndarray:
-    """Per case: number of distinct known values."""
-    known = codes >= 0
-    if not known.any():
-        return np.zeros(index.n, dtype="int64")
-    width = int(codes.max()) + 1
-    keys = index.codes * width + codes
-    first = known & ~pd.Series(keys).duplicated(keep="first").to_numpy()   # hash table: faster than sorting
-    return np.bincount(index.codes[first], minlength=index.n).astype("int64")
-
-
-def case_days(frame: pd.DataFrame, index: CaseIndex) -> np.ndarray:
-    """Per case: days from the first to the last event."""
-    if index.n == 0:
-        return np.array([], dtype="float64")
-    ts = frame[C.TIMESTAMP]
-    t = ts.to_numpy(dtype="datetime64[us]").view("int64")
-    first = np.minimum.reduceat(t, index.starts)
-    last = np.maximum.reduceat(t, index.starts)
-    return (last - first) / 86_400e6
-
-
-def case_first(frame: pd.DataFrame, index: CaseIndex, column: str) -> pd.Series:
-    """Per case: the first known value of a (case-level) column."""
-    if column not in frame.columns or index.n == 0:
-        return pd.Series([pd.NA] * index.n, index=index.ids, dtype="object")
-    values = frame[column]
-    known = values.notna().to_numpy()
-    first = pd.Series(values.to_numpy()[known], index=index.codes[known]).groupby(level=0, sort=True).first()
-    return pd.Series(first.reindex(range(index.n)).to_numpy(), index=index.ids)
-
-
-def find_column(frame: pd.DataFrame, name: str) -> str | None:
-    """``name`` or its ``case:`` / ``case:ssc:`` variants, when present with at least one value."""
-    for candidate in (name, f"case:{name}", f"case:ssc:{name}", f"ssc:{name}"):
-        if candidate in frame.columns and frame[candidate].notna().any():
-            return candidate
-    return None
-
-
-def pct(share: float | None) -> str:
-    """A share as a whole percentage in the current language ('12 %'); None or NaN as a dash."""
-    return "–" if share is None or share != share else format_share(share, 0)
+def level_reason(level: str) -> str:
+    """Why a level cannot be measured when its column is absent."""
+    return {
+        "person": _("the log has no person (resource) column"),
+        "team": _("the log has no team of the person who did each event (org:group); for a history export, a "
+                  "people directory gives it (see the documentation on profiles)"),
+        "routing": _("the log has no assignment group column (the team the ticket is assigned to); name it with "
+                     "--assigned-group"),
+        "org": _("the log has no organisation column"),
+    }[level]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -213,29 +107,13 @@ def service_side(frame: pd.DataFrame, service_organisations: tuple[str, ...] = (
     return np.ones(len(frame), dtype=bool)
 
 
-def _pingpong(codes: np.ndarray, index: CaseIndex, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                                               dict[str, np.ndarray]]:
-    """Direct returns, indirect returns and runs per case, on the runs of ``codes`` over events in ``mask``.
-
-    Also returns the run arrays (case code, value code, position of the run's first event, flags).
-    """
-    keep = mask & (codes >= 0)
-    pos = np.flatnonzero(keep)
-    c, v = index.codes[pos], codes[pos]
-    start = np.ones(len(pos), dtype=bool)
-    if len(pos) > 1:
-        start[1:] = (c[1:] != c[:-1]) | (v[1:] != v[:-1])
-    rc, rv, rpos = c[start], v[start], pos[start]
-    width = int(v.max()) + 1 if len(v) else 1
-    returned = pd.Series(rc * width + rv).duplicated(keep="first").to_numpy()
-    direct = np.zeros(len(rc), dtype=bool)
-    if len(rc) > 2:
-        direct[2:] = (rc[2:] == rc[:-2]) & (rv[2:] == rv[:-2])
-    indirect = returned & ~direct
-    n = index.n
-    count = lambda flags: np.bincount(rc, weights=flags.astype("float64"), minlength=n).astype("int64")  # noqa: E731
-    runs = {"case": rc, "value": rv, "pos": rpos, "direct": direct, "indirect": indirect}
-    return count(direct), count(indirect), count(np.ones(len(rc), dtype=bool)), runs
+def _pingpong(codes: np.ndarray, index: CaseIndex, mask: np.ndarray | None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Direct returns, indirect returns and runs per case, and the run arrays."""
+    rc, rv, rpos, direct, indirect = runs(codes, index, mask)
+    count = lambda flags: np.bincount(rc, weights=flags.astype("float64"), minlength=index.n).astype("int64")  # noqa: E731
+    return count(direct), count(indirect), count(np.ones(len(rc), dtype=bool)), \
+        {"case": rc, "value": rv, "pos": rpos, "direct": direct, "indirect": indirect}
 
 
 def _line_numbers(frame: pd.DataFrame) -> pd.Series | None:
@@ -279,54 +157,61 @@ def _escalation(frame: pd.DataFrame, index: CaseIndex, service: np.ndarray, team
 
 def handoffs_per_case(log: EventLog, *, first_line_teams: tuple[str, ...] = (),
                       service_organisations: tuple[str, ...] = (), person_level: bool = False) -> pd.DataFrame:
-    """Handovers, distinct people and teams, ping-pong and escalation per case (index: case id).
+    """Handovers, distinct people, teams and routing groups, ping-pong and escalation per case (index: case id).
 
-    Columns: ``handovers_person``, ``handovers_team``, ``handovers_org``, ``people``, ``teams``,
-    ``pingpong_direct``, ``pingpong_indirect`` (team returns), ``escalated``, ``first_line_only``
-    (nullable booleans, missing when the support line is unknown), ``team_changes`` (service-side team
-    runs − 1, comparable with a system's reassignment count), ``days`` (first to last event); with
-    ``person_level`` also ``pingpong_person_direct`` and ``pingpong_person_indirect``.
+    Columns: ``handovers_person``, ``handovers_team`` (performer team), ``handovers_routing`` (assignment
+    group), ``handovers_org``, ``people``, ``teams``, ``routing_groups``, ``pingpong_direct`` and
+    ``pingpong_indirect`` (performer-team returns), ``routing_pingpong_direct`` and
+    ``routing_pingpong_indirect``, ``escalated``, ``first_line_only`` (nullable booleans, missing when the
+    support line is unknown), ``team_changes`` and ``routing_changes`` (runs − 1), ``days`` (first to last
+    event); with ``person_level`` also ``pingpong_person_direct`` and ``pingpong_person_indirect``.
 
     Example:
         >>> import pandas as pd
         >>> from ssc_mining.eventlog import EventLog
         >>> log = EventLog.from_frame(pd.DataFrame({"case:concept:name": ["a"] * 4,
         ...     "concept:name": ["w"] * 4, "org:group": ["X", "Y", "Z", "X"],
+        ...     "ssc:assigned_group": ["X", "Y", "Y", "X"],
         ...     "time:timestamp": pd.to_datetime(["2024-01-01"] * 4, utc=True)}))
-        >>> handoffs_per_case(log)[["pingpong_direct", "pingpong_indirect"]].iloc[0].tolist()
-        [0, 1]
+        >>> handoffs_per_case(log)[["pingpong_direct", "pingpong_indirect", "routing_pingpong_direct"]].iloc[0].tolist()
+        [0, 1, 1]
     """
-    return _compute(ordered_frame(log), first_line_teams=first_line_teams,
-                    service_organisations=service_organisations, person_level=person_level)["per_case"]
+    return _compute(log, first_line_teams=first_line_teams, service_organisations=service_organisations,
+                    person_level=person_level)["per_case"]
 
 
-def _compute(frame: pd.DataFrame, *, first_line_teams: tuple[str, ...], service_organisations: tuple[str, ...],
+def _compute(log: EventLog, *, first_line_teams: tuple[str, ...], service_organisations: tuple[str, ...],
              person_level: bool) -> dict[str, Any]:
-    index = case_index(frame)
-    person, persons = value_codes(frame, C.RESOURCE)
-    team, teams = value_codes(frame, C.TEAM)
-    org, orgs = value_codes(frame, C.ORGANISATION)
+    frame, index = log.frame, log.cases
+    codes = {level: value_codes(frame, column) for level, column in LEVELS.items()}
+    flags = {level: changes(codes[level][0], index) for level in LEVELS}
     service = service_side(frame, service_organisations)
-    hp, ht, ho = changes(person, index), changes(team, index), changes(org, index)
-    direct, indirect, runs, team_runs = _pingpong(team, index, service)
+    direct, indirect, team_runs_count, team_runs = _pingpong(codes["team"][0], index, service)
+    r_direct, r_indirect, routing_runs_count, routing_runs = _pingpong(codes["routing"][0], index, None)
     out = pd.DataFrame({
-        "handovers_person": index.count(hp), "handovers_team": index.count(ht), "handovers_org": index.count(ho),
-        "people": distinct_per_case(person, index), "teams": distinct_per_case(team, index),
+        "handovers_person": index.count(flags["person"]), "handovers_team": index.count(flags["team"]),
+        "handovers_routing": index.count(flags["routing"]), "handovers_org": index.count(flags["org"]),
+        "people": distinct_per_case(codes["person"][0], index), "teams": distinct_per_case(codes["team"][0], index),
+        "routing_groups": distinct_per_case(codes["routing"][0], index),
         "pingpong_direct": direct, "pingpong_indirect": indirect,
+        "routing_pingpong_direct": r_direct, "routing_pingpong_indirect": r_indirect,
     }, index=index.ids)
+    team, teams = codes["team"]
     esc = _escalation(frame, index, service, team, teams, first_line_teams)
     unknown = np.full(index.n, esc is None)
     out["escalated"] = pd.arrays.BooleanArray(np.zeros(index.n, dtype=bool) if esc is None else esc[0], unknown)
     out["first_line_only"] = pd.arrays.BooleanArray(np.zeros(index.n, dtype=bool) if esc is None else esc[1],
                                                     unknown.copy())
-    out["team_changes"] = np.maximum(runs - 1, 0)
-    out["days"] = case_days(frame, index)
+    out["team_changes"] = np.maximum(team_runs_count - 1, 0)
+    out["routing_changes"] = np.maximum(routing_runs_count - 1, 0)
+    out["days"] = index.days()
     person_runs = None
     if person_level:
-        pdirect, pindirect, _runs, person_runs = _pingpong(person, index, service)
+        pdirect, pindirect, _runs, person_runs = _pingpong(codes["person"][0], index, service)
         out["pingpong_person_direct"], out["pingpong_person_indirect"] = pdirect, pindirect
-    return {"per_case": out, "index": index, "frame": frame, "person": (person, persons, hp),
-            "team": (team, teams, ht), "org": (org, orgs, ho), "service": service, "team_runs": team_runs,
+    return {"per_case": out, "index": index, "frame": frame,
+            **{level: (codes[level][0], codes[level][1], flags[level]) for level in LEVELS},
+            "service": service, "team_runs": team_runs, "routing_runs": routing_runs,
             "person_runs": person_runs, "escalation_how": esc[2] if esc else None}
 
 
@@ -334,7 +219,7 @@ def handover_graph(codes: np.ndarray, labels: pd.Index, flags: np.ndarray, *, ma
                    ) -> nx.DiGraph:
     """Handover-of-work network: edge A→B weighted by the handovers from A to B; node weight = events.
 
-    ``flags`` marks the events that receive a handover (see :func:`changes`).
+    ``flags`` marks the events that receive a handover (see :func:`~ssc_mining.analysers.toolkit.changes`).
     """
     graph = nx.DiGraph()
     known = codes >= 0
@@ -346,7 +231,7 @@ def handover_graph(codes: np.ndarray, labels: pd.Index, flags: np.ndarray, *, ma
     if max_edges is not None:
         order = order[:max_edges]
     used: set[int] = set()
-    for k, w in zip(keys[order], counts[order]):
+    for k in keys[order]:
         used.update((int(k // width), int(k % width)))
     for i in sorted(used) if max_edges is not None else range(len(labels)):
         graph.add_node(str(labels[i]), weight=int(events[i]))
@@ -359,18 +244,73 @@ def handover_graph(codes: np.ndarray, labels: pd.Index, flags: np.ndarray, *, ma
 # the analyser
 # --------------------------------------------------------------------------------------------------
 
+def _texts(level: str) -> dict[str, str]:
+    """The labels of one team level's figures (performer team or routing)."""
+    if level == "team":
+        return {
+            "mean": _("Handovers between the teams doing the work, per ticket (mean)"),
+            "median": _("Handovers between the teams doing the work, per ticket (median)"),
+            "distinct": _("Distinct teams doing the work, per ticket (mean)"),
+            "share": _("Share of tickets handed to another team at least once"),
+            "pingpong": _("Share of tickets that come back to a team they already left"),
+            "direct": _("Share of tickets with direct ping-pong between teams (X → Y → X)"),
+            "indirect": _("Share of tickets with indirect ping-pong between teams (X → … → X)"),
+            "returns": _("Returns to a team already left, per ticket (mean)"),
+            "returns_affected": _("Returns per ticket with ping-pong (mean)"),
+            "with": _("Median throughput time of tickets with ping-pong"),
+            "without": _("Median throughput time of tickets without ping-pong"),
+            "extra": _("Extra median throughput time with ping-pong"),
+        }
+    return {
+        "mean": _("Reassignments to another assignment group, per ticket (mean)"),
+        "median": _("Reassignments to another assignment group, per ticket (median)"),
+        "distinct": _("Distinct assignment groups per ticket (mean)"),
+        "share": _("Share of tickets reassigned to another group at least once"),
+        "pingpong": _("Share of tickets assigned back to a group they already left"),
+        "direct": _("Share of tickets with direct ping-pong between assignment groups (X → Y → X)"),
+        "indirect": _("Share of tickets with indirect ping-pong between assignment groups (X → … → X)"),
+        "returns": _("Returns to an assignment group already left, per ticket (mean)"),
+        "returns_affected": _("Returns per ticket with routing ping-pong (mean)"),
+        "with": _("Median throughput time of tickets with routing ping-pong"),
+        "without": _("Median throughput time of tickets without routing ping-pong"),
+        "extra": _("Extra median throughput time with routing ping-pong"),
+        "first_group": _("Share of tickets that stayed with their first assignment group"),
+    }
+
+
+#: per team level: metric key suffix → (key prefix, per-case columns)
+_KEYS = {"team": {"mean": "team_handovers_mean", "median": "team_handovers_median", "distinct": "teams_mean",
+                  "share": "team_handover_share", "pingpong": "pingpong_share", "direct": "pingpong_direct_share",
+                  "indirect": "pingpong_indirect_share", "returns": "pingpong_returns_mean",
+                  "returns_affected": "pingpong_returns_mean_affected", "with": "days_median_pingpong",
+                  "without": "days_median_no_pingpong", "extra": "days_median_pingpong_extra"},
+         "routing": {"mean": "routing_handovers_mean", "median": "routing_handovers_median",
+                     "distinct": "routing_groups_mean", "share": "routing_handover_share",
+                     "pingpong": "routing_pingpong_share", "direct": "routing_pingpong_direct_share",
+                     "indirect": "routing_pingpong_indirect_share", "returns": "routing_returns_mean",
+                     "returns_affected": "routing_returns_mean_affected", "with": "days_median_routing_pingpong",
+                     "without": "days_median_no_routing_pingpong", "extra": "days_median_routing_pingpong_extra",
+                     "first_group": "first_group_share"}}
+_COLS = {"team": ("handovers_team", "teams", "pingpong_direct", "pingpong_indirect"),
+         "routing": ("handovers_routing", "routing_groups", "routing_pingpong_direct", "routing_pingpong_indirect")}
+_UNITS = {"mean": "handovers", "median": "handovers", "distinct": "teams", "share": "share", "pingpong": "share",
+          "direct": "share", "indirect": "share", "returns": "returns", "returns_affected": "returns", "with": "days",
+          "without": "days", "extra": "days", "first_group": "share"}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Handoffs(Analyser):
-    """Handovers between people, teams and organisations; team ping-pong; push to front."""
+    """Handovers between people, performer teams, assignment groups and organisations; ping-pong; push to front."""
 
     name = "handoffs"
+    version = "2"
     title = {"en": "Handoffs and ping-pong", "nl": "Overdrachten en pingpong"}
     description = {"en": "How often a ticket passes between people, teams and organisations, and how often it "
                          "comes back to a team it already left.",
                    "nl": "Hoe vaak een melding van mens naar mens, team naar team en organisatie naar organisatie "
                          "gaat, en hoe vaak ze terugkomt bij een team dat ze al had verlaten."}
     requires = (C.CASE, C.ACTIVITY, C.TIMESTAMP)
-    uses = (C.TEAM, C.RESOURCE, C.ORGANISATION, C.LINE, C.MOTHER, C.CATEGORY)
+    uses = (C.TEAM, C.ASSIGNED_GROUP, C.RESOURCE, C.ORGANISATION, C.LINE, C.MOTHER, C.CATEGORY)
 
     #: also report ping-pong and the handover network between individual people (off by default: works councils)
     person_level: bool = False
@@ -388,74 +328,38 @@ class Handoffs(Analyser):
     max_case_ids: int = 20
 
     def analyse(self, log: EventLog) -> Result:
-        if not (log.has(C.RESOURCE) or log.has(C.TEAM)):
-            return Result.skipped(self.name, self.text(self.title),
-                                  _("the log has neither a resource (org:resource) nor a team (org:group) column "
-                                    "with values"), version=self.version, params=self.params(),
-                                  description=self.text(self.description))
+        present = {level: log.has(column) for level, column in LEVELS.items()}
         if log.n_events == 0:
             return self.result(summary=_("The log is empty."), items=[Metric("cases", _("Cases"), 0, unit="cases")])
-        data = _compute(ordered_frame(log), first_line_teams=tuple(self.first_line_teams),
+        data = _compute(log, first_line_teams=tuple(self.first_line_teams),
                         service_organisations=tuple(self.service_organisations), person_level=self.person_level)
         pc: pd.DataFrame = data["per_case"]
         index: CaseIndex = data["index"]
         frame: pd.DataFrame = data["frame"]
-        n = len(pc)
-        has_team, has_person, has_org = log.has(C.TEAM), log.has(C.RESOURCE), log.has(C.ORGANISATION)
-        items: list[Item] = [Metric("cases", _("Cases"), n, unit="cases")]
+        items: list[Item] = [Metric("cases", _("Cases"), len(pc), unit="cases")]
         caveats = [_("Handovers are counted between consecutive events; an event without a person, team or "
                      "organisation is skipped, so a handover around it is not counted."),
                    _("Cases still open at the time of the export may look shorter and have fewer handovers.")]
-        pingpong = (pc["pingpong_direct"] + pc["pingpong_indirect"]) > 0
-        direct_any, indirect_any = pc["pingpong_direct"] > 0, pc["pingpong_indirect"] > 0
-        labels = {
-            "person": (_("Handovers between people per case (mean)"), _("Handovers between people per case (median)")),
-            "team": (_("Handovers between teams per case (mean)"), _("Handovers between teams per case (median)")),
-            "org": (_("Handovers between organisations per case (mean)"),
-                    _("Handovers between organisations per case (median)")),
-        }
-        for key, col, present in (("person", "handovers_person", has_person), ("team", "handovers_team", has_team),
-                                  ("org", "handovers_org", has_org)):
-            if not present:
-                continue
-            items += [
-                Metric(f"{key}_handovers_mean", labels[key][0], round(float(pc[col].mean()), 4), unit="handovers"),
-                Metric(f"{key}_handovers_median", labels[key][1], float(pc[col].median()), unit="handovers"),
-            ]
-        if has_person:
-            items.append(Metric("people_mean", _("Distinct people per case (mean)"),
+        for level, label_mean, label_median in (
+                ("person", _("Handovers between people per ticket (mean)"),
+                 _("Handovers between people per ticket (median)")),
+                ("org", _("Handovers between organisations per ticket (mean)"),
+                 _("Handovers between organisations per ticket (median)"))):
+            col = f"handovers_{level}"
+            if present[level]:
+                items += [Metric(f"{level}_handovers_mean", label_mean, round(float(pc[col].mean()), 4),
+                                 unit="handovers"),
+                          Metric(f"{level}_handovers_median", label_median, float(pc[col].median()),
+                                 unit="handovers")]
+            else:
+                items += [Metric.not_measured(f"{level}_handovers_mean", label_mean, level_reason(level),
+                                              unit="handovers")]
+        if present["person"]:
+            items.append(Metric("people_mean", _("Distinct people per ticket (mean)"),
                                 round(float(pc["people"].mean()), 4), unit="people"))
-        if has_team:
-            returns = pc["pingpong_direct"] + pc["pingpong_indirect"]
-            items += [
-                Metric("teams_mean", _("Distinct teams per case (mean)"), round(float(pc["teams"].mean()), 4),
-                       unit="teams"),
-                Metric("team_handover_share", _("Share of cases with at least one handover between teams"),
-                       round(float((pc["handovers_team"] > 0).mean()), 6), unit="share"),
-                Metric("pingpong_share", _("Share of cases that come back to a team they already left"),
-                       round(float(pingpong.mean()), 6), unit="share"),
-                Metric("pingpong_direct_share", _("Share of cases with direct ping-pong (X → Y → X)"),
-                       round(float(direct_any.mean()), 6), unit="share"),
-                Metric("pingpong_indirect_share", _("Share of cases with indirect ping-pong (X → … → X)"),
-                       round(float(indirect_any.mean()), 6), unit="share"),
-                Metric("pingpong_returns_mean", _("Returns to a team already left, per case (mean)"),
-                       round(float(returns.mean()), 4), unit="returns"),
-                Metric("pingpong_returns_mean_affected", _("Returns per case with ping-pong (mean)"),
-                       round(float(returns[pingpong].mean()), 4) if pingpong.any() else None, unit="returns"),
-            ]
-            with_pp = float(pc.loc[pingpong, "days"].median()) if pingpong.any() else None
-            without_pp = float(pc.loc[~pingpong, "days"].median()) if (~pingpong).any() else None
-            items += [
-                Metric("days_median_pingpong", _("Median throughput time of cases with ping-pong"), with_pp,
-                       unit="days"),
-                Metric("days_median_no_pingpong", _("Median throughput time of cases without ping-pong"), without_pp,
-                       unit="days"),
-                Metric("days_median_pingpong_extra", _("Extra median throughput time with ping-pong"),
-                       None if with_pp is None or without_pp is None else round(with_pp - without_pp, 6),
-                       unit="days"),
-            ]
-            items += self._pingpong_findings(pc, data)
-        if self.person_level and has_person:
+        for level in ("routing", "team"):
+            items += self._team_items(level, present[level], pc, data, caveats)
+        if self.person_level and present["person"]:
             pp = (pc["pingpong_person_direct"] + pc["pingpong_person_indirect"]) > 0
             items += [
                 Metric("person_pingpong_share", _("Share of cases that come back to a person who already handed it on"),
@@ -463,65 +367,127 @@ class Handoffs(Analyser):
                 Metric("person_pingpong_direct_share", _("Share of cases with direct ping-pong between people"),
                        round(float((pc["pingpong_person_direct"] > 0).mean()), 6), unit="share"),
             ]
-        if has_org:
+        if present["org"]:
             items += self._org_items(frame, data)
         items += self._push_to_front(pc, frame, index, data, caveats)
-        items += self._breakdowns(pc, frame, index)
-        items += self._reassignments(pc, frame, index)
-        items.append(self._chart(pc, has_person, has_team))
-        items += self._graphs(data, has_team, has_org)
-        return self.result(summary=self._summary(pc, has_team, has_person), items=items, caveats=caveats)
+        items += self._breakdowns(pc, frame, index, present)
+        items += self._reassignments(pc, log, present["routing"])
+        if present["person"] or present["team"] or present["routing"]:
+            items.append(self._chart(pc, present))
+        items += self._graphs(data, present)
+        return self.result(summary=self._summary(pc, present), items=items, caveats=caveats)
 
     # --- pieces ------------------------------------------------------------------------------------
 
-    def _summary(self, pc: pd.DataFrame, has_team: bool, has_person: bool) -> str:
+    def _team_items(self, level: str, present: bool, pc: pd.DataFrame, data: dict[str, Any],
+                    caveats: list[str]) -> list[Item]:
+        keys, texts = _KEYS[level], _texts(level)
+        if not present:
+            reason = level_reason(level)
+            return [Metric.not_measured(keys[k], texts[k], reason, unit=_UNITS[k])
+                    for k in ("mean", "share", "pingpong", "direct", "indirect")]
+        handovers, distinct, direct_col, indirect_col = _COLS[level]
+        returns = pc[direct_col] + pc[indirect_col]
+        pingpong = returns > 0
+        with_pp = float(pc.loc[pingpong, "days"].median()) if pingpong.any() else None
+        without_pp = float(pc.loc[~pingpong, "days"].median()) if (~pingpong).any() else None
+        none = _("no ticket had ping-pong")
+        items: list[Item] = [
+            Metric(keys["mean"], texts["mean"], round(float(pc[handovers].mean()), 4), unit="handovers"),
+            Metric(keys["median"], texts["median"], float(pc[handovers].median()), unit="handovers"),
+            Metric(keys["distinct"], texts["distinct"], round(float(pc[distinct].mean()), 4), unit="teams"),
+            Metric(keys["share"], texts["share"], round(float((pc[handovers] > 0).mean()), 6), unit="share"),
+            Metric(keys["pingpong"], texts["pingpong"], round(float(pingpong.mean()), 6), unit="share"),
+            Metric(keys["direct"], texts["direct"], round(float((pc[direct_col] > 0).mean()), 6), unit="share"),
+            Metric(keys["indirect"], texts["indirect"], round(float((pc[indirect_col] > 0).mean()), 6),
+                   unit="share"),
+            Metric(keys["returns"], texts["returns"], round(float(returns.mean()), 4), unit="returns"),
+            Metric(keys["returns_affected"], texts["returns_affected"],
+                   round(float(returns[pingpong].mean()), 4) if pingpong.any() else None, unit="returns",
+                   reason="" if pingpong.any() else none),
+            Metric(keys["with"], texts["with"], with_pp, unit="days", reason="" if pingpong.any() else none),
+            Metric(keys["without"], texts["without"], without_pp, unit="days"),
+            Metric(keys["extra"], texts["extra"],
+                   None if with_pp is None or without_pp is None else round(with_pp - without_pp, 6), unit="days",
+                   reason="" if pingpong.any() else none),
+        ]
+        if level == "routing":
+            known = pc[distinct] > 0
+            items.append(Metric(keys["first_group"], texts["first_group"],
+                                round(float((pc.loc[known, "routing_changes"] == 0).mean()), 6) if known.any()
+                                else None, unit="share",
+                                based_on=ngettext("%(n)s ticket with an assignment group",
+                                                  "%(n)s tickets with an assignment group", int(known.sum()))
+                                % {"n": format_number(int(known.sum()))}))
+        elif not (pc[handovers] > 0).any() and len(pc) > 1:
+            caveats.append(_("The team column never changes within a ticket, so it shows no handovers between "
+                             "teams; it may hold a property of the ticket rather than the team of each event."))
+        items += self._pingpong_findings(level, pc, data)
+        return items
+
+    def _summary(self, pc: pd.DataFrame, present: dict[str, bool]) -> str:
         values = {"n": format_number(len(pc)), "team": format_number(pc["handovers_team"].mean(), 1),
+                  "routing": format_number(pc["handovers_routing"].mean(), 1),
                   "person": format_number(pc["handovers_person"].mean(), 1),
-                  "pingpong": pct(((pc["pingpong_direct"] + pc["pingpong_indirect"]) > 0).mean())}
-        if has_team and has_person:
-            text = _("On average a ticket passes between teams %(team)s times and between people %(person)s times "
-                     "(%(n)s tickets); %(pingpong)s of tickets come back to a team they already left.") % values
-        elif has_team:
-            text = _("On average a ticket passes between teams %(team)s times (%(n)s tickets); %(pingpong)s of "
-                     "tickets come back to a team they already left.") % values
-        elif has_person:
-            text = _("On average a ticket passes between people %(person)s times (%(n)s tickets).") % values
-        else:
-            text = _("No handovers could be measured (%(n)s tickets).") % values
+                  "pingpong": pct(((pc["pingpong_direct"] + pc["pingpong_indirect"]) > 0).mean()),
+                  "routing_pingpong": pct(((pc["routing_pingpong_direct"] + pc["routing_pingpong_indirect"]) > 0)
+                                          .mean())}
+        parts = []
+        if present["routing"]:
+            parts.append(_("A ticket is reassigned to another assignment group %(routing)s times on average "
+                           "(%(n)s tickets); %(routing_pingpong)s of tickets are assigned back to a group they "
+                           "already left.") % values)
+        if present["team"]:
+            parts.append(_("The work passes between teams %(team)s times per ticket on average; %(pingpong)s of "
+                           "tickets come back to a team they already left.") % values)
+        if present["person"]:
+            parts.append(_("A ticket passes between people %(person)s times on average.") % values)
+        if not parts:
+            return _("No handovers could be measured (%(n)s tickets): the log has no person, team, assignment group "
+                     "or organisation column.") % values
         esc = pc["first_line_only"]
         if esc.notna().any():
             share = float(esc.fillna(False).sum() / max(esc.notna().sum(), 1))
-            text += " " + _("%(share)s of the tickets are solved by the first line alone.") % {"share": pct(share)}
-        return text
+            parts.append(_("%(share)s of the tickets are solved by the first line alone.") % {"share": pct(share)})
+        return " ".join(parts)
 
-    def _pingpong_findings(self, pc: pd.DataFrame, data: dict[str, Any]) -> list[Item]:
-        returns = pc["pingpong_direct"] + pc["pingpong_indirect"]
+    def _pingpong_findings(self, level: str, pc: pd.DataFrame, data: dict[str, Any]) -> list[Item]:
+        direct_col, indirect_col = _COLS[level][2:]
+        returns = pc[direct_col] + pc[indirect_col]
         affected = returns[returns > 0]
+        key = "pingpong_cases" if level == "team" else "routing_pingpong_cases"
         if affected.empty:
-            return [Finding("pingpong_cases", "info", _("No ticket came back to a team it had already left."), [], 0)]
+            text = _("No ticket came back to a team it had already left.") if level == "team" else \
+                _("No ticket was assigned back to a group it had already left.")
+            return [Finding(key, "info", text, [], 0)]
         top_ids = top_cases(affected, self.max_case_ids)
         top = affected.loc[top_ids]
         n = int(len(affected))
-        items: list[Item] = [Finding(
-            "pingpong_cases", "notice" if len(affected) / len(pc) < 0.1 else "warning",
-            ngettext("%(n)s ticket (%(share)s) came back to a team it had already left; the most returns in one "
-                     "ticket: %(most)s. The tickets with the most returns are listed.",
-                     "%(n)s tickets (%(share)s) came back to a team they had already left; the most returns in one "
-                     "ticket: %(most)s. The tickets with the most returns are listed.", n)
-            % {"n": format_number(n), "share": pct(n / len(pc)), "most": format_number(int(top.iloc[0]))},
-            top_ids, n)]
-        runs = data["team_runs"]
-        teams = data["team"][1]
-        if len(runs["case"]):
-            back = runs["direct"] | runs["indirect"]
-            per_team = pd.Series(np.asarray(teams)[runs["value"][back]]).value_counts() if back.any() \
-                else pd.Series(dtype="int64")
-            if len(per_team):
-                table = per_team.head(self.max_groups).rename_axis("team").reset_index(name="returns")
-                items.append(Table.from_frame("pingpong_by_team", _("Teams that tickets come back to"), table,
-                                              labels={"team": _("team"), "returns": _("returns")},
-                                              descriptions={"returns": _("times a ticket came back to this team "
-                                                                         "after it had left")}))
+        values = {"n": format_number(n), "share": pct(n / len(pc)), "most": format_number(int(top.iloc[0]))}
+        text = (ngettext("%(n)s ticket (%(share)s) came back to a team it had already left; the most returns in one "
+                         "ticket: %(most)s. The tickets with the most returns are listed.",
+                         "%(n)s tickets (%(share)s) came back to a team they had already left; the most returns in "
+                         "one ticket: %(most)s. The tickets with the most returns are listed.", n)
+                if level == "team" else
+                ngettext("%(n)s ticket (%(share)s) was assigned back to a group it had already left; the most "
+                         "returns in one ticket: %(most)s. The tickets with the most returns are listed.",
+                         "%(n)s tickets (%(share)s) were assigned back to a group they had already left; the most "
+                         "returns in one ticket: %(most)s. The tickets with the most returns are listed.", n))
+        items: list[Item] = [Finding(key, "notice" if n / len(pc) < 0.1 else "warning", text % values, top_ids, n)]
+        run = data["team_runs" if level == "team" else "routing_runs"]
+        labels = data[level][1]
+        back = run["direct"] | run["indirect"]
+        if back.any():
+            per_team = pd.Series(np.asarray(labels)[run["value"][back]]).value_counts()
+            table = per_team.head(self.max_groups).rename_axis("team").reset_index(name="returns")
+            title = _("Teams that tickets come back to") if level == "team" else \
+                _("Assignment groups that tickets are assigned back to")
+            items.append(Table.from_frame("pingpong_by_team" if level == "team" else "routing_pingpong_by_group",
+                                          title, table,
+                                          labels={"team": _("team") if level == "team" else _("assignment group"),
+                                                  "returns": _("returns")},
+                                          descriptions={"returns": _("times a ticket came back after it had "
+                                                                     "left")}))
         return items
 
     def _org_items(self, frame: pd.DataFrame, data: dict[str, Any]) -> list[Item]:
@@ -541,15 +507,20 @@ class Handoffs(Analyser):
 
     def _push_to_front(self, pc: pd.DataFrame, frame: pd.DataFrame, index: CaseIndex, data: dict[str, Any],
                        caveats: list[str]) -> list[Item]:
+        label = _("Share of tickets solved by the first line alone (push to front)")
         if data["escalation_how"] is None:
             if C.LINE in frame.columns and frame[C.LINE].notna().any():
-                caveats.append(_("Push to front is not measured: the support line column holds no line numbers "
-                                 "(1, 2, 3); name the first-line teams with the parameter first_line_teams."))
-            return []
+                why = _("the support line column holds no line numbers (1, 2, 3); name the first-line teams with "
+                        "the parameter first_line_teams")
+            else:
+                why = _("the log has no support line column and no first-line teams were named (parameter "
+                        "first_line_teams)")
+            return [Metric.not_measured("first_line_only_share", label, why, unit="share")]
         known = pc["first_line_only"].notna() & (pc["escalated"] | pc["first_line_only"])
         base = pc[known.to_numpy(dtype=bool)]
         if base.empty:
-            return []
+            return [Metric.not_measured("first_line_only_share", label,
+                                        _("no ticket has an event with a known support line"), unit="share")]
         escalated = base["escalated"].to_numpy(dtype=bool)
         how, first_line_count = data["escalation_how"]
         values = {"tickets": format_number(len(base)), "teams": format_number(first_line_count)}
@@ -563,8 +534,8 @@ class Handoffs(Analyser):
             based_on = _("%(tickets)s tickets with a known support line; a ticket counts as escalated when the "
                          "support line column shows a line above 1") % values
         items: list[Item] = [
-            Metric("first_line_only_share", _("Share of tickets solved by the first line alone (push to front)"),
-                   round(float((~escalated).mean()), 6), unit="share", based_on=based_on),
+            Metric("first_line_only_share", label, round(float((~escalated).mean()), 6), unit="share",
+                   based_on=based_on),
             Metric("escalated_share", _("Share of tickets escalated beyond the first line"),
                    round(float(escalated.mean()), 6), unit="share"),
             Metric("days_median_escalated", _("Median throughput time of escalated tickets"),
@@ -575,17 +546,16 @@ class Handoffs(Analyser):
         groups: list[tuple[str, str, str, pd.Series]] = []
         if C.CATEGORY in frame.columns and frame[C.CATEGORY].notna().any():
             groups.append(("category", _("Escalation rate per category"), _("category"),
-                           case_first(frame, index, C.CATEGORY)))
+                           index.case_first(frame[C.CATEGORY])))
         team, teams, _flags = data["team"]
-        service = data["service"]
-        keep = service & (team >= 0)
+        keep = data["service"] & (team >= 0)
         if keep.any():
             first = pd.Series(team[keep], index=index.codes[keep]).groupby(level=0).first()
             labels = np.asarray(teams, dtype=object)
             first_team = pd.Series(labels[first.to_numpy()], index=first.index).reindex(range(index.n))
             groups.append(("team", _("Escalation rate per first team"), _("first team"),
                            pd.Series(first_team.to_numpy(), index=index.ids)))
-        for key, title, label, group in groups:
+        for key, title, group_label, group in groups:
             g = pd.DataFrame({"group": group.reindex(base.index).to_numpy(), "escalated": escalated,
                               "days": base["days"].to_numpy()})
             table = (g.groupby("group", dropna=False)
@@ -596,27 +566,38 @@ class Handoffs(Analyser):
             table["escalated_share"] = table["escalated_share"].round(4)
             items.append(Table.from_frame(
                 f"escalation_by_{key}", title, table,
-                labels={"group": label, "tickets": _("tickets"), "escalated_share": _("escalated"),
+                labels={"group": group_label, "tickets": _("tickets"), "escalated_share": _("escalated"),
                         "median_days": _("median (days)")},
                 units={"escalated_share": "share", "median_days": "days"},
                 descriptions={"escalated_share": _("share of tickets that went beyond the first line")}))
         return items
 
-    def _breakdowns(self, pc: pd.DataFrame, frame: pd.DataFrame, index: CaseIndex) -> list[Item]:
+    def _breakdowns(self, pc: pd.DataFrame, frame: pd.DataFrame, index: CaseIndex,
+                    present: dict[str, bool]) -> list[Item]:
         items: list[Item] = []
         for column, title, label in ((C.MOTHER, _("Handovers and ping-pong per mother organisation"),
                                       _("mother organisation")),
                                      (C.CATEGORY, _("Handovers and ping-pong per category"), _("category"))):
             if not (column in frame.columns and frame[column].notna().any()):
                 continue
-            g = pc.assign(group=case_first(frame, index, column).to_numpy(),
+            g = pc.assign(group=index.case_first(frame[column]).to_numpy(),
                           pingpong=(pc["pingpong_direct"] + pc["pingpong_indirect"]) > 0,
+                          routing_pingpong=(pc["routing_pingpong_direct"] + pc["routing_pingpong_indirect"]) > 0,
                           first_line=pc["first_line_only"].astype("float64"))
-            table = (g.groupby("group", dropna=False)
-                     .agg(tickets=("handovers_team", "size"), team_handovers=("handovers_team", "mean"),
-                          person_handovers=("handovers_person", "mean"), org_handovers=("handovers_org", "mean"),
-                          pingpong_share=("pingpong", "mean"), first_line_share=("first_line", "mean"),
-                          median_days=("days", "median"))
+            spec = {"tickets": ("handovers_team", "size")}
+            if present["routing"]:
+                spec.update(routing_handovers=("handovers_routing", "mean"),
+                            routing_pingpong_share=("routing_pingpong", "mean"))
+            if present["team"]:
+                spec.update(team_handovers=("handovers_team", "mean"), pingpong_share=("pingpong", "mean"))
+            if present["person"]:
+                spec["person_handovers"] = ("handovers_person", "mean")
+            if present["org"]:
+                spec["org_handovers"] = ("handovers_org", "mean")
+            if pc["first_line_only"].notna().any():
+                spec["first_line_share"] = ("first_line", "mean")
+            spec["median_days"] = ("days", "median")
+            table = (g.groupby("group", dropna=False).agg(**spec)
                      .reset_index().sort_values(["tickets", "group"], ascending=[False, True], kind="stable"))
             if len(table) > self.max_groups:
                 table = table.head(self.max_groups)
@@ -624,30 +605,36 @@ class Handoffs(Analyser):
                 table[c] = table[c].astype("float64").round(4)
             items.append(Table.from_frame(
                 f"by_{column.rsplit(':', 1)[-1]}", title, table,
-                labels={"group": label, "tickets": _("tickets"), "team_handovers": _("team handovers (mean)"),
+                labels={"group": label, "tickets": _("tickets"),
+                        "routing_handovers": _("reassignments (mean)"),
+                        "routing_pingpong_share": _("routing ping-pong"),
+                        "team_handovers": _("team handovers (mean)"),
                         "person_handovers": _("person handovers (mean)"),
                         "org_handovers": _("organisation handovers (mean)"),
                         "pingpong_share": _("ping-pong"), "first_line_share": _("first line only"),
                         "median_days": _("median (days)")},
-                units={"pingpong_share": "share", "first_line_share": "share", "median_days": "days"},
+                units={"pingpong_share": "share", "routing_pingpong_share": "share", "first_line_share": "share",
+                       "median_days": "days"},
                 descriptions={"pingpong_share": _("share of tickets that came back to a team they had already "
                                                   "left"),
+                              "routing_pingpong_share": _("share of tickets assigned back to a group they had "
+                                                          "already left"),
                               "first_line_share": _("share of tickets solved by the first line alone")}))
         return items
 
-    def _reassignments(self, pc: pd.DataFrame, frame: pd.DataFrame, index: CaseIndex) -> list[Item]:
-        column = find_column(frame, self.reassignment_column)
-        if column is None:
+    def _reassignments(self, pc: pd.DataFrame, log: EventLog, routing: bool) -> list[Item]:
+        column = find_column(log.frame, self.reassignment_column)
+        if column is None or not routing:
             return []
-        system = pd.to_numeric(case_first(frame, index, column), errors="coerce")
+        system = pd.to_numeric(log.cases.case_first(log.frame[column]), errors="coerce")
         known = system.notna()
         if not known.any():
             return []
-        mined = pc["team_changes"][known]
+        mined = pc["routing_changes"][known]
         diff = mined - system[known]
         differ = diff[diff != 0]
         table = pd.DataFrame({"measure": [_("tickets compared"), _("equal"), _("mined more"), _("system more"),
-                                          _("mean mined team changes"), _("mean system reassignments")],
+                                          _("mean mined reassignments"), _("mean system reassignments")],
                               "value": [int(known.sum()), int((diff == 0).sum()), int((diff > 0).sum()),
                                         int((diff < 0).sum()), round(float(mined.mean()), 4),
                                         round(float(system[known].mean()), 4)]})
@@ -655,53 +642,59 @@ class Handoffs(Analyser):
         values = {"n": format_number(len(differ)), "total": format_number(int(known.sum())), "column": column}
         return [
             Table.from_frame("reassignments_vs_system",
-                             _("Mined team changes versus the system's %(column)s") % values, table,
+                             _("Mined reassignments versus the system's %(column)s") % values, table,
                              labels={"measure": _("measure"), "value": _("value")},
-                             description=_("Team changes: changes of team between consecutive service-side events "
-                                           "(runs of the same team collapsed), compared ticket by ticket.")),
+                             description=_("Reassignments: changes of assignment group between consecutive events, "
+                                           "compared ticket by ticket.")),
             Finding("reassignments_differ", "info" if differ.empty else "notice",
-                    _("The mined team changes equal the system's reassignment count for every ticket.")
+                    _("The mined reassignments equal the system's reassignment count for every ticket.")
                     if differ.empty else
-                    _("For %(n)s of %(total)s tickets the mined team changes differ from the system's "
+                    _("For %(n)s of %(total)s tickets the mined reassignments differ from the system's "
                       "reassignment count (%(column)s); the largest differences are listed.") % values,
                     order, int(len(differ))),
         ]
 
-    def _chart(self, pc: pd.DataFrame, has_person: bool, has_team: bool) -> Chart:
+    def _chart(self, pc: pd.DataFrame, present: dict[str, bool]) -> Chart:
         cap = 15
         x = list(range(cap + 1))
         series: dict[str, list[int]] = {}
-        for present, col, label in ((has_team, "handovers_team", _("between teams")),
-                                    (has_person, "handovers_person", _("between people"))):
-            if present:
+        for level, col, label in (("routing", "handovers_routing", _("between assignment groups")),
+                                  ("team", "handovers_team", _("between teams")),
+                                  ("person", "handovers_person", _("between people"))):
+            if present[level]:
                 counts = np.bincount(np.minimum(pc[col].to_numpy(), cap), minlength=cap + 1)
                 series[label] = [int(v) for v in counts]
         return Chart("handovers_distribution", _("Handovers per ticket"), "bar",
                      x=[str(v) for v in x[:-1]] + [f"{cap}+"],
                      series=series, x_label=_("handovers in the ticket"), y_label=_("tickets"),
-                     description=_("Number of tickets by how many times they passed between teams and between "
-                                   "people"))
+                     description=_("Number of tickets by how many times they passed between assignment groups, "
+                                   "teams and people"))
 
-    def _graphs(self, data: dict[str, Any], has_team: bool, has_org: bool) -> list[Item]:
+    def _graphs(self, data: dict[str, Any], present: dict[str, bool]) -> list[Item]:
         out: list[Item] = []
-        levels = []
         values = {"edges": format_number(self.max_graph_edges)}
-        if has_team:
+        levels = []
+        if present["routing"]:
+            levels.append(("routing", _("Reassignments between assignment groups"),
+                           _("An arrow A → B counts how often a ticket was reassigned from group A to group B "
+                             "(the %(edges)s strongest links).") % values, False))
+        if present["team"]:
             levels.append(("team", _("Handover of work between teams"),
                            _("An arrow A → B counts how often team B did the next event of a ticket after team A "
-                             "(the %(edges)s strongest links).") % values))
-        if has_org:
+                             "(the %(edges)s strongest links).") % values, False))
+        if present["org"]:
             levels.append(("org", _("Handover of work between organisations"),
                            _("An arrow A → B counts how often organisation B did the next event of a ticket after "
-                             "organisation A (the %(edges)s strongest links).") % values))
-        if self.person_level:
+                             "organisation A (the %(edges)s strongest links).") % values, False))
+        if self.person_level and present["person"]:
             levels.append(("person", _("Handover of work between people"),
                            _("An arrow A → B counts how often person B did the next event of a ticket after person A "
-                             "(the %(edges)s strongest links).") % values))
-        for key, title, description in levels:
+                             "(the %(edges)s strongest links).") % values, True))
+        for key, title, description, personal in levels:
             codes, labels, flags = data[key]
             if not flags.any():
                 continue
             graph = handover_graph(codes, labels, flags, max_edges=self.max_graph_edges)
-            out.append(Graph.from_networkx(f"handover_network_{key}", title, graph, description=description))
+            out.append(Graph.from_networkx(f"handover_network_{key}", title, graph, description=description,
+                                           personal=personal))
         return out

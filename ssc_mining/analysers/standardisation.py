@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.analysers.waiting import case_index, first_per_case
+from ssc_mining.eventlog.cases import case_index
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import format_number, format_share
@@ -111,7 +111,7 @@ class Standardisation(Analyser):
     def _compute(self, log: EventLog) -> tuple[pd.DataFrame, list[tuple[str, ...]], np.ndarray, tuple[str, ...]]:
         frame = log.frame
         variant, sequences, counts = case_variants(frame)
-        index = case_index(frame)
+        index = log.cases
         if self.reference:
             standard = tuple(self.reference)
         elif len(counts):
@@ -125,7 +125,7 @@ class Standardisation(Analyser):
                            "throughput_days": days}, index=pd.Index(index.ids, name=C.CASE))
         pc["on_standard"] = pc["deviation"] == 0
         for key, column in (("mother", C.MOTHER), ("category", C.CATEGORY)):
-            pc[key] = first_per_case(frame, index, column).to_numpy()
+            pc[key] = index.case_first(frame[column]).to_numpy() if column in frame.columns else None
         return pc, sequences, counts, standard
 
     def pinned(self, log: EventLog) -> "Standardisation":

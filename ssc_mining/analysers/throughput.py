@@ -1,57 +1,113 @@
-"""Throughput time: how long cases take from their first to their last event.
+"""Throughput time: how long tickets take, to their resolution and to their last event.
+
+Definitions (per case; roles and states from :mod:`ssc_mining.semantics`):
+
+* **throughput time**: first to last event, in calendar days.
+* **time to resolution**: first event to the event that began the case's final resolved, closed or
+  cancelled state (the Resolve, not the later Close); "not measured" when nothing in the log means
+  resolved.
+* **complete cases**: by default only cases that ended in the export (resolved, closed, cancelled or
+  returned for good) and whose registration is in it (judged when most cases begin with one) count;
+  the others are left out and counted, because their times are cut off. ``complete_only=False``
+  (``--include-incomplete``) counts every case.
 
 Example:
     >>> import pandas as pd
     >>> from ssc_mining.eventlog import EventLog
-    >>> log = EventLog.from_frame(pd.DataFrame({"case:concept:name": ["1", "1"], "concept:name": ["a", "b"],
-    ...     "time:timestamp": pd.to_datetime(["2024-01-01", "2024-01-03"], utc=True)}))
-    >>> ThroughputTime().analyse(log).item("median_days").value
-    2.0
+    >>> log = EventLog.from_frame(pd.DataFrame({"case:concept:name": ["1", "1", "1", "2"],
+    ...     "concept:name": ["Register", "Resolve", "Close", "Register"],
+    ...     "time:timestamp": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-05", "2024-01-02"], utc=True)}))
+    >>> r = ThroughputTime().analyse(log)
+    >>> r.item("median_days").value, r.item("median_days_to_resolution").value, r.item("cases_left_out").value
+    (4.0, 2.0, 1)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.discovery.overview import case_durations
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import format_number
+from ssc_mining.i18n import format_number, ngettext
 from ssc_mining.i18n import gettext as _
-from ssc_mining.results import Chart, Metric, Result, Table
+from ssc_mining.results import Chart, Item, Metric, Result, Table
 
-import pandas as pd
+
+def complete_cases(log: EventLog, complete_only: bool = True) -> tuple[np.ndarray, dict[str, int]]:
+    """Per case: whether it counts for time figures, and how many were left out per reason."""
+    m, n = log.markers, log.cases.n
+    if not complete_only:
+        return np.ones(n, dtype=bool), {}
+    still_open = ~m.ended if m.endings_known else np.zeros(n, dtype=bool)
+    cut = ~m.started if m.starts_known else np.zeros(n, dtype=bool)
+    return ~(still_open | cut), {"open": int(still_open.sum()), "cut": int((cut & ~still_open).sum())}
 
 
 @dataclass(frozen=True, kw_only=True)
 class ThroughputTime(Analyser):
-    """Throughput time per case, overall and per mother organisation and category."""
+    """Throughput time and time to resolution per case, overall and per mother organisation and category."""
 
     name = "throughput"
+    version = "2"
     title = {"en": "Throughput time", "nl": "Doorlooptijd"}
-    description = {"en": "How long a case takes from its first to its last recorded event.",
-                   "nl": "Hoe lang een zaak duurt van de eerste tot de laatste geregistreerde gebeurtenis."}
+    description = {"en": "How long a ticket takes: from its first event to its resolution, and to its last recorded "
+                         "event.",
+                   "nl": "Hoe lang een melding duurt: van de eerste gebeurtenis tot de oplossing, en tot de laatste "
+                         "vastgelegde gebeurtenis."}
     uses = (C.MOTHER, C.CATEGORY)
 
+    #: count only complete cases (ended in the export, registration in the export)
+    complete_only: bool = True
     max_groups: int = 15
 
     def analyse(self, log: EventLog) -> Result:
-        days = case_durations(log)
-        items = [
-            Metric("cases", _("Cases"), int(len(days)), unit="cases"),
-            Metric("median_days", _("Median throughput time"), float(days.median()) if len(days) else None,
-                   unit="days"),
-            Metric("p90_days", _("Nine in ten cases take at most"),
+        index, m = log.cases, log.markers
+        keep, left = complete_cases(log, self.complete_only)
+        all_days = pd.Series(index.days(), index=index.ids)
+        days = all_days[keep]
+        resolved_at = m.resolved_at(index)
+        to_resolution = pd.Series(np.where(resolved_at >= 0, index.seconds[np.maximum(resolved_at, 0)]
+                                           - index.seconds[index.first], np.nan) / 86_400, index=index.ids)[keep]
+        n_left = sum(left.values())
+        items: list[Item] = [
+            Metric("cases", _("Cases"), int(len(days)), unit="cases",
+                   description=_("complete tickets: ended in the export and registered in it") if self.complete_only
+                   else ""),
+            Metric("cases_left_out", _("Tickets left out because they are incomplete"), n_left, unit="cases",
+                   description=_("%(open)s still open at the end of the export, %(cut)s registered before it began")
+                   % {"open": format_number(left.get("open", 0)), "cut": format_number(left.get("cut", 0))}),
+            Metric("median_days", _("Median throughput time (first to last event)"),
+                   float(days.median()) if len(days) else None, unit="days"),
+            Metric("p90_days", _("Nine in ten tickets take at most"),
                    float(days.quantile(0.9)) if len(days) else None, unit="days"),
-            Chart("distribution", _("Throughput time per case"), "histogram",
-                  series={_("cases"): sorted(round(float(v), 4) for v in days)},
-                  x_label=_("days from first to last event"), y_label=_("cases")),
+            Metric("max_days", _("Longest throughput time"), float(days.max()) if len(days) else None, unit="days"),
         ]
-        firsts = log.frame.drop_duplicates(C.CASE).set_index(C.CASE)
+        resolved = to_resolution.dropna()
+        if m.done().any():
+            items += [
+                Metric("median_days_to_resolution", _("Median time to resolution"),
+                       float(resolved.median()) if len(resolved) else None, unit="days",
+                       based_on=ngettext("%(n)s resolved ticket", "%(n)s resolved tickets", len(resolved))
+                       % {"n": format_number(len(resolved))},
+                       description=_("from the first event to the start of the final resolution")),
+                Metric("p90_days_to_resolution", _("Nine in ten tickets are resolved within"),
+                       float(resolved.quantile(0.9)) if len(resolved) else None, unit="days"),
+            ]
+        else:
+            items.append(Metric.not_measured(
+                "median_days_to_resolution", _("Median time to resolution"),
+                _("nothing in this log means resolved, closed or cancelled"), unit="days"))
+        items.append(Chart("distribution", _("Throughput time per case"), "histogram",
+                           series={_("cases"): sorted(round(float(v), 4) for v in days)},
+                           x_label=_("days from first to last event"), y_label=_("cases")))
         for column, label in ((C.MOTHER, _("mother organisation")), (C.CATEGORY, _("category"))):
             if log.has(column):
-                groups = pd.DataFrame({"group": firsts[column].reindex(days.index), "days": days})
+                groups = pd.DataFrame({"group": index.case_first(log.frame[column])[keep].to_numpy(),
+                                       "days": days.to_numpy()})
                 table = (groups.groupby("group", dropna=False)["days"]
                          .agg(cases="size", median_days="median", mean_days="mean").reset_index()
                          .sort_values(["cases", "group"], ascending=[False, True], kind="stable"))
@@ -66,10 +122,19 @@ class ThroughputTime(Analyser):
                     labels={"group": label, "cases": _("cases"), "median_days": _("median (days)"),
                             "mean_days": _("mean (days)")},
                     units={"median_days": "days", "mean_days": "days"}))
-        summary = (_("Half of the %(cases)s cases take at most %(median)s days from first to last event; nine in "
-                     "ten take at most %(p90)s days.") % {"cases": format_number(len(days)),
-                                                           "median": format_number(days.median(), 1),
-                                                           "p90": format_number(days.quantile(0.9), 1)}
-                   if len(days) else _("The log is empty."))
-        return self.result(summary=summary, items=items,
-                           caveats=[_("Cases still open at the time of the export look shorter than they are.")])
+        summary = (_("Half of the %(cases)s complete tickets take at most %(median)s days from first to last event; "
+                     "nine in ten take at most %(p90)s days.")
+                   % {"cases": format_number(len(days)), "median": format_number(days.median(), 1),
+                      "p90": format_number(days.quantile(0.9), 1)}
+                   if len(days) else _("No complete ticket in the log."))
+        caveats = []
+        if n_left:
+            caveats.append(_("%(n)s tickets are left out because their times are cut off by the export (still open, "
+                             "or registered before it began); run with --include-incomplete to count them.")
+                           % {"n": format_number(n_left)})
+        elif not self.complete_only:
+            caveats.append(_("Tickets still open at the time of the export look shorter than they are."))
+        if not m.endings_known:
+            caveats.append(_("Nothing in this log means resolved or closed, so it cannot tell which tickets are still "
+                             "open; all are counted."))
+        return self.result(summary=summary, items=items, caveats=caveats)

@@ -2,10 +2,10 @@
 
 Definitions (weeks start on Monday, months and weeks in ``timezone``):
 
-* **arrival**: a case's first event. **Completion**: the event that starts its final resolved/closed
-  state (status column, else resolve/close activities with reopen activities undoing them; a log with
-  neither counts each case's last event, so no case is open). A case not resolved at its last event
-  is **open**; cases completed after ``as_of`` count as open too.
+* **arrival**: a case's first event. **Completion**: the event that begins its final state (resolved,
+  closed, cancelled, or returned and never submitted again; see :mod:`ssc_mining.semantics`). A case that
+  did not end is **open**; cases completed after ``as_of`` count as open too. When nothing in the log
+  means resolved, open tickets, completions and the backlog are "not measured".
 * **backlog** at the end of a week: cases arrived by then minus cases completed by then.
 * **age** of an open case: ``as_of`` (default: the last event in the log) minus its arrival, in days.
 * **workload per team per month**: events by the team's people, cases they touched, and the number of
@@ -30,8 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ssc_mining.analysers.waiting import (DONE_STATUSES, REOPEN_ACTIVITIES, RESOLVE_ACTIVITIES, case_index,
-                                          done_flags, month_labels, source_label)
+from ssc_mining.analysers.toolkit import month_labels
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.calendar_nl import TIMEZONE
 from ssc_mining.eventlog import columns as C
@@ -58,9 +57,6 @@ class Workload(Analyser):
     #: moment at which open tickets are aged (ISO date or date-time, in ``timezone``); default: the last event
     as_of: str | None = None
     timezone: str = TIMEZONE
-    resolve_activities: tuple[str, ...] = RESOLVE_ACTIVITIES
-    reopen_activities: tuple[str, ...] = REOPEN_ACTIVITIES
-    done_statuses: tuple[str, ...] = DONE_STATUSES
     #: case ids listed in the finding about the oldest open tickets
     max_case_ids: int = 20
 
@@ -73,16 +69,11 @@ class Workload(Analyser):
 
     def per_case(self, log: EventLog) -> pd.DataFrame:
         """Per case: ``arrived``, ``completed`` (NaT when open at ``as_of``), ``open``, ``age_days``."""
-        frame = log.frame
-        index = case_index(frame)
-        done, source = done_flags(log, index, done_statuses=self.done_statuses,
-                                  resolve_activities=self.resolve_activities,
-                                  reopen_activities=self.reopen_activities)
-        prev = np.zeros(len(done), dtype=bool)
-        if len(done) > 1:
-            prev[1:] = done[:-1] & (index.codes[1:] == index.codes[:-1])
-        completion = index.last_where(done & ~prev)
-        finished = done[index.last] if index.n else np.zeros(0, dtype=bool)
+        frame, index, m = log.frame, log.cases, log.markers
+        completion = m.ended_at(index)
+        finished = m.ended if m.endings_known else np.ones(index.n, dtype=bool)
+        if not m.endings_known:
+            completion = index.last.copy()
         ts = frame[C.TIMESTAMP].reset_index(drop=True)
         as_of = self._as_of(log)
         arrived = ts.iloc[index.first].reset_index(drop=True)
@@ -93,7 +84,7 @@ class Workload(Analyser):
         pc["open"] = pc["completed"].isna() & (pc["arrived"] <= as_of)
         pc["age_days"] = ((as_of - pc["arrived"]).dt.total_seconds() / 86400).where(pc["open"])
         pc.index = pd.Index(index.ids, name=C.CASE)
-        pc.attrs["completion_source"] = source
+        pc.attrs["endings_known"] = m.endings_known
         pc.attrs["as_of"] = as_of
         return pc
 
@@ -128,19 +119,35 @@ class Workload(Analyser):
         labels = [d.strftime("%Y-%m-%d") for d in weeks]
         open_ = pc["open"]
         ages = pc.loc[open_, "age_days"]
+        known = bool(pc.attrs["endings_known"])
+        no_end = _("nothing in this log means resolved, closed or cancelled, so it cannot tell which tickets are "
+                   "still open")
         items: list[Item] = [
             Metric("cases", _("Cases arrived by the reference moment"), int(len(arrived)), unit="cases"),
             Metric("arrivals_per_week", _("Median arrivals per week"), float(weekly["arrivals"].median()),
                    unit="cases"),
-            Metric("completions_per_week", _("Median completions per week"), float(weekly["completions"].median()),
-                   unit="cases"),
-            Metric("open_cases", _("Open tickets"), int(open_.sum()), unit="cases"),
-            Metric("backlog_end", _("Backlog at the end of the last week"), int(weekly["backlog"].iloc[-1]),
-                   unit="cases"),
-            Metric("median_open_age_days", _("Median age of open tickets"),
-                   round(float(ages.median()), 4) if len(ages) else None, unit="days"),
-            Metric("max_open_age_days", _("Oldest open ticket"), round(float(ages.max()), 4) if len(ages) else None,
-                   unit="days"),
+        ]
+        if known:
+            items += [
+                Metric("completions_per_week", _("Median completions per week"),
+                       float(weekly["completions"].median()), unit="cases"),
+                Metric("open_cases", _("Open tickets"), int(open_.sum()), unit="cases"),
+                Metric("backlog_end", _("Backlog at the end of the last week"), int(weekly["backlog"].iloc[-1]),
+                       unit="cases"),
+                Metric("median_open_age_days", _("Median age of open tickets"),
+                       round(float(ages.median()), 4) if len(ages) else None, unit="days",
+                       reason="" if len(ages) else _("no ticket was open")),
+                Metric("max_open_age_days", _("Oldest open ticket"), round(float(ages.max()), 4) if len(ages) else None,
+                       unit="days", reason="" if len(ages) else _("no ticket was open")),
+            ]
+        else:
+            items += [Metric.not_measured(key, label, no_end, unit=unit) for key, label, unit in (
+                ("completions_per_week", _("Median completions per week"), "cases"),
+                ("open_cases", _("Open tickets"), "cases"),
+                ("backlog_end", _("Backlog at the end of the last week"), "cases"),
+                ("median_open_age_days", _("Median age of open tickets"), "days"))]
+            ages = ages.iloc[:0]
+        items += [
             Chart("weekly", _("Arrivals, completions and backlog per week"), "line", x=labels,
                   series={_("arrivals"): weekly["arrivals"].astype(int).tolist(),
                           _("completions"): weekly["completions"].astype(int).tolist(),
@@ -183,18 +190,20 @@ class Workload(Analyser):
                         "people": _("people"), "events_per_person": _("events per person (team average)")},
                 descriptions={"people": _("distinct people of the team with events that month")},
                 units=units))
-        summary = (_("A median of %(arr)s tickets arrived and %(done)s were completed per week; %(open)s were open at "
-                     "the end (median age %(age)s days).")
-                   % {"arr": format_number(float(weekly["arrivals"].median()), 0),
-                      "done": format_number(float(weekly["completions"].median()), 0),
-                      "open": format_number(int(open_.sum())),
-                      "age": format_number(float(ages.median()), 1) if len(ages) else "–"})
-        source = pc.attrs["completion_source"]
-        caveats = [_("Completion taken from: %(source)s.") % {"source": source_label(source)},
+        if known:
+            summary = (_("A median of %(arr)s tickets arrived and %(done)s were completed per week; %(open)s were open "
+                         "at the end (median age %(age)s days).")
+                       % {"arr": format_number(float(weekly["arrivals"].median()), 0),
+                          "done": format_number(float(weekly["completions"].median()), 0),
+                          "open": format_number(int(open_.sum())),
+                          "age": format_number(float(ages.median()), 1) if len(ages) else "–"})
+        else:
+            summary = (_("A median of %(arr)s tickets arrived per week. Open tickets and the backlog are not "
+                         "measured: %(why)s.") % {"arr": format_number(float(weekly["arrivals"].median()), 0),
+                                                  "why": no_end})
+        caveats = [_("A ticket is completed when it was resolved, closed, cancelled or returned for good (see "
+                     "\"How activities were read\")."),
                    _("Open tickets are aged as of %(moment)s.") % {"moment": as_of.tz_convert(tz).strftime(
                        "%Y-%m-%d %H:%M")},
                    _("Workload is shown per team and month only, never per person.")]
-        if source == "last event":
-            caveats.append(_("The log has no resolve or close activity or status: every case counts as completed at "
-                             "its last event, so the backlog is understated."))
         return self.result(summary=summary, items=items, caveats=caveats)

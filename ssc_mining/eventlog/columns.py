@@ -41,7 +41,12 @@ REASSIGNMENT_COUNT = "case:ssc:reassignment_count"
 REOPEN_COUNT = "case:ssc:reopen_count"
 MADE_SLA = "case:ssc:made_sla"
 ON_HOLD_MINUTES = "case:ssc:on_hold_minutes"
-#: the ticket's assignment (group, person) after the event, as the ticket system records it
+#: a ticket this one is explicitly linked to (parent, duplicate of, problem, related ticket)
+LINK = "case:ssc:link"
+#: the ticket's short description (used only to compare tickets; never shown)
+SUBJECT = "case:ssc:subject"
+#: the ticket's assignment (group, person) after the event, as the ticket system records it; the
+#: assignment group is the routing team (ITSM's reassignments), the team column the performer's team
 ASSIGNED_GROUP = "ssc:assigned_group"
 ASSIGNED_TO = "ssc:assigned_to"
 #: 1-based row number of the event in the source file (header = row 1 for CSV/Excel)
@@ -56,6 +61,7 @@ ROLES: dict[str, str] = {
     "timestamp": TIMESTAMP,
     "resource": RESOURCE,
     "team": TEAM,
+    "assigned_group": ASSIGNED_GROUP,
     "role": ROLE,
     "lifecycle": LIFECYCLE,
     "org": ORGANISATION,
@@ -68,6 +74,8 @@ ROLES: dict[str, str] = {
     "channel": CHANNEL,
     "need_by": NEED_BY,
     "due": DUE,
+    "link": LINK,
+    "subject": SUBJECT,
 }
 
 #: roles whose values are points in time

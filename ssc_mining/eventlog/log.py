@@ -20,14 +20,21 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ssc_mining.errors import InputError
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.cases import CaseIndex, case_index
 from ssc_mining.eventlog.provenance import Provenance, SourceFile
+
+if TYPE_CHECKING:
+    from ssc_mining.semantics.markers import Markers
+    from ssc_mining.semantics.reading import Semantics
 
 
 @dataclass(frozen=True)
@@ -37,10 +44,19 @@ class EventLog:
     frame: pd.DataFrame
     provenance: Provenance
     quarantine: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["source_row", "reason", "raw"]))
+    #: how the activity labels and statuses were read (see :mod:`ssc_mining.semantics`); proposed when not given
+    semantics: "Semantics | None" = None
+
+    def __post_init__(self) -> None:
+        if self.semantics is None:
+            from ssc_mining.semantics.reading import read_semantics
+
+            object.__setattr__(self, "semantics", read_semantics(self.frame))
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, *, provenance: Provenance | None = None) -> "EventLog":
-        """Wrap an already canonical frame (copied, sorted, checked)."""
+    def from_frame(cls, frame: pd.DataFrame, *, provenance: Provenance | None = None,
+                   semantics: "Semantics | None" = None) -> "EventLog":
+        """Wrap an already canonical frame (copied, sorted, checked); semantics are proposed when not given."""
         missing = [c for c in C.CORE if c not in frame.columns]
         if missing:
             raise InputError(f"the frame lacks the canonical columns {missing}", hint="map the columns first")
@@ -51,7 +67,26 @@ class EventLog:
         if provenance is None:
             provenance = Provenance(source=SourceFile("<in memory>", 0, ""), loader="frame",
                                     rows_read=len(frame), rows_used=len(frame))
-        return cls(frame=frame, provenance=provenance)
+        return cls(frame=frame, provenance=provenance, semantics=semantics)
+
+    @functools.cached_property
+    def cases(self) -> CaseIndex:
+        """The case index of the frame (computed once, shared by every analyser)."""
+        return case_index(self.frame)
+
+    @functools.cached_property
+    def markers(self) -> "Markers":
+        """Per-event roles and states and per-case endings (computed once; see :mod:`ssc_mining.semantics.markers`)."""
+        from ssc_mining.semantics.markers import compute_markers
+
+        assert self.semantics is not None
+        return compute_markers(self.frame, self.cases, self.semantics)
+
+    def subset(self, mask: np.ndarray | pd.Series) -> "EventLog":
+        """The events where ``mask`` holds (whole cases, in the same order), read with the same semantics."""
+        mask = np.asarray(mask, dtype=bool)
+        return EventLog(frame=self.frame[mask].reset_index(drop=True), provenance=self.provenance,
+                        quarantine=self.quarantine, semantics=self.semantics)
 
     @property
     def timezone(self) -> str:

@@ -85,14 +85,16 @@ def load(
             profiled.raw.notes.extend(profiled.notes)
             return build_event_log(profiled.raw, profiled.mapping, source=SourceFile.of(path), options=options,
                                    profile=chosen.name, profile_detection=detection,
-                                   mapping_source=f"fixed by the {chosen.name} profile")
+                                   mapping_source=f"fixed by the {chosen.name} profile",
+                                   semantics=spec.semantics, fixed_semantics=profiled.semantics)
         mapping = resolve_mapping(spec, [str(c) for c in raw.frame.columns], path=path)
         proposed = sorted(role for role in mapping if role not in spec.columns)
         origin = spec.source if spec.columns else ""
         if proposed:
             origin += ("; " if origin else "") + "proposed from the column names: " + ", ".join(proposed)
         return build_event_log(raw, mapping, source=SourceFile.of(path), options=options,
-                               profile=chosen.name, profile_detection=detection, mapping_source=origin)
+                               profile=chosen.name, profile_detection=detection, mapping_source=origin,
+                               semantics=spec.semantics)
     except InputError as err:
         if err.path is None:
             err.path = str(path)

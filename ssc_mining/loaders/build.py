@@ -34,6 +34,7 @@ from ssc_mining.eventlog.log import EventLog, sort_events
 from ssc_mining.eventlog.provenance import Provenance, SourceFile
 from ssc_mining.loaders.raw import RawTable
 from ssc_mining.loaders.timestamps import arrow_strings, parse_timestamps
+from ssc_mining.semantics.reading import read_semantics
 
 _DECIMAL_COMMA = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+),\d+$")
 _DECIMAL_POINT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)\.\d+$")
@@ -59,8 +60,14 @@ def build_event_log(
     profile: str = "generic",
     profile_detection: str = "",
     mapping_source: str = "",
+    semantics: dict[str, Any] | None = None,
+    fixed_semantics: dict[str, str] | None = None,
 ) -> EventLog:
-    """Map, parse, validate and quarantine; returns a sorted canonical log."""
+    """Map, parse, validate and quarantine; returns a sorted canonical log.
+
+    ``semantics`` are the mapping file's ``[semantics]`` tables and ``fixed_semantics`` the roles a
+    profile fixes for the labels it makes (see :func:`~ssc_mining.semantics.read_semantics`).
+    """
     options = options or ReadOptions()
     frame = raw.frame
     rows = raw.source_rows
@@ -150,7 +157,9 @@ def build_event_log(
     )
     if mapping_source:
         provenance.notes.insert(0, f"mapping: {mapping_source}")
-    log = EventLog(frame=events, provenance=provenance, quarantine=quarantine)
+    reading = read_semantics(events, overrides=semantics, fixed=fixed_semantics, fixed_by=profile)
+    provenance.notes.extend(reading.notes)
+    log = EventLog(frame=events, provenance=provenance, quarantine=quarantine, semantics=reading)
     if options.strict and len(quarantine):
         first = quarantine.iloc[0]
         raise StrictModeError(

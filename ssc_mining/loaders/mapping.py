@@ -20,6 +20,12 @@ column names (English and Dutch):
     delimiter = ";"
     encoding = "cp1252"
 
+    [semantics.activities]    # optional: what a label means (see docs/semantics.md)
+    "Aanvraag afgewezen" = "return"
+
+    [semantics.statuses]
+    "Wacht op leverancier" = "wait_third_party"
+
 Example:
     >>> propose_mapping(["Zaaknummer", "Activiteit", "Tijdstip", "Behandelaar"])
     {'case': 'Zaaknummer', 'activity': 'Activiteit', 'timestamp': 'Tijdstip', 'resource': 'Behandelaar'}
@@ -47,8 +53,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                   "eventtime", "datetime", "sysupdatedat", "datwijzig", "time", "datum", "date", "created"),
     "resource": ("orgresource", "resource", "behandelaar", "medewerker", "uitvoerder", "agent", "operator",
                  "assignedto", "user", "sysupdatedby", "author", "performer"),
-    "team": ("orggroup", "behandelaarsgroep", "operatorgroep", "assignmentgroup", "team", "group", "groep",
-             "workgroup", "supportteam", "afdeling"),
+    "team": ("orggroup", "team", "teambehandelaar", "group", "groep", "supportteam", "afdeling", "resourcegroup",
+             "performerteam"),
+    "assigned_group": ("assignmentgroup", "assignedgroup", "behandelaarsgroep", "operatorgroep", "operatorgroup",
+                       "workgroup", "supportgroup", "toegewezengroep", "queue", "wachtrij"),
     "role": ("orgrole", "role", "rol"),
     "lifecycle": ("lifecycletransition", "lifecycle", "transition"),
     "org": ("organisation", "organization", "organisatie", "ssc_organisation"),
@@ -60,9 +68,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "category": ("category", "categorie", "soortmelding", "subcategory", "subcategorie", "product", "service"),
     "priority": ("priority", "prioriteit"),
     "channel": ("channel", "kanaal", "contacttype", "soortbinnenkomst"),
-    "need_by": ("needby", "needbydate", "neededby", "gewenstedatum", "gewenstleverdatum", "nodigop",
-                "requesteddate"),
+    "need_by": ("needby", "needbydate", "neededby", "neededbydate", "uneedby", "requiredby", "requiredbydate",
+                "urequiredby", "wanteddate", "datewanted", "wantedby", "requesteddate", "requesteddeliverydate",
+                "desireddate", "gewenstedatum", "gewenstleverdatum", "gewensteleverdatum", "gewenstedatumlevering",
+                "gewenstelevering", "gewenstopleverdatum", "uitersteleverdatum", "nodigop", "nodigvoor",
+                "benodigdop", "leverdatumgewenst"),
     "due": ("due", "duedate", "streefdatum", "targetdate", "deadline", "sladue", "datumafspraak"),
+    "link": ("link", "linkedticket", "parent", "parentid", "parentincident", "parentticket", "duplicateof",
+             "problemid", "relatedticket", "relatedincident", "hoofdmelding", "gekoppeldemelding", "gekoppeldaan",
+             "bovenliggendemelding"),
+    "subject": ("subject", "summary", "shortdescription", "kortomschrijving", "onderwerp", "titel", "title"),
 }
 
 
@@ -71,8 +86,12 @@ def _norm(name: str) -> str:
 
 
 def propose_mapping(columns: list[str]) -> dict[str, str]:
-    """Propose role → column from the column names; each column is used at most once."""
-    normalised = {_norm(c): c for c in reversed(columns)}
+    """Propose role → column from the column names; each column is used at most once.
+
+    XES case attributes are also recognised without their ``case:`` prefix (``case:deadline`` → due).
+    """
+    normalised = {_norm(c.removeprefix("case:")): c for c in reversed(columns) if c.startswith("case:")}
+    normalised.update({_norm(c): c for c in reversed(columns)})
     taken: set[str] = set()
     proposal: dict[str, str] = {}
     for role, names in SYNONYMS.items():
@@ -99,6 +118,8 @@ class MappingSpec:
     source: str = "options"
     #: per-profile options from ``[profiles.<name>]`` (e.g. ``activities``), see ``docs/profiles.md``
     profile_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: ``[semantics.activities]`` / ``[semantics.statuses]``: label → role, overriding the vocabulary
+    semantics: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> "MappingSpec":
@@ -121,9 +142,13 @@ class MappingSpec:
         profile_options = dict(data.get("profiles", {}))
         if isinstance(profile, dict):  # [profile.<name>.activities] is accepted as well as [profiles.<name>…]
             profile_options, profile = {**profile, **profile_options}, None
-        return cls(columns=columns, profile=profile, profile_options=profile_options, dayfirst=ts.get("dayfirst"), timestamp_format=ts.get("format"),
-                   timezone=ts.get("timezone"), delimiter=csv_opts.get("delimiter"),
-                   encoding=csv_opts.get("encoding"), source=f"mapping file {path.name}")
+        semantics = dict(data.get("semantics", {}))
+        from ssc_mining.semantics.reading import check_overrides
+
+        check_overrides(semantics, source=f"the mapping file {path.name}")
+        return cls(columns=columns, profile=profile, profile_options=profile_options, dayfirst=ts.get("dayfirst"),
+                   timestamp_format=ts.get("format"), timezone=ts.get("timezone"), delimiter=csv_opts.get("delimiter"),
+                   encoding=csv_opts.get("encoding"), source=f"mapping file {path.name}", semantics=semantics)
 
     def merged(self, other: "MappingSpec") -> "MappingSpec":
         """This spec with every value that ``other`` sets taking precedence."""
@@ -137,6 +162,8 @@ class MappingSpec:
             profile=other.profile or self.profile,
             source=other.source if other.columns else self.source,
             profile_options={**self.profile_options, **other.profile_options},
+            semantics={table: {**self.semantics.get(table, {}), **other.semantics.get(table, {})}
+                       for table in {*self.semantics, *other.semantics}},
         )
 
 

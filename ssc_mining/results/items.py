@@ -65,7 +65,11 @@ class Item:
 
 @dataclass(frozen=True)
 class Metric(Item):
-    """One figure: ``value`` in ``unit`` (``share`` values are 0–1 and shown as %)."""
+    """One figure: ``value`` in ``unit`` (``share`` values are 0–1 and shown as %).
+
+    A figure that cannot be measured on this log has ``value`` None and a ``reason`` (what is
+    missing and why); it is shown as "not measured", never as 0.
+    """
 
     TYPE: ClassVar[str] = "metric"
     label: str
@@ -73,6 +77,21 @@ class Metric(Item):
     unit: str = ""
     description: str = ""
     based_on: str = ""
+    reason: str = ""
+
+    @classmethod
+    def not_measured(cls, key: str, label: str, reason: str, *, unit: str = "", description: str = "") -> "Metric":
+        """A figure this log cannot give, with the reason (value None).
+
+        >>> Metric.not_measured("x", "Reopened", "no resolution is recorded").to_dict()["value"] is None
+        True
+        """
+        return cls(key, label, None, unit=unit, description=description, reason=reason)
+
+    @property
+    def measured(self) -> bool:
+        """False when the figure could not be measured (it has a reason instead of a value)."""
+        return not (self.value is None and self.reason)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ class ProfiledTable:
     timestamp_format: str | None = None
     dayfirst: bool | None = None
     notes: list[str] = field(default_factory=list)
+    #: the roles of the activity labels the profile made (label → role name; see docs/semantics.md)
+    semantics: dict[str, str] = field(default_factory=dict)
 
 
 class Profile:

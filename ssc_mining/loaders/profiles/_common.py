@@ -66,6 +66,22 @@ STATUS_ACTIVITY: dict[str, str] = {"New": "Register", "In progress": "Start work
 HISTORY_KEYS = {"created": "Register", "team changed": "Forward", "person changed": "Assign",
                 "resumed": "Resume", "reopened": "Reopen"}
 SSC_NAME = "SSC"
+#: the role of the label a history profile makes for each special key and each canonical status
+KEY_ROLES = {"created": "register", "team changed": "forward", "person changed": "route", "resumed": "resume",
+             "reopened": "reopen"}
+STATUS_ROLES = {"New": "register", "In progress": "start_work", "On hold": "wait", "Resolved": "resolve",
+                "Closed": "close", "Reopened": "reopen", "Canceled": "cancel"}
+
+
+def history_roles(labels: dict[str, str]) -> dict[str, str]:
+    """Label → role for the labels :func:`history_events` makes itself (actions keep the vocabulary's reading).
+
+    >>> history_roles({"created": "Aangemeld"})["Aangemeld"], history_roles({})["Put on hold"]
+    ('register', 'wait')
+    """
+    out = {labels.get(status, STATUS_ACTIVITY[status]): role for status, role in STATUS_ROLES.items()}
+    out.update({labels.get(key, HISTORY_KEYS[key]): role for key, role in KEY_ROLES.items()})
+    return {label: role for label, role in out.items() if label}
 
 
 def clean(values: pd.Series, nulls: Iterable[str] = ("?",)) -> pd.Series:
@@ -412,8 +428,10 @@ def actor_attributes(actor: pd.Series, assignee: pd.Series, group: pd.Series, *,
 def finish(raw: RawTable, events: pd.DataFrame, mapping: dict[str, str], *, time_format: str | None,
            dayfirst: bool | None, skipped: dict[str, int] | None = None,
            rejected: list[RejectedRow] | None = None, notes: list[str] | None = None,
-           rows_total: int | None = None) -> ProfiledTable:
+           rows_total: int | None = None, semantics: dict[str, str] | None = None) -> ProfiledTable:
     """Wrap the events (with ``_row``) as a ProfiledTable; rows with no event are counted as skipped.
+
+    ``semantics`` fixes the roles of the labels the profile made (label → role).
 
     Rows that give no event and are neither rejected nor counted in ``skipped`` with a
     reason are counted under "row gives no event"; so rows read = used + quarantined + skipped.
@@ -429,7 +447,7 @@ def finish(raw: RawTable, events: pd.DataFrame, mapping: dict[str, str], *, time
     table = RawTable(frame=frame, source_rows=rows, reader=raw.reader, rejected=rejected, details=raw.details,
                      notes=list(raw.notes), rows_total=total, skipped=skipped)
     return ProfiledTable(raw=table, mapping=mapping, timestamp_format=time_format, dayfirst=dayfirst,
-                         notes=list(notes or []))
+                         notes=list(notes or []), semantics=dict(semantics or {}))
 
 
 def with_utc_offset(values: pd.Series) -> pd.Series:
@@ -463,5 +481,5 @@ def case_attribute(events: pd.DataFrame, case: str, column: str, how: str = "las
 
 __all__ = ["clean", "canonical_status", "require", "has_columns", "evidence", "snapshot_events",
            "history_events", "actor_team_org", "actor_attributes", "find_people", "people_candidates",
-           "read_people", "People", "PEOPLE_COLUMNS", "finish", "options", "activity_table", "with_utc_offset",
+           "read_people", "People", "PEOPLE_COLUMNS", "finish", "history_roles", "options", "activity_table", "with_utc_offset",
            "case_attribute", "last_known", "STATUS_NAMES", "STATE_CODES", "C"]

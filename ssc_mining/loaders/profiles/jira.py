@@ -36,7 +36,7 @@ import pandas as pd
 
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
-from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_attributes, canonical_status,
+from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, history_roles, actor_attributes, canonical_status,
                                                  clean, find_people, finish, history_events,
                                                  options, recognise, require)
 from ssc_mining.loaders.raw import RawTable
@@ -125,13 +125,13 @@ def _to_events(raw: RawTable, spec: Any, name: str, issues: pd.DataFrame, update
     else:
         events = events.drop(columns=["actor_line"])
     roles = {"reporter": "requester", "organization": "mother", "category": "category", "priority": "priority",
-             "channel": "channel", "duedate": "due", "need_by": "need_by"}
+             "channel": "channel", "duedate": "due", "need_by": "need_by", "summary": "subject"}
     mapping.update({role: col for col, role in roles.items() if col in events})
     notes = notes + [f"{name}: one event for the creation and one per change that names an action (Activity item) "
                      "or changes status, assignee or team; the resource is the change's author"]
     notes += people_notes + actor_notes
     return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=None, skipped=skipped, notes=notes,
-                  rows_total=rows_total)
+                  rows_total=rows_total, semantics=history_roles(labels))
 
 
 class Jira(Profile):

@@ -53,7 +53,7 @@ import pandas as pd
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
-from ssc_mining.loaders.profiles._common import (SSC_NAME, People, activity_table, actor_attributes,
+from ssc_mining.loaders.profiles._common import (SSC_NAME, People, activity_table, history_roles, actor_attributes,
                                                  canonical_status, clean, evidence, find_people, finish,
                                                  has_columns, history_events, last_known, options, recognise, require,
                                                  snapshot_events, with_utc_offset)
@@ -62,8 +62,10 @@ from ssc_mining.loaders.raw import RawTable, RejectedRow
 TIME_FORMAT = "%d/%m/%Y %H:%M"
 AUDIT_TIME_FORMAT = "%Y-%m-%d %H:%M:%S%z"
 SNAPSHOT_ACTIVITIES = {"opened_at": "Register", "resolved_at": "Resolve", "closed_at": "Close"}
+SNAPSHOT_ROLES = {"opened_at": "register", "resolved_at": "resolve", "closed_at": "close"}
 CASE_ROLES = {"caller_id": "requester", "company": "mother", "contact_type": "channel", "category": "category",
-              "priority": "priority", "due_date": "due", "u_need_by": "need_by"}
+              "priority": "priority", "due_date": "due", "u_need_by": "need_by", "short_description": "subject",
+              "problem_id": "link", "parent_incident": "link"}
 #: date case attributes a history repeats on every row: the last known value per ticket is kept
 DATE_ROLES = ("due_date", "u_need_by")
 COUNTERS = {"reassignment_count": C.REASSIGNMENT_COUNT, "reopen_count": C.REOPEN_COUNT, "made_sla": C.MADE_SLA}
@@ -155,7 +157,9 @@ class ServiceNow(Profile):
                  "a list export does not hold the updates in between",
                  "servicenow: resource and team of Resolve and Close are the last assigned_to / assignment_group; "
                  "Register is by the caller when contact_type is self-service"]
-        return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, rejected=rejected, notes=notes)
+        fixed = {dates[c]: role for c, role in SNAPSHOT_ROLES.items() if c in dates}
+        return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, rejected=rejected, notes=notes,
+                      semantics=fixed)
 
 
 class ServiceNowHistory(Profile):
@@ -231,7 +235,7 @@ class ServiceNowHistory(Profile):
                          "organisation, line) next to the export or name it as [profiles.servicenow-history] "
                          "people = \"people.csv\" (a users file with user_name, name also works)")
         return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, skipped=skipped,
-                      rejected=rejected, notes=notes)
+                      rejected=rejected, notes=notes, semantics=history_roles(labels))
 
 
 _AUDIT_FIELDS = ("number", "state", "assignment_group", "assigned_to", "u_action", "caller_id", "company",
@@ -381,7 +385,7 @@ class ServiceNowAudit(Profile):
                   "event per update that names an action (u_action) or changes state, assignment_group or "
                   "assigned_to; times are UTC"]
         return finish(raw, events, mapping, time_format=AUDIT_TIME_FORMAT, dayfirst=None, skipped=skipped,
-                      rejected=rejected, notes=notes)
+                      rejected=rejected, notes=notes, semantics=history_roles(labels))
 
     @staticmethod
     def _side_files(path: Path | None, opts: dict[str, Any]) -> tuple[pd.Series | None, dict | None, list[str]]:

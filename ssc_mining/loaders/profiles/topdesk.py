@@ -35,7 +35,7 @@ import pandas as pd
 
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
-from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_attributes, canonical_status,
+from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, history_roles, actor_attributes, canonical_status,
                                                  clean, evidence, find_people, finish, has_columns, history_events,
                                                  last_known, options, recognise, require, snapshot_events)
 from ssc_mining.loaders.raw import RawTable
@@ -44,9 +44,12 @@ TIME_FORMAT = "%d-%m-%Y %H:%M"
 #: date column → activity (the order is the order of events at the same minute)
 SNAPSHOT_ACTIVITIES = {"Aanmelddatum": "Register", "Gereageerd": "First response", "Gereed": "Resolve",
                        "Afgemeld": "Close"}
+#: the role of the event each date column becomes (docs/semantics.md)
+SNAPSHOT_ROLES = {"Aanmelddatum": "register", "Gereageerd": "start_work", "Gereed": "resolve", "Afgemeld": "close"}
 #: case attributes: column → role
 CASE_ROLES = {"Aanmelder": "requester", "Organisatie": "mother", "Soort binnenkomst": "channel",
-              "Categorie": "category", "Prioriteit": "priority", "Streefdatum": "due", "Gewenste datum": "need_by"}
+              "Categorie": "category", "Prioriteit": "priority", "Streefdatum": "due", "Gewenste datum": "need_by",
+              "Korte omschrijving": "subject", "Gekoppelde melding": "link"}
 #: case attributes a history repeats on every row: the last known value per melding is kept
 HISTORY_ROLES = {"Categorie": "category", "Streefdatum": "due", "Gewenste datum": "need_by"}
 ON_HOLD = "On hold duur (min)"
@@ -101,7 +104,8 @@ class Topdesk(Profile):
                  "a snapshot does not hold the events in between (forwarding, holds, reopens)",
                  "topdesk: resource and team of Resolve and Close are the last Behandelaar / Behandelaarsgroep; "
                  "Register is by the Aanmelder when the ticket came in through the self-service portal"]
-        return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, notes=notes)
+        fixed = {dates[c]: role for c, role in SNAPSHOT_ROLES.items() if c in dates}
+        return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, notes=notes, semantics=fixed)
 
 
 class TopdeskHistory(Profile):
@@ -175,7 +179,8 @@ class TopdeskHistory(Profile):
         notes = ["topdesk-history: one event per row that names an action ('Actie') or changes Status, "
                  "Behandelaarsgroep or Behandelaar; the resource is 'Gewijzigd door'"]
         notes += people_notes + actor_notes + derived
-        return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, skipped=skipped, notes=notes)
+        return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, skipped=skipped, notes=notes,
+                      semantics=history_roles(labels))
 
 
 __all__ = ["Topdesk", "TopdeskHistory", "TIME_FORMAT", "SNAPSHOT_ACTIVITIES"]

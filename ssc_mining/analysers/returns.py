@@ -1,0 +1,173 @@
+"""Returns to the requester: the SSC sends a request back and the requester has to submit it again.
+
+This is the article's "Answer not right? Feel free to ask a new question": the request is rejected,
+returned for correction or sent back for more information, and the requester starts over.
+
+Definitions (events of a case in log order; roles from :mod:`ssc_mining.semantics`):
+
+* a **return** is an event with the role *return* (rejected, declined, sent back, returned for
+  correction) that is followed, later in the same case, by a new **submission** (an event with the
+  role *register*). Its **cost** is the calendar time from the return to that submission.
+* a **final rejection** is a return-role event with no submission after it: the request ended there.
+* **who returned it**: the role (``org:role``) of the returning event, else its team, else its
+  assignment group; never a person.
+
+Returns are "not measured" when nothing in the log means sending a request back, and the cost is
+not measured when nothing means submitting.
+
+Example:
+    >>> import pandas as pd
+    >>> from ssc_mining.eventlog import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({"case:concept:name": ["1"] * 4 + ["2"] * 2,
+    ...     "concept:name": ["Submitted", "Rejected", "Submitted", "Approved", "Submitted", "Rejected"],
+    ...     "org:role": ["EMPLOYEE", "ADMINISTRATION", "EMPLOYEE", "SUPERVISOR", "EMPLOYEE", "SUPERVISOR"],
+    ...     "time:timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-05", "2024-01-06",
+    ...                                       "2024-01-01", "2024-01-03"], utc=True)}))
+    >>> r = Returns().analyse(log)
+    >>> r.item("returned_share").value, r.item("returns").value, r.item("return_days_median").value
+    (0.5, 1, 3.0)
+    >>> r.item("final_rejections").value
+    1
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ssc_mining.analysers.base import Analyser, top_cases
+from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.log import EventLog
+from ssc_mining.i18n import format_number, format_share, ngettext
+from ssc_mining.i18n import gettext as _
+from ssc_mining.results import Finding, Item, Metric, Result, Table
+from ssc_mining.semantics.roles import Role
+
+
+def return_events(log: EventLog) -> pd.DataFrame:
+    """One row per return-role event: ``case`` (id), ``position``, ``returned`` and ``resubmitted`` (times;
+    NaT when no submission followed), ``days`` (cost), ``by`` (role, team or group of the returning event)."""
+    frame, index, m = log.frame, log.cases, log.markers
+    ret = m.has(Role.RETURN)
+    submit = m.has(Role.REGISTER)
+    pos = np.flatnonzero(ret)
+    n = len(frame)
+    # the first submission at or after each event, within its case
+    big = np.iinfo(np.int64).max
+    nxt = np.minimum.accumulate(np.where(submit, np.arange(n), big)[::-1])[::-1] if n else np.zeros(0, dtype=np.int64)
+    after = np.where(pos + 1 < n, nxt[np.minimum(pos + 1, max(n - 1, 0))], big) if len(pos) else pos
+    found = after <= index.last[index.codes[pos]] if len(pos) else np.zeros(0, dtype=bool)
+    times = frame[C.TIMESTAMP].to_numpy()
+    returned = pd.to_datetime(times[pos], utc=True)
+    resubmitted = pd.Series(pd.to_datetime(times[np.where(found, after, pos)], utc=True)).where(pd.Series(found))
+    by = None
+    for column in (C.ROLE, C.TEAM, C.ASSIGNED_GROUP):
+        if log.has(column):
+            by = frame[column].to_numpy()[pos]
+            break
+    out = pd.DataFrame({"case": np.asarray(index.ids, dtype=object)[index.codes[pos]], "position": pos,
+                        "returned": returned, "resubmitted": resubmitted.to_numpy(),
+                        "by": by if by is not None else None})
+    out["days"] = (out["resubmitted"] - out["returned"]).dt.total_seconds() / 86_400
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class Returns(Analyser):
+    """Requests sent back to the requester and submitted again: how often, how much time each cost, by whom."""
+
+    name = "returns"
+    title = {"en": "Returned to the requester", "nl": "Teruggestuurd naar de aanvrager"}
+    description = {"en": "How often the SSC sends a request back (rejected, returned for correction) so that the "
+                         "requester has to submit it again, and how much time each return costs.",
+                   "nl": "Hoe vaak het SSC een aanvraag terugstuurt (afgewezen, terug voor correctie), zodat de "
+                         "aanvrager die opnieuw moet indienen, en hoeveel tijd elke keer kost."}
+    uses = (C.ROLE, C.TEAM, C.ASSIGNED_GROUP)
+
+    #: rows in the table of who returned requests
+    max_groups: int = 15
+    #: case ids listed in a finding
+    max_case_ids: int = 20
+
+    def analyse(self, log: EventLog) -> Result:
+        index, m = log.cases, log.markers
+        n = index.n
+        labels = {"returned_share": _("Share of requests sent back and submitted again"),
+                  "returns": _("Returns followed by a new submission"),
+                  "return_days_median": _("Median time a return cost"),
+                  "final_rejections": _("Requests rejected for good (no new submission)")}
+        if not m.present(Role.RETURN):
+            why = _("nothing in this log means sending a request back (rejected, returned for correction)")
+            return self.result(summary=_("Returns are not measured: %(why)s.") % {"why": why},
+                               items=[Metric("cases", _("Cases"), n, unit="cases")]
+                               + [Metric.not_measured(k, label, why, unit="share" if k.endswith("share") else "")
+                                  for k, label in labels.items()])
+        if not m.present(Role.REGISTER):
+            why = _("nothing in this log means submitting a request, so a new submission after a return cannot "
+                    "be seen")
+            return self.result(summary=_("Returns are not measured: %(why)s.") % {"why": why},
+                               items=[Metric("cases", _("Cases"), n, unit="cases")]
+                               + [Metric.not_measured(k, label, why, unit="share" if k.endswith("share") else "")
+                                  for k, label in labels.items()])
+        events = return_events(log)
+        back = events[events["resubmitted"].notna()]
+        final = events[events["resubmitted"].isna()]
+        per_case = back.groupby("case").size()
+        share = len(per_case) / n if n else None
+        based_on = ngettext("%(n)s request", "%(n)s requests", n) % {"n": format_number(n)}
+        items: list[Item] = [
+            Metric("cases", _("Cases"), n, unit="cases"),
+            Metric(
+                "returned_share", labels["returned_share"], round(share, 6) if share is not None else None,
+                unit="share", based_on=based_on,
+                description=_("requests rejected or sent back for correction at least once, then submitted again")),
+            Metric("returns", labels["returns"], int(len(back)), unit="returns"),
+            Metric("returns_per_returned_case", _("Returns per request sent back (mean)"),
+                   round(float(per_case.mean()), 4) if len(per_case) else None, unit="returns",
+                   reason="" if len(per_case) else _("no request was sent back and submitted again")),
+            Metric("return_days_median", labels["return_days_median"],
+                   round(float(back["days"].median()), 6) if len(back) else None, unit="days",
+                   description=_("from the return to the new submission"),
+                   reason="" if len(back) else _("no request was sent back and submitted again")),
+            Metric("return_days_p90", _("Nine in ten returns cost at most"),
+                   round(float(back["days"].quantile(0.9)), 6) if len(back) else None, unit="days"),
+            Metric("return_days_total", _("Time lost to returns in all"), round(float(back["days"].sum()), 4),
+                   unit="days"),
+            Metric("final_rejections", labels["final_rejections"], int(len(final)), unit="requests"),
+        ]
+        if events["by"].notna().any():
+            table = (events.assign(by=events["by"].astype(object).fillna("–"),
+                                   again=events["resubmitted"].notna())
+                     .groupby("by", sort=True)
+                     .agg(returns=("again", "sum"), final=("again", lambda s: int((~s).sum())),
+                          median_days=("days", "median"))
+                     .reset_index().sort_values(["returns", "by"], ascending=[False, True], kind="stable")
+                     .head(self.max_groups))
+            table["returns"] = table["returns"].astype("int64")
+            table["median_days"] = table["median_days"].round(2)
+            items.append(Table.from_frame(
+                "by_who", _("Who sent requests back"), table,
+                labels={"by": _("returned by (role or team)"), "returns": _("returns, submitted again"),
+                        "final": _("rejected for good"), "median_days": _("median cost (days)")},
+                units={"median_days": "days"},
+                descriptions={"by": _("the role, else the team, of the event that sent the request back; never a "
+                                      "person")}))
+        if len(per_case):
+            top = top_cases(per_case, self.max_case_ids)
+            items.append(Finding("returned_cases", "notice" if share is not None and share < 0.1 else "warning",
+                                 ngettext("%(n)s request (%(share)s) was sent back and submitted again; the requests "
+                                          "sent back most often are listed.",
+                                          "%(n)s requests (%(share)s) were sent back and submitted again; the requests "
+                                          "sent back most often are listed.", len(per_case))
+                                 % {"n": format_number(len(per_case)), "share": format_share(share, 0)},
+                                 top, int(len(per_case))))
+        summary = (_("%(share)s of the %(n)s requests were sent back and submitted again (%(returns)s returns; a "
+                     "return cost %(days)s days, median); %(final)s requests were rejected for good.")
+                   % {"share": format_share(share, 0), "n": format_number(n), "returns": format_number(len(back)),
+                      "days": format_number(float(back["days"].median()), 1) if len(back) else "–",
+                      "final": format_number(len(final))})
+        caveats = [_("A return counts when the request is submitted again later in the same case; a new request filed "
+                     "as a new case is a re-submission chain (see Reopen loops).")]
+        return self.result(summary=summary, items=items, caveats=caveats)

@@ -1,0 +1,111 @@
+"""Vectorised helpers every analyser may use (plugin authors too): codes, changes, months, shares.
+
+They work on a log's canonical frame together with its :class:`~ssc_mining.eventlog.cases.CaseIndex`
+(``log.cases``); none loops over cases in Python.
+
+Example:
+    >>> import pandas as pd
+    >>> codes, values = value_codes(pd.DataFrame({"team": ["A", " ", "B", None]}), "team")
+    >>> codes.tolist(), list(values)
+    ([0, -1, 1, -1], ['A', 'B'])
+    >>> pct(0.126), pct(None)
+    ('13 %', '–')
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ssc_mining.eventlog.cases import CaseIndex
+from ssc_mining.i18n import format_share
+
+__all__ = ["value_codes", "changes", "distinct_per_case", "find_column", "pct", "month_labels", "runs"]
+
+
+def value_codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of a column (missing or blank → −1) and the distinct values."""
+    if column not in frame.columns:
+        return np.full(len(frame), -1, dtype="int64"), pd.Index([])
+    codes, uniques = pd.factorize(frame[column], sort=False, use_na_sentinel=True)
+    codes = codes.astype("int64")
+    blank = np.array([isinstance(u, str) and not u.strip() for u in uniques], dtype=bool)
+    if blank.any():  # blank text counts as missing; renumber the rest
+        keep = np.flatnonzero(~blank)
+        remap = np.full(len(uniques) + 1, -1, dtype="int64")
+        remap[keep] = np.arange(len(keep))
+        codes = remap[codes]
+        uniques = uniques[keep]
+    return codes, pd.Index(uniques)
+
+
+def changes(codes: np.ndarray, index: CaseIndex) -> np.ndarray:
+    """Per event: True when it differs from the previous event of the same case (both known)."""
+    out = np.zeros(len(codes), dtype=bool)
+    if len(codes) > 1:
+        out[1:] = index.same_case & (codes[1:] != codes[:-1]) & (codes[1:] >= 0) & (codes[:-1] >= 0)
+    return out
+
+
+def distinct_per_case(codes: np.ndarray, index: CaseIndex) -> np.ndarray:
+    """Per case: number of distinct known values."""
+    known = codes >= 0
+    if not known.any():
+        return np.zeros(index.n, dtype="int64")
+    width = int(codes.max()) + 1
+    keys = index.codes * width + codes
+    first = known & ~pd.Series(keys).duplicated(keep="first").to_numpy()  # hash table: faster than sorting
+    return np.bincount(index.codes[first], minlength=index.n).astype("int64")
+
+
+def runs(codes: np.ndarray, index: CaseIndex, mask: np.ndarray | None = None
+         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Runs of equal known values per case (missing values and events outside ``mask`` dropped, repeats collapsed).
+
+    Returns, per run: case code, value code, position of its first event, and whether it is a direct
+    return (the run two back in the case has the same value: X → Y → X) or an indirect one (the value had
+    an earlier run, further back: X → Y → Z → X).
+
+    >>> import numpy as np, pandas as pd
+    >>> from ssc_mining.eventlog.cases import case_index
+    >>> idx = case_index(pd.DataFrame({"case:concept:name": ["a"] * 5,
+    ...                                "time:timestamp": pd.to_datetime(["2024-01-01"] * 5, utc=True)}))
+    >>> case, value, pos, direct, indirect = runs(np.array([0, 0, 1, 0, 2]), idx)
+    >>> value.tolist(), direct.tolist(), indirect.tolist()
+    ([0, 1, 0, 2], [False, False, True, False], [False, False, False, False])
+    """
+    keep = codes >= 0 if mask is None else mask & (codes >= 0)
+    pos = np.flatnonzero(keep)
+    c, v = index.codes[pos], codes[pos]
+    start = np.ones(len(pos), dtype=bool)
+    if len(pos) > 1:
+        start[1:] = (c[1:] != c[:-1]) | (v[1:] != v[:-1])
+    rc, rv, rpos = c[start], v[start], pos[start]
+    width = int(v.max()) + 1 if len(v) else 1
+    returned = pd.Series(rc * width + rv).duplicated(keep="first").to_numpy()
+    direct = np.zeros(len(rc), dtype=bool)
+    if len(rc) > 2:
+        direct[2:] = (rc[2:] == rc[:-2]) & (rv[2:] == rv[:-2])
+    return rc, rv, rpos, direct, returned & ~direct
+
+
+def find_column(frame: pd.DataFrame, name: str) -> str | None:
+    """``name`` or its ``case:`` / ``case:ssc:`` / ``ssc:`` variants, when present with at least one value."""
+    for candidate in (name, f"case:{name}", f"case:ssc:{name}", f"ssc:{name}"):
+        if candidate in frame.columns and frame[candidate].notna().any():
+            return candidate
+    return None
+
+
+def pct(share: float | None) -> str:
+    """A share as a whole percentage in the current language ('12 %'); None or NaN as a dash."""
+    return "–" if share is None or share != share else format_share(share, 0)
+
+
+def month_labels(times: pd.Series, tz: str) -> np.ndarray:
+    """``YYYY-MM`` of each moment in zone ``tz`` (vectorised; the strings are built once per month)."""
+    local = times.dt.tz_convert(tz)
+    key = (local.dt.year.to_numpy() * 100 + local.dt.month.to_numpy()).astype(np.int64)
+    codes, uniques = pd.factorize(key)
+    labels = np.array([f"{u // 100:04d}-{u % 100:02d}" for u in uniques] + [""], dtype=object)
+    return labels[codes]

@@ -1,0 +1,162 @@
+"""How the activities and statuses of one log were read: every label with its role and the reason.
+
+:func:`read_semantics` proposes a role for every distinct activity label and every value of the
+status column, from (in this order of precedence) the mapping file's ``[semantics]`` tables,
+the loader profile's fixed readings and the vocabulary. The status column is ``ssc:status``
+when the log has one, else ``lifecycle:transition`` when it holds statuses rather than the
+standard XES lifecycle transitions (BPI Challenge 2013: ``In Progress``, ``Wait - User`` …).
+
+Example:
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"concept:name": ["Register", "Solve it", "Register"],
+    ...                       "ssc:status": ["Nieuw", "Gereed", None]})
+    >>> s = read_semantics(frame, overrides={"activities": {"solve it": "resolve"}})
+    >>> [(r.value, r.role.value, r.events) for r in s.activities]
+    [('Register', 'register', 2), ('Solve it', 'resolve', 1)]
+    >>> s.activities[1].reason, s.status_column, s.role_of_status("Gereed").value
+    ('mapping file [semantics]', 'ssc:status', 'resolve')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import pandas as pd
+
+from ssc_mining.errors import ConfigError
+from ssc_mining.eventlog import columns as C
+from ssc_mining.semantics.roles import Role
+from ssc_mining.semantics.vocabulary import NO_RULE, normalise, read_label
+
+#: the values of the XES standard lifecycle extension; a lifecycle column holding others holds statuses
+STANDARD_LIFECYCLE = frozenset({"schedule", "assign", "reassign", "start", "suspend", "resume", "autoskip",
+                                "manualskip", "withdraw", "complete", "ate abort", "pi abort", "unknown"})
+OVERRIDE_REASON = "mapping file [semantics]"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One label (or status value), the role it was given, why, and how many events carry it."""
+
+    value: str
+    role: Role
+    reason: str
+    events: int
+
+    @property
+    def matched(self) -> bool:
+        """False when no rule recognised the label (its role is ``other`` by default)."""
+        return self.reason != NO_RULE
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "role": self.role.value, "reason": self.reason, "events": self.events}
+
+
+@dataclass(frozen=True)
+class Semantics:
+    """The readings of a log's activity labels and status values (most frequent first)."""
+
+    activities: tuple[Reading, ...] = ()
+    statuses: tuple[Reading, ...] = ()
+    #: the column the statuses were read from (None: the log has no statuses)
+    status_column: str | None = None
+    notes: tuple[str, ...] = ()
+    _by_activity: dict[str, Role] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _by_status: dict[str, Role] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_activity.update({r.value: r.role for r in self.activities})
+        self._by_status.update({r.value: r.role for r in self.statuses})
+
+    def role_of(self, label: str) -> Role:
+        """The role of an activity label (labels not in this log are read with the vocabulary)."""
+        role = self._by_activity.get(label)
+        return role if role is not None else read_label(label)[0]
+
+    def role_of_status(self, value: str) -> Role:
+        """The role of a status value (values not in this log are read with the vocabulary)."""
+        role = self._by_status.get(value)
+        return role if role is not None else read_label(value)[0]
+
+    def unmatched(self) -> list[Reading]:
+        """Activity labels and status values no rule recognised (read as ``other``)."""
+        return [r for r in (*self.activities, *self.statuses) if not r.matched]
+
+    def roles(self) -> set[Role]:
+        """Every role some label or status value of the log was given."""
+        return {r.role for r in (*self.activities, *self.statuses)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status_column": self.status_column, "notes": list(self.notes),
+                "activities": [r.to_dict() for r in self.activities],
+                "statuses": [r.to_dict() for r in self.statuses]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Semantics":
+        def readings(rows: Any) -> tuple[Reading, ...]:
+            return tuple(Reading(r["value"], Role(r["role"]), r["reason"], int(r["events"])) for r in rows)
+        return cls(activities=readings(data.get("activities", ())), statuses=readings(data.get("statuses", ())),
+                   status_column=data.get("status_column"), notes=tuple(data.get("notes", ())))
+
+
+def check_overrides(overrides: Mapping[str, Any] | None, *, source: str = "the mapping file"
+                    ) -> dict[str, dict[str, Role]]:
+    """``[semantics.activities]`` / ``[semantics.statuses]`` as normalised label → Role; errors name the role."""
+    out: dict[str, dict[str, Role]] = {"activities": {}, "statuses": {}}
+    for table, entries in (overrides or {}).items():
+        if table not in out:
+            raise ConfigError(f"unknown table [semantics.{table}] in {source}",
+                              hint="use [semantics.activities] and [semantics.statuses]")
+        if not isinstance(entries, Mapping):
+            raise ConfigError(f"[semantics.{table}] in {source} must map labels to roles")
+        for label, role in entries.items():
+            try:
+                out[table][normalise(label)] = Role(str(role).strip().lower())
+            except ValueError:
+                raise ConfigError(f"unknown role {role!r} for {label!r} in [semantics.{table}] of {source}",
+                                  hint="the roles are: " + ", ".join(r.value for r in Role)) from None
+    return out
+
+
+def status_column(frame: pd.DataFrame) -> tuple[str | None, str]:
+    """The column holding ticket statuses, and a note when it is the lifecycle column."""
+    if C.STATUS in frame.columns and frame[C.STATUS].notna().any():
+        return C.STATUS, ""
+    if C.LIFECYCLE in frame.columns and frame[C.LIFECYCLE].notna().any():
+        values = pd.unique(frame[C.LIFECYCLE].dropna().astype(str))
+        odd = sorted(v for v in values if normalise(v) not in STANDARD_LIFECYCLE)
+        if odd:
+            shown = ", ".join(odd[:6]) + (", …" if len(odd) > 6 else "")
+            return C.LIFECYCLE, (f"lifecycle:transition holds ticket statuses ({shown}), not the standard XES "
+                                 "lifecycle transitions, so it is read as the status")
+    return None, ""
+
+
+def _readings(values: pd.Series, overrides: Mapping[str, Role], fixed: Mapping[str, Role],
+              fixed_by: str) -> tuple[Reading, ...]:
+    counts = values.dropna().astype(str).value_counts(sort=False)
+    out = []
+    for value, events in counts.items():
+        key = normalise(value)
+        if key in overrides:
+            role, reason = overrides[key], OVERRIDE_REASON
+        elif value in fixed:
+            role, reason = fixed[value], f"fixed by the {fixed_by} profile"
+        else:
+            role, reason = read_label(value)
+        out.append(Reading(str(value), role, reason, int(events)))
+    return tuple(sorted(out, key=lambda r: (-r.events, r.value)))
+
+
+def read_semantics(frame: pd.DataFrame, *, overrides: Mapping[str, Any] | None = None,
+                   fixed: Mapping[str, str] | None = None, fixed_by: str = "") -> Semantics:
+    """Read every activity label and status value of ``frame`` (see the module doc)."""
+    checked = check_overrides(overrides)
+    fixed_roles = {label: Role(role) for label, role in (fixed or {}).items()}
+    column, note = status_column(frame)
+    activities = _readings(frame[C.ACTIVITY], checked["activities"], fixed_roles, fixed_by) \
+        if C.ACTIVITY in frame.columns else ()
+    statuses = _readings(frame[column], checked["statuses"], fixed_roles, fixed_by) if column else ()
+    notes = (note,) if note else ()
+    return Semantics(activities=activities, statuses=statuses, status_column=column, notes=notes)
