@@ -4,6 +4,7 @@ The public API, for scripts and plugins (everything else is private and may chan
 
 * reading: :func:`load`, :class:`MappingSpec`
 * the event log: :class:`EventLog`, :class:`Provenance`, :mod:`columns <ssc_mining.eventlog.columns>`
+* semantics: :class:`Role`, :class:`State`, :class:`Semantics` (how labels and statuses were read)
 * analysers: :class:`Analyser`, :func:`discover_analysers`, :func:`run_analysers`
 * results: :class:`Result`, :class:`Metric`, :class:`Table`, :class:`Column`, :class:`Finding`,
   :class:`Chart`, :class:`Graph`
@@ -49,11 +50,14 @@ from ssc_mining.loaders.profiles import Profile, ProfiledTable  # noqa: E402
 from ssc_mining.privacy import PrivacySettings  # noqa: E402
 from ssc_mining.report import write_report  # noqa: E402
 from ssc_mining.results import Chart, Column, Finding, Graph, Metric, Result, Table  # noqa: E402
+from ssc_mining.semantics import Role, Semantics, State  # noqa: E402
 
 __all__ = [
     "__version__",
     # reading and the event log
     "load", "MappingSpec", "EventLog", "Provenance", "columns",
+    # semantics
+    "Role", "State", "Semantics",
     # analysers and results
     "Analyser", "AnalyserFailedError", "discover_analysers", "run_analysers", "Preset",
     "Result", "Metric", "Table", "Column", "Finding", "Chart", "Graph",

@@ -93,6 +93,9 @@ def _analyser_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Set an analyser parameter, e.g. --param variants.top=20 (repeatable)."),
         click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path),
                      help="Also load analysers from the .py files in this folder."),
+        click.option("--include-incomplete", is_flag=True,
+                     help="Also count tickets still open at the end of the export or registered before it began in "
+                          "throughput and SLA figures (left out and counted by default)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -100,8 +103,13 @@ def _analyser_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _select_analysers(names: str | None, params: tuple[str, ...], plugins_dir: Path | None,
-                      strict: bool, preset: str | None = None) -> tuple[list[Any], dict[str, str]]:
-    """Instantiate the chosen analysers with their parameters; returns them and plugin problems."""
+                      strict: bool, preset: str | None = None, *, include_incomplete: bool = False
+                      ) -> tuple[list[Any], dict[str, str]]:
+    """Instantiate the chosen analysers with their parameters; returns them and plugin problems.
+
+    ``include_incomplete`` sets ``complete_only=False`` on every analyser that has that parameter,
+    unless ``--param`` sets it explicitly.
+    """
     import json
 
     from ssc_mining.analysers import discover
@@ -145,6 +153,10 @@ def _select_analysers(names: str | None, params: tuple[str, ...], plugins_dir: P
         if default is not None and not isinstance(value, type(default)):
             raise ConfigError(f"--param {item!r}: expected a {type(default).__name__} like {default!r}")
         settings[analyser][param] = value
+    if include_incomplete:
+        for n in wanted:
+            if "complete_only" in found.analysers[n].param_defaults():
+                settings[n].setdefault("complete_only", False)
     return [found.analysers[n](**settings[n]) for n in wanted], found.problems
 
 
@@ -211,7 +223,8 @@ def inspect(file: Path, plugins_dir: Path | None, debug: bool, **kwargs: Any) ->
       ssc-mining inspect data/samples/generic-events.csv
     """
     from ssc_mining.loaders import read_raw
-    from ssc_mining.loaders.inspect import format_profile, profile_columns
+    from ssc_mining.loaders import load
+    from ssc_mining.loaders.inspect import format_profile, format_semantics, profile_columns
 
     from ssc_mining.analysers import discover
     from ssc_mining.loaders.profiles import detect_profile, get_profile
@@ -229,6 +242,14 @@ def inspect(file: Path, plugins_dir: Path | None, debug: bool, **kwargs: Any) ->
     if profile.name not in ("csv", "xes"):
         click.echo(f"\nThe {profile.name} profile fixes the mapping and how events are made (see docs/profiles.md);"
                    " the proposal above applies only with --profile csv.")
+    try:
+        log = load(file, spec, profile=spec.profile, timezone=spec.timezone)
+    except SSCMiningError as err:
+        click.echo(f"\nHow activities would be read: the file cannot be read as an event log yet: {err.problem}")
+        return
+    assert log.semantics is not None
+    click.echo("")
+    click.echo(format_semantics(log.semantics, log.markers.roles_present))
 
 
 @main.command()
@@ -285,7 +306,8 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
     progress = Progress()
     spec = _spec(kwargs)
     strict = kwargs.get("strict", False)
-    analysers, problems = _select_analysers(analyser_names, params, plugins_dir, strict, preset)
+    analysers, problems = _select_analysers(analyser_names, params, plugins_dir, strict, preset,
+                                            include_incomplete=bool(kwargs.get("include_incomplete")))
     for plugin, problem in problems.items():
         click.echo(f"Warning: plugin {plugin} was not loaded: {problem}", err=True)
     progress.step(f"reading {file}")
@@ -466,11 +488,14 @@ def analyse(file: Path, json_out: Path, analyser_names: str | None, preset: str 
     from ssc_mining.loaders import load
 
     strict = kwargs.get("strict", False)
-    analysers, problems = _select_analysers(analyser_names, params, plugins_dir, strict, preset)
+    analysers, problems = _select_analysers(analyser_names, params, plugins_dir, strict, preset,
+                                            include_incomplete=bool(kwargs.get("include_incomplete")))
     log = load(file, _spec(kwargs), strict=strict)
     results = run_analysers(log, analysers, strict=strict)
+    from ssc_mining.report.model import semantics_figures
+
     data = {"schema": "ssc_mining.analyse/1", "analysers": [r.to_dict() for r in results],
-            "plugin_problems": problems, "provenance": log.provenance.to_dict()}
+            "plugin_problems": problems, "semantics": semantics_figures(log), "provenance": log.provenance.to_dict()}
     atomic_write_text(json_out, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n")
     for r in results:
         click.echo(f"{r.analyser}: {r.status}" + (f" ({r.reason})" if r.reason else ""))

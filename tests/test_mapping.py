@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from conftest import GOOD_CSV, run_cli
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
@@ -74,5 +76,6 @@ def test_inspect_profiles_and_proposes(write_csv):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Delimiter: semicolon" in out
-    assert "--case       'Zaaknummer'" in out and "--resource   'Behandelaar'" in out
+    assert re.search(r"--case\s+'Zaaknummer'", out) and re.search(r"--resource\s+'Behandelaar'", out)
     assert "%d-%m-%Y %H:%M" in out and "day-first" in out
+    assert re.search(r"Aanmelden\s+register", out)          # how the activity would be read

@@ -122,7 +122,10 @@ def test_key_findings_answer_every_question_on_the_sample(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     data = json.loads((tmp_path / "generic-events.json").read_text())
     keys = {(r["analyser"], i["key"]) for r in data["analysers"] for i in r["items"] if i["type"] == "metric"}
-    missing = [(a, k) for _, a, k, _, _ in QUESTIONS if (a, k) not in keys]
+    missing = [(s.analyser, s.key) for _, sources in QUESTIONS for s in sources if (s.analyser, s.key) not in keys]
     assert missing == []
     html = (tmp_path / "generic-events.html").read_text()
-    assert "Not measured" not in html.split('id="key-findings"')[1].split("</section>")[0]
+    first_page = html.split('id="key-findings"')[1].split("</section>")[0]
+    # the simulated SSC sends no request back to its requester: that one question says so, with the reason
+    assert first_page.count("Not measured") == 1
+    assert "Not measured: nothing in this log means sending a request back" in first_page

@@ -65,13 +65,13 @@ def test_generic_csv_has_the_agreed_columns_and_offsets(out):
     _, paths = out
     text = paths["generic"].read_text(encoding="utf-8")
     assert text.splitlines()[0] == ("case_id,activity,timestamp,resource,team,organisation,line,status,mother,"
-                                    "requester,category,priority,channel,need_by,due")
+                                    "requester,category,priority,channel,need_by,due,subject")
     assert "+01:00," in text and "+02:00," in text
 
 
 NL_COLUMNS = ["Meldingnummer", "Activiteit", "Tijdstip", "Behandelaar", "Team", "Organisatie", "Lijn", "Status",
               "Moederorganisatie", "Aanmelder", "Categorie", "Prioriteit", "Soort binnenkomst", "Gewenste leverdatum",
-              "Streefdatum"]
+              "Streefdatum", "Korte omschrijving"]
 
 
 def test_every_activity_and_status_has_a_dutch_label():
@@ -110,6 +110,7 @@ def _assert_nl_is_generic(nl_path: Path, generic_path: Path) -> None:
         "channel": nl["Soort binnenkomst"].replace({v: k for k, v in CHANNEL_NL.items()}),
         "need_by": _local_instants(nl["Gewenste leverdatum"]),
         "due": _local_instants(nl["Streefdatum"]),
+        "subject": nl["Korte omschrijving"],
     })
     for column in ("timestamp", "need_by", "due"):
         gen[column] = pd.to_datetime(gen[column], utc=True)

@@ -284,6 +284,7 @@ class Deliveries(Analyser):
     def case_values(self, log: EventLog) -> pd.DataFrame:
         """Per-case values behind the metrics (for comparisons between segments)."""
         pc = self.per_case(log)
+        pc = pc[~pc["left_out"].to_numpy(dtype=bool)]
         need = pc["late_class"] != ""
         late = pc["late_class"].isin(["asked_too_late", "ssc_too_slow", "open_late"])
         return pd.DataFrame({

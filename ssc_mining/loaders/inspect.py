@@ -18,6 +18,8 @@ from ssc_mining.loaders.build import ReadOptions
 from ssc_mining.loaders.mapping import MappingSpec, propose_mapping
 from ssc_mining.loaders.raw import RawTable
 from ssc_mining.loaders.timestamps import parse_timestamps
+from ssc_mining.eventlog import columns as C
+from ssc_mining.semantics.reading import Semantics, status_column
 
 
 def profile_columns(raw: RawTable) -> list[dict[str, Any]]:
@@ -47,10 +49,16 @@ def format_profile(path: Path, raw: RawTable, profile: list[dict[str, Any]], spe
     mapping = {**propose_mapping([p["column"] for p in profile]), **spec.columns}
     lines += ["", "Proposed mapping (override with --case, --activity, --timestamp, … or a --mapping file):"]
     for role, column in mapping.items():
-        lines.append(f"  --{role.replace('_', '-'):<10} {column!r}")
+        lines.append(f"  --{role.replace('_', '-'):<14} {column!r}")
     for role in ("case", "activity", "timestamp"):
         if role not in mapping:
-            lines.append(f"  --{role:<10} (not found: name it)")
+            lines.append(f"  --{role:<14} (not found: name it)")
+    lifecycle = mapping.get("lifecycle")
+    if "status" not in mapping and lifecycle in raw.frame.columns:
+        column, _note = status_column(raw.frame[[lifecycle]].rename(columns={lifecycle: C.LIFECYCLE}))
+        if column:
+            lines.append(f"  --{'status':<14} {lifecycle!r} (its values are ticket statuses, not XES lifecycle "
+                         "transitions; read as the status)")
     if "timestamp" in mapping and mapping["timestamp"] in raw.frame.columns:
         options = ReadOptions(dayfirst=spec.dayfirst, timestamp_format=spec.timestamp_format)
         try:
@@ -62,4 +70,33 @@ def format_profile(path: Path, raw: RawTable, profile: list[dict[str, Any]], spe
                           f"{d.missing:,} empty"]
         except SSCMiningError as err:
             lines += ["", f"Timestamps: cannot be decided: {err.problem}", f"  What to do: {err.hint}"]
+    return "\n".join(lines)
+
+
+def format_semantics(semantics: Semantics, roles_present: set | frozenset | None = None) -> str:
+    """The text `ssc-mining inspect` prints under "How activities would be read"."""
+    lines = ["How activities would be read (change any line with [semantics] in a --mapping file):"]
+    lines += [f"  {note}" for note in semantics.notes]
+    for title, readings in (("activity", semantics.activities),
+                            (f"status ({semantics.status_column})" if semantics.status_column else "status",
+                             semantics.statuses)):
+        if not readings:
+            continue
+        width = min(max(len(title), *(len(r.value) for r in readings)), 48)
+        lines.append(f"  {title:<{width}}  {'role':<16}  {'events':>9}  why")
+        for r in readings:
+            value = r.value if len(r.value) <= width else r.value[: width - 1] + "…"
+            why = r.reason if r.source != "none" else "NO RULE MATCHED (read as other)"
+            lines.append(f"  {value:<{width}}  {r.role.value:<16}  {r.events:>9,}  {why}")
+    unmatched = [f"activity {r.value!r}" for r in semantics.activities if not r.matched]
+    unmatched += [f"status {r.value!r}" for r in semantics.statuses if not r.matched]
+    if unmatched:
+        lines.append(f"  {len(unmatched)} label(s) matched no rule and count as neither coordination nor work: "
+                     + ", ".join(unmatched[:10]) + (", …" if len(unmatched) > 10 else ""))
+    if roles_present is not None:
+        from ssc_mining.semantics.roles import Role
+
+        missing = [r.value for r in Role if r not in roles_present and r is not Role.OTHER]
+        if missing:
+            lines.append("  No event was read as: " + ", ".join(missing))
     return "\n".join(lines)

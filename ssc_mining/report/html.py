@@ -31,6 +31,7 @@ from ssc_mining.report.key_findings import key_findings
 from ssc_mining.report.map_figures import segment_markup
 from ssc_mining.report.results_html import fmt_value, render_result
 from ssc_mining.results import Result
+from ssc_mining.semantics.roles import MEANING, ROLE_NAMES, Role
 
 #: the severities of findings, as shown on their badge
 SEVERITIES = {"info": i18n.N_("info"), "notice": i18n.N_("notice"), "warning": i18n.N_("warning"),
@@ -66,6 +67,8 @@ def environment() -> jinja2.Environment:
     env.filters["date"] = i18n.format_date
     env.filters["fmtvalue"] = fmt_value
     env.globals["severity_label"] = lambda severity: i18n.gettext(SEVERITIES.get(severity, severity))
+    env.globals["role_name"] = lambda role: i18n.gettext(ROLE_NAMES[Role(role)])
+    env.globals["role_meaning"] = lambda role: i18n.gettext(MEANING[Role(role)])
     return env
 
 

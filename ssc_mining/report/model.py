@@ -7,7 +7,7 @@ Example:
     >>> from ssc_mining.loaders import load
     >>> figures = compute_figures(load("data/samples/generic-events.csv"))
     >>> sorted(figures)
-    ['analysers', 'overview', 'privacy', 'process_map', 'provenance', 'quality', 'quarantine', 'run', 'schema']
+    ['analysers', 'overview', 'privacy', 'process_map', 'provenance', 'quality', 'quarantine', 'run', 'schema', 'semantics']
 """
 
 from __future__ import annotations
@@ -57,5 +57,20 @@ def compute_figures(log: EventLog, *, map_settings: MapSettings | None = None,
             "examples": [{"source_row": int(r), "reason": str(why)}
                          for r, why in q[["source_row", "reason"]].head(20).itertuples(index=False)],
         },
+        "semantics": semantics_figures(log),
         "provenance": log.provenance.to_dict(),
     }
+
+
+def semantics_figures(log: EventLog) -> dict[str, Any]:
+    """How the activities and statuses were read (every label with its role and reason), and which roles the
+    log lacks, as plain data for the report section "How activities were read" and the JSON."""
+    from ssc_mining.semantics.roles import Role
+
+    assert log.semantics is not None
+    data = log.semantics.to_dict()
+    present = log.markers.roles_present
+    data["roles_missing"] = [r.value for r in Role if r not in present and r is not Role.OTHER]
+    unmatched = log.semantics.unmatched()
+    data["unmatched"] = {"labels": len(unmatched), "events": int(sum(r.events for r in unmatched))}
+    return data

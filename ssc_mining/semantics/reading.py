@@ -27,7 +27,7 @@ import pandas as pd
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.semantics.roles import Role
-from ssc_mining.semantics.vocabulary import NO_RULE, normalise, read_label
+from ssc_mining.semantics.vocabulary import NO_RULE, match, normalise, read_label
 
 #: the values of the XES standard lifecycle extension; a lifecycle column holding others holds statuses
 STANDARD_LIFECYCLE = frozenset({"schedule", "assign", "reassign", "start", "suspend", "resume", "autoskip",
@@ -35,22 +35,34 @@ STANDARD_LIFECYCLE = frozenset({"schedule", "assign", "reassign", "start", "susp
 OVERRIDE_REASON = "mapping file [semantics]"
 
 
+#: where a reading came from
+SOURCES = ("mapping", "profile", "vocabulary", "none")
+
+
 @dataclass(frozen=True)
 class Reading:
-    """One label (or status value), the role it was given, why, and how many events carry it."""
+    """One label (or status value), the role it was given, why, and how many events carry it.
+
+    ``source`` is ``mapping`` (the mapping file's ``[semantics]``), ``profile`` (fixed by the loader
+    profile), ``vocabulary`` (a rule of ``vocabulary.toml``; ``rule`` names it) or ``none`` (no rule
+    matched: ``other``).
+    """
 
     value: str
     role: Role
     reason: str
     events: int
+    source: str = "vocabulary"
+    rule: str = ""
 
     @property
     def matched(self) -> bool:
         """False when no rule recognised the label (its role is ``other`` by default)."""
-        return self.reason != NO_RULE
+        return self.source != "none"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "role": self.role.value, "reason": self.reason, "events": self.events}
+        return {"value": self.value, "role": self.role.value, "events": self.events, "source": self.source,
+                "rule": self.rule, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -95,7 +107,8 @@ class Semantics:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Semantics":
         def readings(rows: Any) -> tuple[Reading, ...]:
-            return tuple(Reading(r["value"], Role(r["role"]), r["reason"], int(r["events"])) for r in rows)
+            return tuple(Reading(r["value"], Role(r["role"]), r["reason"], int(r["events"]),
+                                 r.get("source", "vocabulary"), r.get("rule", "")) for r in rows)
         return cls(activities=readings(data.get("activities", ())), statuses=readings(data.get("statuses", ())),
                    status_column=data.get("status_column"), notes=tuple(data.get("notes", ())))
 
@@ -140,12 +153,15 @@ def _readings(values: pd.Series, overrides: Mapping[str, Role], fixed: Mapping[s
     for value, events in counts.items():
         key = normalise(value)
         if key in overrides:
-            role, reason = overrides[key], OVERRIDE_REASON
+            reading = Reading(str(value), overrides[key], OVERRIDE_REASON, int(events), "mapping")
         elif value in fixed:
-            role, reason = fixed[value], f"fixed by the {fixed_by} profile"
+            reading = Reading(str(value), fixed[value], f"fixed by the {fixed_by} profile", int(events), "profile",
+                              fixed_by)
         else:
-            role, reason = read_label(value)
-        out.append(Reading(str(value), role, reason, int(events)))
+            role, rule, how = match(value)
+            reading = Reading(str(value), role, f'rule "{rule}", {how}' if rule else NO_RULE, int(events),
+                              "vocabulary" if rule else "none", rule or "")
+        out.append(reading)
     return tuple(sorted(out, key=lambda r: (-r.events, r.value)))
 
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from enum import Enum, IntEnum
 
+from ssc_mining.i18n import N_
+
 
 class State(IntEnum):
     """What a ticket is doing after an event; stored per event as a small integer (``-1`` = not known yet)."""
@@ -99,28 +101,39 @@ ROLE_STATE: dict[Role, State] = {
 
 #: what each role means, in plain words (docs/semantics.md shows the same table)
 MEANING: dict[Role, str] = {
-    Role.REGISTER: "the request is registered or submitted (again, after a return)",
-    Role.ROUTE: "intake, triage, assignment or reassignment: deciding who handles the ticket",
-    Role.FORWARD: "the ticket is passed to another team or organisation at the same level",
-    Role.ESCALATE: "the ticket is passed to a higher support line or to management",
-    Role.START_WORK: "someone starts working on the ticket (in progress, taken in charge)",
-    Role.WORK: "a step of the work itself (analyse, check, fix, process)",
-    Role.WAIT_REQUESTER: "the ticket waits for the requester (information asked, waiting for the user)",
-    Role.WAIT_THIRD_PARTY: "the ticket waits for a supplier, vendor or another party",
-    Role.WAIT: "the ticket is on hold, for a reason the export does not say",
-    Role.RESUME: "work resumes after a wait",
-    Role.REQUESTER_REPLY: "the requester answers, reacts or sends information",
-    Role.ENQUIRY: "a status question, reminder or other contact about the ticket",
-    Role.RETURN: "the request is sent back to the requester or rejected (returned for correction)",
-    Role.APPROVE: "someone approves the request",
-    Role.ORDER: "something is ordered or requested from another party (purchase, payment)",
-    Role.DELIVER: "the result is delivered",
-    Role.RESOLVE: "the ticket is resolved (solved, done, completed)",
-    Role.CLOSE: "the ticket is closed",
-    Role.CANCEL: "the ticket is cancelled, withdrawn, invalid or a duplicate",
-    Role.REOPEN: "the ticket is reopened after it was resolved or closed",
-    Role.UPDATE: "an administrative update: a note, a field change, a link, a quality flag",
-    Role.OTHER: "no rule recognised this label; it counts as neither coordination nor work",
+    Role.REGISTER: N_("the request is registered or submitted (again, after a return)"),
+    Role.ROUTE: N_("intake, triage, assignment or reassignment: deciding who handles the ticket"),
+    Role.FORWARD: N_("the ticket is passed to another team or organisation at the same level"),
+    Role.ESCALATE: N_("the ticket is passed to a higher support line or to management"),
+    Role.START_WORK: N_("someone starts working on the ticket (in progress, taken in charge)"),
+    Role.WORK: N_("a step of the work itself (analyse, check, fix, process)"),
+    Role.WAIT_REQUESTER: N_("the ticket waits for the requester (information asked, waiting for the user)"),
+    Role.WAIT_THIRD_PARTY: N_("the ticket waits for a supplier, vendor or another party"),
+    Role.WAIT: N_("the ticket is on hold, for a reason the export does not say"),
+    Role.RESUME: N_("work resumes after a wait"),
+    Role.REQUESTER_REPLY: N_("the requester answers, reacts or sends information"),
+    Role.ENQUIRY: N_("a status question, reminder or other contact about the ticket"),
+    Role.RETURN: N_("the request is sent back to the requester or rejected (returned for correction)"),
+    Role.APPROVE: N_("someone approves the request"),
+    Role.ORDER: N_("something is ordered or requested from another party (purchase, payment)"),
+    Role.DELIVER: N_("the result is delivered"),
+    Role.RESOLVE: N_("the ticket is resolved (solved, done, completed)"),
+    Role.CLOSE: N_("the ticket is closed"),
+    Role.CANCEL: N_("the ticket is cancelled, withdrawn, invalid or a duplicate"),
+    Role.REOPEN: N_("the ticket is reopened after it was resolved or closed"),
+    Role.UPDATE: N_("an administrative update: a note, a field change, a link, a quality flag"),
+    Role.OTHER: N_("no rule recognised this label; it counts as neither coordination nor work"),
+}
+
+#: the short name of each role as shown in reports (translated there)
+ROLE_NAMES: dict[Role, str] = {
+    Role.REGISTER: N_("register / submit"), Role.ROUTE: N_("intake / assign"), Role.FORWARD: N_("forward"),
+    Role.ESCALATE: N_("escalate"), Role.START_WORK: N_("start work"), Role.WORK: N_("work"),
+    Role.WAIT_REQUESTER: N_("wait for the requester"), Role.WAIT_THIRD_PARTY: N_("wait for another party"),
+    Role.WAIT: N_("on hold"), Role.RESUME: N_("resume"), Role.REQUESTER_REPLY: N_("requester answers"),
+    Role.ENQUIRY: N_("status question / contact"), Role.RETURN: N_("send back / reject"), Role.APPROVE: N_("approve"),
+    Role.ORDER: N_("order"), Role.DELIVER: N_("deliver"), Role.RESOLVE: N_("resolve"), Role.CLOSE: N_("close"),
+    Role.CANCEL: N_("cancel"), Role.REOPEN: N_("reopen"), Role.UPDATE: N_("update"), Role.OTHER: N_("other"),
 }
 
 #: when an event's label and its status change both carry a role, the earlier one in this list counts

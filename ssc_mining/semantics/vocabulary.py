@@ -69,15 +69,23 @@ def _exact() -> dict[str, Rule]:
     return table
 
 
-@functools.lru_cache(maxsize=65536)
 def read_label(label: str) -> tuple[Role, str]:
     """The role of ``label`` and the reason (which rule matched, and how)."""
+    role, rule, how = match(label)
+    if rule is None:
+        return role, NO_RULE
+    return role, f'rule "{rule}", {how}'
+
+
+@functools.lru_cache(maxsize=65536)
+def match(label: str) -> tuple[Role, str | None, str]:
+    """The role of ``label``, the name of the rule that matched (None: none did) and how it matched."""
     text = normalise(label)
     rule = _exact().get(text)
     if rule is not None:
-        return rule.role, f'rule "{rule.name}", exact label "{text}"'
+        return rule.role, rule.name, f'exact label "{text}"'
     for rule in rules():
         for pattern in rule.patterns:
             if pattern.search(text):
-                return rule.role, f'rule "{rule.name}", pattern {pattern.pattern}'
-    return Role.OTHER, NO_RULE
+                return rule.role, rule.name, f"pattern {pattern.pattern}"
+    return Role.OTHER, None, ""

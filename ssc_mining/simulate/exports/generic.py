@@ -1,7 +1,8 @@
 """``generic``: the canonical event log as a plain CSV (UTF-8, comma, one row per event).
 
 Columns, in this order: ``case_id, activity, timestamp, resource, team, organisation,
-line, status, mother, requester, category, priority, channel, need_by, due``.
+line, status, mother, requester, category, priority, channel, need_by, due, subject``
+(``subject``: the ticket's short description; a re-submission repeats its first ticket's).
 Times are ISO 8601 local times with their offset (``2024-03-04T09:15:00+01:00``);
 ``line`` is 1, 2 or 3 for SSC events and empty for events on the mother's side;
 ``need_by`` is empty when the ticket has none. The loader's mapping proposal
@@ -24,7 +25,7 @@ class GenericWriter(CsvWriter):
     format = "generic"
     eol = "\n"
     columns = ("case_id", "activity", "timestamp", "resource", "team", "organisation", "line", "status",
-               "mother", "requester", "category", "priority", "channel", "need_by", "due")
+               "mother", "requester", "category", "priority", "channel", "need_by", "due", "subject")
 
     def rows(self, b: Batch) -> dict[str, np.ndarray]:
         case = b.case_of_event
@@ -46,4 +47,5 @@ class GenericWriter(CsvWriter):
             "channel": b.channel[case],
             "need_by": need[case],
             "due": b.fmt.iso(b.due_minute)[case],
+            "subject": b.subject[case],
         }

@@ -6,7 +6,8 @@ as ``generic``. Columns, in this order: ``Meldingnummer`` (generic ``case_id``),
 team), ``Organisatie`` (the performer's organisation), ``Lijn`` (``1e lijn``, ``2e lijn``,
 ``3e lijn``; empty for events on the mother's side), ``Status``, ``Moederorganisatie``
 (mother), ``Aanmelder`` (requester), ``Categorie``, ``Prioriteit``, ``Soort binnenkomst``
-(channel), ``Gewenste leverdatum`` (need-by, 17:00; empty when none), ``Streefdatum`` (due).
+(channel), ``Gewenste leverdatum`` (need-by, 17:00; empty when none), ``Streefdatum`` (due),
+``Korte omschrijving`` (subject).
 
 Times are Europe/Amsterdam wall-clock ``dd-mm-jjjj uu:mm`` without offset: the same
 instants as ``generic``. Working hours (08:00–17:00) never touch the daylight-saving
@@ -55,7 +56,7 @@ class GenericNlWriter(CsvWriter):
     eol = "\r\n"
     columns = ("Meldingnummer", "Activiteit", "Tijdstip", "Behandelaar", "Team", "Organisatie", "Lijn", "Status",
                "Moederorganisatie", "Aanmelder", "Categorie", "Prioriteit", "Soort binnenkomst",
-               "Gewenste leverdatum", "Streefdatum")
+               "Gewenste leverdatum", "Streefdatum", "Korte omschrijving")
 
     def rows(self, b: Batch) -> dict[str, np.ndarray]:
         case = b.case_of_event
@@ -77,4 +78,5 @@ class GenericNlWriter(CsvWriter):
             "Soort binnenkomst": _CHANNEL[b.case_values("channel")][case],
             "Gewenste leverdatum": need[case],
             "Streefdatum": fmt.dutch(b.due_minute)[case],
+            "Korte omschrijving": b.subject[case],
         }

@@ -3,7 +3,7 @@
 Written by our own streaming writer (pm4py's writer needs the whole log in memory).
 The gzip header carries no file name and no time, so the bytes are reproducible.
 Trace attributes: ``concept:name`` (case id), ``ssc:mother``, ``ssc:requester``,
-``ssc:category``, ``ssc:priority``, ``ssc:channel``, ``ssc:due`` and ``ssc:need_by``
+``ssc:category``, ``ssc:priority``, ``ssc:channel``, ``ssc:subject``, ``ssc:due`` and ``ssc:need_by``
 (dates; pm4py reads them as ``case:ssc:…``, the canonical column names). Event
 attributes: ``concept:name``, ``time:timestamp`` (local time with offset),
 ``org:resource``, ``org:group``, ``lifecycle:transition`` (``complete``),
@@ -87,12 +87,14 @@ class XesWriter(ExportWriter):
         parts: list[str] = []
         ids, mothers, reqs = _escaped(b.case_id), _escaped(b.mother), _escaped(b.requester)
         cats, prios, chans = _escaped(b.category), _escaped(b.priority), _escaped(b.channel)
+        subjects = _escaped(b.subject)
         ev_list = event_xml.tolist()
         for k in range(b.n_cases):
             parts.append(f'<trace><string key="concept:name" value={ids[k]}/><string key="ssc:mother" '
                          f'value={mothers[k]}/><string key="ssc:requester" value={reqs[k]}/><string '
                          f'key="ssc:category" value={cats[k]}/><string key="ssc:priority" value={prios[k]}/>'
-                         f'<string key="ssc:channel" value={chans[k]}/><date key="ssc:due" value="{due[k]}"/>'
+                         f'<string key="ssc:channel" value={chans[k]}/><string key="ssc:subject" '
+                         f'value={subjects[k]}/><date key="ssc:due" value="{due[k]}"/>'
                          + (f'<date key="ssc:need_by" value="{need[k]}"/>' if need[k] else "") + "\n")
             parts.extend(ev_list[first[k]:last[k] + 1])
             parts.append("</trace>\n")
