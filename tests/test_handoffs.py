@@ -275,7 +275,8 @@ def reference_bpic13(log: EventLog, first_line: tuple[str, ...]) -> dict[str, fl
         teams = [e[0] for e in events]
         people = [e[1] for e in events]
         team_handovers += sum(1 for a, b in zip(teams, teams[1:]) if a != b)
-        person_handovers += sum(1 for a, b in zip(people, people[1:]) if a != b)
+        # BPIC13 writes "-" for "no person": a placeholder is neither giver nor receiver of a handover
+        person_handovers += sum(1 for a, b in zip(people, people[1:]) if a != b and "-" not in (a, b))
         runs = []
         for team in teams:
             if not runs or runs[-1] != team:
@@ -306,7 +307,7 @@ BPIC13_PINNED = {
     "pingpong_indirect_share": 0.058644,   # 443 incidents with X → … → X
     "first_line_only_share": 0.6018,       # 4,546 incidents never reach a '2nd' / '3rd' line team
     "team_handovers_mean": 1.2515,
-    "person_handovers_mean": 2.7335,
+    "person_handovers_mean": 2.729,        # 2.7335 when the 30 events with person "-" counted as a person
 }
 
 

@@ -212,11 +212,20 @@ def test_empty_log_one_case_and_one_event_per_case():
 
 
 def test_ties_in_timestamps_are_ordered_by_source_row():
-    frame = pd.DataFrame({C.CASE: ["1"] * 3, C.ACTIVITY: ["Resolve", "Add note", "Register"],
-                          C.TIMESTAMP: [T0, T0, T0], C.SOURCE_ROW: [2, 3, 1]})   # file order: Register, Resolve, note
-    assert reopens_per_case(EventLog.from_frame(frame))["updates_after_closure"].tolist() == [1]
-    swapped = frame.assign(**{C.SOURCE_ROW: [3, 2, 1]})                       # Register, note, Resolve
-    assert reopens_per_case(EventLog.from_frame(swapped))["updates_after_closure"].tolist() == [0]
+    frame = pd.DataFrame({C.CASE: ["1"] * 3, C.ACTIVITY: ["Check", "Fix", "Check"],
+                          C.TIMESTAMP: [T0, T0, T0], C.SOURCE_ROW: [1, 3, 2]})   # file order: Check, Check, Fix
+    assert reopens_per_case(EventLog.from_frame(frame))["self_loops"].tolist() == [1]
+    swapped = frame.assign(**{C.SOURCE_ROW: [1, 2, 3]})                       # Check, Fix, Check
+    assert reopens_per_case(EventLog.from_frame(swapped))["self_loops"].tolist() == [0]
+
+
+def test_an_event_at_the_moment_of_the_resolution_is_part_of_it_whatever_the_row_order():
+    for rows in ([1, 2, 3], [1, 3, 2]):   # Register, Resolve, note / Register, note, Resolve (same second)
+        frame = pd.DataFrame({C.CASE: ["1"] * 3, C.ACTIVITY: ["Register", "Resolve", "Add note"],
+                              C.TIMESTAMP: [T0 - pd.Timedelta(hours=1), T0, T0], C.SOURCE_ROW: rows})
+        log = EventLog.from_frame(frame)
+        assert reopens_per_case(log)[["reopens", "updates_after_closure"]].iloc[0].tolist() == [0, 0]
+        assert log.markers.ended.tolist() == [True]
 
 
 def test_work_at_the_very_moment_of_the_resolution_is_not_a_reopen():

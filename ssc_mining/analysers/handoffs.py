@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser, top_cases
-from ssc_mining.analysers.toolkit import changes, distinct_per_case, find_column, pct, runs, value_codes
+from ssc_mining.analysers.toolkit import changes, distinct_per_case, find_column, mean_text, pct, runs, value_codes
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.cases import CaseIndex
 from ssc_mining.eventlog.log import EventLog
@@ -426,9 +426,9 @@ class Handoffs(Analyser):
         return items
 
     def _summary(self, pc: pd.DataFrame, present: dict[str, bool]) -> str:
-        values = {"n": format_number(len(pc)), "team": format_number(pc["handovers_team"].mean(), 1),
-                  "routing": format_number(pc["handovers_routing"].mean(), 1),
-                  "person": format_number(pc["handovers_person"].mean(), 1),
+        values = {"n": format_number(len(pc)), "team": mean_text(pc["handovers_team"].mean()),
+                  "routing": mean_text(pc["handovers_routing"].mean()),
+                  "person": mean_text(pc["handovers_person"].mean()),
                   "pingpong": pct(((pc["pingpong_direct"] + pc["pingpong_indirect"]) > 0).mean()),
                   "routing_pingpong": pct(((pc["routing_pingpong_direct"] + pc["routing_pingpong_indirect"]) > 0)
                                           .mean())}

@@ -59,17 +59,16 @@ def return_events(log: EventLog) -> pd.DataFrame:
     nxt = np.minimum.accumulate(np.where(submit, np.arange(n), big)[::-1])[::-1] if n else np.zeros(0, dtype=np.int64)
     after = np.where(pos + 1 < n, nxt[np.minimum(pos + 1, max(n - 1, 0))], big) if len(pos) else pos
     found = after <= index.last[index.codes[pos]] if len(pos) else np.zeros(0, dtype=bool)
-    times = frame[C.TIMESTAMP].to_numpy()
-    returned = pd.to_datetime(times[pos], utc=True)
-    resubmitted = pd.Series(pd.to_datetime(times[np.where(found, after, pos)], utc=True)).where(pd.Series(found))
+    times = frame[C.TIMESTAMP].reset_index(drop=True)
+    returned = times.iloc[pos].reset_index(drop=True)
+    resubmitted = times.iloc[np.where(found, after, pos)].reset_index(drop=True).where(pd.Series(found, dtype=bool))
     by = None
     for column in (C.ROLE, C.TEAM, C.ASSIGNED_GROUP):
         if log.has(column):
             by = frame[column].to_numpy()[pos]
             break
     out = pd.DataFrame({"case": np.asarray(index.ids, dtype=object)[index.codes[pos]], "position": pos,
-                        "returned": returned, "resubmitted": resubmitted.to_numpy(),
-                        "by": by if by is not None else None})
+                        "returned": returned, "resubmitted": resubmitted, "by": by if by is not None else None})
     out["days"] = (out["resubmitted"] - out["returned"]).dt.total_seconds() / 86_400
     return out
 

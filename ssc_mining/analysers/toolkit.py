@@ -5,9 +5,9 @@ They work on a log's canonical frame together with its :class:`~ssc_mining.event
 
 Example:
     >>> import pandas as pd
-    >>> codes, values = value_codes(pd.DataFrame({"team": ["A", " ", "B", None]}), "team")
+    >>> codes, values = value_codes(pd.DataFrame({"team": ["A", " ", "B", None, "EMPTY", "-"]}), "team")
     >>> codes.tolist(), list(values)
-    ([0, -1, 1, -1], ['A', 'B'])
+    ([0, -1, 1, -1, -1, -1], ['A', 'B'])
     >>> pct(0.126), pct(None)
     ('13 %', '–')
 """
@@ -18,18 +18,24 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.eventlog.cases import CaseIndex
-from ssc_mining.i18n import format_share
+from ssc_mining.i18n import format_number, format_share
 
-__all__ = ["value_codes", "changes", "distinct_per_case", "find_column", "pct", "month_labels", "runs"]
+__all__ = ["PLACEHOLDERS", "value_codes", "changes", "distinct_per_case", "find_column", "pct", "mean_text", "month_labels", "runs"]
+
+
+#: values that exports write for "no value" (compared without case): not a team, person or organisation
+PLACEHOLDERS = frozenset({"", "-", "--", "?", "empty", "none", "null", "n/a", "na", "unknown", "onbekend", "nvt",
+                          "n.v.t.", "(blank)", "(leeg)", "leeg"})
 
 
 def value_codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes of a column (missing or blank → −1) and the distinct values."""
+    """Integer codes of a column (missing, blank or a placeholder such as ``-`` or ``EMPTY`` → −1) and the distinct
+    known values."""
     if column not in frame.columns:
         return np.full(len(frame), -1, dtype="int64"), pd.Index([])
     codes, uniques = pd.factorize(frame[column], sort=False, use_na_sentinel=True)
     codes = codes.astype("int64")
-    blank = np.array([isinstance(u, str) and not u.strip() for u in uniques], dtype=bool)
+    blank = np.array([isinstance(u, str) and u.strip().casefold() in PLACEHOLDERS for u in uniques], dtype=bool)
     if blank.any():  # blank text counts as missing; renumber the rest
         keep = np.flatnonzero(~blank)
         remap = np.full(len(uniques) + 1, -1, dtype="int64")
@@ -100,6 +106,18 @@ def find_column(frame: pd.DataFrame, name: str) -> str | None:
 def pct(share: float | None) -> str:
     """A share as a whole percentage in the current language ('12 %'); None or NaN as a dash."""
     return "–" if share is None or share != share else format_share(share, 0)
+
+
+def mean_text(value: float | None) -> str:
+    """A mean for a sentence: one decimal, more when that would hide a non-zero value (0.002, not 0.0).
+
+    >>> mean_text(2.25), mean_text(0.0024), mean_text(0.0), mean_text(None)
+    ('2.2', '0.002', '0.0', '–')
+    """
+    if value is None or value != value:
+        return "–"
+    size = abs(value)
+    return format_number(value, 1 if size == 0 or size >= 1 else 2 if size >= 0.1 else 3)
 
 
 def month_labels(times: pd.Series, tz: str) -> np.ndarray:

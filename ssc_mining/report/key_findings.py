@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ssc_mining.i18n import N_, format_number, format_share
+from ssc_mining.analysers.toolkit import mean_text
+from ssc_mining.i18n import N_, format_share
 from ssc_mining.i18n import gettext as _
 
 
@@ -95,9 +96,10 @@ def _metric(figures: dict[str, Any], analyser: str, key: str) -> tuple[dict[str,
 
 
 def _format(value: float, unit: str) -> str:
+    """Shares as percentages; small numbers with enough decimals to stay non-zero (0.002, not 0.0)."""
     if unit == "share":
-        return format_share(value)
-    return format_number(value, 1)
+        return format_share(value, 1 if value == 0 or abs(value) >= 0.001 else 2)
+    return mean_text(value)
 
 
 def key_findings(figures: dict[str, Any]) -> list[dict[str, Any]]:

@@ -6,19 +6,26 @@ Definitions (events of a case in log order: time, ties by source row):
   status (or is the case's first event with a status), the role of the new status competes,
   and the earlier one in :data:`~ssc_mining.semantics.roles.PRECEDENCE` counts
   (``Accepted`` + status ``Wait - User`` is a wait; ``Status enquiry`` while on hold stays an enquiry).
+  When the statuses come from ``lifecycle:transition`` they describe each event itself, so they
+  compete on every event (a repeated ``Accepted`` + ``Assigned`` is an assignment).
 * **state after an event**: the state its status implies (every event with a status), or its
   label's role implies; when both imply one, the earlier in
   :data:`~ssc_mining.semantics.roles.STATE_PRECEDENCE` counts (``Completed`` + ``In Call`` is
-  resolved). Contact, updates and unrecognised labels keep the state of the event before.
+  resolved). Contact, updates and unrecognised labels keep the state of the event before. An
+  event at the same moment as a resolution and after it in the file is part of that resolution:
+  it does not take the ticket out of its done state, and it is not an update after closure.
   In logs with XES lifecycle ``start``/``complete`` pairs, only an activity's ``start`` moves
   the state (its ``complete`` ends work begun earlier).
 * **reopen**: an event with the role *reopen*, or an event that takes a resolved, closed or
-  cancelled ticket back to another state later than the moment it was resolved, evidenced by work (a *work* role) before the next
+  cancelled ticket back to another state (later than the moment it was resolved), evidenced by work (a *work* role) before the next
   resolution, or by a new resolution of the same level (Resolve → … → Resolve; Closed → … →
   Closed; Resolve → Close is the normal end, not a reopen). An unevidenced return is an
-  update after closure: the ticket stays in its done state.
-* **update after resolution or closure**: any other event while the ticket is resolved, closed
-  or cancelled, except a further resolution or closure.
+  update after closure: the ticket stays in its done state. A new registration or submission
+  after the resolution starts a new request in the same case (the next declaration of a travel
+  permit): the ticket is active again, but not reopened.
+* **update after resolution or closure**: any other event with a recognised role while the
+  ticket is resolved, closed or cancelled, except a further resolution or closure (an event no
+  rule recognised is not called an update).
 * **repeated resolution**: a resolution or closure recorded while the ticket already was in a
   done state of the same or a higher level, with nothing in between (often a double entry).
 * **ended**: the case's last state is resolved, closed, cancelled or returned (a request sent
@@ -171,6 +178,8 @@ def compute_markers(frame: pd.DataFrame, index: CaseIndex, semantics: Semantics)
         same_as = pd.factorize(pd.Index([normalise(str(u)) for u in uniques], dtype=object), sort=False)[0]
         status_codes = np.where(codes >= 0, np.r_[same_as, -1][codes], -1)
         changed = (status_codes >= 0) & (index.previous(status_codes, -2) != status_codes)
+        if semantics.status_column == C.LIFECYCLE:   # a sub-status describes the event itself, not a carried state
+            changed = status_codes >= 0
     # event role: label, or the new status when it changed and ranks higher
     candidate = np.where(changed, status_role, _NONE)
     role = np.where(_ROLE_RANK[candidate] < _ROLE_RANK[label_role], candidate, label_role)
@@ -178,15 +187,21 @@ def compute_markers(frame: pd.DataFrame, index: CaseIndex, semantics: Semantics)
     label_state = np.where(moves, _ROLE_STATE[label_role], -1)
     status_state = _ROLE_STATE[status_role]
     sets = np.where(_STATE_RANK[status_state] < _STATE_RANK[label_state], status_state, label_state)
+    done_set = (sets >= 0) & _DONE[sets]
+    # an event at the very moment of a resolution (same case, same time, after it in the file) is part of that
+    # resolution: it cannot take the ticket out of its done state, whatever the order of the rows
+    simultaneous = np.zeros(n, dtype=bool)
+    if done_set.any():
+        done_pos = np.maximum.accumulate(np.where(done_set, np.arange(n), -1))
+        before = np.r_[-1, done_pos[:-1]] if n else done_pos
+        valid = before >= index.first[index.codes]
+        simultaneous = valid & (index.seconds == index.seconds[np.maximum(before, 0)]) & (role != Role.REOPEN.code)
+        sets = np.where(simultaneous & ~done_set, -1, sets)
     raw = _fill(index, sets)
     prev_raw = index.previous(raw, UNKNOWN_STATE)
 
     # returns from a done state to work, and their evidence
-    done_set = (sets >= 0) & _DONE[sets]
     transition = _DONE[prev_raw] & (raw >= 0) & ~_DONE[raw]
-    if transition.any():  # an event at the very moment of the resolution is part of it, not a return to work
-        done_pos = np.maximum.accumulate(np.where(done_set, np.arange(n), 0))
-        transition &= index.seconds != index.seconds[done_pos]
     work = _WORK_CODES[role] & moves
     ids = np.flatnonzero(transition)
     evidenced = np.zeros(n, dtype=bool)
@@ -203,8 +218,9 @@ def compute_markers(frame: pd.DataFrame, index: CaseIndex, semantics: Semantics)
         level = _LEVEL[prev_raw[ids]]
         new_resolution = found & (_LEVEL[sets[np.where(found, after, 0)]] <= level)
         ok = worked | new_resolution | (role[ids] == Role.REOPEN.code)
-        evidenced[ids[ok]] = True
-        bad, bad_end = ids[~ok], end[~ok]
+        fresh = role[ids] == Role.REGISTER.code   # a new request in the same case: active again, not reopened
+        evidenced[ids[ok & ~fresh]] = True
+        bad, bad_end = ids[~ok & ~fresh], end[~ok & ~fresh]
         np.add.at(suppress, bad, 1)
         np.add.at(suppress, bad_end + 1, -1)
     hidden = np.cumsum(suppress[:n]) > 0
@@ -213,7 +229,7 @@ def compute_markers(frame: pd.DataFrame, index: CaseIndex, semantics: Semantics)
 
     reopen = evidenced | (role == Role.REOPEN.code)
     in_done = _DONE[prev_state] & _DONE[state]
-    after_done = in_done & ~done_set & moves
+    after_done = in_done & ~done_set & moves & ~simultaneous & (role != Role.OTHER.code)
     repeat = in_done & done_set & (_LEVEL[np.where(sets >= 0, sets, 0)] <= _LEVEL[prev_state])
 
     last_state = state[index.last] if index.n else np.zeros(0, dtype=np.int64)
