@@ -9,14 +9,13 @@ import pandas as pd
 import pytest
 from scipy.stats import mannwhitneyu
 
-from conftest import real_path, load_real
+from conftest import load_real
 from ssc_mining.analysers.compare import Comparison, compare, mann_whitney, sub_log, two_proportion_z
 from ssc_mining.analysers.standardisation import Standardisation
 from ssc_mining.analysers.waiting import Waiting
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import EventLog
 from ssc_mining.eventlog import columns as C
-from ssc_mining.loaders import load
 from ssc_mining.simulate import SimulationConfig, simulate
 
 

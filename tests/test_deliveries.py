@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import real_path, load_real
+from conftest import load_real
 from ssc_mining.analysers.deliveries import Deliveries
 from ssc_mining.calendar_nl import business_minutes_between
 from ssc_mining.eventlog import EventLog

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import SAMPLES, load_real, real_path, run_cli
+from conftest import SAMPLES, load_real, run_cli
 from ssc_mining._pm4py import import_pm4py, quiet
 from ssc_mining.discovery import directly_follows
 from ssc_mining.discovery.conformance import check_conformance, read_reference

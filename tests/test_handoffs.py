@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import real_path, load_real
+from conftest import load_real
 from ssc_mining.analysers import discover, run_analysers
 from ssc_mining.analysers.handoffs import Handoffs, handoffs_per_case
 from ssc_mining.eventlog import EventLog
@@ -252,7 +252,6 @@ def test_per_case_counts_equal_the_simulators_ground_truth(seed: int):
 
 @pytest.fixture(scope="module")
 def bpic13() -> EventLog:
-    from ssc_mining.loaders import load
     return load_real("bpic13-incidents", "bpi_challenge_2013_incidents.xes.gz")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from babel.messages.extract import extract_from_dir
 
 from conftest import ROOT, run_cli

@@ -13,7 +13,6 @@ from conftest import load_real, real_path
 from ssc_mining._pm4py import import_pm4py, quiet
 from ssc_mining.discovery import directly_follows
 from ssc_mining.eventlog import columns as C
-from ssc_mining.loaders import load
 
 LOGS = [
     ("helpdesk-full", "helpdesk.csv"),

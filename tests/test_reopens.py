@@ -229,8 +229,9 @@ def test_an_event_at_the_moment_of_the_resolution_is_part_of_it_whatever_the_row
 
 
 def test_work_at_the_very_moment_of_the_resolution_is_not_a_reopen():
-    rows = [("1", "Register", T0), ("1", "Resolve", T0 + pd.Timedelta(hours=1)),
-            ("1", "Work", T0 + pd.Timedelta(hours=1)), ("2", "Register", T0), ("2", "Resolve", T0 + pd.Timedelta(hours=1)),
+    hour = pd.Timedelta(hours=1)
+    rows = [("1", "Register", T0), ("1", "Resolve", T0 + hour), ("1", "Work", T0 + hour),
+            ("2", "Register", T0), ("2", "Resolve", T0 + hour),
             ("2", "Start work", T0 + pd.Timedelta(hours=2)), ("2", "Resolve", T0 + pd.Timedelta(hours=3))]
     assert reopens_per_case(make_log(rows, (C.CASE, C.ACTIVITY, C.TIMESTAMP)))["reopens"].tolist() == [0, 1]
 

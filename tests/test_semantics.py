@@ -20,7 +20,7 @@ from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders import MappingSpec, load
 from ssc_mining.semantics import Role, State, read_label, read_semantics
 from ssc_mining.semantics.roles import MEANING, PRECEDENCE, ROLE_NAMES, ROLE_STATE
-from ssc_mining.semantics.vocabulary import VOCABULARY_FILE, normalise, rules
+from ssc_mining.semantics.vocabulary import normalise, rules
 
 T0 = pd.Timestamp("2024-03-04 09:00", tz="UTC")
 

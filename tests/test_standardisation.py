@@ -5,11 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import real_path, load_real
+from conftest import load_real
 from ssc_mining.analysers.standardisation import Standardisation, edit_distance
 from ssc_mining.eventlog import EventLog
 from ssc_mining.eventlog import columns as C
-from ssc_mining.loaders import load
 from ssc_mining.simulate import SimulationConfig, simulate
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import real_path, load_real
+from conftest import load_real
 from ssc_mining.analysers.waiting import Waiting
 from ssc_mining.eventlog import EventLog
 from ssc_mining.semantics import read_semantics

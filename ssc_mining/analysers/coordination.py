@@ -30,7 +30,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,7 @@ from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import format_number, format_share
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Item, Metric, Result, Table
-from ssc_mining.semantics.roles import COORDINATION, Role
+from ssc_mining.semantics.roles import COORDINATION
 
 _COORDINATION = tuple(sorted(COORDINATION, key=lambda r: r.code))
 

@@ -186,7 +186,8 @@ class Deliveries(Analyser):
             pc["team"] = None
         has_need = self.need_by_column in frame.columns and frame[self.need_by_column].notna().any()
         has_due = self.due_column in frame.columns and frame[self.due_column].notna().any()
-        pc["need_by"] = _as_times(index.case_first(frame[self.need_by_column]).reset_index(drop=True)) if has_need else \
+        need_by = index.case_first(frame[self.need_by_column]).reset_index(drop=True) if has_need else None
+        pc["need_by"] = _as_times(need_by) if need_by is not None else \
             pd.Series(pd.NaT, index=pc.index, dtype="datetime64[us, UTC]")
         pc["due"] = _as_times(index.case_first(frame[self.due_column]).reset_index(drop=True)) if has_due else \
             pd.Series(pd.NaT, index=pc.index, dtype="datetime64[us, UTC]")

@@ -97,15 +97,11 @@ class Returns(Analyser):
                   "returns": _("Returns followed by a new submission"),
                   "return_days_median": _("Median time a return cost"),
                   "final_rejections": _("Requests rejected for good (no new submission)")}
-        if not m.present(Role.RETURN):
-            why = _("nothing in this log means sending a request back (rejected, returned for correction)")
-            return self.result(summary=_("Returns are not measured: %(why)s.") % {"why": why},
-                               items=[Metric("cases", _("Cases"), n, unit="cases")]
-                               + [Metric.not_measured(k, label, why, unit="share" if k.endswith("share") else "")
-                                  for k, label in labels.items()])
-        if not m.present(Role.REGISTER):
-            why = _("nothing in this log means submitting a request, so a new submission after a return cannot "
-                    "be seen")
+        why = (_("nothing in this log means sending a request back (rejected, returned for correction)")
+               if not m.present(Role.RETURN) else
+               _("nothing in this log means submitting a request, so a new submission after a return cannot "
+                 "be seen") if not m.present(Role.REGISTER) else "")
+        if why:
             return self.result(summary=_("Returns are not measured: %(why)s.") % {"why": why},
                                items=[Metric("cases", _("Cases"), n, unit="cases")]
                                + [Metric.not_measured(k, label, why, unit="share" if k.endswith("share") else "")

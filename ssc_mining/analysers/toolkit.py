@@ -20,7 +20,8 @@ import pandas as pd
 from ssc_mining.eventlog.cases import CaseIndex
 from ssc_mining.i18n import format_number, format_share
 
-__all__ = ["PLACEHOLDERS", "value_codes", "changes", "distinct_per_case", "find_column", "pct", "mean_text", "month_labels", "runs"]
+__all__ = ["PLACEHOLDERS", "value_codes", "changes", "distinct_per_case", "find_column", "pct", "mean_text",
+           "month_labels", "runs"]
 
 
 #: values that exports write for "no value" (compared without case): not a team, person or organisation

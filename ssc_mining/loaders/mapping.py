@@ -77,7 +77,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "link": ("link", "linkedticket", "parent", "parentid", "parentincident", "parentticket", "duplicateof",
              "problemid", "relatedticket", "relatedincident", "hoofdmelding", "gekoppeldemelding", "gekoppeldaan",
              "bovenliggendemelding"),
-    "subject": ("subject", "summary", "shortdescription", "korteomschrijving", "kortomschrijving", "onderwerp", "titel", "title"),
+    "subject": ("subject", "summary", "shortdescription", "korteomschrijving", "kortomschrijving", "onderwerp",
+                "titel", "title"),
 }
 
 

@@ -6,8 +6,10 @@ show the same figures.
 Example:
     >>> from ssc_mining.loaders import load
     >>> figures = compute_figures(load("data/samples/generic-events.csv"))
-    >>> sorted(figures)
-    ['analysers', 'overview', 'privacy', 'process_map', 'provenance', 'quality', 'quarantine', 'run', 'schema', 'semantics']
+    >>> sorted(figures)[:5]
+    ['analysers', 'overview', 'privacy', 'process_map', 'provenance']
+    >>> sorted(figures)[5:]
+    ['quality', 'quarantine', 'run', 'schema', 'semantics']
 """
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ Definitions (events of a case in log order: time, ties by source row):
   In logs with XES lifecycle ``start``/``complete`` pairs, only an activity's ``start`` moves
   the state (its ``complete`` ends work begun earlier).
 * **reopen**: an event with the role *reopen*, or an event that takes a resolved, closed or
-  cancelled ticket back to another state (later than the moment it was resolved), evidenced by work (a *work* role) before the next
-  resolution, or by a new resolution of the same level (Resolve → … → Resolve; Closed → … →
-  Closed; Resolve → Close is the normal end, not a reopen). An unevidenced return is an
+  cancelled ticket back to another state (later than the moment it was resolved), evidenced by
+  work (a *work* role) before the next resolution, or by a new resolution of the same level
+  (Resolve → … → Resolve; Closed → … → Closed; Resolve → Close is the normal end, not a reopen). An unevidenced return is an
   update after closure: the ticket stays in its done state. A new registration or submission
   after the resolution starts a new request in the same case (the next declaration of a travel
   permit): the ticket is active again, but not reopened.

@@ -6,8 +6,9 @@ TOPdesk, Jira, HP Service Manager and the public BPI Challenge logs). A label is
 first, then the rules' regular expressions in file order; nothing matching means ``other``.
 
 Example:
-    >>> read_label("Wait - User")
-    (<Role.WAIT_REQUESTER: 'wait_requester'>, 'rule "wait for the requester (English, Dutch, ServiceNow, Jira)", pattern \\\\b(wait\\\\w*|pending|awaiting|hold for) (for |on |op )?(the )?(user|customer|caller|requester|client|reporter|klant|gebruiker|aanmelder|melder|aanvrager)\\\\b')
+    >>> role, reason = read_label("Wait - User")
+    >>> role, reason.split(",")[0]
+    (<Role.WAIT_REQUESTER: 'wait_requester'>, 'rule "wait for the requester (English')
     >>> read_label("Gereedmelden")[0], read_label("Take in charge ticket")[0], read_label("Foo")[0]
     (<Role.RESOLVE: 'resolve'>, <Role.START_WORK: 'start_work'>, <Role.OTHER: 'other'>)
     >>> normalise("Geëscaleerd: 2e-lijn")

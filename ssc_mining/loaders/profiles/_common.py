@@ -481,5 +481,6 @@ def case_attribute(events: pd.DataFrame, case: str, column: str, how: str = "las
 
 __all__ = ["clean", "canonical_status", "require", "has_columns", "evidence", "snapshot_events",
            "history_events", "actor_team_org", "actor_attributes", "find_people", "people_candidates",
-           "read_people", "People", "PEOPLE_COLUMNS", "finish", "history_roles", "options", "activity_table", "with_utc_offset",
+           "read_people", "People", "PEOPLE_COLUMNS", "finish", "history_roles", "options", "activity_table",
+           "with_utc_offset",
            "case_attribute", "last_known", "STATUS_NAMES", "STATE_CODES", "C"]

@@ -36,7 +36,8 @@ import pandas as pd
 
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
-from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, history_roles, actor_attributes, canonical_status,
+from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_attributes, canonical_status,
+                                                 history_roles,
                                                  clean, find_people, finish, history_events,
                                                  options, recognise, require)
 from ssc_mining.loaders.raw import RawTable

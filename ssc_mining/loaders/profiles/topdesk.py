@@ -35,7 +35,8 @@ import pandas as pd
 
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
-from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, history_roles, actor_attributes, canonical_status,
+from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_attributes, canonical_status,
+                                                 history_roles,
                                                  clean, evidence, find_people, finish, has_columns, history_events,
                                                  last_known, options, recognise, require, snapshot_events)
 from ssc_mining.loaders.raw import RawTable
