@@ -1,8 +1,9 @@
 """Loaders: from an export file to a canonical :class:`~ssc_mining.eventlog.EventLog`.
 
-The file's kind (CSV, JSON, Excel, XES, XES.gz, Parquet) is recognised from its
-first bytes, not its name. Columns are mapped from options, a TOML mapping
-file, or proposed from the column names.
+The file's kind (CSV, JSON, Excel, XES, Parquet, and any of them packed as
+.zip, .gz, .bz2 or .xz) is recognised from its bytes, not its name. Reading
+keeps to the limits of :mod:`ssc_mining.loaders.limits`. Columns are mapped
+from options, a TOML mapping file, or proposed from the column names.
 
 Example:
     >>> from ssc_mining.loaders import load, MappingSpec
@@ -13,45 +14,107 @@ Example:
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
-from ssc_mining.errors import InputError
+from ssc_mining.errors import FormatError, InputError, SSCMiningError
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.eventlog.provenance import SourceFile
 from ssc_mining.loaders.build import ReadOptions, build_event_log
 from ssc_mining.loaders.csv_reader import read_csv
+from ssc_mining.loaders.limits import cap_cells, chosen_member, current, explain, nested_to_text
 from ssc_mining.loaders.mapping import MappingSpec, propose_mapping, resolve_mapping
 from ssc_mining.loaders.profiles import available_profiles, detect_profile, get_profile
 from ssc_mining.loaders.profiles.jsonfile import read_json
 from ssc_mining.loaders.raw import RawTable
-from ssc_mining.loaders.sniff import detect_kind
+from ssc_mining.loaders.sniff import PACKED, detect_kind
 from ssc_mining.loaders.table_readers import read_excel, read_parquet
+from ssc_mining.loaders.unpack import peek_kind, spill
 from ssc_mining.loaders.xes_reader import read_xes
 
 __all__ = ["load", "read_raw", "MappingSpec", "ReadOptions", "propose_mapping", "RawTable", "available_profiles"]
 
 
 def read_raw(path: str | Path, spec: MappingSpec | None = None) -> RawTable:
-    """Read any supported file into a raw table of its own columns."""
-    path = Path(path)
+    """Read any supported file into a raw table of its own columns.
+
+    Every error a damaged, hostile or unreadable file (or a full disk, too little
+    memory) can cause ends as an :class:`~ssc_mining.errors.SSCMiningError`.
+    """
+    spec = spec or MappingSpec()
+    return _read_raw(Path(path), spec, spec.profile)
+
+
+def _read_raw(path: Path, spec: MappingSpec, profile: str | None) -> RawTable:
+    try:
+        raw = _read_any(path, spec)
+        if raw.reader == "json" and _generic(raw, profile):
+            raw.frame, notes = nested_to_text(raw.frame)
+            raw.notes.extend(notes)
+    except SSCMiningError:
+        raise
+    except Exception as err:  # only the exceptions explain() knows are turned into messages
+        clear = explain(err, path)
+        if clear is None:
+            raise
+        raise clear from err
+    raw.details.setdefault("path", str(path))  # profiles look for side files next to it
+    return raw
+
+
+def _read_any(path: Path, spec: MappingSpec) -> RawTable:
     if not path.exists():
         raise InputError("the file does not exist", path=path, hint="check the path")
     if path.is_dir():
         raise InputError("this is a folder, not a file", path=path, hint="name the export file itself")
-    spec = spec or MappingSpec()
+    limits = current()
+    member = chosen_member(spec.member)
     kind = detect_kind(path)
-    if kind == "csv":
-        raw = read_csv(path, encoding=spec.encoding, delimiter=spec.delimiter)
-    elif kind == "json":
-        raw = read_json(path)
-    elif kind == "xlsx":
-        raw = read_excel(path)
-    elif kind == "parquet":
-        raw = read_parquet(path)
+    if kind not in PACKED:
+        limits.check_bytes(path.stat().st_size, path=path)
+        raw = _read_kind(path, kind, spec)
+        if member:
+            raw.notes.append(f"member {member!r} was not used: the file is not a zip archive")
+    elif peek_kind(path, member=member) == "xes":
+        raw = read_xes(path, member=member)  # streamed into the parser, no temporary copy
     else:
-        raw = read_xes(path)
-    raw.details.setdefault("path", str(path))  # profiles look for side files next to it
+        with tempfile.TemporaryDirectory(prefix="ssc-mining-") as folder:
+            plain = spill(path, Path(folder), member=member, limits=limits)
+            shown = f"{path} ({plain.details['member']})" if plain.details.get("member") else str(path)
+            try:
+                inner = detect_kind(plain.path)
+                if inner in PACKED:
+                    raise FormatError(f"the file inside is packed again ({inner})", hint="unpack it once, and give "
+                                      "the export itself or a single packing (.zip, .gz, .bz2 or .xz)")
+                raw = _read_kind(plain.path, inner, spec)
+            except SSCMiningError as err:
+                if err.path in (None, str(plain.path)):
+                    err.path = shown
+                raise
+        raw.details.update(plain.details)
+        if plain.note:
+            raw.notes.insert(0, plain.note)
+    limits.check_rows(raw.rows_read, path=path)
+    raw.notes.extend(cap_cells(raw.frame, limits.max_cell_chars, raw.source_rows))
     return raw
+
+
+def _read_kind(path: Path, kind: str, spec: MappingSpec) -> RawTable:
+    if kind == "csv":
+        return read_csv(path, encoding=spec.encoding, delimiter=spec.delimiter)
+    if kind == "json":
+        return read_json(path)
+    if kind == "xlsx":
+        return read_excel(path)
+    if kind == "parquet":
+        return read_parquet(path)
+    return read_xes(path)
+
+
+def _generic(raw: RawTable, profile: str | None) -> bool:
+    """True when the generic profile will read ``raw`` (so nested JSON values must become columns or text)."""
+    name = profile or detect_profile(raw)[0].name
+    return name in ("csv", "xes")
 
 
 def load(
@@ -69,13 +132,27 @@ def load(
     """
     path = Path(path)
     spec = spec or MappingSpec()
-    profile = profile or spec.profile
-    raw = read_raw(path, spec)
+    try:
+        return _load(path, spec, profile or spec.profile, timezone=timezone, strict=strict)
+    except SSCMiningError:
+        raise
+    except Exception as err:  # only the exceptions explain() knows are turned into messages
+        clear = explain(err, path)
+        if clear is None:
+            raise
+        raise clear from err
+
+
+def _load(path: Path, spec: MappingSpec, profile: str | None, *, timezone: str | None, strict: bool) -> EventLog:
+    raw = _read_raw(path, spec, profile)
     if profile:
         chosen, detection = get_profile(profile), f"--profile {profile}"
     else:
         chosen, detection = detect_profile(raw)
     profiled = chosen.to_events(raw, spec)
+    if profiled is None:  # the generic reading: nested JSON values become columns or text (if not done yet)
+        raw.frame, notes = nested_to_text(raw.frame)
+        raw.notes.extend(notes)
     options = ReadOptions(dayfirst=spec.dayfirst, timestamp_format=spec.timestamp_format,
                           timezone=timezone or spec.timezone or "Europe/Amsterdam", strict=strict)
     try:

@@ -3,7 +3,9 @@
 Encoding and delimiter are detected (or given); every value is read as text,
 so case ids such as ``00123`` or ``1e5`` stay as they are. Rows with too few
 or too many fields are not padded or skipped in silence: they are returned as
-rejected rows with their row number (header = row 1) and the reason.
+rejected rows with their row number (header = row 1) and the reason. Fields of
+any length are read (beyond the csv module's 128 KiB and pyarrow's block size);
+the row limit is checked on a count of lines before the file is parsed.
 
 Example:
     >>> raw = read_csv("data/samples/generic-events.csv")
@@ -13,18 +15,19 @@ Example:
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ssc_mining.errors import EmptyInputError, FormatError
+from ssc_mining.loaders.limits import Limits, current
 from ssc_mining.loaders.raw import RawTable, RejectedRow, dedupe_names
-from ssc_mining.loaders.sniff import detect_delimiter, detect_encoding, read_head
+from ssc_mining.loaders.sniff import csv_rows, detect_delimiter, detect_encoding, read_head
 
+_MAX_BLOCK = (1 << 31) - 1  # pyarrow's largest block
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
@@ -37,16 +40,19 @@ def read_csv(
 ) -> RawTable:
     """Read ``path`` as CSV; detect encoding and delimiter unless given."""
     path = Path(path)
+    limits = current()
     encoding = encoding or detect_encoding(path)
     head = read_head(path, encoding)
     delimiter = delimiter or detect_delimiter(head)
-    header_row = next(csv.reader(io.StringIO(head), delimiter=delimiter), None)
+    header_row = next(iter(csv_rows(head, delimiter)), None)
     if not header_row or not any(h.strip() for h in header_row):
         raise EmptyInputError("the file has no header row", path=path,
                               hint="the first line must name the columns")
     names, notes = dedupe_names([h.lstrip("\ufeff") for h in header_row])
 
     pa_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
+    if limits.max_rows and _count_lines(path, limits.max_rows + 2) > limits.max_rows + 1:
+        _check_records(path, names, delimiter, pa_encoding, null_values, limits)  # lines may hold quoted breaks
     table, rejected = _parse(path, names, delimiter, pa_encoding, null_values, threads=True)
     if rejected and any(r.source_row is None for r in rejected):
         table, rejected = _parse(path, names, delimiter, pa_encoding, null_values, threads=False)
@@ -80,21 +86,56 @@ def _parse(path: Path, names: list[str], delimiter: str, encoding: str,
         return "skip"
 
     size = path.stat().st_size
+    block = max(1 << 22, min(size + 1, 1 << 26))
+    while True:
+        rejected.clear()
+        try:
+            table = pacsv.read_csv(path, **_options(names, delimiter, encoding, null_values, on_invalid,
+                                                    threads=threads, block_size=block))
+        except pa.ArrowInvalid as err:
+            if "straddling" in str(err) and block <= size:  # one value longer than a block: read in bigger ones
+                block = min(block * 4, size + 1, _MAX_BLOCK)
+                continue
+            raise FormatError(f"the CSV cannot be parsed: {err}", path=path,
+                              hint="check quoting (an unclosed \" swallows the rest of the file) "
+                                   "or give --delimiter and --encoding") from None
+        return table, rejected
+
+
+def _options(names: list[str], delimiter: str, encoding: str, null_values: tuple[str, ...],
+             on_invalid: Any, *, threads: bool, block_size: int) -> dict[str, Any]:
+    return {
+        "read_options": pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding,
+                                          use_threads=threads, block_size=block_size),
+        "parse_options": pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                            invalid_row_handler=on_invalid),
+        "convert_options": pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                null_values=list(null_values), strings_can_be_null=True,
+                                                quoted_strings_can_be_null=True),
+    }
+
+
+def _count_lines(path: Path, stop: int) -> int:
+    """Line breaks in the file, counted in 16 MiB blocks; stops counting past ``stop``."""
+    lines = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 24), b""):
+            lines += block.count(b"\n")
+            if lines > stop:
+                break
+    return lines
+
+
+def _check_records(path: Path, names: list[str], delimiter: str, encoding: str, null_values: tuple[str, ...],
+                   limits: Limits) -> None:
+    """More lines than the row limit allows: count the records (streaming) and stop as soon as it is passed."""
+    size = path.stat().st_size
+    options = _options(names, delimiter, encoding, null_values, lambda row: "skip", threads=True,
+                       block_size=max(1 << 22, min(size + 1, 1 << 26)))
+    records = 0
     try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding,
-                                           use_threads=threads,
-                                           block_size=max(1 << 22, min(size + 1, 1 << 26))),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                             invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                null_values=list(null_values), strings_can_be_null=True,
-                quoted_strings_can_be_null=True),
-        )
-    except pa.ArrowInvalid as err:
-        raise FormatError(f"the CSV cannot be parsed: {err}", path=path,
-                          hint="check quoting (an unclosed \" swallows the rest of the file) "
-                               "or give --delimiter and --encoding") from None
-    return table, rejected
+        for batch in pacsv.open_csv(path, **options):
+            records += batch.num_rows
+            limits.check_rows(records, path=path, at_least=True)
+    except pa.ArrowInvalid:
+        pass  # the full read reports it, with its message

@@ -20,6 +20,9 @@ column names (English and Dutch):
     delimiter = ";"
     encoding = "cp1252"
 
+    [input]               # optional: the file to read from a .zip archive with several
+    member = "incidents.csv"
+
     [semantics.activities]    # optional: what a label means (see docs/semantics.md)
     "Aanvraag afgewezen" = "return"
 
@@ -121,6 +124,8 @@ class MappingSpec:
     profile_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: ``[semantics.activities]`` / ``[semantics.statuses]``: label → role, overriding the vocabulary
     semantics: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: ``[input] member``: the file to read from a zip archive that holds several (``--member``)
+    member: str | None = None
 
     @classmethod
     def from_toml(cls, path: str | Path) -> "MappingSpec":
@@ -139,6 +144,9 @@ class MappingSpec:
                               hint="known roles: " + ", ".join(ROLES))
         ts = data.get("timestamps", {})
         csv_opts = data.get("csv", {})
+        member = data.get("input", {}).get("member")
+        if member is not None and not isinstance(member, str):
+            raise ConfigError("[input] member must be a file name in quotes", path=path)
         profile = data.get("profile")
         profile_options = dict(data.get("profiles", {}))
         if isinstance(profile, dict):  # [profile.<name>.activities] is accepted as well as [profiles.<name>…]
@@ -149,7 +157,8 @@ class MappingSpec:
         check_overrides(semantics, source=f"the mapping file {path.name}")
         return cls(columns=columns, profile=profile, profile_options=profile_options, dayfirst=ts.get("dayfirst"),
                    timestamp_format=ts.get("format"), timezone=ts.get("timezone"), delimiter=csv_opts.get("delimiter"),
-                   encoding=csv_opts.get("encoding"), source=f"mapping file {path.name}", semantics=semantics)
+                   encoding=csv_opts.get("encoding"), source=f"mapping file {path.name}", semantics=semantics,
+                   member=member)
 
     def merged(self, other: "MappingSpec") -> "MappingSpec":
         """This spec with every value that ``other`` sets taking precedence."""
@@ -165,6 +174,7 @@ class MappingSpec:
             profile_options={**self.profile_options, **other.profile_options},
             semantics={table: {**self.semantics.get(table, {}), **other.semantics.get(table, {})}
                        for table in {*self.semantics, *other.semantics}},
+            member=other.member or self.member,
         )
 
 

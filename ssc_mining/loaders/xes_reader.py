@@ -1,9 +1,17 @@
-"""Read XES and XES.gz (IEEE 1849) event logs with pm4py into a :class:`RawTable`.
+"""Read XES event logs (IEEE 1849), plain or packed, with pm4py's parser into a :class:`RawTable`.
 
 Each event is one row; trace attributes come with pm4py's ``case:`` prefix.
 The row number of an event is its position in the file (1 = first event).
 Events without a ``time:timestamp`` are kept here and quarantined later with
 that reason, like rows of any other file.
+
+Gzip (or any other packing) is recognised from the bytes, not the name, and the
+file is first streamed once through the limits (bytes, packing ratio, events
+counted without parsing), so a decompression bomb or an oversized log stops
+within seconds, before pm4py builds any event; then it is streamed into the
+parser. External
+entities are never resolved. ``<list>`` attributes become JSON text and nested
+attributes keep their own value; both are noted.
 
 Example:
     >>> raw = read_xes("data/samples/events.xes.gz")
@@ -13,28 +21,112 @@ Example:
 
 from __future__ import annotations
 
-import os
+import io
+import json
+import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ssc_mining._pm4py import import_pm4py, quiet
-from ssc_mining.errors import EmptyInputError, FormatError
+from ssc_mining.errors import EmptyInputError, FormatError, SSCMiningError
+from ssc_mining.loaders.limits import Limits, current
 from ssc_mining.loaders.raw import RawTable
+from ssc_mining.loaders.unpack import open_unpacked
+
+#: the parameters pm4py.read_xes passes to its default (lxml iterparse) importer and converter
+_PM4PY_PARAMETERS = {"encoding": "utf-8", "return_legacy_log_object": False, "return_pl_lazyframe": False,
+                     "show_progress_bar": False}
+_EVENT_TAG = re.compile(rb"<event[\s/>]")
 
 
-def read_xes(path: str | Path) -> RawTable:
-    """Read an XES file (plain or gzip-compressed) with pm4py, quietly."""
+def count_events(path: Path, *, member: str | None = None, limits: Limits | None = None) -> int:
+    """Count the ``<event`` tags in one streaming pass, within the byte budget and the packing ratio.
+
+    This pass (at the speed of unpacking, without parsing) stops a decompression bomb or an
+    oversized log before pm4py builds a single event.
+    """
+    limits = limits or current()
+    events, tail = 0, b""
+    with open_unpacked(path, member=member, limits=limits) as plain:
+        for block in iter(lambda: plain.read(1 << 20), b""):
+            chunk = tail + block
+            events += len(_EVENT_TAG.findall(chunk))  # the 6-byte tail never holds a whole tag: none counted twice
+            tail = chunk[-6:]
+            limits.check_rows(events, path=path, at_least=True)
+    return events
+
+
+def read_xes(path: str | Path, *, member: str | None = None) -> RawTable:
+    """Read an XES file (plain, gzip, bz2, xz, or the one XES file of a zip) with pm4py's parser, quietly."""
     path = Path(path)
-    pm4py = import_pm4py()  # slow import (≈1.5 s): only when an XES file is read
-    try:
-        with quiet():
-            frame = pm4py.read_xes(os.fspath(path), show_progress_bar=False)
-    except Exception as err:  # pm4py/lxml raise many types for a broken file
-        raise FormatError(f"the XES file cannot be read: {type(err).__name__}: {err}", path=path,
-                          hint="check that the file is a complete XES export (XML, optionally gzip-compressed)") from None
+    limits = current()
+    count_events(path, member=member, limits=limits)
+    import_pm4py()  # slow import (≈1.5 s): only when an XES file is read
+    from lxml import etree
+    from pm4py.objects.conversion.log import converter as log_converter
+    from pm4py.objects.log.importer.xes.variants import iterparse as xes_iterparse
+
+    with open_unpacked(path, member=member, limits=limits) as plain:
+        try:
+            with quiet():
+                context = etree.iterparse(io.BufferedReader(plain, 1 << 16), events=("start", "end"),
+                                          resolve_entities=False, no_network=True, huge_tree=False)
+                log = xes_iterparse.import_from_context(context, 0, parameters=_PM4PY_PARAMETERS)
+                frame = log_converter.apply(log, variant=log_converter.Variants.TO_DATA_FRAME,
+                                            parameters=_PM4PY_PARAMETERS)
+        except (SSCMiningError, MemoryError, RecursionError, OSError, EOFError):
+            raise  # limits passed; the machine or a damaged packing (explained by the caller)
+        except Exception as err:  # lxml/pm4py raise many types for a broken file
+            detail = " ".join(str(err).split())
+            raise FormatError(f"the XES file cannot be read: {type(err).__name__}: {detail}", path=path,
+                              hint="check that the file is a complete XES export (XML, optionally packed)") from None
+        note, details = plain.note(), plain.details
     if frame is None or len(frame) == 0:
         raise EmptyInputError("the XES file holds no events", path=path, hint="export the log again")
     frame = frame.reset_index(drop=True)
+    limits.check_rows(len(frame), path=path)
+    notes = [note] if note else []
+    notes += _nested_values(frame)
     return RawTable(frame=frame, source_rows=np.arange(1, len(frame) + 1, dtype=np.int64), reader="xes",
-                    details={"row_numbering": "position of the event in the file (1 = first event)"})
+                    details={"row_numbering": "position of the event in the file (1 = first event)", **details},
+                    notes=notes)
+
+
+def _nested_values(frame: pd.DataFrame) -> list[str]:
+    """pm4py gives ``<list>`` and nested attributes as dicts: lists become JSON text, nested ones their value."""
+    notes = []
+    for column in [c for c in frame.columns if frame[c].dtype == object]:
+        nested = frame[column].map(lambda v: isinstance(v, dict)).to_numpy(dtype=bool)
+        if not nested.any():
+            continue
+        values = frame[column][nested]
+        lists = values.map(lambda v: isinstance(v.get("children"), list)).to_numpy(dtype=bool)
+        frame[column] = frame[column].where(~nested, values.map(_xes_value))
+        if lists.any():
+            notes.append(f"XES list attribute {column!r}: {int(lists.sum()):,} value(s) read as JSON text")
+        if (~lists).any():
+            notes.append(f"XES attribute {column!r}: {int((~lists).sum()):,} value(s) had nested attributes, "
+                         "which were left out (the value itself is kept)")
+    return notes
+
+
+def _xes_value(value: Any) -> Any:
+    """The plain value of one pm4py attribute: a list as JSON text of ``{key: value}`` items."""
+    if not isinstance(value, dict):
+        return value
+    children = value.get("children")
+    if isinstance(children, list):
+        return json.dumps([{key: _plain(item)} for key, item in children], ensure_ascii=False, default=str)
+    return value.get("value")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        children = value.get("children")
+        if isinstance(children, list):
+            return [{key: _plain(item)} for key, item in children]
+        return value.get("value")
+    return value

@@ -4,7 +4,10 @@ Ticket systems' APIs return records as a JSON list, or wrapped in an object
 (Jira's search API: ``{"issues": [...]}``). Each record becomes one row; nested
 objects are flattened one level (``fields.created``), deeper values such as
 ``changelog.histories`` stay Python lists and dicts for a profile to unpack.
-Row numbers count records from 1.
+When no ticket-system profile reads the file, :func:`ssc_mining.loaders.read_raw`
+turns the rest into dotted columns and lists into JSON text (noted). The row
+limit is checked before the records are turned into a table. Row numbers count
+records from 1.
 
 Example:
     >>> import json, tempfile, pathlib
@@ -24,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.errors import EmptyInputError, FormatError
+from ssc_mining.loaders.limits import current
 from ssc_mining.loaders.raw import RawTable
 
 #: keys under which APIs wrap their list of records
@@ -49,6 +53,7 @@ def read_json(path: str | Path) -> RawTable:
     if not data:
         raise EmptyInputError("the JSON list of records is empty", path=path,
                               hint="export the tickets again, with at least one ticket in the selection")
+    current().check_rows(len(data), path=path)
     frame = pd.json_normalize(data, max_level=1)
     return RawTable(frame=frame, source_rows=np.arange(1, len(frame) + 1, dtype=np.int64), reader="json",
                     details={"encoding": "utf-8", "records": len(frame)})
