@@ -25,10 +25,11 @@ def report_dir(write_csv, tmp_path: Path) -> Path:
 
 def test_report_files_are_written(report_dir: Path):
     names = sorted(p.name for p in report_dir.iterdir())
-    assert names == ["input.html", "input.html.sha256", "input.json"]
-    html = (report_dir / "input.html").read_bytes()
-    digest = (report_dir / "input.html.sha256").read_text().split()[0]
-    assert digest == hashlib.sha256(html).hexdigest()
+    assert names == ["input.html", "input.json", "input.sha256"]
+    manifest = dict(reversed(line.split("  ", 1)) for line in (report_dir / "input.sha256").read_text().splitlines())
+    assert set(manifest) == {"input.html", "input.json"}      # sha256sum format: every file written, by name
+    for name, digest in manifest.items():
+        assert digest == hashlib.sha256((report_dir / name).read_bytes()).hexdigest()
 
 
 def test_json_holds_figures_and_reconciled_provenance(report_dir: Path):

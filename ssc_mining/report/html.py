@@ -1,16 +1,22 @@
 """Render the report's figures into one self-contained HTML page.
 
-plotly.js is inlined once in the page head; charts carry fixed element ids,
-so the same figures give the same bytes. Every value from the data passes
-through jinja2's autoescaping. A Content-Security-Policy allows no network
-request at all, and only the page's own inline scripts, pinned by their
-SHA-256, may run.
+plotly.js is inlined once in the page head; charts carry their figure as
+data and fixed element ids, so the same figures give the same bytes. Every
+value from the data passes through jinja2's autoescaping, and control
+characters (but tab, newline and carriage return) become U+FFFD. A
+Content-Security-Policy allows no network request at all, and only the
+template's own inline scripts and plotly.js may run: their SHA-256 are
+computed from the template and the library, never from a rendered page, so a
+script that reached the page through a value is blocked even if escaping
+failed.
 
 Example:
     >>> from ssc_mining.loaders import load
     >>> from ssc_mining.report.model import compute_figures
     >>> html = render_html(compute_figures(load("data/samples/generic-events.csv")))
     >>> html.startswith("<!DOCTYPE html>")
+    True
+    >>> script_hashes().replace("'", "&#39;") in html  # the CSP pins the template's scripts and plotly.js
     True
 """
 
@@ -27,9 +33,10 @@ from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
 from ssc_mining import i18n
+from ssc_mining._io import clean_text
 from ssc_mining.report.key_findings import key_findings
 from ssc_mining.report.map_figures import segment_markup
-from ssc_mining.report.results_html import fmt_value, render_result
+from ssc_mining.report.results_html import fmt_value, render_result, shorten
 from ssc_mining.results import Result
 from ssc_mining.semantics.roles import MEANING, ROLE_NAMES, Role
 
@@ -37,17 +44,37 @@ from ssc_mining.semantics.roles import MEANING, ROLE_NAMES, Role
 SEVERITIES = {"info": i18n.N_("info"), "notice": i18n.N_("notice"), "warning": i18n.N_("warning"),
               "critical": i18n.N_("critical")}
 
-_CSP_PLACEHOLDER = "__SSC_MINING_SCRIPT_HASHES__"
-CSP = (f"default-src 'none'; script-src {_CSP_PLACEHOLDER}; style-src 'unsafe-inline'; "
+CSP = ("default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; "
        "img-src data:; font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")
-_SCRIPT = re.compile(r"<script(?:\s+type=\"text/javascript\")?>(.*?)</script>", re.S)
+_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+_PLOTLY_TAG = "{{ plotly_js }}"
+_PLOTLY_SLOT = "/* plotly.js */"
 
 
-def _pin_scripts(html: str) -> str:
-    """Allow exactly the page's own inline scripts (by SHA-256), nothing else: no injected script can run."""
-    hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(m.group(1).encode("utf-8")).digest()).decode()
-                     + "'" for m in _SCRIPT.finditer(html)})
-    return html.replace(_CSP_PLACEHOLDER, " ".join(hashes) or "'none'", 1)
+def _sha256(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode() + "'"
+
+
+@functools.cache
+def script_hashes() -> str:
+    """The CSP sources of the scripts that may run: each inline script of the templates, and plotly.js.
+
+    Hashed from the template sources, never from a rendered page: a script that reached a page
+    through a value is not among them. A template script must not depend on data.
+    """
+    env = environment()
+    assert env.loader is not None
+    hashes = set()
+    for name in env.list_templates(extensions=["j2"]):
+        source = env.loader.get_source(env, name)[0]
+        for body in _SCRIPT.findall(source):
+            if body == _PLOTLY_TAG:
+                hashes.add(_sha256(get_plotlyjs()))
+            elif any(tag in body for tag in ("{{", "{%", "{#")):
+                raise RuntimeError(f"a script in the template {name} depends on data; it cannot be pinned by a hash")
+            else:
+                hashes.add(_sha256(re.sub(r"\r\n?", env.newline_sequence, body)))
+    return " ".join(sorted(hashes)) or "'none'"
 
 
 @functools.cache
@@ -66,6 +93,7 @@ def environment() -> jinja2.Environment:
     env.filters["pct"] = i18n.format_share
     env.filters["date"] = i18n.format_date
     env.filters["fmtvalue"] = fmt_value
+    env.filters["shorten"] = shorten
     env.globals["severity_label"] = lambda severity: i18n.gettext(SEVERITIES.get(severity, severity))
     env.globals["role_name"] = lambda role: i18n.gettext(ROLE_NAMES[Role(role)])
     env.globals["role_meaning"] = lambda role: i18n.gettext(MEANING[Role(role)])
@@ -74,9 +102,11 @@ def environment() -> jinja2.Environment:
 
 def render_html(figures: dict[str, Any], *, title: str | None = None, run_date: str | None = None,
                 lang: str = "en") -> str:
-    """The complete report page as a string, in ``lang``."""
+    """The complete report page as a string, in ``lang``, without control characters."""
     with i18n.language(lang):
-        return _pin_scripts(_render(figures, title=title, run_date=run_date, lang=lang))
+        page = clean_text(_render(figures, title=title, run_date=run_date, lang=lang))
+    # plotly.js holds control characters of its own: it goes in after the cleaning, unchanged
+    return page.replace(f"<script>{_PLOTLY_SLOT}</script>", f"<script>{get_plotlyjs()}</script>", 1)
 
 
 def _render(figures: dict[str, Any], *, title: str | None, run_date: str | None, lang: str) -> str:
@@ -89,8 +119,8 @@ def _render(figures: dict[str, Any], *, title: str | None, run_date: str | None,
         key_findings=key_findings(figures),
         title=title or i18n.gettext("SSC process report — %(source)s") % {"source": source},
         run_date=run_date,
-        csp=CSP,
-        plotly_js=Markup(get_plotlyjs()),
+        csp=CSP.format(scripts=script_hashes()),
+        plotly_js=Markup(_PLOTLY_SLOT),
         process_map_svg=Markup(figures["process_map"]["svg"]),
         map_segments=segment_markup(figures["process_map"]),
         results=results,

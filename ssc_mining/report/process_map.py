@@ -49,6 +49,7 @@ from grandalf.layouts import SugiyamaLayout
 
 from ssc_mining.discovery.dfg import DirectlyFollows
 from ssc_mining.i18n import format_number, format_share
+from ssc_mining.report.results_html import shorten
 from ssc_mining.i18n import gettext as _
 
 START, END = "\x00start", "\x00end"
@@ -337,7 +338,7 @@ def render_svg(dfg: DirectlyFollows, *, title: str = "Process map", mode: Mode =
              for n in names}
     links: list[dict[str, Any]] = []
     for row in dfg.edges.itertuples(index=False):
-        tip = (f"{row.source} → {row.target}\n"
+        tip = (f"{shorten(row.source)} → {shorten(row.target)}\n"
                + _("%(n)s times in %(cases)s cases") % {"n": format_number(int(row.events)),
                                                        "cases": format_number(int(row.cases))}
                + "\n" + _("median %(median)s, mean %(mean)s") % {"median": duration_text(row.median_seconds),
@@ -347,11 +348,11 @@ def render_svg(dfg: DirectlyFollows, *, title: str = "Process map", mode: Mode =
     for act, n in dfg.starts.items():
         links.append({"src": START, "dst": act, "events": int(n), "cases": int(n), "median": None, "mean": None,
                       "tip": _("%(n)s cases start with %(activity)s") % {"n": format_number(int(n)),
-                                                                        "activity": act}})
+                                                                        "activity": shorten(act)}})
     for act, n in dfg.ends.items():
         links.append({"src": act, "dst": END, "events": int(n), "cases": int(n), "median": None, "mean": None,
                       "tip": _("%(n)s cases end with %(activity)s") % {"n": format_number(int(n)),
-                                                                      "activity": act}})
+                                                                      "activity": shorten(act)}})
     pos, routes = layout(sizes, _backbone(links, len(names)), root=START)
     top_n = max((l_["events"] for l_ in links), default=1)
     times = [float(l_["median"]) for l_ in links if l_["median"] is not None and l_["median"] == l_["median"]]
@@ -396,9 +397,9 @@ def render_svg(dfg: DirectlyFollows, *, title: str = "Process map", mode: Mode =
         shade = 0.12 + 0.6 * math.log1p(n) / math.log1p(node_top)
         case_text = _("%(n)s cases") % {"n": format_number(c)}
         ink = "#fff" if shade > 0.5 else "#111"
-        tip = f"{name}\n" + _("%(n)s events in %(cases)s cases") % {"n": format_number(n),
+        tip = f"{shorten(name)}\n" + _("%(n)s events in %(cases)s cases") % {"n": format_number(n),
                                                                     "cases": format_number(c)}
-        out.append(f'<g class="pm-node" data-activity={quoteattr(name)} data-events="{n}" data-cases="{c}" '
+        out.append(f'<g class="pm-node" data-activity={quoteattr(shorten(name))} data-events="{n}" data-cases="{c}" '
                    f'tabindex="0"><title>{escape(tip)}</title>'
                    f'<rect x="{x - w / 2:.1f}" y="{y - _NODE_H / 2:.1f}" width="{w:.1f}" height="{_NODE_H:.1f}" '
                    f'rx="6" fill="rgba(31,78,121,{shade:.2f})" stroke="#1f4e79"/>'
@@ -446,8 +447,8 @@ def _edge_attrs(link: dict[str, Any], top_n: int, top_t: float, mode: str) -> tu
     w_perf = _edge_width(float(link["median"]) / 3600, top_t / 3600) if has_time else 1.0
     colour_perf = "#b2182b" if has_time else "#999"
     ends = {START: "", END: ""}
-    data = (f'data-source={quoteattr(ends.get(link["src"], link["src"]))} '
-            f'data-target={quoteattr(ends.get(link["dst"], link["dst"]))} '
+    data = (f'data-source={quoteattr(shorten(ends.get(link["src"], link["src"])))} '
+            f'data-target={quoteattr(shorten(ends.get(link["dst"], link["dst"])))} '
             f'data-events="{link["events"]}" data-cases="{link["cases"]}" '
             f'data-median="{_num(link["median"])}" data-mean="{_num(link["mean"])}" '
             f'data-w-frequency="{w_freq:.2f}" data-w-performance="{w_perf:.2f}" '
@@ -499,7 +500,7 @@ def _loop(link, pos, sizes, top_n, top_t, mode, map_id) -> str:  # type: ignore[
     x, y = pos[link["src"]]
     w = sizes[link["src"]][0]
     data, width, colour = _edge_attrs(link, top_n, top_t, mode)
-    tip = (f'{link["src"]} → {link["src"]} ' + _("(repeated)") + "\n"
+    tip = (f'{shorten(link["src"])} → {shorten(link["src"])} ' + _("(repeated)") + "\n"
            + _("%(n)s times in %(cases)s cases") % {"n": format_number(link["events"]),
                                                    "cases": format_number(link["cases"])}
            + "\n" + _("median %(median)s, mean %(mean)s") % {"median": duration_text(link["median"]),

@@ -1,5 +1,9 @@
 """Default HTML renderings of result items, so any analyser appears in the report without report code.
 
+A chart is a ``div`` carrying its plotly figure as JSON in a ``data-plotly`` attribute (escaped like
+any value, control characters replaced); the page's own script draws it, so no script is made from
+data.
+
 Example:
     >>> from ssc_mining.results import Metric, Result
     >>> html = render_result(Result("demo", "Demo", "One.", [Metric("n", "Cases", 3, unit="cases")]))
@@ -9,11 +13,15 @@ Example:
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io as pio
 from markupsafe import Markup, escape
 
+from ssc_mining._io import clean_text
 from ssc_mining.i18n import format_number, format_share
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Finding, Graph, Item, Metric, Result, Table
@@ -23,8 +31,22 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
+#: longest text shown for one value on the page; the JSON and the exported tables keep it whole
+DISPLAY_CHARS = 200
+
+
+def shorten(text: object, limit: int = DISPLAY_CHARS) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, for display.
+
+    >>> shorten("x" * 300)[-3:], len(shorten("x" * 300)), shorten("short")
+    ('xx…', 200, 'short')
+    """
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def fmt_value(value: object, unit: str = "") -> str:
-    """A value for display: shares as %, numbers with thousands separators, None as a dash."""
+    """A value for display: shares as %, numbers with thousands separators, None as a dash, long text cut."""
     if value is None:
         return "–"
     if isinstance(value, bool):
@@ -39,7 +61,7 @@ def fmt_value(value: object, unit: str = "") -> str:
             return text
         unit_text = _(unit)
         return f"{text} {unit_text}"
-    return str(value)
+    return shorten(value)
 
 
 def chart_html(chart: Chart, div_id: str) -> Markup:
@@ -59,12 +81,24 @@ def chart_html(chart: Chart, div_id: str) -> Markup:
     fig.update_layout(title=chart.title, xaxis_title=chart.x_label, yaxis_title=chart.y_label,
                       template="plotly_white", margin={"l": 50, "r": 20, "t": 40, "b": 50}, height=360,
                       showlegend=len(chart.series) > 1)
-    html = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                       config={"displaylogo": False, "responsive": True})
+    spec = {**json.loads(pio.to_json(fig, validate=True)), "config": {"displaylogo": False, "responsive": True}}
+    figure = json.dumps(_clean(spec), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     alt = escape(chart.description or _("%(title)s: %(y)s by %(x)s") % {"title": chart.title, "y": chart.y_label,
                                                                        "x": chart.x_label})
-    return Markup(f'<figure class="chart" role="group" aria-label="{alt}">{html}'
-                  f'<figcaption>{alt}</figcaption></figure>')
+    return Markup(f'<figure class="chart" role="group" aria-label="{alt}"><div style="height:360px; width:100%;">'
+                  f'<div id="{escape(div_id)}" class="plotly-graph-div" style="height:100%; width:100%;" '
+                  f'data-plotly="{escape(figure)}"></div></div><figcaption>{alt}</figcaption></figure>')
+
+
+def _clean(value: Any) -> Any:
+    """``value`` (parsed JSON) with control characters replaced in every string."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {clean_text(k): _clean(v) for k, v in value.items()}
+    return value
 
 
 def render_result(result: Result, *, macros=None) -> str:  # type: ignore[no-untyped-def]

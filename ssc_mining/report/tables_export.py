@@ -1,15 +1,20 @@
 """Export every table of a report to CSV files and one XLSX workbook.
 
-Text cells that a spreadsheet would run as a formula (starting with ``=``,
-``+``, ``-``, ``@``, tab or carriage return) are prefixed with ``'`` (OWASP
-ASVS 5.0 V1.2.10). Only the tables the report shows are exported, after the
-privacy safeguards were applied.
+Text cells and column headers that a spreadsheet would run as a formula
+(starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) are prefixed
+with ``'`` (OWASP ASVS 5.0 V1.2.10); such a sheet name gets ``_`` in front
+(Excel allows no ``'`` there). Control characters become U+FFFD. In the XLSX
+every text cell, headers included, is written as a string, never as a formula.
+Only the tables the report shows are exported, after the privacy safeguards
+were applied.
 
 Example:
     >>> from ssc_mining.results import Column, Result, Table
-    >>> r = Result("demo", "Demo", items=[Table("t", "T", [Column("a")], [["=1+1"]])])
-    >>> [(name, frame.iloc[0, 0]) for name, frame in tables_of([r])]
-    [('demo-t', "'=1+1")]
+    >>> r = Result("demo", "Demo", items=[Table("t", "T", [Column("=a")], [["=1+1"]])])
+    >>> [(name, list(frame.columns), frame.iloc[0, 0]) for name, frame in tables_of([r])]
+    [('demo-t', ["'=a"], "'=1+1")]
+    >>> sheet_name("=cmd|'/C calc'!A0", set())
+    "_=cmd|'_C calc'!A0"
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ssc_mining._io import atomic_write_bytes, atomic_write_text, safe_frame
+from ssc_mining._io import atomic_write_bytes, atomic_write_text, clean_text, is_formula, safe_frame
 from ssc_mining.results import Result, Table
 
 
@@ -46,16 +51,21 @@ def export_tables(results: list[Result], out_dir: Path, stem: str) -> list[Path]
         return []
     folder = out_dir / f"{stem}.tables"
     paths = []
+    files: set[str] = set()
     for name, frame in tables:
-        path = folder / f"{name}.csv"
+        path = folder / f"{_file_name(name, files)}.csv"
         atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n"))
         paths.append(path)
     buffer = io.BytesIO()
     used: set[str] = set()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in tables:
-            sheet = _sheet_name(name, used)
+            sheet = sheet_name(name, used)
             frame.to_excel(writer, sheet_name=sheet, index=False)
+            for row in writer.sheets[sheet].iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str):
+                        cell.data_type = "s"  # text, headers included: never a formula
         book = writer.book
         fixed = pd.Timestamp("2000-01-01").to_pydatetime()
         book.properties.created = fixed
@@ -84,11 +94,26 @@ def _fixed_zip_times(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _sheet_name(name: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "_", name)[:28]
+def _file_name(name: str, used: set[str]) -> str:
+    """A file name for a table: letters, digits, ``. _ -`` only, not starting with a dot, unique."""
+    base = re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".")[:100] or "table"
     candidate, i = base, 1
-    while candidate in used:
+    while candidate.lower() in used:
+        i += 1
+        candidate = f"{base}-{i}"
+    used.add(candidate.lower())
+    return candidate
+
+
+def sheet_name(name: str, used: set[str]) -> str:
+    """A valid, unique sheet name (at most 31 characters), guarded like a cell; recorded in ``used``."""
+    base = re.sub(r"[\[\]:*?/\\\t\r\n]", "_", clean_text(name))
+    if is_formula(base) or base.startswith("'"):
+        base = "_" + base
+    base = base[:28].rstrip("'") or "table"
+    candidate, i = base, 1
+    while candidate.lower() in used:  # Excel compares sheet names without case
         i += 1
         candidate = f"{base[:26]}-{i}"
-    used.add(candidate)
+    used.add(candidate.lower())
     return candidate

@@ -1,31 +1,41 @@
-"""Write the report files: ``NAME.html``, ``NAME.json``, ``NAME.html.sha256`` and,
-when rows were set aside, ``NAME.quarantine.csv``.
+"""Write a report set: ``NAME.html`` and ``NAME.json`` per language, ``NAME.quarantine.csv`` when rows
+were set aside, the tables with ``export_tables``, and the manifest ``NAME.sha256``.
 
-Every file is written atomically (temporary file + rename). The JSON holds the
-same figures as the HTML plus the provenance, with sorted keys, so the same
-input and options give byte-identical files.
+Every file is first written into a temporary folder inside the output folder and then moved into
+place, so the folder holds one consistent set: files of an earlier run under the same NAME that this
+run does not write (a quarantine file, tables, another language) are removed, and the manifest lists
+the SHA-256 of every file in ``sha256sum`` format (``sha256sum -c NAME.sha256`` in the folder checks
+them). NAME is ``--name``, else the input's file name without ``.csv``; other inputs keep their
+whole name (``tickets.xlsx`` → ``tickets.xlsx.html``), so two inputs never share a report. The JSON
+holds the same figures as the HTML plus the provenance, with sorted keys, so the same input and
+options give byte-identical files.
 
 Example:
     >>> from ssc_mining.loaders import load
     >>> import tempfile
     >>> paths = write_report(load("data/samples/generic-events.csv"), tempfile.mkdtemp())
-    >>> paths.html.name
-    'generic-events.html'
+    >>> paths.html.name, paths.sha256.name
+    ('generic-events.html', 'generic-events.sha256')
+    >>> report_name("tickets.csv"), report_name("tickets.xlsx"), report_name("events.xes.gz")
+    ('tickets', 'tickets.xlsx', 'events.xes.gz')
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
-from ssc_mining._io import atomic_write_bytes, atomic_write_text, safe_frame
+from ssc_mining._io import StagedFolder, atomic_write_bytes, atomic_write_text, output_error, safe_frame
 from ssc_mining.analysers import Analyser
+from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import language
+from ssc_mining.i18n import LANGUAGES, language
 from ssc_mining.privacy import PrivacySettings, Pseudonymiser, load_key, pseudonymise_log
 from ssc_mining.report.html import render_html
 from ssc_mining.report.model import compute_figures
@@ -36,7 +46,7 @@ from ssc_mining.results import Result
 
 @dataclass(frozen=True)
 class ReportPaths:
-    """Where the report's files were written."""
+    """Where the report's files of one language were written; ``sha256`` is the set's manifest."""
 
     html: Path
     json: Path
@@ -45,16 +55,77 @@ class ReportPaths:
     tables: tuple[Path, ...] = ()
 
 
-def _stem(name: str) -> str:
-    for suffix in (".xes.gz", ".csv", ".xlsx", ".xes", ".parquet", ".gz", ".txt", ".tsv"):
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return Path(name).stem or "report"
+def report_name(source: str, name: str | None = None) -> str:
+    """The NAME of a report's files: ``name`` as given, else ``source`` (a file name) without ``.csv``."""
+    if name is not None:
+        if not name or name in (".", "..") or name.startswith(".") or any(c in name for c in "/\\\0"):
+            raise ConfigError(f"--name {name!r} is not a file name",
+                              hint="give a plain name without folders, not starting with a dot")
+        return name
+    base = Path(source).name
+    if base.lower().endswith(".csv") and len(base) > 4:
+        return base[:-4]
+    return base or "report"
+
+
+def _suffix(lang: str) -> str:
+    return "" if lang == "en" else f".{lang}"
+
+
+def report_files(stem: str) -> list[str]:
+    """Every name a report set ``stem`` may hold in its folder (of any language, and of earlier versions)."""
+    names = [f"{stem}.sha256", f"{stem}.quarantine.csv"]
+    for lang in LANGUAGES:
+        s = f"{stem}{_suffix(lang)}"
+        names += [f"{s}.html", f"{s}.json", f"{s}.tables", f"{s}.tables.xlsx", f"{s}.html.sha256"]
+        if lang != "en":
+            names.append(f"{s}.quarantine.csv")
+    return list(dict.fromkeys(names))
+
+
+def check_report_folder(out_dir: str | Path, stem: str, source: str, *, named: bool = False) -> None:
+    """Refuse (:class:`ConfigError`) to replace what is not an earlier run of this report in ``out_dir``.
+
+    A JSON file of the set must be a report of ``source`` (unless ``named``: NAME was given), and no
+    folder may stand where a file goes; symlinks are fine, they are replaced.
+    """
+    out_dir = Path(out_dir)
+    for file in report_files(stem):
+        path = out_dir / file
+        if path.is_symlink() or not os.path.lexists(path):
+            continue
+        if path.is_dir() and not file.endswith(".tables"):
+            raise ConfigError(f"{file} is a folder, where the report would write a file; it is not replaced",
+                              path=out_dir, hint="move it away, or give the report another name with --name")
+        if not file.endswith(".json"):
+            continue
+        try:
+            written = json.loads(path.read_text(encoding="utf-8"))["provenance"]["source"]["name"]
+        except (OSError, ValueError, KeyError, TypeError):
+            raise ConfigError(f"{file} is not a report of ssc_mining; it is not replaced", path=out_dir,
+                              hint="move it away, or give the report another name with --name") from None
+        if not named and written != Path(source).name:
+            raise ConfigError(f"{file} is the report of another input, {written}, under the same name "
+                              f"{stem!r}", path=out_dir,
+                              hint="give this report another name with --name, or choose another folder with -o")
+
+
+def manifest(folder: Path, files: Sequence[str]) -> str:
+    """``sha256sum`` lines (sorted) for ``files``, paths relative to ``folder``."""
+    lines = []
+    for name in sorted(files):
+        digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        if any(c in name for c in "\\\n\r"):  # GNU sha256sum's escaping of such names
+            escaped = name.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+            lines.append(f"\\{digest}  {escaped}\n")
+        else:
+            lines.append(f"{digest}  {name}\n")
+    return "".join(lines)
 
 
 def write_report(
     log: EventLog,
-    out_dir: str | Path,
+    out_dir: str | Path | StagedFolder,
     *,
     name: str | None = None,
     run_date: str | None = None,
@@ -67,45 +138,98 @@ def write_report(
     lang: str = "en",
     export_tables: bool = False,
 ) -> ReportPaths:
-    """Compute the figures of ``log`` and write the report files into ``out_dir``.
+    """:func:`write_reports` in one language ``lang``: the set in ``out_dir`` then holds that language only."""
+    return write_reports(log, out_dir, langs=(lang,), name=name, run_date=run_date, as_of=as_of,
+                         map_settings=map_settings, analysers=analysers, strict=strict, privacy=privacy,
+                         pseudonymiser=pseudonymiser, export_tables=export_tables)[0]
 
-    People are pseudonymised unless ``privacy.pseudonymise`` is False; without a
-    ``pseudonymiser`` a random key is used for this run.
+
+def write_reports(
+    log: EventLog,
+    out_dir: str | Path | StagedFolder,
+    *,
+    langs: Sequence[str] = ("en",),
+    name: str | None = None,
+    run_date: str | None = None,
+    as_of: pd.Timestamp | None = None,
+    map_settings: MapSettings | None = None,
+    analysers: list[Analyser] | None = None,
+    strict: bool = False,
+    privacy: PrivacySettings | None = None,
+    pseudonymiser: Pseudonymiser | None = None,
+    export_tables: bool = False,
+) -> list[ReportPaths]:
+    """Compute the figures of ``log`` in each of ``langs`` and replace the report set in ``out_dir``.
+
+    ``out_dir`` may be an open :class:`StagedFolder` (the CLI opens it before reading the input, to
+    check the folder first). People are pseudonymised unless ``privacy.pseudonymise`` is False;
+    without a ``pseudonymiser`` a random key is drawn for this set.
     """
-    out_dir = Path(out_dir)
+    if not isinstance(out_dir, StagedFolder):
+        with StagedFolder(out_dir) as staged:
+            return write_reports(log, staged, langs=langs, name=name, run_date=run_date, as_of=as_of,
+                                 map_settings=map_settings, analysers=analysers, strict=strict, privacy=privacy,
+                                 pseudonymiser=pseudonymiser, export_tables=export_tables)
+    staged, target = out_dir, out_dir.target
+    source = log.provenance.source.name
+    stem = report_name(source, name)
+    check_report_folder(target, stem, source, named=name is not None)
     privacy = privacy or PrivacySettings()
     if privacy.pseudonymise:
         if pseudonymiser is None:
-            key, source = load_key(None)
+            key, key_source = load_key(None)
             pseudonymiser = Pseudonymiser(key)
-            privacy = replace(privacy, key_source=source)
+            privacy = replace(privacy, key_source=key_source)
         log = pseudonymise_log(log, pseudonymiser)
     else:
         privacy = replace(privacy, key_source="none")
-    stem = name or _stem(log.provenance.source.name)
-    if lang != "en":
-        stem = f"{stem}.{lang}"
-    quarantine_path = None
+    entries: list[str] = []  # what is moved into the folder, in this order
+    checked: list[str] = []  # every file, for the manifest
+
+    def write(file: str, data: bytes) -> None:
+        try:
+            atomic_write_bytes(staged.path / file, data)
+        except OSError as err:
+            raise output_error(err, target, file) from None
+        entries.append(file)
+        checked.append(file)
+
+    quarantine = None
     if len(log.quarantine):
-        quarantine_path = out_dir / f"{stem}.quarantine.csv"
-        atomic_write_text(quarantine_path, safe_frame(log.quarantine).to_csv(index=False, lineterminator="\n"))
-        log.provenance.quarantine_file = quarantine_path.name
-    with language(lang):
-        figures = compute_figures(log, map_settings=map_settings, as_of=as_of, analysers=analysers, strict=strict,
-                                  privacy=privacy)
-    figures["run"] = {"run_date": run_date, "as_of": as_of.isoformat() if as_of is not None else None,
-                      "map_settings": (map_settings or MapSettings()).__dict__, "lang": lang}
-    html = render_html(figures, run_date=run_date, lang=lang).encode("utf-8")
-    html_path = out_dir / f"{stem}.html"
-    json_path = out_dir / f"{stem}.json"
-    data = {k: v for k, v in figures.items()}
-    data["process_map"] = {k: v for k, v in figures["process_map"].items() if k != "svg"}
-    atomic_write_text(json_path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n")
-    atomic_write_bytes(html_path, html)
-    sha_path = out_dir / f"{stem}.html.sha256"
-    atomic_write_text(sha_path, f"{hashlib.sha256(html).hexdigest()}  {html_path.name}\n")
-    tables: list[Path] = []
-    if export_tables:
-        tables = write_tables([Result.from_dict(r) for r in figures["analysers"]], out_dir, stem)
-    return ReportPaths(html=html_path, json=json_path, sha256=sha_path, quarantine=quarantine_path,
-                       tables=tuple(tables))
+        quarantine = f"{stem}.quarantine.csv"
+        log.provenance.quarantine_file = quarantine
+        write(quarantine, safe_frame(log.quarantine).to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    settings = map_settings or MapSettings()
+    written: list[tuple[str, list[str]]] = []
+    for lang in dict.fromkeys(langs):
+        with language(lang):
+            figures = compute_figures(log, map_settings=map_settings, as_of=as_of, analysers=analysers,
+                                      strict=strict, privacy=privacy)
+        figures["run"] = {"run_date": run_date, "as_of": as_of.isoformat() if as_of is not None else None,
+                          "map_settings": settings.__dict__, "lang": lang}
+        base = f"{stem}{_suffix(lang)}"
+        data = dict(figures)
+        data["process_map"] = {k: v for k, v in figures["process_map"].items() if k != "svg"}
+        write(f"{base}.json", (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+                               + "\n").encode("utf-8"))
+        write(f"{base}.html", render_html(figures, run_date=run_date, lang=lang).encode("utf-8"))
+        tables: list[str] = []
+        if export_tables:
+            try:
+                paths = write_tables([Result.from_dict(r) for r in figures["analysers"]], staged.path, base)
+            except OSError as err:
+                raise output_error(err, target, f"{base}.tables") from None
+            tables = [p.relative_to(staged.path).as_posix() for p in paths]
+            checked.extend(tables)
+            entries.extend(dict.fromkeys(t.split("/")[0] for t in tables))
+        written.append((base, tables))
+    sums = f"{stem}.sha256"
+    try:
+        atomic_write_text(staged.path / sums, manifest(staged.path, checked))
+    except OSError as err:
+        raise output_error(err, target, sums) from None
+    entries.append(sums)  # last: until it is in place, the earlier manifest no longer matches
+    staged.commit(entries, remove=[f for f in report_files(stem) if f not in entries])
+    return [ReportPaths(html=target / f"{base}.html", json=target / f"{base}.json", sha256=target / f"{stem}.sha256",
+                        quarantine=target / quarantine if quarantine else None,
+                        tables=tuple(target / t for t in tables)) for base, tables in written]
