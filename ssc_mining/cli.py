@@ -46,6 +46,17 @@ class Progress:
 
 
 def _mapping_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+        """--max-input-size: bytes from 500MB, 2GiB or a number."""
+        if value is None:
+            return None
+        from ssc_mining.loaders.limits import parse_size
+
+        try:
+            return parse_size(value)
+        except ValueError as err:
+            raise click.BadParameter(str(err)) from None
+
     options = [
         click.option("--profile", metavar="NAME",
                      help="Loader profile: csv, xes, or a ticket system's (see `ssc-mining profiles`); detected by default."),
@@ -61,7 +72,38 @@ def _mapping_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--delimiter", metavar="CHAR", help="CSV delimiter (detected by default: , ; tab |)."),
         click.option("--encoding", metavar="NAME", help="CSV encoding (detected by default: utf-8, utf-8-sig, cp1252)."),
         click.option("--strict", is_flag=True, help="Fail (exit 3) instead of quarantining bad rows."),
+        click.option("--member", metavar="NAME",
+                     help="The file to read from a .zip archive that holds several ([input] member in the mapping "
+                          "file)."),
+        click.option("--max-input-size", metavar="SIZE", callback=_size_option,
+                     help="Stop reading an input that holds more than this once unpacked, e.g. 500MB, 4GiB "
+                          "(default 2GiB; env SSC_MINING_MAX_INPUT_SIZE; 0 = no limit)."),
+        click.option("--max-rows", metavar="N", type=click.IntRange(0),
+                     help="Stop reading an input with more rows than this (default 20000000; env SSC_MINING_MAX_ROWS; "
+                          "0 = no limit)."),
+        click.option("--max-cell-chars", metavar="N", type=click.IntRange(0),
+                     help="Cut longer cells to this many characters, noted in the provenance (default 10000; env "
+                          "SSC_MINING_MAX_CELL_CHARS; 0 = no limit)."),
+        click.option("--max-ratio", metavar="X", type=click.FloatRange(0),
+                     help="Stop unpacking an input that comes out more than X times its packed size, as a "
+                          "decompression bomb does; checked past 64 MiB (default 200; env SSC_MINING_MAX_RATIO; "
+                          "0 = no limit)."),
     ]
+
+    command = func
+
+    @functools.wraps(command)
+    def with_limits(*args: Any, **kwargs: Any) -> Any:
+        """Run the command with --member and the --max-* limits in force (see ssc_mining.loaders.limits)."""
+        from ssc_mining.loaders.limits import using
+
+        given = {"member": kwargs.pop("member", None), "max_input_bytes": kwargs.pop("max_input_size", None),
+                 "max_rows": kwargs.pop("max_rows", None), "max_cell_chars": kwargs.pop("max_cell_chars", None),
+                 "max_ratio": kwargs.pop("max_ratio", None)}
+        with using(**given):
+            return command(*args, **kwargs)
+
+    func = with_limits
     for option in reversed(options):
         func = option(func)
     return func
@@ -100,6 +142,39 @@ def _analyser_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _privacy_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that decide what outputs show about people (the same for report, analyse and discover)."""
+    options = [
+        click.option("--audience", type=click.Choice(["works-council", "auditor"]), default="works-council",
+                     show_default=True, help="works-council: nothing about individual people; auditor: "
+                     "pseudonymised person-level tables allowed."),
+        click.option("--no-pseudonymise", is_flag=True,
+                     help="Show real names of people (must be asked for explicitly; stated in the output)."),
+        click.option("--pseudonym-key-file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Secret key for stable pseudonyms (else $SSC_MINING_PSEUDONYM_KEY, else a random key "
+                          "per run)."),
+        click.option("--min-group-size", type=click.IntRange(1, None), default=5, show_default=True,
+                     help="Suppress figures about fewer people than this (shown as '< N')."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _privacy(kwargs: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """PrivacySettings and the Pseudonymiser (None when pseudonymising is switched off) from the options."""
+    from ssc_mining.privacy import PrivacySettings, Pseudonymiser, load_key
+
+    pseudonymiser, key_source = None, "none"
+    if not kwargs.get("no_pseudonymise"):
+        key, key_source = load_key(kwargs.get("pseudonym_key_file"))
+        pseudonymiser = Pseudonymiser(key)
+    settings = PrivacySettings(audience=kwargs.get("audience") or "works-council",
+                               pseudonymise=not kwargs.get("no_pseudonymise"),
+                               min_group_size=kwargs.get("min_group_size") or 5, key_source=key_source)
+    return settings, pseudonymiser
 
 
 def _select_analysers(names: str | None, params: tuple[str, ...], plugins_dir: Path | None,
@@ -177,9 +252,26 @@ def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except BrokenPipeError:  # output piped into `head` and the like
             sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's own flush error
             sys.exit(0)
+        except MemoryError:  # nothing is imported or built here: memory is short
+            if debug:
+                raise
+            click.echo("Error: there is not enough memory for this file (while reading or analysing it)\n"
+                       "  What to do: close other programs, run on a machine with more memory, or export a shorter "
+                       "period; CSV and Parquet need less memory than XES or JSON", err=True)
+            sys.exit(2)
         except Exception as err:  # noqa: BLE001 - the CLI's last line of defence
             if debug:
                 raise
+            clear = None
+            try:  # the machine, the disk or a damaged file (escaped from anywhere): a message, not a bug report
+                from ssc_mining.loaders.limits import explain
+
+                clear = explain(err)
+            except Exception:  # noqa: BLE001, S110 - fall back to the bug report below
+                pass
+            if clear is not None:
+                click.echo(f"Error: {clear.message()}", err=True)
+                sys.exit(clear.exit_code)
             click.echo(f"Internal error: {type(err).__name__}: {err}\n"
                        "  This is a bug in ssc_mining. Run again with --debug and report the traceback.", err=True)
             sys.exit(1)
@@ -209,25 +301,32 @@ def main() -> None:
 @_mapping_options
 @click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also use the loader profiles in the .py files in this folder.")
+@click.option("--show-people", is_flag=True,
+              help="Also show example values of columns that hold people, and names inside activity labels "
+                   "(hidden by default: this output may be read over your shoulder or pasted into a ticket).")
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
 @_handle_errors
-def inspect(file: Path, plugins_dir: Path | None, debug: bool, **kwargs: Any) -> None:
+def inspect(file: Path, plugins_dir: Path | None, show_people: bool, debug: bool, **kwargs: Any) -> None:
     """Profile the columns of FILE and propose a column mapping.
 
     Prints each column with its filled share, distinct values and first
-    examples, the mapping that `report` would use, and how the timestamps
-    would be read. Nothing is written.
+    examples (not for columns that hold people, unless --show-people), the
+    mapping that `report` would use, how the timestamps would be read, and how
+    every activity and status would be read. Control characters in the file are
+    shown as \\xNN, never sent to the terminal. Nothing is written.
 
     \b
     Example:
       ssc-mining inspect data/samples/generic-events.csv
     """
-    from ssc_mining.loaders import read_raw
-    from ssc_mining.loaders import load
-    from ssc_mining.loaders.inspect import format_profile, format_semantics, profile_columns
-
     from ssc_mining.analysers import discover
+    from ssc_mining.loaders import load, read_raw
+    from ssc_mining.loaders.inspect import format_profile, format_semantics, printable, profile_columns
     from ssc_mining.loaders.profiles import detect_profile, get_profile
+    from ssc_mining.privacy import Pseudonymiser, load_key, pseudonymise_log
+
+    def echo(text: str) -> None:
+        click.echo("\n".join(printable(line) for line in text.split("\n")))
 
     if plugins_dir is not None:
         discover(plugins_dir)  # registers the folder's loader profiles
@@ -237,19 +336,21 @@ def inspect(file: Path, plugins_dir: Path | None, debug: bool, **kwargs: Any) ->
         profile, detection = get_profile(spec.profile), f"--profile {spec.profile}"
     else:
         profile, detection = detect_profile(raw)
-    click.echo(f"Profile: {profile.name} ({detection})")
-    click.echo(format_profile(file, raw, profile_columns(raw), spec))
+    echo(f"Profile: {profile.name} ({detection})")
+    echo(format_profile(file, raw, profile_columns(raw, show_people=show_people), spec))
     if profile.name not in ("csv", "xes"):
-        click.echo(f"\nThe {profile.name} profile fixes the mapping and how events are made (see docs/profiles.md);"
-                   " the proposal above applies only with --profile csv.")
+        echo(f"\nThe {profile.name} profile fixes the mapping and how events are made (see docs/profiles.md);"
+             " the proposal above applies only with --profile csv.")
     try:
         log = load(file, spec, profile=spec.profile, timezone=spec.timezone)
     except SSCMiningError as err:
-        click.echo(f"\nHow activities would be read: the file cannot be read as an event log yet: {err.problem}")
+        echo(f"\nHow activities would be read: the file cannot be read as an event log yet: {err.problem}")
         return
+    if not show_people:   # names of people inside labels become pseudonyms (a key for this run only)
+        log = pseudonymise_log(log, Pseudonymiser(load_key(None)[0]))
     assert log.semantics is not None
-    click.echo("")
-    click.echo(format_semantics(log.semantics, log.markers.roles_present))
+    echo("")
+    echo(format_semantics(log.semantics, log.markers.roles_present))
 
 
 @main.command()
@@ -269,26 +370,17 @@ def inspect(file: Path, plugins_dir: Path | None, debug: bool, **kwargs: Any) ->
 @click.option("--reference", "reference", type=click.Path(dir_okay=False, path_type=Path),
               help="Check conformance against this reference model (BPMN .bpmn or PNML .pnml).")
 @_analyser_options
-@click.option("--audience", type=click.Choice(["works-council", "auditor"]), default="works-council",
-              show_default=True, help="works-council: nothing about individual people; auditor: pseudonymised "
-              "person-level tables allowed.")
-@click.option("--no-pseudonymise", is_flag=True,
-              help="Show real names of people (must be asked for explicitly; stated on the first page).")
-@click.option("--pseudonym-key-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Secret key for stable pseudonyms (else $SSC_MINING_PSEUDONYM_KEY, else a random key per run).")
+@_privacy_options
 @click.option("--lang", "langs", type=click.Choice(["en", "nl"]), multiple=True, default=("en",),
               show_default=True, help="Language of the report; repeat for several (Dutch files get '.nl').")
 @click.option("--export-tables", is_flag=True,
               help="Also write every table of the report as CSV (NAME.tables/) and XLSX (NAME.tables.xlsx).")
-@click.option("--min-group-size", type=click.IntRange(1, None), default=5, show_default=True,
-              help="Suppress figures about fewer people than this (shown as '< N').")
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
 @_handle_errors
 def report(file: Path, output: Path, name: str | None, run_date: str | None, as_of: str | None,
            map_activities: float, map_paths: float, analyser_names: str | None, preset: str | None,
-           params: tuple[str, ...],
-           plugins_dir: Path | None, audience: str, no_pseudonymise: bool, pseudonym_key_file: Path | None,
-           min_group_size: int, langs: tuple[str, ...], export_tables: bool, debug: bool, **kwargs: Any) -> None:
+           params: tuple[str, ...], plugins_dir: Path | None, langs: tuple[str, ...], export_tables: bool,
+           debug: bool, **kwargs: Any) -> None:
     """Read FILE and write a self-contained HTML report, a JSON file with the
     same figures and the provenance, and a quarantine CSV of rows set aside.
 
@@ -298,51 +390,53 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
     """
     import pandas as pd
 
+    from ssc_mining._io import StagedFolder
     from ssc_mining.errors import ConfigError
     from ssc_mining.loaders import load
-    from ssc_mining.report import write_report
     from ssc_mining.report.process_map import MapSettings
+    from ssc_mining.report.writer import check_report_folder, report_name, write_reports
 
     progress = Progress()
     spec = _spec(kwargs)
     strict = kwargs.get("strict", False)
-    analysers, problems = _select_analysers(analyser_names, params, plugins_dir, strict, preset,
-                                            include_incomplete=bool(kwargs.get("include_incomplete")))
-    for plugin, problem in problems.items():
-        click.echo(f"Warning: plugin {plugin} was not loaded: {problem}", err=True)
-    progress.step(f"reading {file}")
-    log = load(file, spec, strict=strict)
-    progress.step(f"read {log.provenance.rows_read:,} rows: {log.provenance.rows_used:,} used, "
-                  f"{log.provenance.rows_quarantined:,} set aside")
-    try:
-        moment = pd.Timestamp(as_of, tz="UTC") if as_of else None
-    except ValueError:
-        raise ConfigError(f"--as-of {as_of!r} is not a date", hint="write it as YYYY-MM-DD") from None
-    from ssc_mining.privacy import PrivacySettings, Pseudonymiser, load_key
-
-    pseudonymiser, key_source = None, "none"
-    if not no_pseudonymise:
-        key, key_source = load_key(pseudonym_key_file)
-        pseudonymiser = Pseudonymiser(key)
-    privacy = PrivacySettings(audience=audience, pseudonymise=not no_pseudonymise,  # type: ignore[arg-type]
-                              min_group_size=min_group_size, key_source=key_source)
-    progress.step("computing figures and writing the report")
-    p = log.provenance
-    click.echo(f"Read {p.rows_read:,} rows from {file.name}: {p.rows_used:,} used, {p.rows_quarantined:,} set aside.")
-    for lang in dict.fromkeys(langs):
-        paths = write_report(log, output, name=name, run_date=run_date, as_of=moment,
-                             map_settings=MapSettings(activity_coverage=map_activities, path_coverage=map_paths,
-                                                      segment_by=_segments(kwargs.get("map_segments")),
-                                                      reference=str(kwargs["reference"]) if kwargs.get("reference")
-                                                      else None),
-                             analysers=analysers, strict=strict, privacy=privacy, pseudonymiser=pseudonymiser,
-                             lang=lang, export_tables=export_tables)
+    stem = report_name(file.name, name)
+    # the output folder is checked (and the temporary folder made in it) before anything is read
+    with StagedFolder(output) as folder:
+        check_report_folder(output, stem, file.name, named=name is not None)
+        analysers, problems = _select_analysers(analyser_names, params, plugins_dir, strict, preset,
+                                                include_incomplete=bool(kwargs.get("include_incomplete")))
+        for plugin, problem in problems.items():
+            click.echo(f"Warning: plugin {plugin} was not loaded: {problem}", err=True)
+        progress.step(f"reading {file}")
+        log = load(file, spec, strict=strict)
+        progress.step(f"read {log.provenance.rows_read:,} rows: {log.provenance.rows_used:,} used, "
+                      f"{log.provenance.rows_quarantined:,} set aside")
+        try:
+            moment = pd.Timestamp(as_of, tz="UTC") if as_of else None
+        except ValueError:
+            raise ConfigError(f"--as-of {as_of!r} is not a date", hint="write it as YYYY-MM-DD") from None
+        privacy, pseudonymiser = _privacy(kwargs)
+        progress.step("computing figures and writing the report")
+        p = log.provenance
+        click.echo(f"Read {p.rows_read:,} rows from {file.name}: {p.rows_used:,} used, "
+                   f"{p.rows_quarantined:,} set aside.")
+        langs = tuple(dict.fromkeys(langs))
+        written = write_reports(log, folder, langs=langs, name=name, run_date=run_date, as_of=moment,
+                                map_settings=MapSettings(activity_coverage=map_activities, path_coverage=map_paths,
+                                                         segment_by=_segments(kwargs.get("map_segments")),
+                                                         reference=str(kwargs["reference"])
+                                                         if kwargs.get("reference") else None),
+                                analysers=analysers, strict=strict, privacy=privacy, pseudonymiser=pseudonymiser,
+                                export_tables=export_tables)
+    for lang, paths in zip(langs, written):
         click.echo(f"Report ({lang}): {paths.html}")
         if paths.tables:
             click.echo(f"Tables: {len(paths.tables) - 1} CSV files in {paths.tables[0].parent}, and {paths.tables[-1]}")
         click.echo(f"Figures and provenance: {paths.json}")
-    if paths.quarantine:
-        click.echo(f"Rows set aside, with row number and reason: {paths.quarantine}")
+    if written[0].quarantine:
+        click.echo(f"Rows set aside, with row number and reason: {written[0].quarantine}")
+    click.echo(f"SHA-256 of every file: {written[0].sha256} (check with `sha256sum -c {written[0].sha256.name}` "
+               "in the folder)")
 
 
 @main.command()
@@ -471,6 +565,7 @@ def list_analysers(plugins_dir: Path | None, debug: bool) -> None:
 @_analyser_options
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Write the analysers' results (and the provenance) to this JSON file.")
+@_privacy_options
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
 @_handle_errors
 def analyse(file: Path, json_out: Path, analyser_names: str | None, preset: str | None, params: tuple[str, ...],
@@ -490,12 +585,19 @@ def analyse(file: Path, json_out: Path, analyser_names: str | None, preset: str 
     strict = kwargs.get("strict", False)
     analysers, problems = _select_analysers(analyser_names, params, plugins_dir, strict, preset,
                                             include_incomplete=bool(kwargs.get("include_incomplete")))
-    log = load(file, _spec(kwargs), strict=strict)
-    results = run_analysers(log, analysers, strict=strict)
+    from dataclasses import asdict
+
+    from ssc_mining.privacy import apply_privacy, pseudonymise_log
     from ssc_mining.report.model import semantics_figures
 
+    privacy, pseudonymiser = _privacy(kwargs)
+    log = load(file, _spec(kwargs), strict=strict)
+    if pseudonymiser is not None:
+        log = pseudonymise_log(log, pseudonymiser)
+    results, notes = apply_privacy(run_analysers(log, analysers, strict=strict), privacy)
     data = {"schema": "ssc_mining.analyse/1", "analysers": [r.to_dict() for r in results],
-            "plugin_problems": problems, "semantics": semantics_figures(log), "provenance": log.provenance.to_dict()}
+            "plugin_problems": problems, "privacy": {**asdict(privacy), "notes": notes},
+            "semantics": semantics_figures(log), "provenance": log.provenance.to_dict()}
     atomic_write_text(json_out, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n")
     for r in results:
         click.echo(f"{r.analyser}: {r.status}" + (f" ({r.reason})" if r.reason else ""))
@@ -534,6 +636,7 @@ def _segments(text: str | None) -> tuple[str, ...]:
               help="With --reference: write the fitness and deviations of every case to this CSV.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the model summary, map settings and conformance to this JSON file.")
+@_privacy_options
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
 @_handle_errors
 def discover(file: Path, coverage: float, max_variants: int, noise: float, bpmn: Path | None, pnml: Path | None,
@@ -550,8 +653,13 @@ def discover(file: Path, coverage: float, max_variants: int, noise: float, bpmn:
     from ssc_mining.discovery.command import run_discover
     from ssc_mining.loaders import load
 
+    from ssc_mining.privacy import pseudonymise_log
+
     strict = kwargs.get("strict", False)
+    _settings, pseudonymiser = _privacy(kwargs)
     log = load(file, _spec(kwargs), strict=strict)
+    if pseudonymiser is not None:   # names inside activity labels or case ids never reach the model or the map
+        log = pseudonymise_log(log, pseudonymiser)
     for line in run_discover(log, coverage=coverage, max_variants=max_variants, noise=noise, bpmn=bpmn, pnml=pnml,
                              svg=svg, mode=mode, map_activities=map_activities, map_paths=map_paths,
                              reference=reference, cases_csv=cases_csv, json_out=json_out):

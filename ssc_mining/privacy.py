@@ -1,7 +1,9 @@
 """Privacy by default: keyed pseudonyms for people, audiences, minimum group sizes.
 
-* People (resources, requesters) are replaced by pseudonyms made with
-  HMAC-SHA-256 and a secret key, before any analysis runs. The key comes from
+* People (resources, requesters, assignees) are replaced by pseudonyms made with
+  HMAC-SHA-256 and a secret key, before any analysis runs — also where their name
+  or e-mail address appears inside another text field (an activity "Call back
+  Wilma Wortel", a team, a category, a case id). The key comes from
   ``--pseudonym-key-file``, the environment variable ``SSC_MINING_PSEUDONYM_KEY``,
   or is drawn at random for the run (pseudonyms then differ between runs, and
   the report says so). The key itself never appears in any output.
@@ -24,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -39,7 +42,11 @@ from ssc_mining.results import Result, Table
 
 Audience = Literal["works-council", "auditor"]
 ENV_KEY = "SSC_MINING_PSEUDONYM_KEY"
-PERSON_COLUMNS = (C.RESOURCE, C.REQUESTER)
+PERSON_COLUMNS = (C.RESOURCE, C.REQUESTER, C.ASSIGNED_TO)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_WORD = re.compile(r"\w+")
+#: person values that are codes rather than names ("Value 1", "Resource01", "G97") are not looked for inside text
+_CODE = re.compile(r"^\D*\d+\D{0,2}$")
 
 
 @dataclass(frozen=True)
@@ -87,16 +94,92 @@ def load_key(key_file: str | Path | None) -> tuple[bytes, str]:
     return secrets.token_bytes(32), "random"
 
 
+class NameFinder:
+    """Finds people's names and e-mail addresses inside other text and replaces them by their pseudonyms.
+
+    Names are matched as whole words, without regard to case or the characters between the words
+    (``w.wortel`` also matches ``W Wortel``); the longest name wins. Codes such as ``Value 1`` are no
+    names and are left alone.
+
+    >>> finder = NameFinder(["Wilma Wortel", "Value 1"], Pseudonymiser(b"a key of at least sixteen bytes"))
+    >>> finder.replace("Call back wilma  WORTEL today") == "Call back " + finder.pseudonymiser.pseudonym(
+    ...     "Wilma Wortel") + " today"
+    True
+    >>> finder.replace("Value 1"), finder.replace("mail jan@example.org")[:7]
+    ('Value 1', 'mail P-')
+    """
+
+    def __init__(self, names: list[str], pseudonymiser: Pseudonymiser) -> None:
+        self.pseudonymiser = pseudonymiser
+        self._names: dict[tuple[str, ...], str] = {}
+        for name in names:
+            text = str(name).strip()
+            if len(text) < 3 or not any(ch.isalpha() for ch in text) or _CODE.match(text):
+                continue
+            words = tuple(w.casefold() for w in _WORD.findall(text))
+            if words:
+                self._names.setdefault(words, pseudonymiser.pseudonym(text))
+        self._longest = max((len(k) for k in self._names), default=0)
+
+    def replace(self, text: str) -> str:
+        """``text`` with every name and e-mail address replaced by its pseudonym."""
+        text = _EMAIL.sub(lambda m: self.pseudonymiser.pseudonym(m.group(0).lower()), text)
+        if not self._longest:
+            return text
+        words = list(_WORD.finditer(text))
+        out, pos, i = [], 0, 0
+        while i < len(words):
+            for k in range(min(self._longest, len(words) - i), 0, -1):
+                key = tuple(w.group(0).casefold() for w in words[i:i + k])
+                if key in self._names:
+                    out += [text[pos:words[i].start()], self._names[key]]
+                    pos, i = words[i + k - 1].end(), i + k
+                    break
+            else:
+                i += 1
+        return "".join(out) + text[pos:]
+
+
+def _replace_in_column(values: pd.Series, finder: NameFinder) -> tuple[pd.Series, dict[str, str]]:
+    """The column with names replaced (one pass per distinct value) and the values that changed."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    new = [finder.replace(u) if isinstance(u, str) else u for u in uniques]
+    changed = {str(u): str(v) for u, v in zip(uniques, new) if isinstance(u, str) and u != v}
+    if not changed:
+        return values, changed
+    out = pd.Series(pd.Index(new, dtype=object).take(codes, allow_fill=True, fill_value=None), index=values.index,
+                    dtype=object)
+    return out.where(codes >= 0, None), changed
+
+
 def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser) -> EventLog:
-    """A copy of ``log`` whose person columns hold pseudonyms; the quarantine's raw text is withheld."""
+    """A copy of ``log`` whose person columns hold pseudonyms, with people's names and e-mail addresses inside
+    every other text column (activities, teams, categories, case ids …) replaced too; the quarantine's raw text
+    is withheld. The readings of activities and statuses follow their new labels."""
     frame = log.frame.copy()
+    names: set[str] = set()
     for column in PERSON_COLUMNS:
         if column in frame.columns:
+            names.update(str(v) for v in pd.unique(frame[column].dropna()))
             frame[column] = pseudonymiser.series(frame[column])
+    finder = NameFinder(sorted(names), pseudonymiser)
+    renamed: dict[str, dict[str, str]] = {}
+    for column in frame.columns:
+        if column in PERSON_COLUMNS or column == C.SOURCE_ROW:
+            continue
+        values = frame[column]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+            continue
+        frame[column], changed = _replace_in_column(values, finder)
+        if changed:
+            renamed[column] = changed
+    semantics = log.semantics
+    if semantics is not None and renamed:
+        semantics = semantics.renamed(renamed.get(C.ACTIVITY, {}), renamed.get(semantics.status_column or "", {}))
     quarantine = log.quarantine.copy()
     if len(quarantine):
         quarantine["raw"] = "(withheld: may contain names; see the source file at this row)"  # file text: English
-    return EventLog(frame=frame, provenance=log.provenance, quarantine=quarantine)
+    return EventLog(frame=frame, provenance=log.provenance, quarantine=quarantine, semantics=semantics)
 
 
 def strip_person_columns(log: EventLog) -> EventLog:

@@ -10,8 +10,11 @@ Example:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from ssc_mining.errors import SSCMiningError
 from ssc_mining.loaders.build import ReadOptions
@@ -22,14 +25,53 @@ from ssc_mining.eventlog import columns as C
 from ssc_mining.semantics.reading import Semantics, status_column
 
 
-def profile_columns(raw: RawTable) -> list[dict[str, Any]]:
-    """Per column: filled values, distinct values and up to three examples."""
+#: normalised column names that hold people (besides the resource and requester synonyms of the mapping)
+_PERSON_NAMES = frozenset({"assignedto", "openedby", "resolvedby", "closedby", "createdby", "creator",
+                           "casecreator", "responsible", "caseresponsible", "owner", "email", "mail", "emailaddress",
+                           "username", "userid", "login", "employee", "medewerker", "naam", "name", "contact",
+                           "contactpersoon", "gewijzigddoor", "sysupdatedby", "author", "reporter", "assignee"})
+
+
+def person_columns(columns: list[str]) -> set[str]:
+    """The columns that (by their name, or the mapping that would be proposed) hold people."""
+    from ssc_mining.loaders.mapping import SYNONYMS, propose_mapping
+
+    known = set(SYNONYMS["resource"]) | set(SYNONYMS["requester"]) | _PERSON_NAMES
+    proposal = propose_mapping(columns)
+    found = {proposal[r] for r in ("resource", "requester") if r in proposal}
+    return found | {c for c in columns if re.sub(r"[^a-z0-9]", "", c.lower()) in known}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (terminal escape sequences, NUL, …) shown as ``\\xNN``, so printing it
+    cannot change the terminal.
+
+    >>> printable("ok\\x1b[31mred\\x00")
+    'ok\\\\x1b[31mred\\\\x00'
+    """
+    return "".join(ch if ch.isprintable() or ch == "\t" else f"\\x{ord(ch):02x}" for ch in text)
+
+
+def profile_columns(raw: RawTable, *, show_people: bool = False) -> list[dict[str, Any]]:
+    """Per column: filled values, distinct values and up to three examples (none for columns that hold people,
+    unless ``show_people``)."""
+    people = set() if show_people else person_columns([str(c) for c in raw.frame.columns])
+    finder = None
+    if people:   # names of people inside other columns (an activity "Call back Wilma Wortel") are hidden too
+        from ssc_mining.privacy import NameFinder, Pseudonymiser, load_key
+
+        names = {str(v) for c in raw.frame.columns if str(c) in people for v in pd.unique(raw.frame[c].dropna())}
+        finder = NameFinder(sorted(names), Pseudonymiser(load_key(None)[0]))
     out = []
     for column in raw.frame.columns:
         values = raw.frame[column]
         filled = values.dropna()
+        examples = ["(hidden: may name people; --show-people shows them)"] if str(column) in people \
+            else [str(v)[:40] for v in filled.unique()[:3]]
+        if finder is not None and str(column) not in people:
+            examples = [finder.replace(e) for e in examples]
         out.append({"column": str(column), "filled": int(len(filled)), "distinct": int(filled.nunique()),
-                    "examples": [str(v)[:40] for v in filled.unique()[:3]]})
+                    "examples": examples})
     return out
 
 

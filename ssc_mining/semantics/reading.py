@@ -19,7 +19,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 import pandas as pd
@@ -98,6 +98,23 @@ class Semantics:
     def roles(self) -> set[Role]:
         """Every role some label or status value of the log was given."""
         return {r.role for r in (*self.activities, *self.statuses)}
+
+    def renamed(self, activities: Mapping[str, str], statuses: Mapping[str, str]) -> "Semantics":
+        """The same readings under new labels (``old → new``; e.g. after names in labels were pseudonymised).
+
+        Labels that become equal are merged (events added; the first reading's role and reason kept).
+        """
+        def rename(readings: tuple[Reading, ...], table: Mapping[str, str]) -> tuple[Reading, ...]:
+            merged: dict[str, Reading] = {}
+            for r in readings:
+                value = table.get(r.value, r.value)
+                if value in merged:
+                    merged[value] = replace(merged[value], events=merged[value].events + r.events)
+                else:
+                    merged[value] = replace(r, value=value)
+            return tuple(sorted(merged.values(), key=lambda r: (-r.events, r.value)))
+        return Semantics(activities=rename(self.activities, activities), statuses=rename(self.statuses, statuses),
+                         status_column=self.status_column, notes=self.notes)
 
     def to_dict(self) -> dict[str, Any]:
         return {"status_column": self.status_column, "notes": list(self.notes),
