@@ -26,6 +26,8 @@ The checks, by name:
 * ``timezone`` — the same moments stored from another zone give the same result
 * ``json`` — the result survives a JSON round trip unchanged
 * ``renders`` — the result renders to HTML
+* ``metrics_defined`` — every metric has a description; a measured one its base (cases), else a reason
+* ``findings_complete`` — every finding lists all its case ids (``count`` = number of ids)
 * ``params_round_trip`` — ``type(a)(**a.params()) == a``
 
 Example:
@@ -50,7 +52,7 @@ from ssc_mining.analysers.base import Analyser
 from ssc_mining.errors import SSCMiningError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog, sort_events
-from ssc_mining.results import Result
+from ssc_mining.results import Finding, Metric, Result
 
 __all__ = ["AnalyserCheckError", "CHECKS", "check_analyser", "parametrize_with_checks", "fixture_log"]
 
@@ -197,6 +199,29 @@ def check_renders(analyser: Analyser, log: EventLog | None = None) -> None:
         _fail("renders", analyser, "the HTML has no section")
 
 
+def check_metrics_defined(analyser: Analyser, log: EventLog | None = None) -> None:
+    """Every metric says what it means (``description``) and what it rests on: a measured one has its ``base``
+    (number of cases), one that could not be measured has a ``reason`` — so an auditor can trace every figure."""
+    result = _run(analyser, log or fixture_log())
+    for item in result.items:
+        if not isinstance(item, Metric):
+            continue
+        if not item.description.strip():
+            _fail("metrics_defined", analyser, f"metric {item.key!r} has no description (its definition in words)")
+        if item.value is not None and item.base is None and item.key != "cases":
+            _fail("metrics_defined", analyser, f"metric {item.key!r} has no base (the number of cases it rests on)")
+
+
+def check_findings_complete(analyser: Analyser, log: EventLog | None = None) -> None:
+    """A finding about cases lists every one of them, so the JSON can be traced ticket by ticket; the page shows
+    the first few."""
+    result = _run(analyser, log or fixture_log())
+    for item in result.items:
+        if isinstance(item, Finding) and item.count is not None and item.count != len(item.case_ids):
+            _fail("findings_complete", analyser, f"finding {item.key!r} counts {item.count} cases but lists "
+                  f"{len(item.case_ids)} case ids; list them all (the page shows the first few)")
+
+
 def check_params_round_trip(analyser: Analyser, log: EventLog | None = None) -> None:
     if not dataclasses.is_dataclass(analyser):
         _fail("params_round_trip", analyser, "analysers must be dataclasses (frozen=True, kw_only=True)")
@@ -218,6 +243,8 @@ CHECKS: dict[str, Callable[..., None]] = {
     "timezone": check_timezone,
     "json": check_json,
     "renders": check_renders,
+    "metrics_defined": check_metrics_defined,
+    "findings_complete": check_findings_complete,
     "params_round_trip": check_params_round_trip,
 }
 

@@ -74,4 +74,5 @@ def test_known_failures_are_declared_with_a_reason_and_must_still_fail():
 def test_fixture_logs():
     assert fixture_log("small").n_cases == 40
     assert fixture_log("empty").n_events == 0
-    assert len(CHECKS) == 11
+    assert {"metrics_defined", "findings_complete", "json", "renders", "deterministic"} <= set(CHECKS)
+    assert len(CHECKS) == 13

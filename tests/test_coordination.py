@@ -38,19 +38,26 @@ def test_coordination_and_org_handovers_match_the_truth(sim, logs, which):
     assert result.item("mother_to_ssc").value + result.item("ssc_to_mother").value == truth["handovers_org"].sum()
 
 
-def test_people_time_share_trend_and_team_table(logs):
+def test_active_time_share_trend_and_team_table(logs):
     log = logs["memory"]
     frame = log.frame
     coordination = {"Intake", "Forward", "Status enquiry", "Escalate", "Assign"}
-    total = coord = 0.0
+    # the simulator's status after each event: the ticket is not active while on hold, resolved or closed
+    inactive_status = {"On hold", "Resolved", "Closed"}
+    total = coord = everything = 0.0
     for _case, events in frame.groupby(C.CASE, sort=False):
-        ts, acts = list(events[C.TIMESTAMP]), list(events[C.ACTIVITY])
+        ts, acts, status = list(events[C.TIMESTAMP]), list(events[C.ACTIVITY]), list(events[C.STATUS])
         for k in range(len(ts) - 1):
+            inactive = status[k] in inactive_status
             gap = (ts[k + 1] - ts[k]).total_seconds()
-            total += gap
-            coord += gap if acts[k] in coordination else 0
+            everything += gap
+            if not inactive:
+                total += gap
+                coord += gap if acts[k] in coordination else 0
     result = Coordination().analyse(log)
     assert result.item("coordination_time_share").value == round(coord / total, 4)
+    assert result.item("active_hours").value == round(total / 3600, 2)
+    assert total < 0.8 * everything            # waiting and the time until closure are left out
     trend = result.item("trend")
     assert trend.kind == "line" and len(trend.x) >= 12
     team = result.item("by_team")

@@ -93,7 +93,8 @@ def test_no_due_dates_at_all_is_not_measured_with_the_columns_named():
     result = Deliveries().analyse(log)
     for key in ("late_share", "asked_too_late_share", "watermelon_share", "sla_compliance"):
         assert result.item(key).value is None and result.item(key).reason, key
-    assert "need-by" in result.item("late_share").reason and "Gewenste leverdatum" in result.item("late_share").reason
+    assert "needs the result" in result.item("late_share").reason
+    assert any("Gewenste leverdatum" in c and "--need-by" in c for c in result.caveats)   # what to do, for the user
     assert "SLA target" in result.item("sla_compliance").reason
     assert "not measured" in result.summary
     ran = Deliveries(sla_hours={"*": 8}).analyse(log)
@@ -151,7 +152,7 @@ def test_business_hours_across_the_dst_switch_and_easter():
 def test_receipt_wabo_deadline_compliance_matches_a_plain_loop(file):
     log = load_real("receipt-wabo", file)
     default = Deliveries().analyse(log)
-    assert default.item("late_share").value is None and "need-by" in default.item("late_share").reason
+    assert default.item("late_share").value is None and "needs the result" in default.item("late_share").reason
     assert log.provenance.mapping.get("due") == "case:deadline"      # proposed from the XES case attribute
     assert default.item("sla_compliance").value is not None
     analyser = Deliveries(business_hours=False, sla_clock_stops=False)
@@ -174,5 +175,5 @@ def test_receipt_wabo_deadline_compliance_matches_a_plain_loop(file):
 def test_bpic20_has_no_dates_and_says_so():
     log = load_real("bpic20-travel-cleaned", "DomesticDeclarations.xes.gz")
     result = Deliveries().analyse(log)
-    assert result.item("late_share").value is None and "need-by" in result.item("late_share").reason
+    assert result.item("late_share").value is None and "needs the result" in result.item("late_share").reason
     assert result.item("sla_compliance").value is None and "SLA target" in result.item("sla_compliance").reason

@@ -119,9 +119,11 @@ def test_without_people_teams_or_groups_nothing_is_measured_and_it_says_why():
     log = make_log([("1", "a"), ("1", "b")], (C.CASE, C.ACTIVITY))
     [result] = run_analysers(log, [Handoffs()])
     assert result.status == "ok" and "No handovers could be measured" in result.summary
-    assert "person" in result.item("person_handovers_mean").reason
-    assert "org:group" in result.item("team_handovers_mean").reason
-    assert "assignment group" in result.item("routing_handovers_mean").reason
+    assert "who did each step" in result.item("person_handovers_mean").reason
+    assert "team" in result.item("team_handovers_mean").reason
+    assert "assign" in result.item("routing_handovers_mean").reason
+    # the plain reason is on the metric; the column names and options that fix it are in the caveats
+    assert any("org:group" in c for c in result.caveats)
     assert all(i.value is None for i in result.items if i.TYPE == "metric" and i.key != "cases")
 
 
@@ -188,7 +190,8 @@ def test_line_column_without_line_numbers_is_a_caveat_not_a_figure():
     frame = ssc_frame().assign(**{C.LINE: "Org line A2"})
     result = Handoffs().analyse(EventLog.from_frame(frame))
     metric = result.item("first_line_only_share")
-    assert metric.value is None and "first_line_teams" in metric.reason
+    assert metric.value is None and "support line" in metric.reason
+    assert any("first_line_teams" in c for c in result.caveats)
     assert handoffs_per_case(EventLog.from_frame(frame))["escalated"].isna().all()
 
 
@@ -321,3 +324,23 @@ def test_bpic13_figures_equal_an_independent_reference_and_are_pinned(bpic13: Ev
         assert result.item(key).value == pytest.approx(pinned, abs=1e-6), key
     assert "solved by the first line alone" in result.summary
     print({k: result.item(k).value for k in BPIC13_PINNED})
+
+
+def test_changes_between_the_sscs_own_teams_leave_the_requesters_side_out():
+    """The sample: the requester's own department (a mother organisation) is not one of the SSC's teams."""
+    from ssc_mining.loaders import load
+    log = load("data/samples/generic-events.csv")
+    frame = log.frame
+    mothers = set(frame[C.MOTHER].dropna())
+    changes = []
+    for _case, events in frame.groupby(C.CASE, sort=False):
+        teams = [t for t, org in zip(events[C.TEAM], events[C.ORGANISATION])
+                 if org not in mothers and isinstance(t, str)]
+        changes.append(sum(1 for a, b in zip(teams, teams[1:]) if a != b))
+    result = Handoffs().analyse(log)
+    assert result.item("service_team_changes_mean").value == round(sum(changes) / len(changes), 4)
+    # all teams, the requester's department included, give more handovers
+    assert result.item("team_handovers_mean").value > result.item("service_team_changes_mean").value
+    # without an organisation column there is no requester side to leave out, and no such figure
+    plain = Handoffs().analyse(EventLog.from_frame(frame.drop(columns=[C.ORGANISATION])))
+    assert all(i.key != "service_team_changes_mean" for i in plain.items)

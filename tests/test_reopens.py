@@ -102,7 +102,7 @@ def test_analyser_metrics_and_finding():
     assert result.item("reopens").value == 2
     assert result.item("reopened_cases").case_ids == ["1"]
     assert result.summary.startswith("25 % of the 4 tickets were reopened")
-    assert "requester and a category" in result.item("chains").reason
+    assert "requester and category" in result.item("chains").reason
     assert result.item("chains").value is None
 
 

@@ -204,7 +204,8 @@ def test_a_servicenow_history_without_people_directory_measures_routing_exactly(
                                                                           .astype(int)) > 0).mean()), 6)
     assert result.item("reassignments_differ").count == 0          # equal to the system's reassignment_count
     assert result.item("team_handovers_mean").value is None        # no people directory: not measured, not 0
-    assert "people directory" in result.item("team_handovers_mean").reason
+    assert "which team" in result.item("team_handovers_mean").reason
+    assert any("people directory" in c for c in result.caveats)     # what to do: in the caveats
 
 
 # --- not measured is never 0 --------------------------------------------------------------------------------

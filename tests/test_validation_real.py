@@ -428,9 +428,9 @@ def reference(cases: list[list[Event]], columns: set[str], placeholders: frozens
 
     # 2. handoffs
     for attr, column, mean_key, pp_key, words in (
-            ("group", GROUP, "routing_handovers_mean", "routing_pingpong_share", "assignment group"),
-            ("team", TEAM, "team_handovers_mean", "pingpong_share", "org:group"),
-            ("person", PERSON, "person_handovers_mean", None, "person")):
+            ("group", GROUP, "routing_handovers_mean", "routing_pingpong_share", "assigned to"),
+            ("team", TEAM, "team_handovers_mean", "pingpong_share", "team"),
+            ("person", PERSON, "person_handovers_mean", None, "who did each step")):
         if column in columns:
             ref[mean_key], pingpong = handovers(cases, attr, placeholders)
             if pp_key:
@@ -635,3 +635,28 @@ def test_throughput_left_out_plus_counted_is_all_cases(name: str):
     fig = figures(name)
     counted = fig.results["throughput"].item("cases").value
     assert counted + ours(fig, "cases_left_out").value == len(fig.cases)
+
+
+@pytest.mark.parametrize("name", list(LOGS))
+def test_every_figure_is_traceable(name: str):
+    """Every metric says what it means and what it rests on; every finding lists all its tickets, and they are
+    tickets of this log."""
+    fig = figures(name)
+    ids = {str(events[0].case) for events in fig.cases}
+    for result in fig.results.values():
+        for item in result.items:
+            where = f"{name}: {result.analyser}.{item.key}"
+            if item.TYPE == "metric":
+                assert item.description.strip(), f"{where} has no definition"
+                if item.value is None:
+                    assert item.reason.strip(), f"{where} is not measured and does not say why"
+                elif item.key != "cases":
+                    assert item.base is not None and item.based_on.strip(), f"{where} has no base"
+                    assert 0 <= item.base <= len(ids), where
+            elif item.TYPE == "finding" and item.count is not None and not item.personal:
+                assert item.count == len(item.case_ids), f"{where}: {item.count} counted, {len(item.case_ids)} listed"
+                assert set(item.case_ids) <= ids, f"{where} lists tickets that are not in the log"
+    reopened = fig.results["reopens"].item("reopened_share")
+    if reopened.value:
+        finding = fig.results["reopens"].item("reopened_cases")
+        assert finding.count == round(reopened.value * len(ids)) == len(finding.case_ids)

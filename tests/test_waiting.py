@@ -76,7 +76,8 @@ def test_real_logs_without_a_waiting_state_say_so(folder, file):
     log = load_real(folder, file)
     result = Waiting().analyse(log)
     assert result.status == "ok" and result.item("waiting_share").value is None
-    assert "waiting" in result.item("waiting_share").reason and "[semantics]" in result.item("waiting_share").reason
+    assert "waiting" in result.item("waiting_share").reason
+    assert any("[semantics]" in c for c in result.caveats)           # what to do is in the caveats
     # the receipt log's "T16 Report reasons to hold request" marks a hold when the user says so (and, for the
     # reference below, every other label but T17 leaves the state as it is)
     if folder == "receipt-wabo":

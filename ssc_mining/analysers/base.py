@@ -41,9 +41,13 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from ssc_mining.eventlog import columns as C
-from ssc_mining.i18n import current_language
+from ssc_mining.i18n import N_, current_language, format_number, gettext, ngettext
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.results import Item, Result
+from ssc_mining.results import Item, Metric, Result
+
+
+#: the definition every analyser's ``cases`` metric gets
+CASES_DEFINITION = {"cases": N_("the tickets this analysis looked at")}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,6 +60,9 @@ class Analyser:
     description: ClassVar[dict[str, str]] = {}
     requires: ClassVar[tuple[str, ...]] = (C.CASE, C.ACTIVITY, C.TIMESTAMP)
     uses: ClassVar[tuple[str, ...]] = ()
+    #: metric key → its definition in words (English message id, translated when the result is made); filled in
+    #: as the ``description`` of metrics that have none
+    definitions: ClassVar[dict[str, str]] = {}
 
     def analyse(self, log: EventLog) -> Result:
         """Analyse ``log`` and return a result. Pure: no I/O, the log is not changed."""
@@ -90,7 +97,24 @@ class Analyser:
 
     def result(self, *, summary: str, items: list[Item], caveats: list[str] | None = None,
                lang: str | None = None) -> Result:
-        """A successful result carrying this analyser's name, version, parameters and texts."""
+        """A successful result carrying this analyser's name, version, parameters and texts.
+
+        A measured metric without a ``base`` rests on all the result's cases (its ``cases`` metric).
+        """
+        cases = next((i.value for i in items if isinstance(i, Metric) and i.key == "cases"), None)
+        definitions = {**CASES_DEFINITION, **self.definitions}
+        out: list[Item] = []
+        for item in items:
+            if isinstance(item, Metric):
+                if not item.description and item.key in definitions:
+                    item = dataclasses.replace(item, description=gettext(definitions[item.key]))
+                if item.base is None and item.value is not None and isinstance(cases, int):
+                    item = dataclasses.replace(item, base=cases)
+                if not item.based_on and item.base is not None and item.key != "cases":
+                    item = dataclasses.replace(item, based_on=ngettext("%(n)s ticket", "%(n)s tickets", item.base)
+                                               % {"n": format_number(item.base)})
+            out.append(item)
+        items = out
         return Result(analyser=self.name, title=self.text(self.title, lang), summary=summary, items=items,
                       caveats=caveats or [], version=self.version, params=self.params(),
                       description=self.text(self.description, lang))

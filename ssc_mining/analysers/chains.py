@@ -147,8 +147,8 @@ def resubmission_chains(log: EventLog, *, window_days: float = 14, similarity: f
             raise ValueError(f"evidence must be one of {LEVELS} or 'auto', not {evidence!r}")
         possible = [level for level in possible if level == evidence]
     if not possible:
-        return Chains(out, None, N_("the log needs a link column (parent, duplicate of, problem), or a requester "
-                                    "and a category column"))
+        return Chains(out, None, N_("the export links no tickets to each other and has no requester and category "
+                                    "to compare them by"))
     level = possible[0]
     if not index.n:
         return Chains(out, level)

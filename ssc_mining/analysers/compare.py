@@ -44,7 +44,7 @@ from ssc_mining.calendar_nl import TIMEZONE
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import format_number
+from ssc_mining.i18n import N_, format_number
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Finding, Item, Metric, Result, Table
 
@@ -208,6 +208,12 @@ class Comparison(Analyser):
                    "nl": "Dezelfde analyse per moederorganisatie, categorie, kanaal of periode naast elkaar, met "
                          "of elk verschil groter is dan toeval verklaart."}
     uses = (C.MOTHER, C.CATEGORY, C.CHANNEL)
+    definitions = {
+        "segments": N_("groups of tickets compared: per mother organisation, category, channel, or before and "
+                       "after a date"),
+        "significant_differences": N_("differences between a group and the reference group that are larger than "
+                                      "chance would explain (p-value below the significance level)"),
+    }
 
     #: name of the analyser to run per segment
     analyser: str = "standardisation"
@@ -237,7 +243,9 @@ class Comparison(Analyser):
         c = compare(inner, log, self.segment, metrics=self.metrics, alpha=self.alpha,
                     max_segments=self.max_segments, min_cases=self.min_cases, timezone=self.timezone)
         segments = list(c.cases)
-        items: list[Item] = [Metric("segments", _("Segments compared"), len(segments), unit="segments"),
+        compared = int(sum(c.cases[s] for s in segments))
+        items: list[Item] = [Metric("cases", _("Cases"), compared, unit="cases"),
+                             Metric("segments", _("Segments compared"), len(segments), unit="segments"),
                              Metric("significant_differences", _("Differences larger than chance would explain"),
                                     int(c.table["significant"].sum()), unit="differences")]
         cases = pd.DataFrame({"segment": segments, "cases": [c.cases[s] for s in segments],

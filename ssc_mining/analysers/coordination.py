@@ -1,5 +1,5 @@
 """Coordination overhead: work about the work (intake, forwarding, status questions, escalation) versus work
-that resolves; its share of events and of people-time, its trend, and handovers between the mothers and the SSC.
+that resolves; its share of events and of active time, its trend, and handovers between the mothers and the SSC.
 
 Definitions:
 
@@ -7,10 +7,12 @@ Definitions:
   assignment (*route*), *forward*, *escalate*, a status question or other contact (*enquiry*), or an
   administrative *update*. Everything else is **work**. Coordination is "not measured" when no label
   of the log has one of these roles: then it cannot be told apart from work.
-* **people-time** of an event: the time from it to the next event of the same case (0 for a case's
-  last event), attributed to the event's activity.
+* **active time** of an event: the time from it to the next event of the same case while the ticket
+  is active after it (not on hold, not sent back, not resolved, closed or cancelled; 0 for a case's
+  last event), attributed to the event's activity. It is time the ticket is being handled or queued
+  for handling: an upper bound of the effort, never the wait for the requester or until closure.
 * ``coordination_event_share``: coordination events / all events; ``coordination_time_share``: their
-  people-time / all people-time. Per month by the event's month in ``timezone``.
+  active time / all active time. Per month by the event's month in ``timezone``.
 * **handover between organisations**: two consecutive events of a case whose organisation
   (``ssc:organisation``) differs, both known; *mother → SSC* when the earlier one is a mother
   organisation (a value of the case's mother column, or not in ``service_organisations``) and the later
@@ -40,10 +42,10 @@ from ssc_mining.analysers.toolkit import month_labels
 from ssc_mining.calendar_nl import TIMEZONE
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import format_number, format_share
+from ssc_mining.i18n import N_, format_number, format_share
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Item, Metric, Result, Table
-from ssc_mining.semantics.roles import COORDINATION
+from ssc_mining.semantics.roles import COORDINATION, UNKNOWN_STATE, State
 
 _COORDINATION = tuple(sorted(COORDINATION, key=lambda r: r.code))
 
@@ -54,12 +56,12 @@ def coordination_measurable(log: EventLog) -> str:
         return ""
     return _("no activity or status of this log was recognised as coordination (intake, assignment, forwarding, "
              "escalation, status questions, administrative updates), so coordination cannot be told apart from "
-             "work; name such labels in the mapping file's [semantics] table when they exist")
+             "work")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Coordination(Analyser):
-    """Share of events and of people-time spent on coordination, per month; organisation handovers per case."""
+    """Share of events and of active time spent on coordination, per month; organisation handovers per case."""
 
     name = "coordination"
     version = "2"
@@ -69,6 +71,21 @@ class Coordination(Analyser):
                    "nl": "Hoeveel van het werk coördinatie is (intake, doorsturen, statusvragen, escalatie) in "
                          "plaats van werk dat oplost, en hoe zich dat ontwikkelt."}
     uses = (C.ORGANISATION, C.MOTHER, C.TEAM, C.RESOURCE)
+    definitions = {
+        "coordination_events": N_("events whose activity or status means intake, assignment, forwarding, "
+                                  "escalation, a status question or an administrative update"),
+        "coordination_event_share": N_("coordination events out of all events"),
+        "coordination_time_share": N_("active time after coordination events out of all active time; active time "
+                                      "is the time from an event to the next one while the ticket is not on hold, "
+                                      "not sent back and not yet resolved"),
+        "active_hours": N_("the active time of all tickets added up: time from an event to the next one while the "
+                           "ticket is not on hold, not sent back and not yet resolved (queues included)"),
+        "org_handovers_per_case": N_("times a ticket passes from one organisation to another, on average per "
+                                     "ticket"),
+        "cases_with_org_handover": N_("tickets that pass between organisations at least once, out of all tickets"),
+        "mother_to_ssc": N_("handovers from a mother organisation to the SSC, all tickets together"),
+        "ssc_to_mother": N_("handovers from the SSC back to a mother organisation, all tickets together"),
+    }
 
     #: organisations that handle tickets (the SSC); default: every organisation that is not a mother
     service_organisations: tuple[str, ...] = ()
@@ -85,7 +102,9 @@ class Coordination(Analyser):
         frame = log.frame
         index = log.cases
         coord = self.coordination_flags(log)
-        gap = index.gap_to_next()
+        # active time only: not the wait for the requester or a supplier, not the time until closure
+        state = log.markers.state
+        gap = index.gap_to_next() * np.isin(state, (int(State.ACTIVE), UNKNOWN_STATE))
         out: dict = {"index": index, "coord": coord, "gap": gap}
         pc = pd.DataFrame({"events": np.bincount(index.codes, minlength=index.n),
                            "coordination_events": np.bincount(index.codes, weights=coord, minlength=index.n)
@@ -119,7 +138,7 @@ class Coordination(Analyser):
         return out
 
     def per_case(self, log: EventLog) -> pd.DataFrame:
-        """Per case: events, coordination events, people-time (seconds) and its coordination part, org handovers."""
+        """Per case: events, coordination events, active time (seconds) and its coordination part, org handovers."""
         return self._compute(log)["per_case"]
 
     def case_values(self, log: EventLog) -> pd.DataFrame:
@@ -137,11 +156,13 @@ class Coordination(Analyser):
         if why and log.n_events:
             return self.result(
                 summary=_("Coordination is not measured: %(why)s.") % {"why": why},
+                caveats=[_("When the export has labels for such steps that were not recognised, name them in the "
+                           "mapping file's [semantics] table (see docs/semantics.md).")],
                 items=[Metric("cases", _("Cases"), log.cases.n, unit="cases"),
                        Metric.not_measured("coordination_event_share", _("Share of events that are coordination"),
                                            why, unit="share"),
-                       Metric.not_measured("coordination_time_share", _("Share of people-time in coordination"), why,
-                                           unit="share")])
+                       Metric.not_measured("coordination_time_share", _("Share of active time in coordination"),
+                                           why, unit="share")])
         data = self._compute(log)
         pc: pd.DataFrame = data["per_case"]
         coord, gap = data["coord"], data["gap"]
@@ -157,10 +178,9 @@ class Coordination(Analyser):
             Metric("coordination_events", _("Coordination events"), int(coord.sum()), unit="events"),
             Metric("coordination_event_share", _("Share of events that are coordination"), round(event_share, 4),
                    unit="share"),
-            Metric("coordination_time_share", _("Share of people-time in coordination"),
-                   round(time_share, 4) if time_share is not None else None, unit="share",
-                   description=_("time from each event to the next one in the case, attributed to the event's "
-                                 "activity")),
+            Metric("coordination_time_share", _("Share of active time in coordination"),
+                   round(time_share, 4) if time_share is not None else None, unit="share"),
+            Metric("active_hours", _("Active time in all"), round(total / 3600, 2), unit="hours"),
         ]
         acts = pd.DataFrame({"activity": frame[C.ACTIVITY].to_numpy(), "coordination": coord, "hours": gap / 3600})
         act_table = (acts.groupby("activity", sort=True).agg(events=("hours", "size"), hours=("hours", "sum"),
@@ -170,8 +190,10 @@ class Coordination(Analyser):
         act_table["coordination"] = np.where(act_table["coordination"], _("coordination"), _("work"))
         items.append(Table.from_frame("by_activity", _("Coordination and work per activity"), act_table,
                                       labels={"activity": _("activity"), "events": _("events"),
-                                              "hours": _("people-time (hours)"), "coordination": _("kind")},
-                                      units={"hours": "hours"}))
+                                              "hours": _("active time (hours)"), "coordination": _("kind")},
+                                      units={"hours": "hours"},
+                                      descriptions={"hours": _("time from these events to the next event while the "
+                                                               "ticket is active (not on hold, not yet resolved)")}))
         month = month_labels(frame[C.TIMESTAMP], self.timezone)
         monthly = pd.DataFrame({"month": month, "coord": coord, "gap": gap, "cgap": gap * coord}) \
             .groupby("month", sort=True).agg(events=("coord", "size"), coord=("coord", "sum"), gap=("gap", "sum"),
@@ -180,7 +202,7 @@ class Coordination(Analyser):
         monthly["time_share"] = (monthly["cgap"] / monthly["gap"].where(monthly["gap"] > 0)).round(4)
         items.append(Chart("trend", _("Coordination per month"), "line", x=list(monthly.index),
                            series={_("share of events"): monthly["event_share"].tolist(),
-                                   _("share of people-time"): monthly["time_share"].tolist()},
+                                   _("share of active time"): monthly["time_share"].tolist()},
                            x_label=_("month"), y_label=_("share")))
         if log.has(C.TEAM):
             teams = pd.DataFrame({"team": frame[C.TEAM].to_numpy(), "coord": coord})
@@ -232,7 +254,7 @@ class Coordination(Analyser):
                                                   "handovers_per_case": _("handovers between organisations per "
                                                                           "case")},
                                           units={"coordination_share": "share", "cases": "cases"}))
-        summary = (_("%(share)s of the events and %(time)s of the people-time are coordination rather than work that "
+        summary = (_("%(share)s of the events and %(time)s of the active time are coordination rather than work that "
                      "resolves.") % {"share": format_share(event_share), "time": format_share(time_share)})
         if "handovers_org" in pc.columns:
             summary += " " + _("A case passes between organisations %(n)s times on average.") % {
@@ -240,6 +262,7 @@ class Coordination(Analyser):
         caveats = [_("Coordination activities: %(list)s (read as intake, assignment, forwarding, escalation, status "
                      "questions or updates; see \"How activities were read\").")
                    % {"list": ", ".join(sorted(frame[C.ACTIVITY][coord].astype(str).unique())) or "–"},
-                   _("People-time is the time until the next event of the case; it includes waiting, so it is an "
-                     "upper bound of the effort.")]
+                   _("Active time is the time until the next event of the case while the ticket is not on hold, not "
+                     "sent back and not yet resolved. It includes time in a queue, so it is an upper bound of the "
+                     "effort; the wait for the requester and the time until closure are left out.")]
         return self.result(summary=summary, items=items, caveats=caveats)

@@ -55,7 +55,7 @@ from ssc_mining.analysers.base import Analyser
 from ssc_mining.calendar_nl import BUSINESS_HOURS_RULE, TIMEZONE, business_clock, real_minutes_between
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import format_number, format_share, ngettext
+from ssc_mining.i18n import N_, format_number, format_share, ngettext
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Finding, Item, Metric, Result, Table
 from ssc_mining.semantics.roles import Role, State
@@ -109,6 +109,33 @@ class Deliveries(Analyser):
                          "was of omdat het SSC te traag was; SLA-naleving en zaken met SLA gehaald maar behoefte "
                          "gemist."}
     uses = (C.NEED_BY, C.DUE, C.CATEGORY, C.MOTHER, C.PRIORITY, C.TEAM, C.STATUS, C.MADE_SLA)
+    definitions = {
+        "cases": N_("the tickets registered inside the export (all tickets with --include-incomplete)"),
+        "cases_left_out": N_("tickets whose registration is not in the export: they began before it"),
+        "cases_with_need_by": N_("tickets that say by when the requester needs the result"),
+        "on_time": N_("tickets with a need-by date delivered on or before it"),
+        "late_share": N_("tickets delivered after their need-by date, or still open past it, out of the tickets "
+                         "with a need-by date"),
+        "asked_too_late_share": N_("late tickets that were asked with less lead time than the SSC normally needs "
+                                   "for their category, out of the tickets with a need-by date"),
+        "ssc_too_slow_share": N_("late tickets whose requester gave at least the usual lead time, out of the "
+                                 "tickets with a need-by date"),
+        "open_late": N_("tickets still open at the end of the export and past their need-by date"),
+        "median_days_late": N_("half of the late deliveries came at most this many days after the need-by date"),
+        "max_days_late": N_("the latest delivery: days after its need-by date"),
+        "cases_with_sla_verdict": N_("tickets with an SLA target that were finished, or that are open and already "
+                                     "past it"),
+        "sla_compliance": N_("tickets that met their SLA target, out of the tickets with an SLA verdict"),
+        "sla_pending": N_("open tickets still within their SLA target"),
+        "sla_no_target": N_("tickets without an SLA target"),
+        "watermelon": N_("tickets that met their SLA target but were delivered after the need-by date (green "
+                         "outside, red inside)"),
+        "watermelon_share": N_("tickets that met their SLA but missed the need-by date, out of the tickets with a "
+                               "need-by date"),
+        "reverse_watermelon": N_("tickets that missed their SLA target but were delivered by the need-by date"),
+        "sla_compared": N_("tickets with both the ticket system's own SLA verdict and the one worked out here"),
+        "sla_differences": N_("tickets where the SLA verdict worked out here differs from the ticket system's own"),
+    }
 
     #: column with the date by which the requester needs the result
     need_by_column: str = C.NEED_BY
@@ -130,8 +157,6 @@ class Deliveries(Analyser):
     complete_only: bool = True
     #: rows in the per-case tables
     max_rows: int = 500
-    #: case ids listed in a finding
-    max_case_ids: int = 20
 
     # -- computation -----------------------------------------------------------------------------------------
     def _minutes(self, start: pd.Series, end: pd.Series) -> np.ndarray:
@@ -315,31 +340,43 @@ class Deliveries(Analyser):
         share = lambda x, d: round(x / d, 4) if d else None  # noqa: E731
         need_by = ngettext("%(n)s ticket with a need-by date", "%(n)s tickets with a need-by date", n_need) \
             % {"n": format_number(n_need)}
+        days_late = pc["days_late"].dropna()
+        on_late = {"base": int(len(days_late)),
+                   "based_on": ngettext("%(n)s late delivery", "%(n)s late deliveries", len(days_late))
+                   % {"n": format_number(len(days_late))}}
         labels = {"late_share": _("Share late (of cases with a need-by date)"),
                   "asked_too_late_share": _("Share late because asked too late"),
                   "ssc_too_slow_share": _("Share late because the SSC was too slow"),
                   "median_days_late": _("Median days late (late deliveries)"),
                   "sla_compliance": _("SLA met"),
                   "watermelon_share": _("Share of cases with a need-by date: SLA met, need missed")}
-        no_need = _("the export has no date by which the requester needs the result (a need-by column such as "
-                    "'Gewenste leverdatum' or 'need by'); name it with --need-by")
-        no_target = _("the export has no SLA target date (a due date such as 'Streefdatum') and no SLA targets were "
-                      "given (parameter sla_hours)")
+        no_need = _("the export has no date by which the requester needs the result")
+        no_target = _("the export has no SLA target date and no SLA targets were given")
+        if not info["has_need_by"]:
+            caveats.append(_("A need-by column is often called 'Gewenste leverdatum', 'Wensdatum' or 'need by'; when "
+                             "the export has one under another name, name it with --need-by."))
+        if not (info["has_due"] or self.sla_hours):
+            caveats.append(_("An SLA target date is often called 'Streefdatum' or 'due'; when the export has none, "
+                             "SLA targets per priority can be given in a configuration file (sla_hours)."))
         if info["has_need_by"]:
             items += [
                 Metric("cases_with_need_by", _("Cases with a need-by date"), n_need, unit="cases"),
-                Metric("on_time", _("Delivered on time"), count("on_time"), unit="cases"),
-                Metric("late_share", labels["late_share"], share(late, n_need), unit="share", based_on=need_by),
+                Metric("on_time", _("Delivered on time"), count("on_time"), unit="cases", base=n_need,
+                       based_on=need_by),
+                Metric("late_share", labels["late_share"], share(late, n_need), unit="share", based_on=need_by,
+                       base=n_need),
                 Metric("asked_too_late_share", labels["asked_too_late_share"],
-                       share(count("asked_too_late"), n_need), unit="share", based_on=need_by,
-                       description=_("lead time given shorter than the category's norm")),
+                       share(count("asked_too_late"), n_need), unit="share", based_on=need_by, base=n_need),
                 Metric("ssc_too_slow_share", labels["ssc_too_slow_share"],
-                       share(count("ssc_too_slow"), n_need), unit="share", based_on=need_by,
-                       description=_("lead time given at least the category's norm, delivered late")),
-                Metric("open_late", _("Open and past the need-by date"), count("open_late"), unit="cases"),
+                       share(count("ssc_too_slow"), n_need), unit="share", based_on=need_by, base=n_need),
+                Metric("open_late", _("Open and past the need-by date"), count("open_late"), unit="cases",
+                       base=n_need, based_on=need_by),
                 Metric("median_days_late", labels["median_days_late"],
-                       round(float(pc["days_late"].median()), 3) if pc["days_late"].notna().any() else None,
-                       unit="days", reason="" if pc["days_late"].notna().any() else _("no delivery was late")),
+                       round(float(days_late.median()), 3) if len(days_late) else None,
+                       unit="days", reason="" if len(days_late) else _("no delivery was late"), **on_late),
+                Metric("max_days_late", _("Latest delivery (days after the need-by date)"),
+                       round(float(days_late.max()), 3) if len(days_late) else None,
+                       unit="days", reason="" if len(days_late) else _("no delivery was late"), **on_late),
             ]
         else:
             items += [Metric.not_measured(k, labels[k], no_need, unit="days" if k == "median_days_late" else "share")
@@ -351,7 +388,7 @@ class Deliveries(Analyser):
             items += [
                 Metric("cases_with_sla_verdict", _("Cases with an SLA verdict"), int(len(verdicts)), unit="cases"),
                 Metric("sla_compliance", labels["sla_compliance"],
-                       round(float(verdicts.mean()), 4) if len(verdicts) else None, unit="share",
+                       round(float(verdicts.mean()), 4) if len(verdicts) else None, unit="share", base=len(verdicts),
                        based_on=ngettext("%(n)s ticket with an SLA verdict", "%(n)s tickets with an SLA verdict",
                                          len(verdicts)) % {"n": format_number(len(verdicts))}),
                 Metric("sla_pending", _("Open cases still within their SLA"),
@@ -363,11 +400,12 @@ class Deliveries(Analyser):
             items.append(Metric.not_measured("sla_compliance", labels["sla_compliance"], no_target, unit="share"))
         if info["has_need_by"] and has_target:
             items += [
-                Metric("watermelon", _("SLA met, need missed"), n_water, unit="cases"),
-                Metric("watermelon_share", labels["watermelon_share"], share(n_water, n_need), unit="share",
+                Metric("watermelon", _("SLA met, need missed"), n_water, unit="cases", base=n_need,
                        based_on=need_by),
+                Metric("watermelon_share", labels["watermelon_share"], share(n_water, n_need), unit="share",
+                       based_on=need_by, base=n_need),
                 Metric("reverse_watermelon", _("SLA missed, need met"), int(pc["reverse_watermelon"].sum()),
-                       unit="cases"),
+                       unit="cases", base=n_need, based_on=need_by),
             ]
         else:
             items.append(Metric.not_measured("watermelon_share", labels["watermelon_share"],
@@ -383,25 +421,25 @@ class Deliveries(Analyser):
             ids = pc.index[pc["late_class"] == key]
             if len(ids):
                 items.append(Finding(key, severity, text % {"n": format_number(len(ids))},
-                                     case_ids=[str(c) for c in ids[: self.max_case_ids]], count=int(len(ids))))
+                                     case_ids=[str(c) for c in ids], count=int(len(ids))))
         if n_water:
             ids = pc.index[pc["watermelon"]]
             items.append(Finding("watermelons", "warning",
                                  _("%(n)s cases met their SLA but missed the date they were needed by (green "
                                    "outside, red inside).") % {"n": format_number(n_water)},
-                                 case_ids=[str(c) for c in ids[: self.max_case_ids]], count=n_water))
+                                 case_ids=[str(c) for c in ids], count=n_water))
         bad_need = pc.index[pc["need_by_before_registration"]]
         if len(bad_need):
             items.append(Finding("need_by_before_registration", "notice",
                                  _("%(n)s cases have a need-by date before they were registered; they count as "
                                    "asked too late when late.") % {"n": format_number(len(bad_need))},
-                                 case_ids=[str(c) for c in bad_need[: self.max_case_ids]], count=int(len(bad_need))))
+                                 case_ids=[str(c) for c in bad_need], count=int(len(bad_need))))
         invalid = pc.index[pc["sla_status"] == "invalid target"]
         if len(invalid):
             items.append(Finding("due_before_registration", "notice",
                                  _("%(n)s cases have an SLA target date before they were registered; they are left "
                                    "out of SLA compliance.") % {"n": format_number(len(invalid))},
-                                 case_ids=[str(c) for c in invalid[: self.max_case_ids]], count=int(len(invalid))))
+                                 case_ids=[str(c) for c in invalid], count=int(len(invalid))))
         items += self._group_tables(pc, need)
         if late:
             rows = pc[pc["late_class"].isin(["asked_too_late", "ssc_too_slow", "open_late"])]
@@ -446,7 +484,7 @@ class Deliveries(Analyser):
                 items.append(Finding("sla_reconciliation", "notice",
                                      _("For %(n)s cases the mined SLA verdict differs from the ticket system's "
                                        "own.") % {"n": format_number(len(differs))},
-                                     case_ids=[str(c) for c in differs.index[: self.max_case_ids]],
+                                     case_ids=[str(c) for c in differs.index],
                                      count=int(len(differs))))
         caveats.append(_("Lead times, norms and SLA time are counted in business hours: %(rule)s.")
                        % {"rule": _(BUSINESS_HOURS_RULE)} if self.business_hours else

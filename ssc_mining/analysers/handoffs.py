@@ -45,7 +45,7 @@ Example:
     [3, 2, 3, 2, 1]
     >>> r = Handoffs().analyse(log)
     >>> r.item("team_handovers_mean").value, r.item("routing_handovers_mean").reason[:34]
-    (2.0, 'the log has no assignment group co')
+    (2.0, 'the export does not say which grou')
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ from ssc_mining.analysers.toolkit import changes, distinct_per_case, find_column
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.cases import CaseIndex
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import format_number, ngettext
+from ssc_mining.i18n import N_, format_number, ngettext
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Finding, Graph, Item, Metric, Result, Table
 
@@ -79,14 +79,24 @@ LEVELS = {"person": C.RESOURCE, "team": C.TEAM, "routing": C.ASSIGNED_GROUP, "or
 
 
 def level_reason(level: str) -> str:
-    """Why a level cannot be measured when its column is absent."""
+    """Why a level cannot be measured when its column is absent (plain words; :func:`level_hint` says what to do)."""
     return {
-        "person": _("the log has no person (resource) column"),
-        "team": _("the log has no team of the person who did each event (org:group); for a history export, a "
-                  "people directory gives it (see the documentation on profiles)"),
-        "routing": _("the log has no assignment group column (the team the ticket is assigned to); name it with "
-                     "--assigned-group"),
-        "org": _("the log has no organisation column"),
+        "person": _("the export does not say who did each step"),
+        "team": _("the export does not say which team did each step"),
+        "routing": _("the export does not say which group each ticket was assigned to"),
+        "org": _("the export does not say which organisation did each step"),
+    }[level]
+
+
+def level_hint(level: str) -> str:
+    """What to do when a level cannot be measured (for the caveats: names columns and options)."""
+    return {
+        "person": _("Handovers between people need a column with the person who did each event (--resource)."),
+        "team": _("Handovers between teams need the team of whoever did each event (org:group, --team); for a "
+                  "history export a people directory gives it (see the documentation on profiles)."),
+        "routing": _("Reassignments need the group each ticket is assigned to after each event (an assignment "
+                     "group column, --assigned-group)."),
+        "org": _("Handovers between organisations need the organisation of whoever did each event (--org)."),
     }[level]
 
 
@@ -312,6 +322,66 @@ class Handoffs(Analyser):
     requires = (C.CASE, C.ACTIVITY, C.TIMESTAMP)
     uses = (C.TEAM, C.ASSIGNED_GROUP, C.RESOURCE, C.ORGANISATION, C.LINE, C.MOTHER, C.CATEGORY)
 
+    definitions = {
+        "person_handovers_mean": N_("times a ticket passes from one person to another between consecutive events, on "
+                                    "average per ticket"),
+        "person_handovers_median": N_("half of the tickets pass between people at most this often"),
+        "org_handovers_mean": N_("times a ticket passes from one organisation to another between consecutive "
+                                 "events, on average per ticket"),
+        "org_handovers_median": N_("half of the tickets pass between organisations at most this often"),
+        "people_mean": N_("different people who worked on a ticket, on average"),
+        "team_handovers_mean": N_("times the work passes from one team to another between consecutive events, on "
+                                  "average per ticket"),
+        "team_handovers_median": N_("half of the tickets pass between teams at most this often"),
+        "teams_mean": N_("different teams that worked on a ticket, on average"),
+        "service_team_changes_mean": N_("times the work moves from one of the SSC's teams to another, on average per "
+                                        "ticket; steps by the requester's own organisation are left out, so a "
+                                        "question and its answer by the requester do not count"),
+        "team_handover_share": N_("tickets handed to another team at least once, as a share of all tickets"),
+        "pingpong_share": N_("tickets that came back to a team they had already left, as a share of all tickets"),
+        "pingpong_direct_share": N_("tickets that went straight back to the team before (X → Y → X), as a share of "
+                                    "all tickets"),
+        "pingpong_indirect_share": N_("tickets that came back to a team via other teams (X → Y → Z → X), as a share "
+                                      "of all tickets"),
+        "pingpong_returns_mean": N_("times a ticket came back to a team it had already left, on average per ticket"),
+        "pingpong_returns_mean_affected": N_("times a ticket with ping-pong came back, on average"),
+        "days_median_pingpong": N_("half of the tickets with ping-pong take at most this long from first to last "
+                                   "event"),
+        "days_median_no_pingpong": N_("half of the tickets without ping-pong take at most this long"),
+        "days_median_pingpong_extra": N_("the median throughput time with ping-pong minus the one without"),
+        "routing_handovers_mean": N_("times a ticket moves to another assignment group, on average per ticket"),
+        "routing_handovers_median": N_("half of the tickets move to another assignment group at most this often"),
+        "routing_groups_mean": N_("different assignment groups a ticket had, on average"),
+        "routing_handover_share": N_("tickets moved to another assignment group at least once, as a share of all "
+                                     "tickets"),
+        "routing_pingpong_share": N_("tickets assigned back to a group they had already left, as a share of all "
+                                     "tickets"),
+        "routing_pingpong_direct_share": N_("tickets assigned straight back to the group before (X → Y → X), as a "
+                                            "share of all tickets"),
+        "routing_pingpong_indirect_share": N_("tickets assigned back to a group via other groups (X → Y → Z → X), as "
+                                              "a share of all tickets"),
+        "routing_returns_mean": N_("times a ticket was assigned back to a group it had already left, on average per "
+                                   "ticket"),
+        "routing_returns_mean_affected": N_("times a ticket with routing ping-pong was assigned back, on average"),
+        "days_median_routing_pingpong": N_("half of the tickets with routing ping-pong take at most this long from "
+                                           "first to last event"),
+        "days_median_no_routing_pingpong": N_("half of the tickets without routing ping-pong take at most this long"),
+        "days_median_routing_pingpong_extra": N_("the median throughput time with routing ping-pong minus the one "
+                                                 "without"),
+        "first_group_share": N_("tickets that never left the first group they were assigned to, as a share of the "
+                                "tickets with an assignment group"),
+        "person_pingpong_share": N_("tickets that came back to a person who had already handed them on"),
+        "person_pingpong_direct_share": N_("tickets that went straight back to the person before"),
+        "org_handovers_mother_ssc": N_("handovers between a mother organisation and the SSC, in both directions"),
+        "org_handovers_mother_mother": N_("handovers from one mother organisation to another"),
+        "first_line_only_share": N_("tickets solved by the first line alone, as a share of the tickets with a known "
+                                    "support line"),
+        "escalated_share": N_("tickets that went beyond the first line, as a share of the tickets with a known "
+                              "support line"),
+        "days_median_escalated": N_("half of the escalated tickets take at most this long from first to last event"),
+        "days_median_first_line": N_("half of the tickets solved by the first line take at most this long"),
+    }
+
     #: also report ping-pong and the handover network between individual people (off by default: works councils)
     person_level: bool = False
     #: teams that form the first support line (push to front); when empty the line column is used
@@ -324,8 +394,6 @@ class Handoffs(Analyser):
     max_groups: int = 15
     #: strongest edges kept in each network
     max_graph_edges: int = 150
-    #: case ids listed in a finding
-    max_case_ids: int = 20
 
     def analyse(self, log: EventLog) -> Result:
         present = {level: log.has(column) for level, column in LEVELS.items()}
@@ -354,6 +422,7 @@ class Handoffs(Analyser):
             else:
                 items += [Metric.not_measured(f"{level}_handovers_mean", label_mean, level_reason(level),
                                               unit="handovers")]
+                caveats.append(level_hint(level))
         if present["person"]:
             items.append(Metric("people_mean", _("Distinct people per ticket (mean)"),
                                 round(float(pc["people"].mean()), 4), unit="people"))
@@ -384,6 +453,7 @@ class Handoffs(Analyser):
         keys, texts = _KEYS[level], _texts(level)
         if not present:
             reason = level_reason(level)
+            caveats.append(level_hint(level))
             return [Metric.not_measured(keys[k], texts[k], reason, unit=_UNITS[k])
                     for k in ("mean", "share", "pingpong", "direct", "indirect")]
         handovers, distinct, direct_col, indirect_col = _COLS[level]
@@ -404,9 +474,10 @@ class Handoffs(Analyser):
             Metric(keys["returns"], texts["returns"], round(float(returns.mean()), 4), unit="returns"),
             Metric(keys["returns_affected"], texts["returns_affected"],
                    round(float(returns[pingpong].mean()), 4) if pingpong.any() else None, unit="returns",
-                   reason="" if pingpong.any() else none),
-            Metric(keys["with"], texts["with"], with_pp, unit="days", reason="" if pingpong.any() else none),
-            Metric(keys["without"], texts["without"], without_pp, unit="days"),
+                   reason="" if pingpong.any() else none, base=int(pingpong.sum())),
+            Metric(keys["with"], texts["with"], with_pp, unit="days", reason="" if pingpong.any() else none,
+                   base=int(pingpong.sum())),
+            Metric(keys["without"], texts["without"], without_pp, unit="days", base=int((~pingpong).sum())),
             Metric(keys["extra"], texts["extra"],
                    None if with_pp is None or without_pp is None else round(with_pp - without_pp, 6), unit="days",
                    reason="" if pingpong.any() else none),
@@ -415,11 +486,16 @@ class Handoffs(Analyser):
             known = pc[distinct] > 0
             items.append(Metric(keys["first_group"], texts["first_group"],
                                 round(float((pc.loc[known, "routing_changes"] == 0).mean()), 6) if known.any()
-                                else None, unit="share",
+                                else None, unit="share", base=int(known.sum()),
                                 based_on=ngettext("%(n)s ticket with an assignment group",
                                                   "%(n)s tickets with an assignment group", int(known.sum()))
                                 % {"n": format_number(int(known.sum()))}))
-        elif not (pc[handovers] > 0).any() and len(pc) > 1:
+        elif not data["service"].all():
+            # the requester's own side (a mother organisation's department) is not one of the SSC's teams
+            items.insert(2, Metric(
+                "service_team_changes_mean", _("Changes between the SSC's own teams, per ticket (mean)"),
+                round(float(pc["team_changes"].mean()), 4), unit="handovers"))
+        if level == "team" and not (pc[handovers] > 0).any() and len(pc) > 1:
             caveats.append(_("The team column never changes within a ticket, so it shows no handovers between "
                              "teams; it may hold a property of the ticket rather than the team of each event."))
         items += self._pingpong_findings(level, pc, data)
@@ -460,19 +536,19 @@ class Handoffs(Analyser):
             text = _("No ticket came back to a team it had already left.") if level == "team" else \
                 _("No ticket was assigned back to a group it had already left.")
             return [Finding(key, "info", text, [], 0)]
-        top_ids = top_cases(affected, self.max_case_ids)
+        top_ids = top_cases(affected, len(affected))
         top = affected.loc[top_ids]
         n = int(len(affected))
         values = {"n": format_number(n), "share": pct(n / len(pc)), "most": format_number(int(top.iloc[0]))}
         text = (ngettext("%(n)s ticket (%(share)s) came back to a team it had already left; the most returns in one "
-                         "ticket: %(most)s. The tickets with the most returns are listed.",
+                         "ticket: %(most)s. The tickets with the most returns come first.",
                          "%(n)s tickets (%(share)s) came back to a team they had already left; the most returns in "
-                         "one ticket: %(most)s. The tickets with the most returns are listed.", n)
+                         "one ticket: %(most)s. The tickets with the most returns come first.", n)
                 if level == "team" else
                 ngettext("%(n)s ticket (%(share)s) was assigned back to a group it had already left; the most "
-                         "returns in one ticket: %(most)s. The tickets with the most returns are listed.",
+                         "returns in one ticket: %(most)s. The tickets with the most returns come first.",
                          "%(n)s tickets (%(share)s) were assigned back to a group they had already left; the most "
-                         "returns in one ticket: %(most)s. The tickets with the most returns are listed.", n))
+                         "returns in one ticket: %(most)s. The tickets with the most returns come first.", n))
         items: list[Item] = [Finding(key, "notice" if n / len(pc) < 0.1 else "warning", text % values, top_ids, n)]
         run = data["team_runs" if level == "team" else "routing_runs"]
         labels = data[level][1]
@@ -510,11 +586,11 @@ class Handoffs(Analyser):
         label = _("Share of tickets solved by the first line alone (push to front)")
         if data["escalation_how"] is None:
             if C.LINE in frame.columns and frame[C.LINE].notna().any():
-                why = _("the support line column holds no line numbers (1, 2, 3); name the first-line teams with "
-                        "the parameter first_line_teams")
+                why = _("the support line in the export is not a number (1, 2, 3)")
             else:
-                why = _("the log has no support line column and no first-line teams were named (parameter "
-                        "first_line_teams)")
+                why = _("the export does not say which support line did each step")
+            caveats.append(_("To measure push to front, name the first-line teams with the parameter "
+                             "first_line_teams (or map a support line column with numbers 1, 2, 3: --line)."))
             return [Metric.not_measured("first_line_only_share", label, why, unit="share")]
         known = pc["first_line_only"].notna() & (pc["escalated"] | pc["first_line_only"])
         base = pc[known.to_numpy(dtype=bool)]
@@ -535,13 +611,15 @@ class Handoffs(Analyser):
                          "support line column shows a line above 1") % values
         items: list[Item] = [
             Metric("first_line_only_share", label, round(float((~escalated).mean()), 6), unit="share",
-                   based_on=based_on),
+                   based_on=based_on, base=len(base)),
             Metric("escalated_share", _("Share of tickets escalated beyond the first line"),
-                   round(float(escalated.mean()), 6), unit="share"),
+                   round(float(escalated.mean()), 6), unit="share", base=len(base)),
             Metric("days_median_escalated", _("Median throughput time of escalated tickets"),
-                   float(np.median(base["days"][escalated])) if escalated.any() else None, unit="days"),
+                   float(np.median(base["days"][escalated])) if escalated.any() else None, unit="days",
+                   base=int(escalated.sum())),
             Metric("days_median_first_line", _("Median throughput time of tickets solved by the first line"),
-                   float(np.median(base["days"][~escalated])) if (~escalated).any() else None, unit="days"),
+                   float(np.median(base["days"][~escalated])) if (~escalated).any() else None, unit="days",
+                   base=int((~escalated).sum())),
         ]
         groups: list[tuple[str, str, str, pd.Series]] = []
         if C.CATEGORY in frame.columns and frame[C.CATEGORY].notna().any():
@@ -638,7 +716,7 @@ class Handoffs(Analyser):
                               "value": [int(known.sum()), int((diff == 0).sum()), int((diff > 0).sum()),
                                         int((diff < 0).sum()), round(float(mined.mean()), 4),
                                         round(float(system[known].mean()), 4)]})
-        order = top_cases(differ.abs(), self.max_case_ids)
+        order = top_cases(differ.abs(), len(differ))
         values = {"n": format_number(len(differ)), "total": format_number(int(known.sum())), "column": column}
         return [
             Table.from_frame("reassignments_vs_system",

@@ -47,7 +47,7 @@ from ssc_mining.analysers.toolkit import find_column, pct, value_codes
 from ssc_mining.analysers.chains import LEVEL_TEXT, SAME_QUESTION, Chains, broad_categories, resubmission_chains
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import format_date, format_number, ngettext
+from ssc_mining.i18n import N_, format_date, format_number, ngettext
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Finding, Item, Metric, Result, Table
 from ssc_mining.semantics.roles import Role
@@ -60,8 +60,8 @@ def reopens_measurable(log: EventLog) -> str:
     m = log.markers
     if m.done().any() or m.present(Role.REOPEN):
         return ""
-    return _("no activity or status of this log means resolved, closed or reopened, so a return after a "
-             "resolution cannot be seen (name such labels in the mapping file's [semantics] table)")
+    return _("nothing in this export means resolved, closed or reopened, so a return to work after a resolution "
+             "cannot be seen")
 
 
 def _rework(log: EventLog) -> dict[str, np.ndarray]:
@@ -127,6 +127,42 @@ class Reopens(Analyser):
     requires = (C.CASE, C.ACTIVITY, C.TIMESTAMP)
     uses = (C.STATUS, C.RESOURCE, C.REQUESTER, C.CATEGORY, C.MOTHER, C.LINK, C.SUBJECT)
 
+    definitions = {
+        "reopened_share": N_("tickets that went back to work after they were resolved or closed (shown by later work "
+                             "or a new resolution), as a share of all tickets"),
+        "reopens": N_("times a ticket went back to work after it was resolved or closed"),
+        "reopens_per_reopened": N_("reopens per reopened ticket, on average"),
+        "days_median_reopened": N_("half of the reopened tickets take at most this long from first to last event"),
+        "days_median_not_reopened": N_("half of the tickets never reopened take at most this long from first to last "
+                                       "event"),
+        "updates_after_closure": N_("events after a ticket was resolved or closed that did not reopen it, such as "
+                                    "linking a configuration item or a survey"),
+        "updates_after_closure_share": N_("tickets with at least one update after resolution or closure, as a share "
+                                          "of all tickets"),
+        "repeated_resolution_share": N_("tickets with a resolution or closure recorded again without any event in "
+                                        "between (often entered twice, not reopened), as a share of all tickets"),
+        "rework_share": N_("tickets in which an activity was done more than once, as a share of all tickets"),
+        "self_loop_share": N_("tickets in which the same activity was done twice in a row, as a share of all "
+                              "tickets"),
+        "redo_share": N_("tickets in which an activity was done again by another person than the time before, as a "
+                         "share of all tickets"),
+        "chains": N_("questions filed again as a new ticket: groups of two or more tickets that belong together, "
+                     "found by the evidence named"),
+        "chain_tickets_share": N_("tickets that belong to a re-submission chain, as a share of all tickets"),
+        "same_question_share": N_("tickets in a chain that rests on a link between the tickets or a similar subject, "
+                                  "as a share of all tickets"),
+        "chain_days_median": N_("half of the chains take at most this long from the first opening to the last "
+                                "closing: the real time to a solution"),
+        "chain_first_ticket_days_median": N_("half of the chains' first tickets take at most this long on their own"),
+        "longest_chain_days": N_("the chain of tickets about one question that took longest, from the opening of "
+                                 "its first ticket to the closing of its last"),
+        "longest_chain_tickets": N_("tickets in that longest chain"),
+        "longest_chain_first_ticket_days": N_("how long the first ticket of that chain took on its own: what the "
+                                              "ticket system shows"),
+        "longest_chain_people": N_("different people who worked on the tickets of that chain"),
+        "chain_tickets_mean": N_("tickets per chain, on average"),
+    }
+
     #: a ticket of the same requester and category opened within this many days after the previous one's
     #: last event continues its chain
     window_days: float = 14
@@ -147,6 +183,9 @@ class Reopens(Analyser):
         items: list[Item] = [Metric("cases", _("Cases"), n, unit="cases")]
         caveats: list[str] = []
         why = reopens_measurable(log)
+        if why:
+            caveats.append(_("If some activities or statuses of this export do mean resolved, closed or reopened, "
+                             "name them in the mapping file's [semantics] table (see the documentation)."))
         items += self._reopen_items(pc, why, caveats)
         items += [
             Metric("rework_share", _("Share of tickets with an activity done more than once"),
@@ -192,35 +231,31 @@ class Reopens(Analyser):
         n_reopened = int(reopened.sum())
         items: list[Item] = [
             Metric("reopened_share", labels["reopened_share"], round(float(reopened.mean()), 6), unit="share",
-                   based_on=ngettext("%(n)s ticket", "%(n)s tickets", len(pc)) % {"n": format_number(len(pc))},
-                   description=_("a ticket counts as reopened when it goes back to work after it was resolved or "
-                                 "closed, shown by work or a new resolution afterwards")),
+                   based_on=ngettext("%(n)s ticket", "%(n)s tickets", len(pc)) % {"n": format_number(len(pc))}),
             Metric("reopens", labels["reopens"], int(pc["reopens"].sum()), unit="reopens"),
             Metric("reopens_per_reopened", labels["reopens_per_reopened"],
                    round(float(pc.loc[reopened, "reopens"].mean()), 4) if n_reopened else None, unit="reopens",
-                   reason="" if n_reopened else _("no ticket was reopened")),
+                   reason="" if n_reopened else _("no ticket was reopened"), base=n_reopened),
             Metric("days_median_reopened", labels["days_median_reopened"],
                    float(pc.loc[reopened, "days"].median()) if n_reopened else None, unit="days",
-                   reason="" if n_reopened else _("no ticket was reopened")),
+                   reason="" if n_reopened else _("no ticket was reopened"), base=n_reopened),
             Metric("days_median_not_reopened", labels["days_median_not_reopened"],
-                   float(pc.loc[~reopened, "days"].median()) if (~reopened).any() else None, unit="days"),
+                   float(pc.loc[~reopened, "days"].median()) if (~reopened).any() else None, unit="days",
+                   base=int((~reopened).sum())),
             Metric("updates_after_closure", labels["updates_after_closure"], int(pc["updates_after_closure"].sum()),
-                   unit="events", description=_("events after a ticket was resolved or closed that did not reopen "
-                                                "it, such as linking a configuration item or a survey")),
+                   unit="events"),
             Metric("updates_after_closure_share", labels["updates_after_closure_share"],
                    round(float((pc["updates_after_closure"] > 0).mean()), 6), unit="share"),
             Metric("repeated_resolution_share", labels["repeated_resolution_share"],
-                   round(float((pc["repeated_resolutions"] > 0).mean()), 6), unit="share",
-                   description=_("a resolution or closure recorded again without any event in between; often "
-                                 "entered twice, not reopened")),
+                   round(float((pc["repeated_resolutions"] > 0).mean()), 6), unit="share"),
         ]
         if n_reopened:
-            top = top_cases(pc.loc[reopened, "reopens"], self.top)
+            top = top_cases(pc.loc[reopened, "reopens"], n_reopened)
             items.append(Finding("reopened_cases", "notice",
                                  ngettext("%(n)s ticket (%(share)s) was reopened; the tickets reopened most often "
-                                          "are listed.",
+                                          "come first.",
                                           "%(n)s tickets (%(share)s) were reopened; the tickets reopened most often "
-                                          "are listed.", n_reopened)
+                                          "come first.", n_reopened)
                                  % {"n": format_number(n_reopened), "share": pct(reopened.mean())}, top, n_reopened))
         caveats.append(_("A ticket counts as reopened when it goes back to work after it was resolved or closed, "
                          "shown by later work or a new resolution; a resolution followed by closure is not a reopen, "
@@ -291,7 +326,8 @@ class Reopens(Analyser):
         items: list[Item] = [
             Metric("chains", chain_labels["chains"], n_chains, unit="chains", based_on=based_on),
             Metric("chain_tickets_share", chain_labels["chain_tickets_share"], share, unit="share", based_on=based_on),
-            Metric("same_question_share", chain_labels["same_question_share"], share, unit="share", based_on=based_on)
+            Metric("same_question_share", chain_labels["same_question_share"], share, unit="share",
+                   based_on=based_on)
             if found.evidence in SAME_QUESTION else
             Metric.not_measured("same_question_share", chain_labels["same_question_share"],
                                 _("the export links no tickets and has no subject to compare, so chains rest on the "
@@ -326,14 +362,28 @@ class Reopens(Analyser):
                      .sort_values(["chain_days", "tickets", "chain_id"], ascending=[False, False, True],
                                   kind="stable")
                      .set_index("chain_id"))
+        in_chains = int(len(linked))
         items += [
             Metric("chain_days_median", _("Median time from first opening to last closing of a chain"),
-                   round(float(per_chain["chain_days"].median()), 6), unit="days"),
+                   round(float(per_chain["chain_days"].median()), 6), unit="days", base=in_chains),
             Metric("chain_first_ticket_days_median", _("Median duration of the first ticket of a chain alone"),
-                   round(float(per_chain["first_ticket_days"].median()), 6), unit="days"),
+                   round(float(per_chain["first_ticket_days"].median()), 6), unit="days", base=in_chains),
             Metric("chain_tickets_mean", _("Tickets per chain (mean)"), round(float(per_chain["tickets"].mean()), 4),
-                   unit="tickets"),
+                   unit="tickets", base=in_chains),
         ]
+        top_chain = per_chain.iloc[0]
+        on_longest = {"base": int(top_chain["tickets"])}
+        items += [
+            Metric("longest_chain_days", _("Longest chain: first opening to last closing"),
+                   round(float(top_chain["chain_days"]), 6), unit="days", **on_longest),
+            Metric("longest_chain_tickets", _("Longest chain: tickets"), int(top_chain["tickets"]), unit="tickets",
+                   **on_longest),
+            Metric("longest_chain_first_ticket_days", _("Longest chain: its first ticket alone"),
+                   round(float(top_chain["first_ticket_days"]), 6), unit="days", **on_longest),
+        ]
+        if "people" in per_chain.columns:
+            items.append(Metric("longest_chain_people", _("Longest chain: handlers"), int(top_chain["people"]),
+                                unit="people", **on_longest))
         table = per_chain.head(self.top).reset_index()
         for column in ("first_opened", "last_closed"):
             table[column] = [format_date(d.date()) for d in table[column].dt.tz_convert(log.timezone)]
@@ -347,19 +397,20 @@ class Reopens(Analyser):
             units={"chain_days": "days", "first_ticket_days": "days"},
             descriptions={"people": _("distinct people who worked on the chain's tickets"),
                           "chain_days": _("first opening to last closing: the real time to a solution")}))
-        longest = per_chain.index[: self.top]
+        longest = per_chain.index
         first = per_chain.iloc[0]
+        members = _chain_members(linked, longest)
         items.append(Finding(
             "chains_longest", "warning" if first["chain_days"] > 30 else "notice",
             ngettext("%(n)s question was filed again as a new ticket; the longest chain took %(days)s days over "
                      "%(tickets)s tickets, while its first ticket alone took %(first)s days. The tickets of the "
-                     "longest chains are listed.",
+                     "chains are listed, longest chain first.",
                      "%(n)s questions were filed again as new tickets; the longest chain took %(days)s days over "
                      "%(tickets)s tickets, while its first ticket alone took %(first)s days. The tickets of the "
-                     "longest chains are listed.", n_chains)
+                     "chains are listed, longest chain first.", n_chains)
             % {"n": format_number(n_chains), "days": format_number(first["chain_days"]),
                "tickets": format_number(int(first["tickets"])), "first": format_number(first["first_ticket_days"])},
-            _chain_members(linked, longest), n_chains))
+            members, len(members)))
         return items
 
     def _system_counter(self, pc: pd.DataFrame, log: EventLog) -> list[Item]:
@@ -377,7 +428,7 @@ class Reopens(Analyser):
                               "value": [int(known.sum()), int((diff == 0).sum()), int((diff > 0).sum()),
                                         int((diff < 0).sum()), int((pc["reopens"][known] > 0).sum()),
                                         int((system[known] > 0).sum())]})
-        order = top_cases(differ.abs(), self.top)
+        order = top_cases(differ.abs(), len(differ))
         values = {"n": format_number(len(differ)), "total": format_number(int(known.sum())), "column": column}
         return [Table.from_frame("reopens_vs_system", _("Mined reopens versus the system's %(column)s") % values,
                                  table, labels={"measure": _("measure"), "value": _("value")}),

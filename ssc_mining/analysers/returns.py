@@ -40,7 +40,7 @@ import pandas as pd
 from ssc_mining.analysers.base import Analyser, top_cases
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import format_number, format_share, ngettext
+from ssc_mining.i18n import N_, format_number, format_share, ngettext
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Finding, Item, Metric, Result, Table
 from ssc_mining.semantics.roles import Role
@@ -84,11 +84,23 @@ class Returns(Analyser):
                    "nl": "Hoe vaak het SSC een aanvraag terugstuurt (afgewezen, terug voor correctie), zodat de "
                          "aanvrager die opnieuw moet indienen, en hoeveel tijd elke keer kost."}
     uses = (C.ROLE, C.TEAM, C.ASSIGNED_GROUP)
+    definitions = {
+        "cases": N_("the requests (tickets) in the export"),
+        "returned_share": N_("requests rejected or sent back for correction at least once and then submitted again, "
+                             "out of all requests"),
+        "returns": N_("times a request was sent back and later submitted again in the same ticket"),
+        "returns_per_returned_case": N_("returns per request that was sent back at least once, on average"),
+        "return_days_median": N_("half of the returns cost at most this long, from the return to the new "
+                                 "submission"),
+        "return_days_p90": N_("nine in ten returns cost at most this long, from the return to the new submission"),
+        "return_days_max": N_("the longest time one return cost, from the return to the new submission"),
+        "return_days_total": N_("the time from return to new submission, added up over all returns"),
+        "final_rejections": N_("requests sent back or rejected with no new submission after it: the request "
+                               "ended there"),
+    }
 
     #: rows in the table of who returned requests
     max_groups: int = 15
-    #: case ids listed in a finding
-    max_case_ids: int = 20
 
     def analyse(self, log: EventLog) -> Result:
         index, m = log.cases, log.markers
@@ -112,24 +124,31 @@ class Returns(Analyser):
         per_case = back.groupby("case").size()
         share = len(per_case) / n if n else None
         based_on = ngettext("%(n)s request", "%(n)s requests", n) % {"n": format_number(n)}
+        # figures about the returns rest on the requests that were sent back
+        on_returns = {"base": int(len(per_case)),
+                      "based_on": (ngettext("%(n)s return", "%(n)s returns", len(back)) % {"n": format_number(len(back))}
+                                   + " " + ngettext("in %(n)s request", "in %(n)s requests", len(per_case))
+                                   % {"n": format_number(len(per_case))})}
         items: list[Item] = [
             Metric("cases", _("Cases"), n, unit="cases"),
             Metric(
                 "returned_share", labels["returned_share"], round(share, 6) if share is not None else None,
-                unit="share", based_on=based_on,
-                description=_("requests rejected or sent back for correction at least once, then submitted again")),
+                unit="share", based_on=based_on),
             Metric("returns", labels["returns"], int(len(back)), unit="returns"),
             Metric("returns_per_returned_case", _("Returns per request sent back (mean)"),
-                   round(float(per_case.mean()), 4) if len(per_case) else None, unit="returns",
+                   round(float(per_case.mean()), 4) if len(per_case) else None, unit="returns", **on_returns,
                    reason="" if len(per_case) else _("no request was sent back and submitted again")),
             Metric("return_days_median", labels["return_days_median"],
-                   round(float(back["days"].median()), 6) if len(back) else None, unit="days",
-                   description=_("from the return to the new submission"),
+                   round(float(back["days"].median()), 6) if len(back) else None, unit="days", **on_returns,
                    reason="" if len(back) else _("no request was sent back and submitted again")),
             Metric("return_days_p90", _("Nine in ten returns cost at most"),
-                   round(float(back["days"].quantile(0.9)), 6) if len(back) else None, unit="days"),
+                   round(float(back["days"].quantile(0.9)), 6) if len(back) else None, unit="days", **on_returns,
+                   reason="" if len(back) else _("no request was sent back and submitted again")),
+            Metric("return_days_max", _("Longest time one return cost"),
+                   round(float(back["days"].max()), 6) if len(back) else None, unit="days", **on_returns,
+                   reason="" if len(back) else _("no request was sent back and submitted again")),
             Metric("return_days_total", _("Time lost to returns in all"), round(float(back["days"].sum()), 4),
-                   unit="days"),
+                   unit="days", **on_returns),
             Metric("final_rejections", labels["final_rejections"], int(len(final)), unit="requests"),
         ]
         if events["by"].notna().any():
@@ -150,12 +169,12 @@ class Returns(Analyser):
                 descriptions={"by": _("the role, else the team, of the event that sent the request back; never a "
                                       "person")}))
         if len(per_case):
-            top = top_cases(per_case, self.max_case_ids)
+            top = top_cases(per_case, len(per_case))
             items.append(Finding("returned_cases", "notice" if share is not None and share < 0.1 else "warning",
                                  ngettext("%(n)s request (%(share)s) was sent back and submitted again; the requests "
-                                          "sent back most often are listed.",
+                                          "sent back most often come first.",
                                           "%(n)s requests (%(share)s) were sent back and submitted again; the requests "
-                                          "sent back most often are listed.", len(per_case))
+                                          "sent back most often come first.", len(per_case))
                                  % {"n": format_number(len(per_case)), "share": format_share(share, 0)},
                                  top, int(len(per_case))))
         summary = (_("%(share)s of the %(n)s requests were sent back and submitted again (%(returns)s returns; a "

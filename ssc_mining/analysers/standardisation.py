@@ -5,13 +5,21 @@ Definitions:
 * **variant**: a case's sequence of activities (events in log order). Cases are grouped by a
   vectorised hash of their sequence (two independent 64-bit polynomial hashes and the length), the
   sequences themselves are read once per variant.
-* **standard path**: ``reference`` when given, else the most frequent variant (ties: the
-  alphabetically first). **On the standard path**: the case's variant equals it.
+* **standard path**: ``reference`` when given; else the most frequent variant among the **clean**
+  cases: cases that end resolved or closed (not cancelled, not open) and were never reopened or
+  sent back (roles from :mod:`ssc_mining.semantics`); else, when the log records no endings, the
+  most frequent variant (ties: the alphabetically first). **On the standard path**: the case's
+  variant equals it. The result says which rule chose it.
 * **deviation** of a case: the edit distance (insertions, deletions, substitutions of activities)
   between its variant and the standard path, divided by the longer of the two lengths: 0 on the
   standard path, 1 when nothing matches. Computed once per variant.
-* **cost of deviation**: median throughput time (first → last event, days) of cases off the standard
-  path minus that of cases on it; also per band of deviation.
+* **cost of deviation**, like with like: per category (the case's first category value; one group
+  when the log has none), the median throughput time (first → last event, days) of its cases off
+  the standard path minus that of its cases on it; the headline is the mean of these differences
+  weighted by the deviating cases of each category that has cases both on and off the path.
+* **suspiciously fast standard path**: the cases on it take a median of less than a fifth of the
+  deviating cases' median; often tickets closed automatically (duplicates, spam, self-service) that
+  say nothing about how deviation costs time.
 
 Example:
     >>> import pandas as pd
@@ -23,6 +31,10 @@ Example:
     >>> pc = Standardisation().per_case(log)
     >>> pc["on_standard"].tolist(), pc["deviation"].round(3).tolist()
     ([True, False, True], [0.0, 0.333, 0.0])
+    >>> Standardisation().analyse(log).item("standard_share").description
+    'the most frequent path (this log records no resolutions to tell clean tickets apart)'
+    >>> Standardisation().analyse(log).item("deviation_extra_days").value
+    2.0
     >>> edit_distance(("a", "b", "c"), ("a", "c"))
     1
 """
@@ -37,12 +49,24 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
+from ssc_mining.semantics.roles import Role, State
 from ssc_mining.eventlog.cases import case_index
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import format_number, format_share
+from ssc_mining.i18n import N_, format_number, format_share, ngettext
 from ssc_mining.i18n import gettext as _
-from ssc_mining.results import Chart, Item, Metric, Result, Table
+from ssc_mining.results import Chart, Finding, Item, Metric, Result, Table
+
+#: how the standard path was chosen (message ids, translated when the result is made)
+CHOSEN_BY = {
+    "reference": N_("the reference path given in the configuration"),
+    "clean": N_("the most frequent path of the tickets that end resolved without being reopened or sent back"),
+    "frequent": N_("the most frequent path (this log records no resolutions to tell clean tickets apart)"),
+    "frequent_no_clean": N_("the most frequent path (no ticket ends resolved without being reopened or sent "
+                            "back)"),
+}
+#: the standard path is suspiciously fast when its median is below this share of the deviating cases' median
+FAST_RATIO = 0.2
 
 _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xC2B2AE3D27D4EB4F)
@@ -100,6 +124,21 @@ class Standardisation(Analyser):
                    "nl": "Hoeveel verschillende routes zaken nemen, hoeveel het standaardpad volgen, per "
                          "moederorganisatie, en wat afwijken kost aan doorlooptijd."}
     uses = (C.MOTHER, C.CATEGORY)
+    definitions = {
+        "variants": N_("different sequences of activities (paths) that tickets take"),
+        "top_share": N_("tickets whose path is one of the most frequent paths, out of all tickets"),
+        "standard_share": N_("tickets whose path is exactly the standard path, out of all tickets"),
+        "mean_deviation": N_("how far a ticket's path is from the standard path: the number of steps to add, "
+                             "remove or replace, divided by the longer path's length (0 = the same, 1 = nothing in "
+                             "common); the mean over all tickets"),
+        "median_days_standard": N_("half of the tickets on the standard path take at most this long from first to "
+                                   "last event"),
+        "median_days_deviating": N_("half of the tickets off the standard path take at most this long from first "
+                                    "to last event"),
+        "deviation_extra_days": N_("per category: the median time of the tickets off the standard path minus that "
+                                   "of the tickets on it; averaged over the categories, weighted by their deviating "
+                                   "tickets"),
+    }
 
     #: the standard path as a sequence of activities; default: the most frequent variant
     reference: tuple[str, ...] = ()
@@ -108,15 +147,34 @@ class Standardisation(Analyser):
     #: groups shown per table before the rest is pooled
     max_groups: int = 15
 
+    @staticmethod
+    def clean_cases(log: EventLog) -> np.ndarray | None:
+        """Per case: ends resolved or closed and was never reopened or sent back; None when the log records no
+        endings (then clean cannot be told apart)."""
+        m, index = log.markers, log.cases
+        if not m.endings_known or not index.n:
+            return None
+        final = m.state[index.last]
+        resolved = np.isin(final, (int(State.RESOLVED), int(State.CLOSED)))
+        return resolved & ~index.any(m.reopen) & ~index.any(m.has(Role.RETURN))
+
     def _compute(self, log: EventLog) -> tuple[pd.DataFrame, list[tuple[str, ...]], np.ndarray, tuple[str, ...]]:
         frame = log.frame
         variant, sequences, counts = case_variants(frame)
         index = log.cases
+        chosen = "reference"
         if self.reference:
             standard = tuple(self.reference)
         elif len(counts):
-            best = counts.max()
-            standard = min(sequences[i] for i in np.flatnonzero(counts == best))
+            clean = self.clean_cases(log)
+            pool = counts
+            chosen = "frequent"
+            if clean is not None:
+                clean_counts = np.bincount(variant[clean], minlength=len(counts))
+                chosen = "clean" if clean_counts.any() else "frequent_no_clean"
+                pool = clean_counts if clean_counts.any() else counts
+            best = pool.max()
+            standard = min(sequences[i] for i in np.flatnonzero(pool == best))
         else:
             standard = ()
         distance = np.array([edit_distance(seq, standard) / max(len(seq), len(standard), 1) for seq in sequences])
@@ -126,7 +184,33 @@ class Standardisation(Analyser):
         pc["on_standard"] = pc["deviation"] == 0
         for key, column in (("mother", C.MOTHER), ("category", C.CATEGORY)):
             pc[key] = index.case_first(frame[column]).to_numpy() if column in frame.columns else None
+        pc.attrs["chosen"] = chosen
         return pc, sequences, counts, standard
+
+    @staticmethod
+    def deviation_cost(pc: pd.DataFrame) -> tuple[float | None, pd.DataFrame]:
+        """Like with like: per category the median days off minus on the standard path, and their mean weighted
+        by the deviating cases of the categories that have cases both on and off the path.
+
+        >>> pc = pd.DataFrame({"category": ["a", "a", "a", "b", "b"], "on_standard": [True, False, False, True, False],
+        ...                    "throughput_days": [1.0, 3.0, 5.0, 10.0, 11.0]})
+        >>> extra, table = Standardisation.deviation_cost(pc)
+        >>> round(extra, 3), table["extra_days"].tolist()     # (3 × 2 + 1 × 1) / 3
+        (2.333, [3.0, 1.0])
+        """
+        group = pc["category"].astype(object).fillna("?") if pc["category"].notna().any() else \
+            pd.Series("", index=pc.index)
+        g = pd.DataFrame({"group": group.to_numpy(), "on": pc["on_standard"].to_numpy(dtype=bool),
+                          "days": pc["throughput_days"].to_numpy()})
+        on = g[g["on"]].groupby("group")["days"].agg(cases_on="size", median_on="median")
+        off = g[~g["on"]].groupby("group")["days"].agg(cases_off="size", median_off="median")
+        table = on.join(off, how="inner").reset_index()
+        table["extra_days"] = table["median_off"] - table["median_on"]
+        table = table.sort_values(["cases_off", "group"], ascending=[False, True], kind="stable")
+        if not len(table):
+            return None, table
+        extra = float(np.average(table["extra_days"], weights=table["cases_off"]))
+        return extra, table.reset_index(drop=True)
 
     def pinned(self, log: EventLog) -> "Standardisation":
         """A copy whose ``reference`` is this log's standard path (so segments share one standard path)."""
@@ -153,27 +237,56 @@ class Standardisation(Analyser):
         top = order[: self.top]
         coverage = float(counts[top].sum() / n)
         on = pc["on_standard"]
+        chosen = _(CHOSEN_BY[pc.attrs["chosen"]])
         med_on = float(pc.loc[on, "throughput_days"].median()) if on.any() else None
         med_off = float(pc.loc[~on, "throughput_days"].median()) if (~on).any() else None
-        extra = med_off - med_on if med_on is not None and med_off is not None else None
+        extra, per_group = self.deviation_cost(pc)
+        compared = int(per_group["cases_on"].sum() + per_group["cases_off"].sum()) if len(per_group) else 0
+        no_pair = _("no category has tickets both on and off the standard path, so there is nothing like to compare "
+                    "with like")
         items: list[Item] = [
             Metric("cases", _("Cases"), n, unit="cases"),
             Metric("variants", _("Variants"), int(len(counts)), unit="variants"),
             Metric("top_share", _("Share of cases in the %(top)s most frequent variants") % {"top": self.top},
                    round(coverage, 4), unit="share"),
             Metric("standard_share", _("Share of cases on the standard path"), round(float(on.mean()), 4),
-                   unit="share",
-                   description=_("the reference path given") if self.reference else _("the most frequent variant")),
+                   unit="share", description=chosen),
             Metric("mean_deviation", _("Mean deviation from the standard path"),
-                   round(float(pc["deviation"].mean()), 4), unit="share",
-                   description=_("edit distance to the standard path divided by the longer length")),
+                   round(float(pc["deviation"].mean()), 4), unit="share"),
             Metric("median_days_standard", _("Median throughput time on the standard path"),
-                   round(med_on, 4) if med_on is not None else None, unit="days"),
+                   round(med_on, 4) if med_on is not None else None, unit="days", base=int(on.sum()),
+                   reason="" if med_on is not None else _("no ticket follows the standard path")),
             Metric("median_days_deviating", _("Median throughput time off the standard path"),
-                   round(med_off, 4) if med_off is not None else None, unit="days"),
+                   round(med_off, 4) if med_off is not None else None, unit="days", base=int((~on).sum()),
+                   reason="" if med_off is not None else _("every ticket follows the standard path")),
             Metric("deviation_extra_days", _("Extra median throughput time when deviating"),
-                   round(extra, 4) if extra is not None else None, unit="days"),
+                   round(extra, 4) if extra is not None else None, unit="days", base=compared,
+                   based_on=ngettext("%(n)s ticket in categories with tickets both on and off the standard path",
+                                     "%(n)s tickets in categories with tickets both on and off the standard path",
+                                     compared) % {"n": format_number(compared)},
+                   reason="" if extra is not None else no_pair),
         ]
+        fast = med_on is not None and med_off is not None and med_off > 0 and med_on < FAST_RATIO * med_off
+        if fast:
+            items.append(Finding(
+                "standard_path_fast", "warning",
+                _("Tickets on the standard path take a median of %(on)s days, against %(off)s days for the other "
+                  "tickets. Such fast tickets are often closed automatically (duplicates, spam, self-service) "
+                  "rather than handled, so the difference is not what deviating costs. Check the tickets on the "
+                  "standard path, listed here.")
+                % {"on": format_number(med_on, 2), "off": format_number(med_off, 1)},
+                case_ids=[str(c) for c in pc.index[on.to_numpy(dtype=bool)]], count=int(on.sum())))
+        if len(per_group) and pc["category"].notna().any():
+            t = per_group.assign(median_on=per_group["median_on"].round(3), median_off=per_group["median_off"].round(3),
+                                 extra_days=per_group["extra_days"].round(3))
+            items.append(Table.from_frame(
+                "cost_by_category", _("What deviating costs, per category"), t,
+                labels={"group": _("category"), "cases_on": _("tickets on the standard path"),
+                        "median_on": _("median on the path (days)"), "cases_off": _("tickets off the path"),
+                        "median_off": _("median off the path (days)"), "extra_days": _("extra (days)")},
+                units={"cases_on": "cases", "cases_off": "cases", "median_on": "days", "median_off": "days",
+                       "extra_days": "days"},
+                descriptions={"extra_days": _("median off the path minus median on it, within the category")}))
         dist = pc.groupby("variant")["deviation"].first()
         var_table = pd.DataFrame({"rank": np.arange(1, len(top) + 1),
                                   "variant": [" → ".join(sequences[i]) for i in top],
@@ -216,12 +329,15 @@ class Standardisation(Analyser):
         items.append(Chart("deviation", _("Deviation from the standard path per case"), "histogram",
                            series={_("cases"): np.sort(pc["deviation"].to_numpy().round(4)).tolist()},
                            x_label=_("deviation (0 = standard path, 1 = nothing in common)"), y_label=_("cases")))
-        summary = (_("%(n)s different paths; the %(top)s most frequent cover %(coverage)s of the cases. %(standard)s of "
-                     "the cases follow the standard path; deviating cases take %(extra)s days longer (median).")
+        summary = (_("%(n)s different paths; the %(top)s most frequent cover %(coverage)s of the tickets. %(standard)s "
+                     "of the tickets follow the standard path (%(chosen)s).")
                    % {"n": format_number(len(counts)), "top": self.top, "coverage": format_share(coverage),
-                      "standard": format_share(float(on.mean())),
-                      "extra": format_number(extra, 1) if extra is not None else "–"})
+                      "standard": format_share(float(on.mean())), "chosen": chosen})
+        if extra is not None:
+            summary += " " + _("Within the same category, deviating tickets take %(extra)s days longer (median).") % {
+                "extra": format_number(extra, 1)}
         caveats = [_("Standard path: %(path)s.") % {"path": " → ".join(standard) or "–"},
+                   _("The standard path is %(chosen)s.") % {"chosen": chosen},
                    _("Cases still open at the time of the export look shorter and may not have reached the end of "
                      "the standard path yet.")]
         return self.result(summary=summary, items=items, caveats=caveats)

@@ -32,7 +32,7 @@ import pandas as pd
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import format_number, ngettext
+from ssc_mining.i18n import N_, format_number, ngettext
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Item, Metric, Result, Table
 
@@ -60,6 +60,19 @@ class ThroughputTime(Analyser):
                          "vastgelegde gebeurtenis."}
     uses = (C.MOTHER, C.CATEGORY)
 
+    definitions = {
+        "cases": N_("the complete tickets: ended inside the export and registered inside it (all tickets with "
+                    "--include-incomplete)"),
+        "cases_left_out": N_("tickets whose times the export cuts off: still open at its end, or registered before "
+                             "it began"),
+        "median_days": N_("half of the tickets take at most this long from their first to their last event"),
+        "p90_days": N_("nine in ten tickets take at most this long from their first to their last event"),
+        "max_days": N_("the longest time from first to last event of one ticket"),
+        "median_days_to_resolution": N_("half of the resolved tickets were resolved within this time, counted from "
+                                        "their first event to the start of their final resolution"),
+        "p90_days_to_resolution": N_("nine in ten resolved tickets were resolved within this time"),
+    }
+
     #: count only complete cases (ended in the export, registration in the export)
     complete_only: bool = True
     max_groups: int = 15
@@ -78,8 +91,9 @@ class ThroughputTime(Analyser):
                    description=_("complete tickets: ended in the export and registered in it") if self.complete_only
                    else ""),
             Metric("cases_left_out", _("Tickets left out because they are incomplete"), n_left, unit="cases",
-                   description=_("%(open)s still open at the end of the export, %(cut)s registered before it began")
-                   % {"open": format_number(left.get("open", 0)), "cut": format_number(left.get("cut", 0))}),
+                   based_on=_("%(open)s still open at the end of the export, %(cut)s registered before it began")
+                   % {"open": format_number(left.get("open", 0)), "cut": format_number(left.get("cut", 0))},
+                   base=index.n),
             Metric("median_days", _("Median throughput time (first to last event)"),
                    float(days.median()) if len(days) else None, unit="days"),
             Metric("p90_days", _("Nine in ten tickets take at most"),
@@ -92,10 +106,11 @@ class ThroughputTime(Analyser):
                 Metric("median_days_to_resolution", _("Median time to resolution"),
                        float(resolved.median()) if len(resolved) else None, unit="days",
                        based_on=ngettext("%(n)s resolved ticket", "%(n)s resolved tickets", len(resolved))
-                       % {"n": format_number(len(resolved))},
-                       description=_("from the first event to the start of the final resolution")),
+                       % {"n": format_number(len(resolved))}, base=len(resolved),
+                       reason="" if len(resolved) else _("no complete ticket was resolved")),
                 Metric("p90_days_to_resolution", _("Nine in ten tickets are resolved within"),
-                       float(resolved.quantile(0.9)) if len(resolved) else None, unit="days"),
+                       float(resolved.quantile(0.9)) if len(resolved) else None, unit="days", base=len(resolved),
+                       reason="" if len(resolved) else _("no complete ticket was resolved")),
             ]
         else:
             items.append(Metric.not_measured(
@@ -107,21 +122,25 @@ class ThroughputTime(Analyser):
         for column, label in ((C.MOTHER, _("mother organisation")), (C.CATEGORY, _("category"))):
             if log.has(column):
                 groups = pd.DataFrame({"group": index.case_first(log.frame[column])[keep].to_numpy(),
-                                       "days": days.to_numpy()})
-                table = (groups.groupby("group", dropna=False)["days"]
-                         .agg(cases="size", median_days="median", mean_days="mean").reset_index()
-                         .sort_values(["cases", "group"], ascending=[False, True], kind="stable"))
+                                       "days": days.to_numpy(), "resolution": to_resolution.to_numpy()})
+                table = self._per_group(groups)
                 if len(table) > self.max_groups:
-                    rest = groups[~groups["group"].isin(table["group"].head(self.max_groups))]["days"]
-                    other = pd.DataFrame({"group": [_("other (%(n)s groups)") % {"n": len(table) - self.max_groups}],
-                                          "cases": [len(rest)], "median_days": [rest.median()],
-                                          "mean_days": [rest.mean()]})
+                    rest = groups[~groups["group"].isin(table["group"].head(self.max_groups))]
+                    other = self._per_group(rest.assign(group=_("other (%(n)s groups)")
+                                                        % {"n": len(table) - self.max_groups}))
                     table = pd.concat([table.head(self.max_groups), other], ignore_index=True)
                 items.append(Table.from_frame(
                     f"by_{column.rsplit(':', 1)[-1]}", _("Throughput time per %(group)s") % {"group": label}, table,
-                    labels={"group": label, "cases": _("cases"), "median_days": _("median (days)"),
-                            "mean_days": _("mean (days)")},
-                    units={"median_days": "days", "mean_days": "days"}))
+                    labels={"group": label, "cases": _("tickets"), "median_resolution_days": _("to resolution, median "
+                                                                                                "(days)"),
+                            "median_days": _("median (days)"), "p90_days": _("9 in 10 within (days)"),
+                            "max_days": _("longest (days)")},
+                    units={"cases": "cases", "median_resolution_days": "days", "median_days": "days",
+                           "p90_days": "days", "max_days": "days"},
+                    descriptions={"median_days": _("first to last event"),
+                                  "median_resolution_days": _("first event to the start of the final resolution"),
+                                  "max_days": _("so that one very long ticket does not disappear behind the "
+                                                "median")}))
         summary = (_("Half of the %(cases)s complete tickets take at most %(median)s days from first to last event; "
                      "nine in ten take at most %(p90)s days.")
                    % {"cases": format_number(len(days)), "median": format_number(days.median(), 1),
@@ -138,3 +157,14 @@ class ThroughputTime(Analyser):
             caveats.append(_("Nothing in this log means resolved or closed, so it cannot tell which tickets are still "
                              "open; all are counted."))
         return self.result(summary=summary, items=items, caveats=caveats)
+
+    @staticmethod
+    def _per_group(groups: pd.DataFrame) -> pd.DataFrame:
+        """Tickets, median time to resolution, and median, p90 and longest throughput time per group."""
+        g = groups.groupby("group", dropna=False)
+        table = g["days"].agg(cases="size", median_days="median",
+                              p90_days=lambda d: d.quantile(0.9), max_days="max").reset_index()
+        table.insert(2, "median_resolution_days", g["resolution"].median().to_numpy())
+        for column in ("median_resolution_days", "median_days", "p90_days", "max_days"):
+            table[column] = table[column].round(2)
+        return table.sort_values(["cases", "group"], ascending=[False, True], kind="stable")

@@ -19,7 +19,7 @@ import pandas as pd
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.discovery.overview import variants
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import format_number, format_share
+from ssc_mining.i18n import N_, format_number, format_share
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Metric, Result, Table
 
@@ -32,6 +32,12 @@ class Variants(Analyser):
     title = {"en": "Variants", "nl": "Varianten"}
     description = {"en": "How many different paths cases take through the process.",
                    "nl": "Hoeveel verschillende routes zaken door het proces nemen."}
+
+    definitions = {
+        "variants": N_("different paths: two tickets follow the same path when their activities come in the same "
+                       "order"),
+        "top_share": N_("the tickets that follow one of the most frequent paths, as a share of all tickets"),
+    }
 
     top: int = 10
 
@@ -46,7 +52,8 @@ class Variants(Analyser):
             summary=(_("%(n)s different paths; the %(top)s most frequent cover %(share)s of the cases.")
                      % {"n": format_number(len(counts)), "top": len(top), "share": format_share(share, 0)}
                      if len(counts) else _("The log is empty.")),
-            items=[Metric("variants", _("Variants"), int(len(counts)), unit="variants"),
+            items=[Metric("cases", _("Cases"), log.n_cases, unit="cases"),
+                   Metric("variants", _("Variants"), int(len(counts)), unit="variants"),
                    Metric("top_share", _("Share of cases in the %(top)s most frequent variants") % {"top": self.top},
                           round(share, 4), unit="share"),
                    Table.from_frame("top", _("Most frequent variants"), table,

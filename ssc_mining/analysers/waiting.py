@@ -42,7 +42,7 @@ import pandas as pd
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import format_number, format_share
+from ssc_mining.i18n import N_, format_number, format_share
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Finding, Item, Metric, Result, Table
 from ssc_mining.semantics.roles import Role, State
@@ -52,8 +52,13 @@ def waiting_measurable(log: EventLog) -> str:
     """Empty when waiting can be measured on ``log``; else the reason."""
     if log.markers.waiting().any():
         return ""
-    return _("no activity or status of this log means waiting (on hold, waiting for the user or a supplier); "
-             "name such labels in the mapping file's [semantics] table when they exist")
+    return _("no activity or status of this log means waiting (on hold, waiting for the user or a supplier)")
+
+
+def waiting_hint() -> str:
+    """What to do when waiting is not recognised (for the caveats: names the mapping file's table)."""
+    return _("When the export has labels for waiting that were not recognised, name them in the mapping file's "
+             "[semantics] table (see docs/semantics.md).")
 
 
 def _kind_label(state: int) -> str:
@@ -73,9 +78,21 @@ class Waiting(Analyser):
                    "nl": "Hoe lang meldingen in de wacht staan (op de aanmelder of een leverancier), per melding en "
                          "per team."}
     uses = (C.STATUS, C.TEAM, C.RESOURCE, C.REQUESTER)
-
-    #: case ids listed in a finding
-    max_case_ids: int = 20
+    definitions = {
+        "cases_waited": N_("tickets put on hold at least once (waiting for the requester, a supplier, or parked)"),
+        "share_cases_waited": N_("tickets put on hold at least once, out of all tickets"),
+        "waits": N_("times a ticket was put on hold; a wait lasts until the next event that is not on hold"),
+        "wait_hours": N_("the time on hold, added up over all tickets; wall-clock time, nights and weekends "
+                         "included"),
+        "waiting_share": N_("the time on hold divided by the time from first to last event, both added up over all "
+                            "tickets"),
+        "median_wait_hours": N_("half of the waits last at most this long"),
+        "p90_wait_hours": N_("nine in ten waits last at most this long"),
+        "max_wait_hours": N_("the longest single wait"),
+        "repeated_waits_without_contact": N_("waits, other than a ticket's first, with no event from the requester "
+                                             "since the previous wait began"),
+        "cases_repeated_without_contact": N_("tickets with at least one such repeated wait"),
+    }
 
     def _compute(self, log: EventLog) -> tuple[pd.DataFrame, pd.DataFrame]:
         frame, index, m = log.frame, log.cases, log.markers
@@ -134,7 +151,8 @@ class Waiting(Analyser):
                       "wait_hours": (_("Time spent waiting"), "hours")}
             return self.result(summary=_("Waiting is not measured: %(why)s.") % {"why": why},
                                items=[Metric("cases", _("Cases"), log.cases.n, unit="cases")]
-                               + [Metric.not_measured(k, label, why, unit=unit) for k, (label, unit) in labels.items()])
+                               + [Metric.not_measured(k, label, why, unit=unit) for k, (label, unit) in labels.items()],
+                               caveats=[waiting_hint()])
         per_case, waits = self._compute(log)
         n = len(per_case)
         waited = per_case["waits"] > 0
@@ -151,10 +169,16 @@ class Waiting(Analyser):
             Metric("waits", _("Waits"), int(len(waits)), unit="waits"),
             Metric("wait_hours", _("Time spent waiting"), round(total_wait / 3600, 2), unit="hours"),
             Metric("waiting_share", _("Share of throughput time spent waiting"),
-                   round(share, 4) if share is not None else None, unit="share",
-                   description=_("total time on hold divided by the total time from first to last event")),
+                   round(share, 4) if share is not None else None, unit="share"),
             Metric("median_wait_hours", _("Median length of a wait"),
-                   round(float(waits["seconds"].median()) / 3600, 2) if len(waits) else None, unit="hours"),
+                   round(float(waits["seconds"].median()) / 3600, 2) if len(waits) else None, unit="hours",
+                   base=int(waited.sum())),
+            Metric("p90_wait_hours", _("Nine in ten waits last at most"),
+                   round(float(waits["seconds"].quantile(0.9)) / 3600, 2) if len(waits) else None, unit="hours",
+                   base=int(waited.sum())),
+            Metric("max_wait_hours", _("Longest wait"),
+                   round(float(waits["seconds"].max()) / 3600, 2) if len(waits) else None, unit="hours",
+                   base=int(waited.sum())),
             Metric("repeated_waits_without_contact", _("Repeated waits without contact from the requester"),
                    repeated, unit="waits"),
             Metric("cases_repeated_without_contact",
@@ -166,7 +190,7 @@ class Waiting(Analyser):
                 "repeated_without_contact", "notice",
                 _("%(n)s cases were put on hold again without any event from the requester since the previous "
                   "wait began.") % {"n": format_number(len(repeated_cases))},
-                case_ids=sorted(str(c) for c in repeated_cases)[: self.max_case_ids],
+                case_ids=sorted(str(c) for c in repeated_cases),
                 count=int(len(repeated_cases))))
         if len(waits):
             kinds = (waits.assign(hours=waits["seconds"] / 3600).groupby("kind", sort=True)

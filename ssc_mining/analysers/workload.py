@@ -35,7 +35,7 @@ from ssc_mining.analysers.base import Analyser
 from ssc_mining.calendar_nl import TIMEZONE
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import format_number
+from ssc_mining.i18n import N_, format_number
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Finding, Item, Metric, Result, Table
 
@@ -53,12 +53,23 @@ class Workload(Analyser):
                    "nl": "Hoeveel tickets er per week binnenkomen en worden afgehandeld, hoe de werkvoorraad zich "
                          "ontwikkelt, hoe oud open tickets zijn, en de werkdruk per team (nooit per persoon)."}
     uses = (C.TEAM, C.RESOURCE, C.STATUS)
+    definitions = {
+        "cases": N_("the tickets registered on or before the reference moment (the last event, unless another "
+                    "moment was given)"),
+        "arrivals_per_week": N_("tickets registered per week (Monday to Sunday): the middle value of all weeks"),
+        "completions_per_week": N_("tickets resolved, closed, cancelled or returned for good per week: the middle "
+                                   "value of all weeks"),
+        "open_cases": N_("tickets not resolved, closed, cancelled or returned for good at the reference moment"),
+        "backlog_end": N_("tickets registered minus tickets completed, counted from the first week of the export "
+                          "to the last"),
+        "median_open_age_days": N_("half of the open tickets were registered at most this many days before the "
+                                   "reference moment"),
+        "max_open_age_days": N_("days since the oldest open ticket was registered"),
+    }
 
     #: moment at which open tickets are aged (ISO date or date-time, in ``timezone``); default: the last event
     as_of: str | None = None
     timezone: str = TIMEZONE
-    #: case ids listed in the finding about the oldest open tickets
-    max_case_ids: int = 20
 
     def _as_of(self, log: EventLog) -> pd.Timestamp:
         if self.as_of:
@@ -135,10 +146,10 @@ class Workload(Analyser):
                 Metric("backlog_end", _("Backlog at the end of the last week"), int(weekly["backlog"].iloc[-1]),
                        unit="cases"),
                 Metric("median_open_age_days", _("Median age of open tickets"),
-                       round(float(ages.median()), 4) if len(ages) else None, unit="days",
+                       round(float(ages.median()), 4) if len(ages) else None, unit="days", base=int(len(ages)),
                        reason="" if len(ages) else _("no ticket was open")),
                 Metric("max_open_age_days", _("Oldest open ticket"), round(float(ages.max()), 4) if len(ages) else None,
-                       unit="days", reason="" if len(ages) else _("no ticket was open")),
+                       unit="days", base=int(len(ages)), reason="" if len(ages) else _("no ticket was open")),
             ]
         else:
             items += [Metric.not_measured(key, label, no_end, unit=unit) for key, label, unit in (
@@ -166,10 +177,10 @@ class Workload(Analyser):
             oldest = ages.sort_values(ascending=False, kind="stable")
             items.append(Finding("oldest_open", "info",
                                  _("%(n)s tickets were open as of %(moment)s; the oldest was registered %(days)s days "
-                                   "earlier.") % {"n": format_number(len(ages)),
+                                   "earlier. The oldest come first.") % {"n": format_number(len(ages)),
                                                   "moment": as_of.tz_convert(tz).strftime("%Y-%m-%d"),
                                                   "days": format_number(float(oldest.iloc[0]), 0)},
-                                 case_ids=[str(c) for c in oldest.index[: self.max_case_ids]], count=int(len(ages))))
+                                 case_ids=[str(c) for c in oldest.index], count=int(len(ages))))
         if log.has(C.TEAM):
             seen = frame[frame[C.TIMESTAMP] <= as_of]
             month = month_labels(seen[C.TIMESTAMP], tz)

@@ -78,6 +78,8 @@ class Metric(Item):
     description: str = ""
     based_on: str = ""
     reason: str = ""
+    #: how many cases the figure rests on (the analyser's cases unless it says otherwise)
+    base: int | None = None
 
     @classmethod
     def not_measured(cls, key: str, label: str, reason: str, *, unit: str = "", description: str = "") -> "Metric":

@@ -29,7 +29,6 @@ class FirstTimeRight(Analyser):
     uses = (C.TEAM, C.CATEGORY)
 
     max_teams: int = 1
-    list_cases: int = 10
 
     def analyse(self, log) -> Result:
         frame = log.frame
@@ -41,7 +40,10 @@ class FirstTimeRight(Analyser):
                  else pd.Series(1, index=repeats.index))
         ok = (repeats == 0) & (teams <= self.max_teams)
         items = [Metric("first_time_right_share", "Tickets first time right", round(float(ok.mean()), 6),
-                        unit="share", based_on=f"no repeated activity and at most {self.max_teams} team(s)")]
+                        unit="share", based_on=f"no repeated activity and at most {self.max_teams} team(s)",
+                        description="tickets in which no activity was done twice and at most "
+                                    f"{self.max_teams} team(s) worked, as a share of all tickets",
+                        base=int(len(ok)))]
         if log.has(C.CATEGORY):
             category = frame.groupby(C.CASE, sort=True)[C.CATEGORY].first()
             table = (pd.DataFrame({"category": category, "ok": ok}).groupby("category")["ok"]
@@ -52,6 +54,6 @@ class FirstTimeRight(Analyser):
         if len(worst):
             items.append(Finding("not_first_time_right", "notice",
                                  f"{len(worst)} tickets needed repeated steps or more teams; those with the most "
-                                 "repeated steps are listed.", top_cases(worst, self.list_cases), len(worst)))
+                                 "repeated steps come first.", top_cases(worst, len(worst)), len(worst)))
         return self.result(summary=f"{format_share(float(ok.mean()))} of the tickets were first time right.",
                            items=items)
