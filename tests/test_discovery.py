@@ -100,7 +100,7 @@ def test_inductive_miner_states_its_coverage_and_exports(tmp_path):
                      "--pnml", tmp_path / "m.pnml", "--coverage", "0.8", "--svg", tmp_path / "map.svg")
     assert result.returncode == 0, result.stderr
     assert "PM4Py" not in result.stdout + result.stderr and "Welcome" not in result.stdout + result.stderr
-    stated = re.search(r"covering (\d+\.\d) % of cases \(asked: 80 %\)", result.stdout)
+    stated = re.search(r"which cover (\d+\.\d) % of the tickets \(asked: 80 %\)", result.stdout)
     assert stated and float(stated.group(1)) >= 80.0
     bpmn_text = (tmp_path / "m.bpmn").read_text()
     assert stated.group(0) in bpmn_text and "bpmndi:BPMNShape" in bpmn_text
@@ -175,7 +175,7 @@ def test_conformance_on_the_simulator_log_finds_each_planted_deviation(simulated
             assert per_case[result.cases.set_index("case").loc[case, "variant"]] == [key]
     texts = [d["text"] for d in result.deviation_list()]
     n = simulated[C.CASE].nunique()
-    assert f"'Approve' skipped in {100 * 12 / n:.1f} % of cases (12 cases)." in texts
+    assert f"'Approve' skipped in {100 * 12 / n:.1f} % of the tickets (12 tickets)." in texts
     assert any(t.startswith("'Pay invoice', which the reference model does not contain") for t in texts)
     mothers = result.by_mother
     assert mothers is not None and mothers["cases"].sum() == n

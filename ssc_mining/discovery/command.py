@@ -8,7 +8,7 @@ every case as CSV and everything as JSON. Returns the lines to print.
 Example:
     >>> from ssc_mining.loaders import load
     >>> lines = run_discover(load("data/samples/generic-events.csv"), coverage=0.8)
-    >>> lines[0].startswith("Model: Inductive miner on the")
+    >>> lines[0].startswith("Model: Found by the inductive miner from the")
     True
 """
 
@@ -30,7 +30,8 @@ def run_discover(log: EventLog, *, coverage: float = 0.8, max_variants: int = 50
                  reference: Path | None = None, cases_csv: Path | None = None,
                  json_out: Path | None = None) -> list[str]:
     """Discover, export and check; returns human-readable lines (what was done, where it was written)."""
-    from ssc_mining.report.process_map import MapSettings, export_svg, filter_map
+    from ssc_mining.discovery.map_layout import MapSettings, filter_map, rare_activities
+    from ssc_mining.report.process_map import export_svg
 
     lines: list[str] = []
     data: dict[str, Any] = {"schema": "ssc_mining.discover/1", "source": log.provenance.source.name}
@@ -44,10 +45,11 @@ def run_discover(log: EventLog, *, coverage: float = 0.8, max_variants: int = 50
     if pnml:
         lines.append(f"PNML: {write_pnml(model.net, model.initial_marking, model.final_marking, pnml, caption)}")
     if svg:
-        kept = filter_map(directly_follows(log), MapSettings(activity_coverage=map_activities,
-                                                             path_coverage=map_paths))
+        graph = directly_follows(log)
+        settings = MapSettings(activity_coverage=map_activities, path_coverage=map_paths)
+        kept = filter_map(graph, settings)
         export_svg(kept.dfg, svg, title=f"Process map — {log.provenance.source.name}", mode=mode,  # type: ignore[arg-type]
-                   note=kept.note())
+                   note=kept.note(), rare=rare_activities(graph, settings.rare_share))
         data["map"] = kept.to_dict()
         lines.append(f"Process map ({mode}): {svg}")
     if reference:

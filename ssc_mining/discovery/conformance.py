@@ -29,7 +29,7 @@ Example:
     >>> result.cases["fitness"].round(2).tolist()
     [1.0, 0.5]
     >>> [d["text"] for d in result.deviation_list()]
-    ["'Close' skipped in 50.0 % of cases (1 case).", "'Register' done where the reference model does not allow it in 50.0 % of cases (1 case)."]
+    ["'Close' skipped in 50.0 % of the tickets (1 ticket).", "'Register' done where the reference model does not allow it in 50.0 % of the tickets (1 ticket)."]
 """
 
 from __future__ import annotations
@@ -160,17 +160,17 @@ def _r(value: float) -> float | None:
 
 
 def describe(kind: str, activity: str, share: float, cases: int) -> str:
-    """A deviation in words, e.g. "'Approve' skipped in 12.0 % of cases (30 cases)."."""
+    """A deviation in words, e.g. "'Approve' skipped in 12.0 % of the tickets (30 tickets)."."""
     values = {"activity": activity, "share": format_share(share),
-              "cases": ngettext("%(n)s case", "%(n)s cases", cases) % {"n": format_number(cases)}}
+              "cases": ngettext("%(n)s ticket", "%(n)s tickets", cases) % {"n": format_number(cases)}}
     if kind == "skipped":
-        return _("'%(activity)s' skipped in %(share)s of cases (%(cases)s).") % values
+        return _("'%(activity)s' skipped in %(share)s of the tickets (%(cases)s).") % values
     if kind == "order":
-        return _("'%(activity)s' done out of order in %(share)s of cases (%(cases)s).") % values
+        return _("'%(activity)s' done out of order in %(share)s of the tickets (%(cases)s).") % values
     if kind == "unknown":
-        return _("'%(activity)s', which the reference model does not contain, done in %(share)s of cases "
+        return _("'%(activity)s', which the reference model does not contain, done in %(share)s of the tickets "
                  "(%(cases)s).") % values
-    return _("'%(activity)s' done where the reference model does not allow it in %(share)s of cases "
+    return _("'%(activity)s' done where the reference model does not allow it in %(share)s of the tickets "
              "(%(cases)s).") % values
 
 

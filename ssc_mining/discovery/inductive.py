@@ -20,7 +20,7 @@ Example:
     >>> str(model.tree), model.variants_used, model.variants_total
     ("->( 'A', 'B' )", 1, 2)
     >>> model.caption()
-    'Inductive miner on the 1 most frequent of 2 variants, covering 66.7 % of cases (asked: 60 %).'
+    'Found by the inductive miner from the 1 most frequent of 2 paths, which cover 66.7 % of the tickets (asked: 60 %).'
 """
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ class DiscoveredModel:
 
     def caption(self) -> str:
         """The coverage the model was mined on, in words."""
-        return _("Inductive miner on the %(used)s most frequent of %(total)s variants, covering %(share)s of "
-                 "cases (asked: %(asked)s).") % {
+        return _("Found by the inductive miner from the %(used)s most frequent of %(total)s paths, which cover "
+                 "%(share)s of the tickets (asked: %(asked)s).") % {
             "used": format_number(self.variants_used), "total": format_number(self.variants_total),
             "share": format_share(self.case_share), "asked": format_share(self.coverage, 0)}
 
@@ -119,7 +119,7 @@ def layout_bpmn(bpmn: Any) -> None:
     """Give every BPMN node a position and every flow its waypoints (left to right), with grandalf."""
     from pm4py.objects.bpmn.obj import BPMN
 
-    from ssc_mining.report.process_map import layout
+    from ssc_mining.discovery.map_layout import layout
 
     nodes = sorted(bpmn.get_nodes(), key=lambda n: (type(n).__name__, n.get_name(), n.get_id()))
     size = {}

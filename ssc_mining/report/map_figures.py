@@ -1,51 +1,130 @@
-"""The process-map section's figures: the abstracted map, maps per segment, and conformance.
+"""The process-map section's figures: the map at every slider level, maps per segment, the discovered
+model with its fit, and conformance.
 
-:func:`map_figures` returns JSON-ready data (the main map's SVG under ``svg``,
-which the report writer leaves out of the JSON file); segment maps are drawn
-from their data when the page is rendered (:func:`segment_markup`), so the
-JSON file holds their counts, not their drawings.
+:func:`map_figures` returns JSON-ready data plus the drawings of the main map
+under ``svg`` (the map at the settings asked, then every other slider level in
+a ``<template>``, identical drawings once), which the report writer leaves out
+of the JSON file. Segment maps are drawn from their data when the page is
+rendered (:func:`segment_markup`), so the JSON file holds their counts, not
+their drawings. The model (``model``) is data: the process tree, the BPMN-style
+diagram with its positions, and how many tickets fit it
+(:mod:`ssc_mining.discovery.fitness`); the page template draws it.
 
 Example:
     >>> from ssc_mining.loaders import load
     >>> figures = map_figures(load("data/samples/generic-events.csv"), MapSettings())
-    >>> figures["filter"]["activity_share"], figures["svg"].count('class="pm-node"') == len(figures["nodes"])
+    >>> figures["filter"]["activity_share"], figures["svg"].count('class="pm-node"') >= len(figures["nodes"])
     (1.0, True)
+    >>> figures["model"]["fit"]["share_fitting"] > 0.8
+    True
 """
 
 from __future__ import annotations
 
 from typing import Any
+from xml.sax.saxutils import quoteattr
 
 from markupsafe import Markup
 
 from ssc_mining.discovery.dfg import directly_follows
+from ssc_mining.discovery.map_layout import MapLevels, map_levels, rare_activities
 from ssc_mining.discovery.segments import segment_graphs
 from ssc_mining.eventlog.log import EventLog
+from ssc_mining.i18n import format_number, format_share
 from ssc_mining.i18n import gettext as _
-from ssc_mining.report.process_map import MapSettings, dfg_from_dict, dfg_to_dict, filter_map, render_svg
+from ssc_mining.report.process_map import (
+    MapSettings,
+    dfg_from_dict,
+    dfg_to_dict,
+    filter_map,
+    render_svg,
+)
 
 
 def map_figures(log: EventLog, settings: MapSettings) -> dict[str, Any]:
-    """Everything the process-map section shows, as plain data."""
-    kept = filter_map(directly_follows(log), settings)
+    """Everything the process-map section shows, as plain data (the drawings of the main map under ``svg``)."""
+    dfg = directly_follows(log)
+    levels = map_levels(dfg, settings)
+    kept = levels.maps[levels.default]
+    rare = rare_activities(dfg, settings.rare_share)
+    total = int(dfg.nodes["events"].sum())
     out: dict[str, Any] = {
         "note": kept.note(),
         "filter": kept.to_dict(),
         **dfg_to_dict(kept.dfg),
-        "svg": render_svg(kept.dfg, title=_("Directly-follows process map"), map_id="pm-main"),
+        "svg": level_markup(levels, rare, title=_("Directly-follows process map"), map_id="pm-main"),
+        "levels": levels.to_dict(),
+        "rare": {"share": settings.rare_share, "activities": rare,
+                 "events": int(dfg.nodes.loc[dfg.nodes["activity"].isin(rare), "events"].sum()),
+                 "below": settings.rare_share * total, "text": rare_text(rare, settings.rare_share, total)},
         "segments": [],
+        "model": None,
         "conformance": None,
     }
     for seg in segment_graphs(log, tuple(settings.segment_by), max_segments=settings.max_segments,
                               min_cases=settings.min_segment_cases):
         part = filter_map(seg.dfg, settings)
         out["segments"].append({"attribute": seg.attribute, "value": seg.value, "cases": seg.cases,
-                                "note": part.note(), "filter": part.to_dict(), **dfg_to_dict(part.dfg)})
+                                "note": part.note(), "filter": part.to_dict(), **dfg_to_dict(part.dfg),
+                                "rare": rare_activities(seg.dfg, settings.rare_share)})
+    if settings.model_coverage is not None and log.n_events:
+        out["model"] = model_figures(log, settings.model_coverage)
     if settings.reference:
         from ssc_mining.discovery.conformance import check_conformance, read_reference
 
         out["conformance"] = check_conformance(log, read_reference(settings.reference)).to_dict()
     return out
+
+
+def rare_text(rare: list[str], share: float, total: int) -> str:
+    """What the small grey chips on the map mean (empty when no activity is rare)."""
+    if not rare:
+        return ""
+    return _("Rare activities — each less than %(share)s of all events (fewer than %(n)s) — are drawn as small "
+             "grey chips, not as boxes: %(names)s.") % {
+        "share": format_share(share), "n": format_number(share * total, 0 if share * total >= 10 else 1),
+        "names": ", ".join(rare)}
+
+
+def model_figures(log: EventLog, coverage: float) -> dict[str, Any]:
+    """The inductive miner's model on the variants covering ``coverage`` of the tickets, drawn as a
+    BPMN-style diagram, with how many tickets fit it completely (deterministic: no timings)."""
+    from ssc_mining.discovery.fitness import tree_fit
+    from ssc_mining.discovery.inductive import discover_model
+    from ssc_mining.discovery.model_diagram import tree_diagram
+    from ssc_mining.discovery.model_tree import simplify
+    from ssc_mining.discovery.variants import variant_table
+
+    table = variant_table(log)
+    model = discover_model(table, coverage=coverage)
+    tree = simplify(model.tree)
+    fit = tree_fit(tree, table, net=model.net, initial_marking=model.initial_marking,
+                   final_marking=model.final_marking)
+    data = {k: v for k, v in model.to_dict().items() if k != "seconds"}
+    return {**data, "fit": fit.to_dict(), "diagram": tree_diagram(tree)}
+
+
+def level_markup(levels: MapLevels, rare: list[str], *, title: str, map_id: str) -> str:
+    """The map at the default level, every other level in a ``<template>`` (each drawing once), and one
+    hidden ``span.pm-level`` per slider position naming its drawing and its texts."""
+    drawings: dict[str, int] = {}
+    first = render_svg(levels.maps[levels.default].dfg, title=title, map_id=map_id, rare=rare)
+    drawings[first] = 0
+    spans = []
+    for (a, p), kept in sorted(levels.maps.items()):
+        svg = first if (a, p) == levels.default else render_svg(kept.dfg, title=title, map_id=map_id, rare=rare)
+        number = drawings.setdefault(svg, len(drawings))
+        acts = _("%(shown)s of %(total)s activities (%(share)s of events)") % {
+            "shown": format_number(kept.activities_kept), "total": format_number(kept.activities_total),
+            "share": format_share(kept.activity_share)}
+        arrows = _("%(shown)s of %(total)s arrows (%(share)s of the transitions between these activities)") % {
+            "shown": format_number(len(kept.dfg.edges)), "total": format_number(kept.paths_between_kept),
+            "share": format_share(kept.path_share)}
+        spans.append(f'<span class="pm-level" data-pm-key="{a}-{p}" data-pm-svg="{number}" '
+                     f"data-pm-acts={quoteattr(acts)} data-pm-arrows={quoteattr(arrows)} "
+                     f"data-pm-note={quoteattr(kept.note())}></span>")
+    templates = [f'<template data-pm-svg="{n}">{svg}</template>' for svg, n in drawings.items() if n]
+    return "\n".join([first, *templates, '<div class="pm-levels" hidden>', *spans, "</div>"])
 
 
 def segment_markup(process_map: dict[str, Any]) -> list[dict[str, Any]]:
@@ -56,5 +135,6 @@ def segment_markup(process_map: dict[str, Any]) -> list[dict[str, Any]]:
                                                                                     seg["attribute"])
         title = _("Process map for %(attribute)s %(value)s") % {"attribute": label, "value": seg["value"]}
         out.append({**seg, "label": label, "title": title,
-                    "svg": Markup(render_svg(dfg_from_dict(seg), title=title, map_id=f"pm-seg{i}"))})
+                    "svg": Markup(render_svg(dfg_from_dict(seg), title=title, map_id=f"pm-seg{i}",
+                                             rare=seg.get("rare", ())))})
     return out
