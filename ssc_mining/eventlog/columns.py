@@ -51,6 +51,9 @@ ASSIGNED_GROUP = "ssc:assigned_group"
 ASSIGNED_TO = "ssc:assigned_to"
 #: 1-based row number of the event in the source file (header = row 1 for CSV/Excel)
 SOURCE_ROW = "ssc:source_row"
+#: per ticket: how many of its rows were set aside in the quarantine (present only when some were); such a
+#: ticket may miss steps, so its figures may be incomplete
+ROWS_SET_ASIDE = "case:ssc:rows_set_aside"
 
 CORE = (CASE, ACTIVITY, TIMESTAMP)
 

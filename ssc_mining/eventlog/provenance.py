@@ -77,7 +77,12 @@ class Provenance:
     #: rows per reason; a row with two problems counts under both
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
     quarantine_file: str | None = None
+    #: tickets of the log that lost at least one row to the quarantine (flagged ``case:ssc:rows_set_aside``)
+    cases_with_rows_set_aside: int = 0
     notes: list[str] = field(default_factory=list)
+    #: every other file that went into the run (mapping file, people directory, side tables, reference model,
+    #: plugins): role, name, size and SHA-256 (see :mod:`ssc_mining.eventlog.inputs`)
+    inputs: list[dict[str, Any]] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=tool_versions)
 
     def reconciles(self) -> bool:

@@ -20,6 +20,7 @@ from pathlib import Path
 from ssc_mining.errors import FormatError, InputError, SSCMiningError
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.eventlog.provenance import SourceFile
+from ssc_mining.i18n import N_
 from ssc_mining.loaders.build import ReadOptions, build_event_log
 from ssc_mining.loaders.csv_reader import read_csv
 from ssc_mining.loaders.limits import cap_cells, chosen_member, current, explain, nested_to_text
@@ -74,7 +75,8 @@ def _read_any(path: Path, spec: MappingSpec) -> RawTable:
         limits.check_bytes(path.stat().st_size, path=path)
         raw = _read_kind(path, kind, spec)
         if member:
-            raw.notes.append(f"member {member!r} was not used: the file is not a zip archive")
+            raw.notes.append(N_("member %(member)s was not used: the file is not a zip archive")
+                             % {"member": repr(member)})
     elif peek_kind(path, member=member) == "xes":
         raw = read_xes(path, member=member)  # streamed into the parser, no temporary copy
     else:
@@ -162,13 +164,19 @@ def _load(path: Path, spec: MappingSpec, profile: str | None, *, timezone: str |
             profiled.raw.notes.extend(profiled.notes)
             return build_event_log(profiled.raw, profiled.mapping, source=SourceFile.of(path), options=options,
                                    profile=chosen.name, profile_detection=detection,
-                                   mapping_source=f"fixed by the {chosen.name} profile",
+                                   mapping_source=N_("columns fixed by the %(profile)s profile")
+                                   % {"profile": chosen.name},
                                    semantics=spec.semantics, fixed_semantics=profiled.semantics)
         mapping = resolve_mapping(spec, [str(c) for c in raw.frame.columns], path=path)
-        proposed = sorted(role for role in mapping if role not in spec.columns)
-        origin = spec.source if spec.columns else ""
-        if proposed:
-            origin += ("; " if origin else "") + "proposed from the column names: " + ", ".join(proposed)
+        proposed = ", ".join(sorted(role for role in mapping if role not in spec.columns))
+        given = _given_by(spec.source) if spec.columns else ""
+        if given and proposed:
+            origin = N_("given by %(given)s; the others proposed from the column names: %(roles)s") \
+                % {"given": given, "roles": proposed}
+        elif given:
+            origin = N_("given by %(given)s") % {"given": given}
+        else:
+            origin = N_("proposed from the column names: %(roles)s") % {"roles": proposed} if proposed else ""
         return build_event_log(raw, mapping, source=SourceFile.of(path), options=options,
                                profile=chosen.name, profile_detection=detection, mapping_source=origin,
                                semantics=spec.semantics)
@@ -176,3 +184,11 @@ def _load(path: Path, spec: MappingSpec, profile: str | None, *, timezone: str |
         if err.path is None:
             err.path = str(path)
         raise
+
+
+def _given_by(source: str) -> str:
+    """Where the mapping given by the user came from, as recorded in the notes."""
+    if source == "options":
+        return N_("the column options")
+    name = source.removeprefix("mapping file ")
+    return N_("the mapping file %(name)s") % {"name": name} if name != source else source

@@ -32,6 +32,7 @@ from ssc_mining.errors import StrictModeError, TimestampError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog, sort_events
 from ssc_mining.eventlog.provenance import Provenance, SourceFile
+from ssc_mining.i18n import N_
 from ssc_mining.loaders.raw import RawTable
 from ssc_mining.loaders.timestamps import arrow_strings, parse_timestamps
 from ssc_mining.semantics.reading import read_semantics
@@ -39,6 +40,11 @@ from ssc_mining.semantics.reading import read_semantics
 _DECIMAL_COMMA = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+),\d+$")
 _DECIMAL_POINT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)\.\d+$")
 _INTEGER = r"^-?(0|[1-9]\d{0,17})$"
+
+#: why a row is set aside; recorded in English (JSON, quarantine file) and translated in the report
+MISSING_CASE = N_("missing case id")
+MISSING_ACTIVITY = N_("missing activity")
+MISSING_TIMESTAMP = N_("missing timestamp")
 
 
 @dataclass
@@ -79,10 +85,11 @@ def build_event_log(
                           fmt=options.timestamp_format, timezone=options.timezone, rows=rows)
 
     problems = {
-        "missing case id": case.isna().to_numpy(),
-        "missing activity": activity.isna().to_numpy(),
-        "missing timestamp": ts.missing.to_numpy(),
-        f"timestamp does not match the column's format {ts.decision.format!r}": ts.unparseable.to_numpy(),
+        MISSING_CASE: case.isna().to_numpy(),
+        MISSING_ACTIVITY: activity.isna().to_numpy(),
+        MISSING_TIMESTAMP: ts.missing.to_numpy(),
+        N_("timestamp does not match the column's format %(format)s") % {"format": repr(ts.decision.format)}:
+            ts.unparseable.to_numpy(),
     }
     bad = np.zeros(len(frame), dtype=bool)
     for mask in problems.values():
@@ -109,13 +116,15 @@ def build_event_log(
                 parsed = parse_timestamps(values, column=column, dayfirst=options.dayfirst,
                                           timezone=options.timezone)
             except TimestampError as err:
-                notes.append(f"{column!r} was not read as dates ({err.problem}); kept as text")
+                notes.append(N_("%(column)s was not read as dates (%(problem)s); kept as text")
+                             % {"column": repr(column), "problem": err.problem})
                 out[column] = values
                 continue
             timestamps[role] = parsed.decision.to_dict()
             if parsed.decision.unparseable:
-                notes.append(f"{parsed.decision.unparseable:,} values of {column!r} are not dates in the "
-                             f"format {parsed.decision.format!r} and were left empty")
+                notes.append(N_("%(n)s values of %(column)s are not dates in the format %(format)s and were left "
+                                "empty") % {"n": f"{parsed.decision.unparseable:,}", "column": repr(column),
+                                            "format": repr(parsed.decision.format)})
             out[C.ROLES[role]] = parsed.values
         else:
             out[C.ROLES[role]] = _text(values)
@@ -128,6 +137,10 @@ def build_event_log(
         decimal = decimal or found
         out[column if column not in out else f"attr:{column}"] = values
     out[C.SOURCE_ROW] = rows[keep]
+    # tickets that lost rows to the quarantine are flagged: their figures may be incomplete
+    lost = case[bad].dropna().value_counts()
+    if len(lost):
+        out[C.ROWS_SET_ASIDE] = case[keep].map(lost).fillna(0).astype("int64").to_numpy()
     events = sort_events(pd.DataFrame(out).reset_index(drop=True))
     if raw.rows_total is None:  # one row, one event
         rows_used, rows_quarantined = int(keep.sum()), len(quarantine)
@@ -153,10 +166,12 @@ def build_event_log(
         rows_skipped=dict(sorted(raw.skipped.items())),
         events=len(events),
         quarantine_reasons=dict(sorted(reasons.items())),
+        cases_with_rows_set_aside=int(events.loc[events[C.ROWS_SET_ASIDE] > 0, C.CASE].nunique())
+        if C.ROWS_SET_ASIDE in events.columns else 0,
         notes=notes,
     )
     if mapping_source:
-        provenance.notes.insert(0, f"mapping: {mapping_source}")
+        provenance.notes.insert(0, N_("mapping: %(source)s") % {"source": mapping_source})
     reading = read_semantics(events, overrides=semantics, fixed=fixed_semantics, fixed_by=profile)
     provenance.notes.extend(reading.notes)
     log = EventLog(frame=events, provenance=provenance, quarantine=quarantine, semantics=reading)

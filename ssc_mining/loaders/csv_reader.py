@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ssc_mining.errors import EmptyInputError, FormatError
+from ssc_mining.i18n import N_
 from ssc_mining.loaders.limits import Limits, current
 from ssc_mining.loaders.raw import RawTable, RejectedRow, dedupe_names
 from ssc_mining.loaders.sniff import csv_rows, detect_delimiter, detect_encoding, read_head
@@ -80,8 +81,9 @@ def _parse(path: Path, names: list[str], delimiter: str, encoding: str,
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
         few = row.actual_columns < row.expected_columns
-        reason = (f"{'too few' if few else 'too many'} fields: {row.actual_columns} "
-                  f"instead of {row.expected_columns}")
+        reason = (N_("too few fields: %(found)s instead of %(expected)s") if few
+                  else N_("too many fields: %(found)s instead of %(expected)s")) \
+            % {"found": row.actual_columns, "expected": row.expected_columns}
         rejected.append(RejectedRow(row.number, reason, row.text[:500]))
         return "skip"
 

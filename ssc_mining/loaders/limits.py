@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.errors import ConfigError, FormatError, InputError, SSCMiningError
+from ssc_mining.i18n import N_
 
 __all__ = ["RATIO_GRACE", "GiB", "Limits", "cap_cells", "chosen_member", "current", "explain", "nested_to_text",
            "parse_size", "using"]
@@ -190,11 +191,12 @@ def cap_cells(frame: pd.DataFrame, max_chars: int, source_rows: np.ndarray) -> l
         frame[column] = values.where(~long, shortened)
     if not cut:
         return []
-    plural = "values longer than" if cut > 1 else "value longer than"
-    verb = "were" if cut > 1 else "was"
     assert first is not None
-    return [(f"{cut:,} {plural} {max_chars:,} characters {verb} cut to {max_chars:,} (first: row {first[0]}, "
-             f"column {first[1]!r}); --max-cell-chars raises the limit")]
+    text = (N_("%(n)s values longer than %(limit)s characters were cut to %(limit)s (first: row %(row)s, column "
+               "%(column)s); --max-cell-chars raises the limit") if cut > 1 else
+            N_("%(n)s value longer than %(limit)s characters was cut to %(limit)s (first: row %(row)s, column "
+               "%(column)s); --max-cell-chars raises the limit"))
+    return [text % {"n": f"{cut:,}", "limit": f"{max_chars:,}", "row": first[0], "column": repr(first[1])}]
 
 
 def nested_to_text(frame: pd.DataFrame, *, expand_objects: bool = True) -> tuple[pd.DataFrame, list[str]]:
@@ -219,19 +221,20 @@ def nested_to_text(frame: pd.DataFrame, *, expand_objects: bool = True) -> tuple
         out = out.copy() if out is frame else out
         if is_list.any():
             values = values.where(~is_list, values[is_list].map(_json_text))
-            notes.append(f"lists in column {column!r} were read as JSON text")
+            notes.append(N_("lists in column %(column)s were read as JSON text") % {"column": repr(column)})
         keys: set[Any] = set().union(*values[is_dict].tolist()) if is_dict.any() else set()
         if is_dict.any() and (not expand_objects or len(keys) > _MAX_NESTED_KEYS):
             values = values.where(~is_dict, values[is_dict].map(_json_text))
-            notes.append(f"objects in column {column!r} were read as JSON text"
-                         + (f" (they have {len(keys):,} different keys)" if expand_objects else ""))
+            notes.append(N_("objects in column %(column)s were read as JSON text (they have %(n)s different keys)")
+                         % {"column": repr(column), "n": f"{len(keys):,}"} if expand_objects else
+                         N_("objects in column %(column)s were read as JSON text") % {"column": repr(column)})
         elif is_dict.any():
             records = [v if d else {} for v, d in zip(values.tolist(), is_dict)]
             wide = pd.DataFrame.from_records(records, index=out.index).add_prefix(f"{column}.")
             wide, deeper = nested_to_text(wide)
             wide = wide[[c for c in wide.columns if c not in out.columns]]
-            notes.append(f"objects in column {column!r} were read as the columns "
-                         + ", ".join(repr(c) for c in wide.columns))
+            notes.append(N_("objects in column %(column)s were read as the columns %(columns)s")
+                         % {"column": repr(column), "columns": ", ".join(repr(c) for c in wide.columns)})
             notes.extend(n for n in deeper if "were read as the columns" not in n)
             out = pd.concat([out, wide], axis=1)
             values = values.where(~is_dict, None)

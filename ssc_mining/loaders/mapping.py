@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ssc_mining.errors import ConfigError, MappingError
+from ssc_mining.i18n import N_
 from ssc_mining.eventlog.columns import ROLES
 
 #: recognised names per role, normalised (lower case, only letters and digits), most specific first
@@ -137,6 +138,9 @@ class MappingSpec:
             raise ConfigError("the mapping file does not exist", path=path) from None
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"the mapping file is not valid TOML: {err}", path=path) from None
+        from ssc_mining.eventlog.inputs import record_input
+
+        record_input(N_("mapping file"), path)
         columns = dict(data.get("columns", {}))
         unknown = sorted(set(columns) - set(ROLES))
         if unknown:

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ssc_mining.i18n import N_
+
 
 @dataclass
 class RejectedRow:
@@ -72,6 +74,6 @@ def dedupe_names(names: list[str]) -> tuple[list[str], list[str]]:
     for name, count in seen.items():
         if count > 1:
             variants = [name] + [f"{name}.{i}" for i in range(1, count)]
-            notes.append(f"column name {name!r} appears {count} times; read as "
-                         + ", ".join(repr(v) for v in variants))
+            notes.append(N_("column name %(name)s appears %(n)s times; read as %(names)s")
+                         % {"name": repr(name), "n": count, "names": ", ".join(repr(v) for v in variants)})
     return out, notes

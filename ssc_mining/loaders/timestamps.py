@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ssc_mining.errors import TimestampError
+from ssc_mining.i18n import N_
 
 _DATES = [  # (format, order)
     ("%Y-%m-%d", "ymd"), ("%Y/%m/%d", "ymd"), ("%Y.%m.%d", "ymd"), ("%Y%m%d", "ymd"),
@@ -110,11 +111,11 @@ def parse_timestamps(
     missing = text.isna()
     present = text[~missing]
     if present.empty:
-        raise TimestampError("the timestamp column is empty in every row", column=column,
+        raise TimestampError(N_("the timestamp column is empty in every row"), column=column,
                              hint="map another column with --timestamp")
     if fmt:
         order = "given"
-        evidence = f"format given as {fmt!r}"
+        evidence = N_("format given as %(format)s") % {"format": repr(fmt)}
         chosen_dayfirst = dayfirst
     else:
         fmt, order, evidence, chosen_dayfirst = _decide(present, column=column, dayfirst=dayfirst, rows=rows,
@@ -125,7 +126,8 @@ def parse_timestamps(
     if bad.sum() > len(present) / 2:
         examples = ", ".join(repr(v) for v in present[bad].head(3))
         raise TimestampError(
-            f"{int(bad.sum()):,} of {len(present):,} values do not match the format {fmt!r} (e.g. {examples})",
+            N_("%(n)s of %(total)s values do not match the format %(format)s (e.g. %(examples)s)")
+            % {"n": f"{int(bad.sum()):,}", "total": f"{len(present):,}", "format": repr(fmt), "examples": examples},
             column=column, hint="check that this is the timestamp column, or give --timestamp-format")
     decision = TimestampDecision(column=column, format=fmt, order=order, dayfirst=chosen_dayfirst,
                                  evidence=evidence, has_offset=has_offset, timezone=timezone,
@@ -143,7 +145,7 @@ def parse_timestamps(
 
 def _typed(raw: pd.Series, *, column: str, timezone: str) -> ParsedTimestamps:
     decision = TimestampDecision(column=column, format="typed", order="typed", dayfirst=None,
-                                 evidence="the file stores typed date-time values", has_offset=False,
+                                 evidence=N_("the file stores typed date-time values"), has_offset=False,
                                  timezone=timezone, values=int(raw.notna().sum()), missing=int(raw.isna().sum()))
     values = raw
     if values.dt.tz is None:
@@ -211,14 +213,15 @@ def _decide(present: pd.Series, *, column: str, dayfirst: bool | None, rows: np.
         scores.append((ok, -rank, fmt, order))
     if not scores:
         examples = ", ".join(repr(v) for v in present.head(3))
-        raise TimestampError(f"no known date-time format fits the values (e.g. {examples})", column=column,
+        raise TimestampError(N_("no known date-time format fits the values (e.g. %(examples)s)")
+                             % {"examples": examples}, column=column,
                              hint="give the format with --timestamp-format, e.g. '%d-%m-%Y %H:%M'")
     scores.sort(reverse=True)
     best_ok, _, fmt, order = scores[0]
     if order == "ymd":
-        return fmt, order, "year first (ISO-like order), no day/month ambiguity", None
+        return fmt, order, N_("year first (ISO-like order), no day/month ambiguity"), None
     if dayfirst is not None:
-        return fmt, order, f"{'day' if dayfirst else 'month'}-first as asked", dayfirst
+        return fmt, order, N_("day-first as asked") if dayfirst else N_("month-first as asked"), dayfirst
     swapped_fmt = _swap(fmt)
     swapped_ok = next((ok for ok, _, f, _ in scores if f == swapped_fmt), 0)
     if best_ok > swapped_ok:
@@ -230,22 +233,28 @@ def _decide(present: pd.Series, *, column: str, dayfirst: bool | None, rows: np.
     only_best, only_swap = int((full_best & ~full_swap).sum()), int((full_swap & ~full_best).sum())
     if only_best and only_swap:
         raise TimestampError(
-            f"the column mixes day-first and month-first dates ({only_best:,} values fit only one order, "
-            f"{only_swap:,} only the other)", column=column,
+            N_("the column mixes day-first and month-first dates (%(one)s values fit only one order, %(other)s only "
+               "the other)") % {"one": f"{only_best:,}", "other": f"{only_swap:,}"}, column=column,
             hint="correct the export, or give --dayfirst/--monthfirst and the other rows will be quarantined")
     if not only_best and not only_swap:
         examples = ", ".join(repr(v) for v in present.head(3))
         raise TimestampError(
-            f"day/month order cannot be decided: no value has a day above 12 (e.g. {examples})",
+            N_("day/month order cannot be decided: no value has a day above 12 (e.g. %(examples)s)")
+            % {"examples": examples},
             column=column, hint="give --dayfirst (31-12-2024) or --monthfirst (12/31/2024), or --timestamp-format")
     if only_swap:
         fmt, order = swapped_fmt, _SWAP[order]
     winner = full_best if not only_swap else full_swap
     loser = full_swap if not only_swap else full_best
     decisive = present[winner & ~loser]
-    where = _row_of(decisive.index[0], index_rows, rows)
-    evidence = (f"{'day' if order == 'dmy' else 'month'}-first: {len(decisive):,} values only fit that order "
-                f"(first: {decisive.iloc[0]!r}{where})")
+    row = _row_of(decisive.index[0], index_rows, rows)
+    params = {"n": f"{len(decisive):,}", "example": repr(decisive.iloc[0]), "row": row}
+    if order == "dmy":
+        evidence = (N_("day-first: %(n)s values only fit that order (first: %(example)s, row %(row)s)") if row
+                    else N_("day-first: %(n)s values only fit that order (first: %(example)s)")) % params
+    else:
+        evidence = (N_("month-first: %(n)s values only fit that order (first: %(example)s, row %(row)s)") if row
+                    else N_("month-first: %(n)s values only fit that order (first: %(example)s)")) % params
     return fmt, order, evidence, order == "dmy"
 
 
@@ -253,15 +262,21 @@ def _evidence(sample: pd.Series, fmt: str, swapped: str, order: str, rows: np.nd
     ok = _to_datetime(sample, fmt, "%z" in fmt).notna()
     alt = _to_datetime(sample, swapped, "%z" in swapped).notna()
     decisive = sample[ok & ~alt]
-    example = f" (first: {decisive.iloc[0]!r})" if len(decisive) else ""
-    return (f"{'day' if order == 'dmy' else 'month'}-first: {len(decisive):,} sampled values only fit that "
-            f"order{example}")
+    params = {"n": f"{len(decisive):,}", "example": repr(decisive.iloc[0]) if len(decisive) else ""}
+    if order == "dmy":
+        text = (N_("day-first: %(n)s sampled values only fit that order (first: %(example)s)") if len(decisive)
+                else N_("day-first: %(n)s sampled values only fit that order"))
+    else:
+        text = (N_("month-first: %(n)s sampled values only fit that order (first: %(example)s)") if len(decisive)
+                else N_("month-first: %(n)s sampled values only fit that order"))
+    return text % params
 
 
 def _row_of(label: Any, index: pd.Index, rows: np.ndarray | None) -> str:
+    """The row number (in the file) of the value labelled ``label``, as text; empty when unknown."""
     if rows is None:
         return ""
-    return f", row {int(rows[index.get_loc(label)])}"
+    return str(int(rows[index.get_loc(label)]))
 
 
 def _swap(fmt: str) -> str:

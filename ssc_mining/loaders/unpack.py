@@ -34,6 +34,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from ssc_mining.errors import EmptyInputError, FormatError, InputError
+from ssc_mining.i18n import N_
 from ssc_mining.loaders.limits import Limits, current
 from ssc_mining.loaders.sniff import PACKED, detect_kind, kind_of
 
@@ -96,11 +97,15 @@ class Unpacked(io.RawIOBase):
         """A provenance note on how the input was unpacked, or ``None`` for a plain file."""
         if not self.packing:
             return None
-        sizes = f"{self.size:,} bytes from {self.path.stat().st_size:,}"
+        sizes = {"size": f"{self.size:,}", "packed": f"{self.path.stat().st_size:,}"}
         if self.member is not None:
-            return (f"read {self.member!r} from the zip archive ({self.members} file"
-                    f"{'s' if self.members > 1 else ''}): {sizes} (the SHA-256 is of the archive)")
-        return f"unpacked from {self.packing}: {sizes} (the SHA-256 is of the packed file)"
+            text = (N_("read %(member)s from the zip archive (%(n)s files): %(size)s bytes from %(packed)s (the "
+                       "SHA-256 is of the archive)") if self.members > 1 else
+                    N_("read %(member)s from the zip archive (%(n)s file): %(size)s bytes from %(packed)s (the "
+                       "SHA-256 is of the archive)"))
+            return text % {"member": repr(self.member), "n": self.members, **sizes}
+        return N_("unpacked from %(packing)s: %(size)s bytes from %(packed)s (the SHA-256 is of the packed file)") \
+            % {"packing": self.packing, **sizes}
 
 
 @contextlib.contextmanager

@@ -32,6 +32,7 @@ import pandas as pd
 
 from ssc_mining._pm4py import import_pm4py, quiet
 from ssc_mining.errors import EmptyInputError, FormatError, SSCMiningError
+from ssc_mining.i18n import N_
 from ssc_mining.loaders.limits import Limits, current
 from ssc_mining.loaders.raw import RawTable
 from ssc_mining.loaders.unpack import open_unpacked
@@ -106,10 +107,11 @@ def _nested_values(frame: pd.DataFrame) -> list[str]:
         lists = values.map(lambda v: isinstance(v.get("children"), list)).to_numpy(dtype=bool)
         frame[column] = frame[column].where(~nested, values.map(_xes_value))
         if lists.any():
-            notes.append(f"XES list attribute {column!r}: {int(lists.sum()):,} value(s) read as JSON text")
+            notes.append(N_("XES list attribute %(column)s: %(n)s value(s) read as JSON text")
+                         % {"column": repr(column), "n": f"{int(lists.sum()):,}"})
         if (~lists).any():
-            notes.append(f"XES attribute {column!r}: {int((~lists).sum()):,} value(s) had nested attributes, "
-                         "which were left out (the value itself is kept)")
+            notes.append(N_("XES attribute %(column)s: %(n)s value(s) had nested attributes, which were left out "
+                            "(the value itself is kept)") % {"column": repr(column), "n": f"{int((~lists).sum()):,}"})
     return notes
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ssc_mining.errors import ConfigError
+from ssc_mining.i18n import N_
 from ssc_mining.loaders.raw import RawTable
 
 GROUP = "ssc_mining.profiles"
@@ -103,6 +104,6 @@ def detect_profile(raw: RawTable) -> tuple[Profile, str]:
         except ConfigError:
             continue
         if evidence:
-            return profile, f"detected: {evidence}"
+            return profile, N_("detected: %(evidence)s") % {"evidence": evidence}
     generic = "xes" if raw.reader == "xes" else "csv"
-    return get_profile(generic), "no ticket-system profile recognised the columns; columns mapped by name"
+    return get_profile(generic), N_("no ticket-system profile recognised the columns; columns mapped by name")

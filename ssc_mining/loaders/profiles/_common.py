@@ -40,6 +40,7 @@ import pandas as pd
 
 from ssc_mining.errors import ConfigError, MappingError
 from ssc_mining.eventlog import columns as C
+from ssc_mining.i18n import N_
 from ssc_mining.loaders.profiles import ProfiledTable
 from ssc_mining.loaders.raw import RawTable, RejectedRow
 
@@ -153,7 +154,8 @@ def require(raw: RawTable, profile: str, columns: Iterable[str]) -> None:
 
 def evidence(profile: str, columns: Iterable[str], what: str) -> str:
     """The detection sentence: ``columns A, B, C look like <what>``."""
-    return f"columns {', '.join(columns)} look like {what} ({profile} profile)"
+    return N_("columns %(columns)s look like %(what)s (%(profile)s profile)") \
+        % {"columns": ", ".join(columns), "what": what, "profile": profile}
 
 
 def recognise(raw: RawTable, profile: str, columns: Iterable[str], what: str, *,
@@ -252,10 +254,11 @@ def history_events(h: pd.DataFrame, *, labels: dict[str, str], time_format: str 
     no_label = relevant & h["activity"].isna().to_numpy()  # an activity mapped to "" on purpose
     skipped: dict[str, int] = {}
     if (~relevant).any():
-        what = "an action, " if "_action" in h and use_actions else ""
-        skipped[f"history row records no {what}change of status, team or person"] = int((~relevant).sum())
+        reason = (N_("history row records no action, change of status, team or person")
+                  if "_action" in h and use_actions else N_("history row records no change of status, team or person"))
+        skipped[reason] = int((~relevant).sum())
     if no_label.any():
-        skipped["history row whose activity is mapped to an empty label"] = int(no_label.sum())
+        skipped[N_("history row whose activity is mapped to an empty label")] = int(no_label.sum())
     return h[relevant & ~no_label].drop(columns=["_t"]), skipped
 
 
@@ -338,11 +341,14 @@ def people_candidates(path: Path) -> list[Path]:
     return [path.with_name(n) for n in dict.fromkeys(names + ["people.csv"]) if n != path.name]
 
 
-def read_people(path: Path, *, need: Iterable[str] = ("name",), what: str = "people directory") -> People:
+def read_people(path: Path, *, need: Iterable[str] = ("name",), what: str = N_("people directory")) -> People:
     """Read a people directory (any delimiter and encoding the CSV reader recognises)."""
     from ssc_mining.loaders.csv_reader import read_csv
 
+    from ssc_mining.eventlog.inputs import record_input
+
     frame = read_csv(path).frame
+    record_input(what, path)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in need if c not in frame.columns]
     if missing:
@@ -379,18 +385,21 @@ def find_people(raw: RawTable, spec: Any, profile: str) -> tuple[People | None, 
     for key in ("people", "users"):
         if key in opts:
             if not opts[key]:
-                return None, [f"{profile}: people directory switched off ({key} = \"\")"]
+                return None, [N_("%(profile)s: people directory switched off (%(key)s = \"\")")
+                              % {"profile": profile, "key": key}]
             path = _given(str(opts[key]), base, profile, key)
             need = ("name", "user_name") if key == "users" else ("name",)
-            people = read_people(path, need=need, what="users file" if key == "users" else "people directory")
-            return people, [f"{profile}: team, organisation and support line of whoever acted from the people "
-                            f"directory {path.name} ({key} in the mapping file; {len(people.frame):,} people)"]
+            people = read_people(path, need=need, what=N_("users file") if key == "users" else N_("people directory"))
+            return people, [N_("%(profile)s: team, organisation and support line of whoever acted from the people "
+                               "directory %(name)s (%(key)s in the mapping file; %(n)s people)")
+                            % {"profile": profile, "name": path.name, "key": key, "n": f"{len(people.frame):,}"}]
     if base is not None:
         for candidate in people_candidates(base):
             if candidate.is_file():
                 people = read_people(candidate)
-                return people, [f"{profile}: team, organisation and support line of whoever acted from the people "
-                                f"directory {candidate.name} found next to the export ({len(people.frame):,} people)"]
+                return people, [N_("%(profile)s: team, organisation and support line of whoever acted from the "
+                                   "people directory %(name)s found next to the export (%(n)s people)")
+                                % {"profile": profile, "name": candidate.name, "n": f"{len(people.frame):,}"}]
     return None, []
 
 
@@ -407,9 +416,10 @@ def actor_attributes(actor: pd.Series, assignee: pd.Series, group: pd.Series, *,
     line = pd.Series(None, index=actor.index, dtype=object)
     if people is None:
         return team, org, line, [
-            f"{profile}: no people directory (a *people.csv next to the export, or [profiles.{profile}] people = "
-            "\"…\"): the team of whoever acted is inferred from the assignments (the group they are most often "
-            "assigned in), the organisation from the assignments and the requester; no support line"]
+            N_("%(profile)s: no people directory (a *people.csv next to the export, or [profiles.%(profile)s] people = "
+               "\"…\"): the team of whoever acted is inferred from the assignments (the group they are most often "
+               "assigned in), the organisation from the assignments and the requester; no support line")
+            % {"profile": profile}]
     found = people.lookup(actor)
     team = found["team"].where(found["team"].notna(), team)
     org = found["organisation"].where(found["organisation"].notna(), org)
@@ -418,11 +428,16 @@ def actor_attributes(actor: pd.Series, assignee: pd.Series, group: pd.Series, *,
     unmatched = pd.unique(actor[known & ~found["matched"].to_numpy()])
     notes = []
     if len(unmatched):
-        notes.append(f"{profile}: {len(unmatched):,} people who acted are not in the people directory "
-                     f"{people.source} (e.g. {', '.join(map(str, unmatched[:3]))}); their team is inferred "
-                     "from the assignments")
+        notes.append(N_("%(profile)s: %(n)s people who acted are not in the people directory %(name)s (e.g. "
+                        "%(examples)s); their team is inferred from the assignments")
+                     % {"profile": profile, "n": f"{len(unmatched):,}", "name": people.source,
+                        "examples": ", ".join(map(str, unmatched[:3]))})
     return (team.astype(object).where(team.notna(), None), org.astype(object).where(org.notna(), None),
             line.astype(object).where(line.notna(), None), notes)
+
+
+#: the reason a row gives no event when the profile gives none of its own
+NO_EVENT = N_("row gives no event")
 
 
 def finish(raw: RawTable, events: pd.DataFrame, mapping: dict[str, str], *, time_format: str | None,
@@ -443,7 +458,7 @@ def finish(raw: RawTable, events: pd.DataFrame, mapping: dict[str, str], *, time
     skipped = {k: v for k, v in (skipped or {}).items() if v}
     accounted = len(np.unique(rows)) + len(rejected) + sum(skipped.values())
     if accounted < total:
-        skipped["row gives no event"] = skipped.get("row gives no event", 0) + total - accounted
+        skipped[NO_EVENT] = skipped.get(NO_EVENT, 0) + total - accounted
     table = RawTable(frame=frame, source_rows=rows, reader=raw.reader, rejected=rejected, details=raw.details,
                      notes=list(raw.notes), rows_total=total, skipped=skipped)
     return ProfiledTable(raw=table, mapping=mapping, timestamp_format=time_format, dayfirst=dayfirst,

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.eventlog import columns as C
+from ssc_mining.i18n import N_
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
 from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_attributes, canonical_status,
                                                  history_roles,
@@ -107,8 +108,8 @@ def _to_events(raw: RawTable, spec: Any, name: str, issues: pd.DataFrame, update
         firsts = set(updates["_row"].tolist())
         skipped = {k: 0 for k in skipped}
         if firsts - used:
-            skipped["change records no action or change of status, team or person"] = len(firsts - used)
-        skipped["further item rows of the same change (merged into its event)"] = merged_rows
+            skipped[N_("change records no action or change of status, team or person")] = len(firsts - used)
+        skipped[N_("further item rows of the same change (merged into its event)")] = merged_rows
     people, people_notes = find_people(raw, spec, name)
     team, org, line, actor_notes = actor_attributes(h["author"], h["_assignee"], h["_group"], people=people,
                                                     profile=name, requester=h.get("reporter"),
@@ -128,8 +129,9 @@ def _to_events(raw: RawTable, spec: Any, name: str, issues: pd.DataFrame, update
     roles = {"reporter": "requester", "organization": "mother", "category": "category", "priority": "priority",
              "channel": "channel", "duedate": "due", "need_by": "need_by", "summary": "subject"}
     mapping.update({role: col for col, role in roles.items() if col in events})
-    notes = notes + [f"{name}: one event for the creation and one per change that names an action (Activity item) "
-                     "or changes status, assignee or team; the resource is the change's author"]
+    notes = notes + [N_("%(profile)s: one event for the creation and one per change that names an action (Activity "
+                        "item) or changes status, assignee or team; the handler is the change's author")
+                     % {"profile": name}]
     notes += people_notes + actor_notes
     return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=None, skipped=skipped, notes=notes,
                   rows_total=rows_total, semantics=history_roles(labels))
@@ -144,7 +146,7 @@ class Jira(Profile):
     REQUIRED = ("key", "fields.created", "changelog.histories")
 
     def detect(self, raw: RawTable) -> str | None:
-        return recognise(raw, self.name, self.REQUIRED, "Jira issues with their changelog (REST API JSON)",
+        return recognise(raw, self.name, self.REQUIRED, N_("Jira issues with their changelog (REST API JSON)"),
                          reader="json")
 
     def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable:
@@ -203,11 +205,12 @@ class Jira(Profile):
                              index=frame["key"].to_numpy())
         attrs = attrs[~attrs.index.duplicated()]
         total = int(len(frame) + n_hist.sum())
-        notes = [f"jira: {len(frame):,} issues with {int(n_hist.sum()):,} changelog histories; a 'row' is an issue "
-                 "or one of its histories, numbered in file order"]
+        notes = [N_("jira: %(issues)s issues with %(histories)s changelog histories; a 'row' is an issue or one of "
+                    "its histories, numbered in file order")
+                 % {"issues": f"{len(frame):,}", "histories": f"{int(n_hist.sum()):,}"}]
         if team_col is None:
-            notes.append(f"jira: no custom field named {team_name!r} in 'names'; teams only from {team_name!r} "
-                         "changelog items")
+            notes.append(N_("jira: no custom field named %(team)s in 'names'; teams only from %(team)s changelog "
+                            "items") % {"team": repr(team_name)})
         return _to_events(raw, spec, self.name, issues, updates, attrs, notes=notes, rows_total=total)
 
 
@@ -220,7 +223,7 @@ class JiraCsv(Profile):
     RECOGNISED_BY = ("Issue key", "Issue created", "Field", "From", "To")
 
     def detect(self, raw: RawTable) -> str | None:
-        return recognise(raw, self.name, self.RECOGNISED_BY, "a flattened Jira changelog")
+        return recognise(raw, self.name, self.RECOGNISED_BY, N_("a flattened Jira changelog"))
 
     def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable:
         require(raw, self.name, self.REQUIRED)
@@ -258,8 +261,8 @@ class JiraCsv(Profile):
         ordered = ordered.sort_values(["Issue key", "_t", "_row"], kind="stable").groupby("Issue key", sort=False)
         attrs = ordered[present].last().rename(columns=names) if present else pd.DataFrame(index=issues["_case"])
         merged = len(frame) - len(updates)
-        notes = ["jira-csv: the items of one change (same Issue key, Created, Author) form one event; the CSV "
-                 "has no creator, so the registration (Issue created) has no resource"]
+        notes = [N_("jira-csv: the items of one change (same Issue key, Created, Author) form one event; the CSV "
+                    "has no creator, so the registration (Issue created) has no handler")]
         return _to_events(raw, spec, self.name, issues, updates, attrs, notes=notes, merged_rows=merged)
 
 

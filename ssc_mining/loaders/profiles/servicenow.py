@@ -50,8 +50,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ssc_mining.eventlog.inputs import record_input
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
+from ssc_mining.i18n import N_
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
 from ssc_mining.loaders.profiles._common import (SSC_NAME, People, activity_table, history_roles, actor_attributes,
                                                  canonical_status, clean, evidence, find_people, finish,
@@ -91,7 +93,7 @@ def _reject_unknown_states(frame: pd.DataFrame, state_col: str | None) -> tuple[
     if state_col is None:
         return frame, [], None
     status, unknown = canonical_status(frame[state_col], codes=True)
-    rejected = [RejectedRow(int(r), f"unknown state code {v}", f"{state_col}={v}")
+    rejected = [RejectedRow(int(r), N_("unknown state code %(code)s") % {"code": v}, f"{state_col}={v}")
                 for r, v in zip(frame.loc[unknown, "_row"], frame.loc[unknown, state_col])]
     return frame[~unknown.to_numpy()], rejected, status[~unknown.to_numpy()]
 
@@ -124,7 +126,7 @@ class ServiceNow(Profile):
         needed = ["number", "opened_at", state or "state", "assignment_group"]
         if raw.reader == "xes" or not has_columns(raw, needed) or has_columns(raw, ["sys_updated_at"]):
             return None
-        return evidence(self.name, needed, "a ServiceNow incident list export")
+        return evidence(self.name, needed, N_("a ServiceNow incident list export"))
 
     def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable:
         require(raw, self.name, ["number", "opened_at"])
@@ -153,10 +155,10 @@ class ServiceNow(Profile):
         mapping = {"case": "number", "activity": "activity", "timestamp": "timestamp", "resource": "resource",
                    "team": "team", "org": "organisation"}
         mapping.update({role: col for col, role in CASE_ROLES.items() if col in events})
-        notes = [f"servicenow: one event per filled date ({', '.join(f'{c} → {a}' for c, a in dates.items())}); "
-                 "a list export does not hold the updates in between",
-                 "servicenow: resource and team of Resolve and Close are the last assigned_to / assignment_group; "
-                 "Register is by the caller when contact_type is self-service"]
+        notes = [N_("servicenow: one event per filled date (%(dates)s); a list export does not hold the updates in "
+                    "between") % {"dates": ", ".join(f"{c} → {a}" for c, a in dates.items())},
+                 N_("servicenow: handler and team of Resolve and Close are the last assigned_to / assignment_group; "
+                    "Register is by the requester (caller_id) when contact_type is self-service")]
         fixed = {dates[c]: role for c, role in SNAPSHOT_ROLES.items() if c in dates}
         return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, rejected=rejected, notes=notes,
                       semantics=fixed)
@@ -173,7 +175,7 @@ class ServiceNowHistory(Profile):
     REQUIRED = ("number", "sys_updated_at", "sys_updated_by")
 
     def detect(self, raw: RawTable) -> str | None:
-        return recognise(raw, self.name, self.REQUIRED, "a ServiceNow incident history (one row per update)")
+        return recognise(raw, self.name, self.REQUIRED, N_("a ServiceNow incident history (one row per update)"))
 
     def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable:
         require(raw, self.name, self.REQUIRED)
@@ -225,15 +227,17 @@ class ServiceNowHistory(Profile):
             mapping["line"] = "actor_line"
         else:
             events = events.drop(columns=["actor_line"])
-        notes = ["servicenow-history: one event per update that names an action (u_action) or changes state, "
-                 "assignment_group or assigned_to; the resource is sys_updated_by"
-                 + (" (user ids translated to names with the people directory)" if users else "")]
+        notes = [N_("servicenow-history: one event per update that names an action (u_action) or changes state, "
+                    "assignment_group or assigned_to; the handler is sys_updated_by (user ids translated to names "
+                    "with the people directory)") if users else
+                 N_("servicenow-history: one event per update that names an action (u_action) or changes state, "
+                    "assignment_group or assigned_to; the handler is sys_updated_by")]
         notes += people_notes + actor_notes
         if people is None and not team.notna().any():
-            notes.append("servicenow-history: sys_updated_by holds user ids and assigned_to display names, so the "
-                         "team of whoever acted cannot be linked; put a people directory (name, user_name, team, "
-                         "organisation, line) next to the export or name it as [profiles.servicenow-history] "
-                         "people = \"people.csv\" (a users file with user_name, name also works)")
+            notes.append(N_("servicenow-history: sys_updated_by holds user ids and assigned_to display names, so the "
+                            "team of whoever acted cannot be linked; put a people directory (name, user_name, team, "
+                            "organisation, line) next to the export or name it as [profiles.servicenow-history] "
+                            "people = \"people.csv\" (a users file with user_name, name also works)"))
         return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, skipped=skipped,
                       rejected=rejected, notes=notes, semantics=history_roles(labels))
 
@@ -255,7 +259,7 @@ class ServiceNowAudit(Profile):
     RECOGNISED_BY = ("documentkey", "fieldname", "newvalue", "sys_created_on")
 
     def detect(self, raw: RawTable) -> str | None:
-        return recognise(raw, self.name, self.RECOGNISED_BY, "ServiceNow sys_audit rows")
+        return recognise(raw, self.name, self.RECOGNISED_BY, N_("ServiceNow sys_audit rows"))
 
     def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable:
         require(raw, self.name, [*self.RECOGNISED_BY, "user"])
@@ -286,18 +290,21 @@ class ServiceNowAudit(Profile):
 
         if incidents is not None:
             reject(~frame["documentkey"].isin(incidents.index),
-                   lambda r: f"unknown ticket: documentkey {r['documentkey']} is not in the incidents side file")
+                   lambda r: N_("unknown ticket: documentkey %(key)s is not in the incidents side file")
+                   % {"key": r["documentkey"]})
         field, value = frame["fieldname"], frame["newvalue"]
         _, unknown = canonical_status(value.where(field == "state"), codes=True)
-        reject(unknown & (field == "state"), lambda r: f"unknown state code {r['newvalue']}")
+        reject(unknown & (field == "state"), lambda r: N_("unknown state code %(code)s") % {"code": r["newvalue"]})
         field, value = frame["fieldname"], frame["newvalue"]
         counts = field.isin(["reassignment_count", "reopen_count", "record_checkpoint"]) & value.notna()
         reject(counts & ~value.str.fullmatch(r"\d+").fillna(False).astype(bool),
-               lambda r: f"unparseable value {r['newvalue']!r} for {r['fieldname']}")
+               lambda r: N_("unparseable value %(value)s for %(field)s")
+               % {"value": repr(r["newvalue"]), "field": r["fieldname"]})
         field, value = frame["fieldname"], frame["newvalue"]
         dates = field.isin(_AUDIT_DATES) & value.notna()
         parsed = pd.to_datetime(value.where(dates), format="%Y-%m-%d %H:%M:%S", errors="coerce")
-        reject(dates & parsed.isna(), lambda r: f"unparseable value {r['newvalue']!r} for {r['fieldname']}")
+        reject(dates & parsed.isna(), lambda r: N_("unparseable value %(value)s for %(field)s")
+               % {"value": repr(r["newvalue"]), "field": r["fieldname"]})
 
         key = ["documentkey", "record_checkpoint"] if "record_checkpoint" in frame else \
             ["documentkey", "sys_created_on", "user"]
@@ -329,8 +336,8 @@ class ServiceNowAudit(Profile):
         else:
             case = updates.groupby("documentkey")["number"].transform("first")
             if case.isna().any():
-                notes.append("servicenow-audit: no incidents side file and no number field for some tickets; "
-                             "their case id is the sys_id")
+                notes.append(N_("servicenow-audit: no incidents side file and no number field for some tickets; "
+                                "their case id is the sys_id"))
             case = case.fillna(updates["documentkey"])
 
         def name_of(values: pd.Series, table: dict[str, str]) -> pd.Series:
@@ -381,9 +388,9 @@ class ServiceNowAudit(Profile):
             mapping["line"] = "actor_line"
         else:
             events = events.drop(columns=["actor_line"])
-        notes += ["servicenow-audit: sys_audit rows grouped per update (documentkey + record_checkpoint) into one "
-                  "event per update that names an action (u_action) or changes state, assignment_group or "
-                  "assigned_to; times are UTC"]
+        notes += [N_("servicenow-audit: sys_audit rows grouped per update (documentkey + record_checkpoint) into one "
+                     "event per update that names an action (u_action) or changes state, assignment_group or "
+                     "assigned_to; times are UTC")]
         return finish(raw, events, mapping, time_format=AUDIT_TIME_FORMAT, dayfirst=None, skipped=skipped,
                       rejected=rejected, notes=notes, semantics=history_roles(labels))
 
@@ -407,25 +414,30 @@ class ServiceNowAudit(Profile):
         incidents = refs = None
         if found["incidents"] is not None:
             table = read_csv(found["incidents"]).frame
+            record_input(N_("ServiceNow incidents side file"), found["incidents"])
             if not {"sys_id", "number"} <= set(table.columns):
                 raise ConfigError(f"the incidents side file {found['incidents'].name} needs columns sys_id, number",
                                   path=found["incidents"])
             incidents = pd.Series(table["number"].to_numpy(), index=table["sys_id"].to_numpy())
-            notes.append(f"servicenow-audit: case ids from {found['incidents'].name} ({len(incidents):,} incidents); "
-                         "audit rows of other tickets are quarantined")
+            notes.append(N_("servicenow-audit: case ids from %(name)s (%(n)s incidents); audit rows of other tickets "
+                            "are set aside") % {"name": found["incidents"].name, "n": f"{len(incidents):,}"})
         else:
-            notes.append(f"servicenow-audit: no {stem}-incidents.csv next to the file; case ids from the number field")
+            notes.append(N_("servicenow-audit: no %(name)s next to the file; case ids from the number field")
+                         % {"name": f"{stem}-incidents.csv"})
         if found["references"] is not None:
             table = read_csv(found["references"]).frame
+            record_input(N_("ServiceNow references side file"), found["references"])
             refs = {}
             for tname, part in table.groupby("table"):
                 refs[str(tname)] = dict(zip(part["sys_id"], part["name"]))
             users = table[table["table"] == "sys_user"]
             if "user_name" in table:
                 refs["login"] = dict(zip(users["user_name"], users["name"]))
-            notes.append(f"servicenow-audit: names of users, groups and companies from {found['references'].name}")
+            notes.append(N_("servicenow-audit: names of users, groups and companies from %(name)s")
+                         % {"name": found["references"].name})
         else:
-            notes.append(f"servicenow-audit: no {stem}-references.csv next to the file; reference fields stay sys_ids")
+            notes.append(N_("servicenow-audit: no %(name)s next to the file; reference fields stay sys_ids")
+                         % {"name": f"{stem}-references.csv"})
         return incidents, refs, notes
 
 

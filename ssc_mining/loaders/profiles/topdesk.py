@@ -34,6 +34,7 @@ from typing import Any
 import pandas as pd
 
 from ssc_mining.eventlog import columns as C
+from ssc_mining.i18n import N_
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
 from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_attributes, canonical_status,
                                                  history_roles,
@@ -69,7 +70,7 @@ class Topdesk(Profile):
             return None
         if has_columns(raw, ["Datum wijziging"]):
             return None
-        return evidence(self.name, ["Nummer", "Aanmelddatum", team], "a TOPdesk incident export")
+        return evidence(self.name, ["Nummer", "Aanmelddatum", team], N_("a TOPdesk incident export"))
 
     def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable:
         require(raw, self.name, ["Nummer", "Aanmelddatum"])
@@ -101,10 +102,11 @@ class Topdesk(Profile):
         mapping = {"case": "Nummer", "activity": "activity", "timestamp": "timestamp", "resource": "resource",
                    "team": "team", "org": "organisation"}
         mapping.update({role: col for col, role in CASE_ROLES.items() if col in events})
-        notes = [f"topdesk: one event per filled date column ({', '.join(f'{c} → {a}' for c, a in dates.items())}); "
-                 "a snapshot does not hold the events in between (forwarding, holds, reopens)",
-                 "topdesk: resource and team of Resolve and Close are the last Behandelaar / Behandelaarsgroep; "
-                 "Register is by the Aanmelder when the ticket came in through the self-service portal"]
+        notes = [N_("topdesk: one event per filled date column (%(dates)s); a snapshot does not hold the events in "
+                    "between (forwarding, holds, reopens)")
+                 % {"dates": ", ".join(f"{c} → {a}" for c, a in dates.items())},
+                 N_("topdesk: handler and team of Resolve and Close are the last Behandelaar / Behandelaarsgroep; "
+                    "Register is by the requester ('Aanmelder') when the ticket came in through the self-service portal")]
         fixed = {dates[c]: role for c, role in SNAPSHOT_ROLES.items() if c in dates}
         return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, notes=notes, semantics=fixed)
 
@@ -119,7 +121,7 @@ class TopdeskHistory(Profile):
     REQUIRED = ("Nummer", "Datum wijziging", "Gewijzigd door")
 
     def detect(self, raw: RawTable) -> str | None:
-        return recognise(raw, self.name, self.REQUIRED, "a TOPdesk change history")
+        return recognise(raw, self.name, self.REQUIRED, N_("a TOPdesk change history"))
 
     def to_events(self, raw: RawTable, spec: Any) -> ProfiledTable:
         require(raw, self.name, self.REQUIRED)
@@ -175,10 +177,11 @@ class TopdeskHistory(Profile):
             mother = outside.groupby("case", sort=False)["org"].first()
             events["Organisatie"] = events["_case"].map(mother)
             mapping["mother"] = "Organisatie"
-            derived = [f"topdesk-history: the ticket's organisation (Organisatie) is that of the people outside "
-                       f"{ssc_name!r} who acted on it, from the people directory ({len(mother):,} tickets)"]
-        notes = ["topdesk-history: one event per row that names an action ('Actie') or changes Status, "
-                 "Behandelaarsgroep or Behandelaar; the resource is 'Gewijzigd door'"]
+            derived = [N_("topdesk-history: the ticket's organisation (Organisatie) is that of the people outside "
+                          "%(ssc)s who acted on it, from the people directory (%(n)s tickets)")
+                       % {"ssc": repr(ssc_name), "n": f"{len(mother):,}"}]
+        notes = [N_("topdesk-history: one event per row that names an action ('Actie') or changes Status, "
+                    "Behandelaarsgroep or Behandelaar; the handler is 'Gewijzigd door'")]
         notes += people_notes + actor_notes + derived
         return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, skipped=skipped, notes=notes,
                       semantics=history_roles(labels))
