@@ -27,12 +27,9 @@ test: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py
 
-## messages: extract translatable texts; new ones must get a Dutch translation in ssc_mining/locale/nl
+## messages: put new translatable texts into the Dutch catalogues (ssc_mining/locale/nl); translate them
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k N_ -k ngettext:1,2 --no-location \
-	    --sort-output --omit-header -o build/messages.pot .
-	$(BIN)/pybabel update -i build/messages.pot -d ssc_mining/locale -D ssc_mining --no-location \
-	    --omit-header --no-fuzzy-matching
+	$(BIN)/python tools/sync_messages.py
 
 clean:
 	rm -rf $(VENV) reports/*.html reports/*.json reports/*.csv

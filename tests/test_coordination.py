@@ -96,3 +96,18 @@ def test_receipt_wabo_with_a_user_mapping():
     count = sum(1 for a in frame[C.ACTIVITY] if a == chosen)
     assert result.item("coordination_event_share").value == round(count / len(frame), 4)
     assert "org_handovers_per_case" not in {i.key for i in result.items}   # no organisation column
+
+
+def test_months_with_few_tickets_are_not_drawn_as_values():
+    from ssc_mining.results.items import SMALL_BASE
+
+    log = load("data/samples/generic-events.csv")
+    chart = Coordination().analyse(log).item("trend")
+    local = log.frame[C.TIMESTAMP].dt.tz_convert("Europe/Amsterdam").dt.strftime("%Y-%m")
+    tickets = log.frame.groupby(local)[C.CASE].nunique()
+    few = [m for m in chart.x if tickets[m] < SMALL_BASE]
+    assert few and len(few) < len(chart.x)
+    for series in chart.series.values():
+        for month, value in zip(chart.x, series):
+            assert (value is None) == (month in few), month
+    assert str(len(few)) in chart.description

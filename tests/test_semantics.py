@@ -234,8 +234,8 @@ def test_first_page_answers_say_not_measured_with_the_reason(tmp_path: Path):
     figures = json.loads((tmp_path / "out" / "plain.json").read_text(encoding="utf-8"))
     html = (tmp_path / "out" / "plain.html").read_text(encoding="utf-8")
     first_page = html[html.index('id="key-findings"'):html.index('id="about"')]
-    assert "Not measured: nothing in this log means sending a request back" in first_page
-    assert "Not measured: no activity or status of this log was recognised as coordination" in first_page
+    assert "Not measured: nothing in this export means sending a request back" in first_page
+    assert "Not measured: no activity or status of this export was recognised as coordination" in first_page
     assert not re.search(r"<b>0(\.0)? ?%", first_page)
     reopen = next(i for r in figures["analysers"] if r["analyser"] == "reopens" for i in r["items"]
                   if i["key"] == "reopened_share")

@@ -44,7 +44,7 @@ from ssc_mining.calendar_nl import TIMEZONE
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import N_, format_number
+from ssc_mining.i18n import N_, format_number, format_share
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Finding, Item, Metric, Result, Table
 
@@ -52,6 +52,11 @@ SEGMENT_COLUMNS = {"mother": C.MOTHER, "category": C.CATEGORY, "channel": C.CHAN
                    "requester": C.REQUESTER}
 Z_TEST = "two-proportion z-test"
 MWU_TEST = "Mann–Whitney U"
+
+
+def test_name(test: str) -> str:
+    """The test in plain words for the page (the JSON keeps its technical name)."""
+    return {Z_TEST: _("test on shares"), MWU_TEST: _("test on numbers")}.get(test, test or "–")
 
 
 def two_proportion_z(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float]:
@@ -229,6 +234,15 @@ class Comparison(Analyser):
     min_cases: int = 1
     timezone: str = TIMEZONE
 
+    def segment_label(self) -> str:
+        """The segment in words: "mother organisation", "before / from 2024-06-01", or the column's name."""
+        date = _date_of(self.segment)
+        if date is not None:
+            return _("before and from %(date)s") % {"date": self.segment}
+        labels = {"mother": _("mother organisation"), "category": _("category"), "channel": _("channel"),
+                  "priority": _("priority")}
+        return labels.get(self.segment, self.segment)
+
     def analyse(self, log: EventLog) -> Result:
         from ssc_mining.analysers.registry import discover
         found = discover().analysers
@@ -238,37 +252,42 @@ class Comparison(Analyser):
         column = SEGMENT_COLUMNS.get(self.segment, self.segment)
         if _date_of(self.segment) is None and not log.has(column):
             return Result.skipped(self.name, self.text(self.title),
-                                  _("the log has no values in the segment column %(column)s") % {"column": column},
+                                  _("the export has no values in the segment column %(column)s") % {"column": column},
                                   version=self.version, params=self.params(), description=self.text(self.description))
         c = compare(inner, log, self.segment, metrics=self.metrics, alpha=self.alpha,
                     max_segments=self.max_segments, min_cases=self.min_cases, timezone=self.timezone)
         segments = list(c.cases)
         compared = int(sum(c.cases[s] for s in segments))
-        items: list[Item] = [Metric("cases", _("Cases"), compared, unit="cases"),
+        items: list[Item] = [Metric("cases", _("Tickets"), compared, unit="cases"),
                              Metric("segments", _("Segments compared"), len(segments), unit="segments"),
                              Metric("significant_differences", _("Differences larger than chance would explain"),
                                     int(c.table["significant"].sum()), unit="differences")]
         cases = pd.DataFrame({"segment": segments, "cases": [c.cases[s] for s in segments],
                               "status": [c.results[s].status for s in segments]})
         items.append(Table.from_frame("segment_cases", _("Segments"), cases,
-                                      labels={"segment": _("segment"), "cases": _("cases"), "status": _("status")},
+                                      labels={"segment": _("segment"), "cases": _("tickets"), "status": _("status")},
                                       units={"cases": "cases"}))
+        # each row in its metric's unit (counts without decimals, shares as percentages)
+        units = dict(zip(c.table["metric"], c.table["unit"])) if len(c.table) else {}
         if len(c.wide):
             wide = c.wide.copy()
             wide.insert(0, "metric", [str(c.table.loc[c.table["metric"] == k, "label"].iloc[0])
                                       if (c.table["metric"] == k).any() else k for k in wide.index])
+            wide.insert(1, "unit", [units.get(k, "") for k in wide.index])
             items.append(Table.from_frame("side_by_side", _("Metrics per segment"), wide.reset_index(drop=True),
                                           labels={"metric": _("metric")}))
         if len(c.table):
-            t = c.table[["label", "segment", "value", "reference", "reference_value", "difference", "test",
+            t = c.table[["label", "unit", "segment", "value", "reference", "reference_value", "difference", "test",
                          "p_value", "significant"]].copy()
-            t["test"] = t["test"].map({Z_TEST: _("two-proportion z-test"), MWU_TEST: _("Mann–Whitney U"), "": "–"})
+            t["test"] = t["test"].map(test_name)
             items.append(Table.from_frame(
                 "differences", _("Differences with the reference segment"), t,
                 labels={"label": _("metric"), "segment": _("segment"), "value": _("value"),
                         "reference": _("reference"), "reference_value": _("reference value"),
                         "difference": _("difference"), "test": _("test"), "p_value": _("p-value"),
-                        "significant": _("larger than chance")}))
+                        "significant": _("larger than chance")},
+                units={"p_value": "p"},
+                descriptions={"p_value": _("the chance of a difference this large if there were none")}))
         significant = c.table[c.table["significant"]]
         for k, row in enumerate(significant.itertuples(index=False)):   # a loop over findings, not cases
             items.append(Finding(f"significant_{k}", "notice",
@@ -276,14 +295,17 @@ class Comparison(Analyser):
                                    "(%(test)s, p = %(p)s).")
                                  % {"metric": row.label, "segment": row.segment, "reference": row.reference,
                                     "difference": format_number(row.difference, 3) if row.difference is not None
-                                    else "–", "test": _(row.test), "p": format_number(row.p_value, 4)}))
+                                    else "–", "test": test_name(row.test),
+                                    "p": format_share(row.p_value) if row.p_value >= 0.001
+                                    else "< " + format_share(0.001)}))
         summary = (_("%(analyser)s compared over %(n)s segments of %(segment)s (reference: %(reference)s); %(k)s "
                      "differences are larger than chance would explain (p < %(alpha)s).")
-                   % {"analyser": inner.text(inner.title) or inner.name, "n": len(segments), "segment": self.segment,
+                   % {"analyser": inner.text(inner.title) or inner.name, "n": len(segments), "segment": self.segment_label(),
                       "reference": c.reference or "–", "k": int(c.table["significant"].sum()),
                       "alpha": format_number(self.alpha, 2)})
-        caveats = [_("Tests: a two-proportion z-test (pooled, two-sided) for shares of cases and a Mann–Whitney U "
-                     "test (two-sided) for per-case numbers; each segment against the reference. With many "
+        caveats = [_("How it is computed: a test on shares is a two-proportion z-test (pooled, two-sided), a test on "
+                     "numbers a Mann–Whitney U test (two-sided) of the per-ticket numbers; each segment against the "
+                     "reference. The p-value is the chance of a difference this large if there were none. With many "
                      "comparisons some differences pass by chance."),
-                   _("Metrics without per-case values are shown without a test.")]
+                   _("Metrics without per-ticket values are shown without a test.")]
         return self.result(summary=summary, items=items, caveats=caveats)

@@ -42,9 +42,10 @@ from ssc_mining.analysers.toolkit import month_labels
 from ssc_mining.calendar_nl import TIMEZONE
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import N_, format_number, format_share
+from ssc_mining.i18n import N_, format_number, format_share, ngettext
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Item, Metric, Result, Table
+from ssc_mining.results.items import SMALL_BASE
 from ssc_mining.semantics.roles import COORDINATION, UNKNOWN_STATE, State
 
 _COORDINATION = tuple(sorted(COORDINATION, key=lambda r: r.code))
@@ -54,7 +55,7 @@ def coordination_measurable(log: EventLog) -> str:
     """Empty when coordination can be measured on ``log``; else the reason."""
     if log.markers.present(*_COORDINATION):
         return ""
-    return _("no activity or status of this log was recognised as coordination (intake, assignment, forwarding, "
+    return _("no activity or status of this export was recognised as coordination (intake, assignment, forwarding, "
              "escalation, status questions, administrative updates), so coordination cannot be told apart from "
              "work")
 
@@ -158,7 +159,7 @@ class Coordination(Analyser):
                 summary=_("Coordination is not measured: %(why)s.") % {"why": why},
                 caveats=[_("When the export has labels for such steps that were not recognised, name them in the "
                            "mapping file's [semantics] table (see docs/semantics.md).")],
-                items=[Metric("cases", _("Cases"), log.cases.n, unit="cases"),
+                items=[Metric("cases", _("Tickets"), log.cases.n, unit="cases"),
                        Metric.not_measured("coordination_event_share", _("Share of events that are coordination"),
                                            why, unit="share"),
                        Metric.not_measured("coordination_time_share", _("Share of active time in coordination"),
@@ -169,12 +170,12 @@ class Coordination(Analyser):
         frame = log.frame
         n_events = len(frame)
         if not n_events:
-            return self.result(summary=_("The log is empty."), items=[Metric("cases", _("Cases"), 0, unit="cases")])
+            return self.result(summary=_("The export is empty."), items=[Metric("cases", _("Tickets"), 0, unit="cases")])
         event_share = float(coord.mean())
         total = float(gap.sum())
         time_share = float((gap * coord).sum() / total) if total > 0 else None
         items: list[Item] = [
-            Metric("cases", _("Cases"), int(len(pc)), unit="cases"),
+            Metric("cases", _("Tickets"), int(len(pc)), unit="cases"),
             Metric("coordination_events", _("Coordination events"), int(coord.sum()), unit="events"),
             Metric("coordination_event_share", _("Share of events that are coordination"), round(event_share, 4),
                    unit="share"),
@@ -195,15 +196,25 @@ class Coordination(Analyser):
                                       descriptions={"hours": _("time from these events to the next event while the "
                                                                "ticket is active (not on hold, not yet resolved)")}))
         month = month_labels(frame[C.TIMESTAMP], self.timezone)
-        monthly = pd.DataFrame({"month": month, "coord": coord, "gap": gap, "cgap": gap * coord}) \
+        monthly = pd.DataFrame({"month": month, "coord": coord, "gap": gap, "cgap": gap * coord,
+                                "case": data["index"].codes}) \
             .groupby("month", sort=True).agg(events=("coord", "size"), coord=("coord", "sum"), gap=("gap", "sum"),
-                                              cgap=("cgap", "sum"))
+                                              cgap=("cgap", "sum"), cases=("case", "nunique"))
         monthly["event_share"] = (monthly["coord"] / monthly["events"]).round(4)
         monthly["time_share"] = (monthly["cgap"] / monthly["gap"].where(monthly["gap"] > 0)).round(4)
+        # a month with few tickets is not drawn as a value: its share says little
+        few = monthly["cases"] < SMALL_BASE
+        drawn = {column: [None if skip or value != value else float(value)
+                          for skip, value in zip(few, monthly[column])] for column in ("event_share", "time_share")}
         items.append(Chart("trend", _("Coordination per month"), "line", x=list(monthly.index),
-                           series={_("share of events"): monthly["event_share"].tolist(),
-                                   _("share of active time"): monthly["time_share"].tolist()},
-                           x_label=_("month"), y_label=_("share")))
+                           series={_("share of events"): drawn["event_share"],
+                                   _("share of active time"): drawn["time_share"]},
+                           x_label=_("month"), y_label=_("share"), y_unit="share",
+                           description=ngettext("Months with fewer than %(n)s ticket are left out of the line "
+                                                "(%(months)s months).",
+                                                "Months with fewer than %(n)s tickets are left out of the line "
+                                                "(%(months)s months).", SMALL_BASE)
+                           % {"n": SMALL_BASE, "months": int(few.sum())} if few.any() else ""))
         if log.has(C.TEAM):
             teams = pd.DataFrame({"team": frame[C.TEAM].to_numpy(), "coord": coord})
             if log.has(C.RESOURCE):
@@ -224,9 +235,9 @@ class Coordination(Analyser):
                                           units=units))
         if "handovers_org" in pc.columns:
             items += [
-                Metric("org_handovers_per_case", _("Handovers between organisations per case"),
+                Metric("org_handovers_per_case", _("Handovers between organisations per ticket"),
                        round(float(pc["handovers_org"].mean()), 4), unit="handovers"),
-                Metric("cases_with_org_handover", _("Share of cases handed between organisations"),
+                Metric("cases_with_org_handover", _("Share of tickets handed between organisations"),
                        round(float((pc["handovers_org"] > 0).mean()), 4), unit="share")]
             if data.get("has_mothers"):
                 items += [Metric("mother_to_ssc", _("Handovers from a mother organisation to the SSC"),
@@ -247,22 +258,22 @@ class Coordination(Analyser):
                 t["handovers_per_case"] = t["handovers_per_case"].round(3)
             t = t.head(self.max_groups)
             items.append(Table.from_frame("by_mother", _("Coordination per mother organisation"), t,
-                                          labels={"mother": _("mother organisation"), "cases": _("cases"),
+                                          labels={"mother": _("mother organisation"), "cases": _("tickets"),
                                                   "events": _("events"),
                                                   "coordination_events": _("coordination events"),
                                                   "coordination_share": _("share coordination"),
                                                   "handovers_per_case": _("handovers between organisations per "
-                                                                          "case")},
+                                                                          "ticket")},
                                           units={"coordination_share": "share", "cases": "cases"}))
         summary = (_("%(share)s of the events and %(time)s of the active time are coordination rather than work that "
                      "resolves.") % {"share": format_share(event_share), "time": format_share(time_share)})
         if "handovers_org" in pc.columns:
-            summary += " " + _("A case passes between organisations %(n)s times on average.") % {
+            summary += " " + _("A ticket passes between organisations %(n)s times on average.") % {
                 "n": format_number(float(pc["handovers_org"].mean()), 1)}
         caveats = [_("Coordination activities: %(list)s (read as intake, assignment, forwarding, escalation, status "
                      "questions or updates; see \"How activities were read\").")
                    % {"list": ", ".join(sorted(frame[C.ACTIVITY][coord].astype(str).unique())) or "–"},
-                   _("Active time is the time until the next event of the case while the ticket is not on hold, not "
+                   _("Active time is the time until the next event of the ticket while the ticket is not on hold, not "
                      "sent back and not yet resolved. It includes time in a queue, so it is an upper bound of the "
                      "effort; the wait for the requester and the time until closure are left out.")]
         return self.result(summary=summary, items=items, caveats=caveats)

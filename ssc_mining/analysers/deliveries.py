@@ -104,10 +104,11 @@ class Deliveries(Analyser):
     name = "deliveries"
     title = {"en": "Late deliveries and SLA", "nl": "Te late leveringen en SLA"}
     description = {"en": "Delivered by the date it was needed? Late because it was asked too late or because the "
-                         "SSC was too slow; SLA compliance and the SLA-met-but-need-missed cases.",
+                         "SSC was too slow; SLA compliance and the tickets that met the SLA but missed the need-by "
+                         "date.",
                    "nl": "Op tijd geleverd voor de datum waarop het nodig was? Te laat omdat het te laat gevraagd "
-                         "was of omdat het SSC te traag was; SLA-naleving en zaken met SLA gehaald maar behoefte "
-                         "gemist."}
+                         "was of omdat het SSC te traag was; het halen van de SLA, en meldingen die de SLA haalden "
+                         "maar de gewenste leverdatum misten."}
     uses = (C.NEED_BY, C.DUE, C.CATEGORY, C.MOTHER, C.PRIORITY, C.TEAM, C.STATUS, C.MADE_SLA)
     definitions = {
         "cases": N_("the tickets registered inside the export (all tickets with --include-incomplete)"),
@@ -324,13 +325,15 @@ class Deliveries(Analyser):
         pc, info = self._compute(log)
         left_out = int(pc["left_out"].sum())
         pc = pc[~pc["left_out"].to_numpy(dtype=bool)]
-        items: list[Item] = [Metric("cases", _("Cases"), len(pc), unit="cases")]
+        items: list[Item] = [Metric("cases", _("Tickets"), len(pc), unit="cases")]
         caveats: list[str] = []
         if left_out:
-            items.append(Metric("cases_left_out", _("Cases left out: registered before the export began"), left_out,
+            items.append(Metric("cases_left_out", _("Tickets left out: registered before the export began"), left_out,
                                 unit="cases"))
-            caveats.append(_("%(n)s cases are left out because their registration is not in the export (they began "
-                             "before it); run with --include-incomplete to count them.")
+            caveats.append(ngettext("%(n)s ticket is left out because its registration is not in the export (it "
+                                    "began before it); run with --include-incomplete to count it.",
+                                    "%(n)s tickets are left out because their registration is not in the export "
+                                    "(they began before it); run with --include-incomplete to count them.", left_out)
                            % {"n": format_number(left_out)})
         need = pc["late_class"] != ""
         n_need = int(need.sum())
@@ -344,12 +347,12 @@ class Deliveries(Analyser):
         on_late = {"base": int(len(days_late)),
                    "based_on": ngettext("%(n)s late delivery", "%(n)s late deliveries", len(days_late))
                    % {"n": format_number(len(days_late))}}
-        labels = {"late_share": _("Share late (of cases with a need-by date)"),
+        labels = {"late_share": _("Share late (of tickets with a need-by date)"),
                   "asked_too_late_share": _("Share late because asked too late"),
                   "ssc_too_slow_share": _("Share late because the SSC was too slow"),
                   "median_days_late": _("Median days late (late deliveries)"),
                   "sla_compliance": _("SLA met"),
-                  "watermelon_share": _("Share of cases with a need-by date: SLA met, need missed")}
+                  "watermelon_share": _("Share of tickets with a need-by date: SLA met, need missed")}
         no_need = _("the export has no date by which the requester needs the result")
         no_target = _("the export has no SLA target date and no SLA targets were given")
         if not info["has_need_by"]:
@@ -360,7 +363,7 @@ class Deliveries(Analyser):
                              "SLA targets per priority can be given in a configuration file (sla_hours)."))
         if info["has_need_by"]:
             items += [
-                Metric("cases_with_need_by", _("Cases with a need-by date"), n_need, unit="cases"),
+                Metric("cases_with_need_by", _("Tickets with a need-by date"), n_need, unit="cases"),
                 Metric("on_time", _("Delivered on time"), count("on_time"), unit="cases", base=n_need,
                        based_on=need_by),
                 Metric("late_share", labels["late_share"], share(late, n_need), unit="share", based_on=need_by,
@@ -386,14 +389,14 @@ class Deliveries(Analyser):
         has_target = info["has_due"] or bool(self.sla_hours)
         if has_target:
             items += [
-                Metric("cases_with_sla_verdict", _("Cases with an SLA verdict"), int(len(verdicts)), unit="cases"),
+                Metric("cases_with_sla_verdict", _("Tickets with an SLA verdict"), int(len(verdicts)), unit="cases"),
                 Metric("sla_compliance", labels["sla_compliance"],
                        round(float(verdicts.mean()), 4) if len(verdicts) else None, unit="share", base=len(verdicts),
                        based_on=ngettext("%(n)s ticket with an SLA verdict", "%(n)s tickets with an SLA verdict",
                                          len(verdicts)) % {"n": format_number(len(verdicts))}),
-                Metric("sla_pending", _("Open cases still within their SLA"),
+                Metric("sla_pending", _("Open tickets still within their SLA"),
                        int((pc["sla_status"] == "pending").sum()), unit="cases"),
-                Metric("sla_no_target", _("Cases without an SLA target"),
+                Metric("sla_no_target", _("Tickets without an SLA target"),
                        int((pc["sla_status"] == "no target").sum()), unit="cases"),
             ]
         else:
@@ -413,32 +416,42 @@ class Deliveries(Analyser):
         if not info["has_need_by"] and not has_target:
             return self.result(summary=_("Late deliveries and SLA are not measured: %(why)s; and %(target)s.")
                                % {"why": no_need, "target": no_target}, items=items, caveats=caveats)
-        for key, text, severity in (
-                ("asked_too_late", _("%(n)s cases were late because they were asked with less lead time than the "
-                                     "SSC normally needs."), "notice"),
-                ("ssc_too_slow", _("%(n)s cases were late although the requester gave enough lead time."),
-                 "warning")):
+        for key, one, many, severity in (
+                ("asked_too_late", N_("%(n)s ticket was late because it was asked with less lead time than the SSC "
+                                      "normally needs."),
+                 N_("%(n)s tickets were late because they were asked with less lead time than the SSC normally "
+                    "needs."), "notice"),
+                ("ssc_too_slow", N_("%(n)s ticket was late although the requester gave enough lead time."),
+                 N_("%(n)s tickets were late although the requester gave enough lead time."), "warning")):
             ids = pc.index[pc["late_class"] == key]
             if len(ids):
-                items.append(Finding(key, severity, text % {"n": format_number(len(ids))},
+                items.append(Finding(key, severity, ngettext(one, many, len(ids)) % {"n": format_number(len(ids))},
                                      case_ids=[str(c) for c in ids], count=int(len(ids))))
         if n_water:
             ids = pc.index[pc["watermelon"]]
             items.append(Finding("watermelons", "warning",
-                                 _("%(n)s cases met their SLA but missed the date they were needed by (green "
-                                   "outside, red inside).") % {"n": format_number(n_water)},
+                                 ngettext("%(n)s ticket met its SLA but missed the date it was needed by (green "
+                                          "outside, red inside).",
+                                          "%(n)s tickets met their SLA but missed the date they were needed by (green "
+                                          "outside, red inside).", n_water) % {"n": format_number(n_water)},
                                  case_ids=[str(c) for c in ids], count=n_water))
         bad_need = pc.index[pc["need_by_before_registration"]]
         if len(bad_need):
             items.append(Finding("need_by_before_registration", "notice",
-                                 _("%(n)s cases have a need-by date before they were registered; they count as "
-                                   "asked too late when late.") % {"n": format_number(len(bad_need))},
+                                 ngettext("%(n)s ticket has a need-by date before it was registered; it counts as "
+                                          "asked too late when late.",
+                                          "%(n)s tickets have a need-by date before they were registered; they count "
+                                          "as asked too late when late.", len(bad_need))
+                                 % {"n": format_number(len(bad_need))},
                                  case_ids=[str(c) for c in bad_need], count=int(len(bad_need))))
         invalid = pc.index[pc["sla_status"] == "invalid target"]
         if len(invalid):
             items.append(Finding("due_before_registration", "notice",
-                                 _("%(n)s cases have an SLA target date before they were registered; they are left "
-                                   "out of SLA compliance.") % {"n": format_number(len(invalid))},
+                                 ngettext("%(n)s ticket has an SLA target date before it was registered; it is left "
+                                          "out of SLA compliance.",
+                                          "%(n)s tickets have an SLA target date before they were registered; they are "
+                                          "left out of SLA compliance.", len(invalid))
+                                 % {"n": format_number(len(invalid))},
                                  case_ids=[str(c) for c in invalid], count=int(len(invalid))))
         items += self._group_tables(pc, need)
         if late:
@@ -456,7 +469,7 @@ class Deliveries(Analyser):
                 "class": rows["late_class"].map(self._class_label).to_numpy()})
             items.append(Table.from_frame(
                 "late_cases", _("Late deliveries"), table,
-                labels={"case": _("case"), "category": _("category"), "mother": _("mother organisation"),
+                labels={"case": _("ticket"), "category": _("category"), "mother": _("mother organisation"),
                         "need_by": _("needed by"), "delivered": _("delivered"), "days_late": _("days late"),
                         "lead_given_hours": _("lead time given (hours)"), "norm_hours": _("norm (hours)"),
                         "class": _("why late")},
@@ -464,9 +477,9 @@ class Deliveries(Analyser):
         if C.MADE_SLA in log.frame.columns and "sla_differs" in pc.columns:
             compared = pc["made_sla"].notna() & pc["sla_met"].notna()
             differs = pc[pc["sla_differs"]]
-            items += [Metric("sla_compared", _("Cases with both the system's and the mined SLA verdict"),
+            items += [Metric("sla_compared", _("Tickets with both the system's and the measured SLA verdict"),
                              int(compared.sum()), unit="cases"),
-                      Metric("sla_differences", _("Cases where the mined SLA verdict differs from the system's"),
+                      Metric("sla_differences", _("Tickets where the measured SLA verdict differs from the system's"),
                              int(len(differs)), unit="cases")]
             if len(differs):
                 diff_table = pd.DataFrame({
@@ -476,13 +489,13 @@ class Deliveries(Analyser):
                     "target_hours": (differs["sla_target_minutes"] / 60).round(2).to_numpy()[: self.max_rows],
                     "elapsed_hours": (differs["sla_elapsed_minutes"] / 60).round(2).to_numpy()[: self.max_rows]})
                 items.append(Table.from_frame(
-                    "sla_differences_list", _("Cases where the system's SLA verdict differs from the mined one"),
-                    diff_table, labels={"case": _("case"), "system": _("system: SLA met"),
-                                        "mined": _("mined: SLA met"), "target_hours": _("target (hours)"),
+                    "sla_differences_list", _("Tickets where the system's SLA verdict differs from the measured one"),
+                    diff_table, labels={"case": _("ticket"), "system": _("system: SLA met"),
+                                        "mined": _("measured: SLA met"), "target_hours": _("target (hours)"),
                                         "elapsed_hours": _("SLA time (hours)")},
                     units={"target_hours": "hours", "elapsed_hours": "hours"}))
                 items.append(Finding("sla_reconciliation", "notice",
-                                     _("For %(n)s cases the mined SLA verdict differs from the ticket system's "
+                                     _("For %(n)s tickets the measured SLA verdict differs from the ticket system's "
                                        "own.") % {"n": format_number(len(differs))},
                                      case_ids=[str(c) for c in differs.index],
                                      count=int(len(differs))))
@@ -492,25 +505,29 @@ class Deliveries(Analyser):
                          "included)."))
         if n_need:
             caveats.append(_("The norm lead time is the configured table for the categories it lists and otherwise "
-                             "the median time from registration to delivery of the category's delivered cases.")
+                             "the median time from registration to delivery of the category's delivered tickets.")
                            if self.norm_hours else
                            _("The norm lead time of a category is the median time from registration to delivery "
-                             "of its delivered cases."))
+                             "of its delivered tickets."))
         if self.sla_clock_stops:
             caveats.append(_("The SLA clock stops while a ticket waits, while a returned request is with the "
                              "requester, and once it is resolved (from the activities and statuses read as such; see "
                              "\"How activities were read\")."))
         if not info["endings_known"]:
-            caveats.append(_("Nothing in this log means resolved or closed, so every case counts as finished at its "
+            caveats.append(_("Nothing in this export means resolved or closed, so every ticket counts as finished at its "
                              "last event."))
         missing = sorted(pc.loc[pc["sla_status"] == "no target", "category"].dropna().astype(str).unique())
         if missing:
             caveats.append(_("No SLA target for the categories: %(categories)s.") % {"categories": ", ".join(missing)})
-        caveats.append(_("Open cases are judged as of %(moment)s.")
+        caveats.append(_("Open tickets are judged as of %(moment)s.")
                        % {"moment": info["as_of"].tz_convert(self.timezone).strftime("%Y-%m-%d %H:%M")
                           if pd.notna(info["as_of"]) else "–"})
-        summary = (_("%(n)s cases had a need-by date; %(late)s of them were late: %(atl)s asked too late and %(slow)s "
-                     "because the SSC was too slow. SLA met: %(sla)s; SLA met but need missed: %(water)s.")
+        summary = (ngettext("%(n)s ticket had a need-by date; %(late)s of them were late: %(atl)s asked too late and "
+                            "%(slow)s because the SSC was too slow. SLA met: %(sla)s; SLA met but need missed: "
+                            "%(water)s.",
+                            "%(n)s tickets had a need-by date; %(late)s of them were late: %(atl)s asked too late and "
+                            "%(slow)s because the SSC was too slow. SLA met: %(sla)s; SLA met but need missed: "
+                            "%(water)s.", n_need)
                    % {"n": format_number(n_need), "late": format_share(share(late, n_need)),
                       "atl": format_share(share(count("asked_too_late"), n_need)),
                       "slow": format_share(share(count("ssc_too_slow"), n_need)),
@@ -540,7 +557,7 @@ class Deliveries(Analyser):
             t = t.reset_index().rename(columns={key: "group"})
             items.append(Table.from_frame(
                 f"late_by_{key}", _("Late deliveries per %(group)s") % {"group": labels[key]}, t,
-                labels={"group": labels[key], "cases": _("cases with a need-by date"), "on_time": _("on time"),
+                labels={"group": labels[key], "cases": _("tickets with a need-by date"), "on_time": _("on time"),
                         "asked_too_late": _("asked too late"), "ssc_too_slow": _("SSC too slow"),
                         "open_late": _("open, late"), "open": _("open"), "late_share": _("share late"),
                         "asked_too_late_share": _("share asked too late"),
@@ -559,10 +576,10 @@ class Deliveries(Analyser):
             t = t.reset_index().rename(columns={key: "group"})
             items.append(Table.from_frame(
                 f"sla_by_{key}", _("SLA compliance per %(group)s") % {"group": labels[key]}, t,
-                labels={"group": labels[key], "cases": _("cases"), "met": _("met"), "breached": _("breached"),
+                labels={"group": labels[key], "cases": _("tickets"), "met": _("met"), "breached": _("breached"),
                         "pending": _("open, within target"), "no_target": _("no target"),
                         "invalid_target": _("target before registration"), "sla_met_share": _("share met"),
                         "people": _("people")},
-                descriptions={"group": _("team of the event that resolved the case") if key == "team" else ""},
+                descriptions={"group": _("team of the event that resolved the ticket") if key == "team" else ""},
                 units={"sla_met_share": "share", "cases": "cases"}))
         return items

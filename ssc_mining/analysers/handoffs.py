@@ -398,16 +398,16 @@ class Handoffs(Analyser):
     def analyse(self, log: EventLog) -> Result:
         present = {level: log.has(column) for level, column in LEVELS.items()}
         if log.n_events == 0:
-            return self.result(summary=_("The log is empty."), items=[Metric("cases", _("Cases"), 0, unit="cases")])
+            return self.result(summary=_("The export is empty."), items=[Metric("cases", _("Tickets"), 0, unit="cases")])
         data = _compute(log, first_line_teams=tuple(self.first_line_teams),
                         service_organisations=tuple(self.service_organisations), person_level=self.person_level)
         pc: pd.DataFrame = data["per_case"]
         index: CaseIndex = data["index"]
         frame: pd.DataFrame = data["frame"]
-        items: list[Item] = [Metric("cases", _("Cases"), len(pc), unit="cases")]
+        items: list[Item] = [Metric("cases", _("Tickets"), len(pc), unit="cases")]
         caveats = [_("Handovers are counted between consecutive events; an event without a person, team or "
                      "organisation is skipped, so a handover around it is not counted."),
-                   _("Cases still open at the time of the export may look shorter and have fewer handovers.")]
+                   _("Tickets still open at the time of the export may look shorter and have fewer handovers.")]
         for level, label_mean, label_median in (
                 ("person", _("Handovers between people per ticket (mean)"),
                  _("Handovers between people per ticket (median)")),
@@ -431,9 +431,9 @@ class Handoffs(Analyser):
         if self.person_level and present["person"]:
             pp = (pc["pingpong_person_direct"] + pc["pingpong_person_indirect"]) > 0
             items += [
-                Metric("person_pingpong_share", _("Share of cases that come back to a person who already handed it on"),
+                Metric("person_pingpong_share", _("Share of tickets that come back to a person who already handed it on"),
                        round(float(pp.mean()), 6), unit="share"),
-                Metric("person_pingpong_direct_share", _("Share of cases with direct ping-pong between people"),
+                Metric("person_pingpong_direct_share", _("Share of tickets with direct ping-pong between people"),
                        round(float((pc["pingpong_person_direct"] > 0).mean()), 6), unit="share"),
             ]
         if present["org"]:
@@ -519,7 +519,7 @@ class Handoffs(Analyser):
         if present["person"]:
             parts.append(_("A ticket passes between people %(person)s times on average.") % values)
         if not parts:
-            return _("No handovers could be measured (%(n)s tickets): the log has no person, team, assignment group "
+            return _("No handovers could be measured (%(n)s tickets): the export has no person, team, assignment group "
                      "or organisation column.") % values
         esc = pc["first_line_only"]
         if esc.notna().any():
@@ -583,13 +583,13 @@ class Handoffs(Analyser):
 
     def _push_to_front(self, pc: pd.DataFrame, frame: pd.DataFrame, index: CaseIndex, data: dict[str, Any],
                        caveats: list[str]) -> list[Item]:
-        label = _("Share of tickets solved by the first line alone (push to front)")
+        label = _("Share of tickets solved by the first line alone")
         if data["escalation_how"] is None:
             if C.LINE in frame.columns and frame[C.LINE].notna().any():
                 why = _("the support line in the export is not a number (1, 2, 3)")
             else:
                 why = _("the export does not say which support line did each step")
-            caveats.append(_("To measure push to front, name the first-line teams with the parameter "
+            caveats.append(_("To measure how much the first line solves alone, name the first-line teams with the parameter "
                              "first_line_teams (or map a support line column with numbers 1, 2, 3: --line)."))
             return [Metric.not_measured("first_line_only_share", label, why, unit="share")]
         known = pc["first_line_only"].notna() & (pc["escalated"] | pc["first_line_only"])
@@ -711,8 +711,8 @@ class Handoffs(Analyser):
         mined = pc["routing_changes"][known]
         diff = mined - system[known]
         differ = diff[diff != 0]
-        table = pd.DataFrame({"measure": [_("tickets compared"), _("equal"), _("mined more"), _("system more"),
-                                          _("mean mined reassignments"), _("mean system reassignments")],
+        table = pd.DataFrame({"measure": [_("tickets compared"), _("equal"), _("measured more"), _("system more"),
+                                          _("mean measured reassignments"), _("mean system reassignments")],
                               "value": [int(known.sum()), int((diff == 0).sum()), int((diff > 0).sum()),
                                         int((diff < 0).sum()), round(float(mined.mean()), 4),
                                         round(float(system[known].mean()), 4)]})
@@ -720,14 +720,14 @@ class Handoffs(Analyser):
         values = {"n": format_number(len(differ)), "total": format_number(int(known.sum())), "column": column}
         return [
             Table.from_frame("reassignments_vs_system",
-                             _("Mined reassignments versus the system's %(column)s") % values, table,
+                             _("Measured reassignments versus the system's %(column)s") % values, table,
                              labels={"measure": _("measure"), "value": _("value")},
                              description=_("Reassignments: changes of assignment group between consecutive events, "
                                            "compared ticket by ticket.")),
             Finding("reassignments_differ", "info" if differ.empty else "notice",
-                    _("The mined reassignments equal the system's reassignment count for every ticket.")
+                    _("The measured reassignments equal the system's reassignment count for every ticket.")
                     if differ.empty else
-                    _("For %(n)s of %(total)s tickets the mined reassignments differ from the system's "
+                    _("For %(n)s of %(total)s tickets the measured reassignments differ from the system's "
                       "reassignment count (%(column)s); the largest differences are listed.") % values,
                     order, int(len(differ))),
         ]

@@ -176,11 +176,11 @@ class Reopens(Analyser):
     def analyse(self, log: EventLog) -> Result:
         index = log.cases
         if index.n == 0:
-            return self.result(summary=_("The log is empty."), items=[Metric("cases", _("Cases"), 0, unit="cases")])
+            return self.result(summary=_("The export is empty."), items=[Metric("cases", _("Tickets"), 0, unit="cases")])
         flags = _rework(log)
         pc = _per_case(log, flags)
         n = index.n
-        items: list[Item] = [Metric("cases", _("Cases"), n, unit="cases")]
+        items: list[Item] = [Metric("cases", _("Tickets"), n, unit="cases")]
         caveats: list[str] = []
         why = reopens_measurable(log)
         if why:
@@ -199,7 +199,7 @@ class Reopens(Analyser):
         else:
             items.append(Metric.not_measured("redo_share", _("Share of tickets where a repeat was done by another "
                                                              "person"),
-                                             _("the log has no person (resource) column"), unit="share"))
+                                             _("the export has no person (resource) column"), unit="share"))
         items += self._rework_table(log, flags)
         chains = resubmission_chains(log, window_days=self.window_days, similarity=self.subject_similarity)
         items += self._chain_items(log, chains, caveats)
@@ -423,18 +423,18 @@ class Reopens(Analyser):
             return []
         diff = pc["reopens"][known] - system[known]
         differ = diff[diff != 0]
-        table = pd.DataFrame({"measure": [_("tickets compared"), _("equal"), _("mined more"), _("system more"),
-                                          _("reopened (mined)"), _("reopened (system)")],
+        table = pd.DataFrame({"measure": [_("tickets compared"), _("equal"), _("measured more"), _("system more"),
+                                          _("reopened (measured)"), _("reopened (system)")],
                               "value": [int(known.sum()), int((diff == 0).sum()), int((diff > 0).sum()),
                                         int((diff < 0).sum()), int((pc["reopens"][known] > 0).sum()),
                                         int((system[known] > 0).sum())]})
         order = top_cases(differ.abs(), len(differ))
         values = {"n": format_number(len(differ)), "total": format_number(int(known.sum())), "column": column}
-        return [Table.from_frame("reopens_vs_system", _("Mined reopens versus the system's %(column)s") % values,
+        return [Table.from_frame("reopens_vs_system", _("Measured reopens versus the system's %(column)s") % values,
                                  table, labels={"measure": _("measure"), "value": _("value")}),
                 Finding("reopens_differ", "info" if differ.empty else "notice",
-                        _("The mined reopens equal the system's reopen count for every ticket.") if differ.empty else
-                        _("For %(n)s of %(total)s tickets the mined reopens differ from the system's reopen count "
+                        _("The measured reopens equal the system's reopen count for every ticket.") if differ.empty else
+                        _("For %(n)s of %(total)s tickets the measured reopens differ from the system's reopen count "
                           "(%(column)s); the largest differences are listed.") % values,
                         order, int(len(differ)))]
 

@@ -109,13 +109,13 @@ class Returns(Analyser):
                   "returns": _("Returns followed by a new submission"),
                   "return_days_median": _("Median time a return cost"),
                   "final_rejections": _("Requests rejected for good (no new submission)")}
-        why = (_("nothing in this log means sending a request back (rejected, returned for correction)")
+        why = (_("nothing in this export means sending a request back (rejected, returned for correction)")
                if not m.present(Role.RETURN) else
-               _("nothing in this log means submitting a request, so a new submission after a return cannot "
+               _("nothing in this export means submitting a request, so a new submission after a return cannot "
                  "be seen") if not m.present(Role.REGISTER) else "")
         if why:
             return self.result(summary=_("Returns are not measured: %(why)s.") % {"why": why},
-                               items=[Metric("cases", _("Cases"), n, unit="cases")]
+                               items=[Metric("cases", _("Tickets"), n, unit="cases")]
                                + [Metric.not_measured(k, label, why, unit="share" if k.endswith("share") else "")
                                   for k, label in labels.items()])
         events = return_events(log)
@@ -130,7 +130,7 @@ class Returns(Analyser):
                                    + " " + ngettext("in %(n)s request", "in %(n)s requests", len(per_case))
                                    % {"n": format_number(len(per_case))})}
         items: list[Item] = [
-            Metric("cases", _("Cases"), n, unit="cases"),
+            Metric("cases", _("Tickets"), n, unit="cases"),
             Metric(
                 "returned_share", labels["returned_share"], round(share, 6) if share is not None else None,
                 unit="share", based_on=based_on),
@@ -182,6 +182,6 @@ class Returns(Analyser):
                    % {"share": format_share(share, 0), "n": format_number(n), "returns": format_number(len(back)),
                       "days": format_number(float(back["days"].median()), 1) if len(back) else "–",
                       "final": format_number(len(final))})
-        caveats = [_("A return counts when the request is submitted again later in the same case; a new request filed "
-                     "as a new case is a re-submission chain (see Reopen loops).")]
+        caveats = [_("A return counts when the request is submitted again later in the same ticket; a new request filed "
+                     "as a new ticket is a re-submission chain (see Reopen loops).")]
         return self.result(summary=summary, items=items, caveats=caveats)

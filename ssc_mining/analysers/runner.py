@@ -44,7 +44,7 @@ def _run(log: EventLog, analysers: Iterable[Analyser], *, strict: bool) -> list[
         if missing:
             results.append(Result.skipped(
                 analyser.name, title,
-                _("the log has no values in the column(s) %(columns)s; map them with the column options "
+                _("the export has no values in the column(s) %(columns)s; map them with the column options "
                   "(see `ssc-mining inspect`)") % {"columns": ", ".join(missing)},
                 version=analyser.version, params=analyser.params(),
                 description=analyser.text(analyser.description)))

@@ -32,7 +32,7 @@ Example:
     >>> pc["on_standard"].tolist(), pc["deviation"].round(3).tolist()
     ([True, False, True], [0.0, 0.333, 0.0])
     >>> Standardisation().analyse(log).item("standard_share").description
-    'the most frequent path (this log records no resolutions to tell clean tickets apart)'
+    'the most frequent path (this export records no resolutions to tell clean tickets apart)'
     >>> Standardisation().analyse(log).item("deviation_extra_days").value
     2.0
     >>> edit_distance(("a", "b", "c"), ("a", "c"))
@@ -61,7 +61,7 @@ from ssc_mining.results import Chart, Finding, Item, Metric, Result, Table
 CHOSEN_BY = {
     "reference": N_("the reference path given in the configuration"),
     "clean": N_("the most frequent path of the tickets that end resolved without being reopened or sent back"),
-    "frequent": N_("the most frequent path (this log records no resolutions to tell clean tickets apart)"),
+    "frequent": N_("the most frequent path (this export records no resolutions to tell clean tickets apart)"),
     "frequent_no_clean": N_("the most frequent path (no ticket ends resolved without being reopened or sent "
                             "back)"),
 }
@@ -119,9 +119,9 @@ class Standardisation(Analyser):
 
     name = "standardisation"
     title = {"en": "Standardisation", "nl": "Standaardisatie"}
-    description = {"en": "How many different paths cases take, how many follow the standard path, per mother "
+    description = {"en": "How many different paths tickets take, how many follow the standard path, per mother "
                          "organisation, and what deviating costs in throughput time.",
-                   "nl": "Hoeveel verschillende routes zaken nemen, hoeveel het standaardpad volgen, per "
+                   "nl": "Hoeveel verschillende routes meldingen nemen, hoeveel de standaardroute volgen, per "
                          "moederorganisatie, en wat afwijken kost aan doorlooptijd."}
     uses = (C.MOTHER, C.CATEGORY)
     definitions = {
@@ -232,7 +232,7 @@ class Standardisation(Analyser):
         pc, sequences, counts, standard = self._compute(log)
         n = len(pc)
         if not n:
-            return self.result(summary=_("The log is empty."), items=[Metric("cases", _("Cases"), 0, unit="cases")])
+            return self.result(summary=_("The export is empty."), items=[Metric("cases", _("Tickets"), 0, unit="cases")])
         order = np.lexsort((np.array([" → ".join(s) for s in sequences], dtype=object), -counts))
         top = order[: self.top]
         coverage = float(counts[top].sum() / n)
@@ -245,11 +245,11 @@ class Standardisation(Analyser):
         no_pair = _("no category has tickets both on and off the standard path, so there is nothing like to compare "
                     "with like")
         items: list[Item] = [
-            Metric("cases", _("Cases"), n, unit="cases"),
-            Metric("variants", _("Variants"), int(len(counts)), unit="variants"),
-            Metric("top_share", _("Share of cases in the %(top)s most frequent variants") % {"top": self.top},
+            Metric("cases", _("Tickets"), n, unit="cases"),
+            Metric("variants", _("Paths"), int(len(counts)), unit="variants"),
+            Metric("top_share", _("Share of tickets in the %(top)s most frequent paths") % {"top": self.top},
                    round(coverage, 4), unit="share"),
-            Metric("standard_share", _("Share of cases on the standard path"), round(float(on.mean()), 4),
+            Metric("standard_share", _("Share of tickets on the standard path"), round(float(on.mean()), 4),
                    unit="share", description=chosen),
             Metric("mean_deviation", _("Mean deviation from the standard path"),
                    round(float(pc["deviation"].mean()), 4), unit="share"),
@@ -292,8 +292,8 @@ class Standardisation(Analyser):
                                   "variant": [" → ".join(sequences[i]) for i in top],
                                   "cases": counts[top], "share": (counts[top] / n).round(4),
                                   "deviation": dist.reindex(top).round(4).to_numpy()})
-        items.append(Table.from_frame("top_variants", _("Most frequent variants"), var_table,
-                                      labels={"rank": "#", "variant": _("sequence of activities"), "cases": _("cases"),
+        items.append(Table.from_frame("top_variants", _("Most frequent paths"), var_table,
+                                      labels={"rank": "#", "variant": _("sequence of activities"), "cases": _("tickets"),
                                               "share": _("share"), "deviation": _("deviation from standard")},
                                       units={"share": "share", "cases": "cases", "deviation": "share"}))
         bands = pd.cut(pc["deviation"], [-0.001, 0.0, 0.25, 0.5, 1.0],
@@ -306,7 +306,7 @@ class Standardisation(Analyser):
         band_table["band"] = band_table["band"].astype(str)
         items.append(Table.from_frame("cost_by_deviation", _("Throughput time by deviation from the standard path"),
                                       band_table,
-                                      labels={"band": _("deviation"), "cases": _("cases"),
+                                      labels={"band": _("deviation"), "cases": _("tickets"),
                                               "median_days": _("median (days)"), "mean_days": _("mean (days)")},
                                       units={"median_days": "days", "mean_days": "days", "cases": "cases"}))
         for key, label in (("mother", _("mother organisation")), ("category", _("category"))):
@@ -321,14 +321,15 @@ class Standardisation(Analyser):
                 t[c] = t[c].round(4)
             items.append(Table.from_frame(
                 f"by_{key}", _("Standard path per %(group)s") % {"group": label}, t,
-                labels={"group": label, "cases": _("cases"), "standard_share": _("on the standard path"),
-                        "mean_deviation": _("mean deviation"), "variants": _("variants"),
+                labels={"group": label, "cases": _("tickets"), "standard_share": _("on the standard path"),
+                        "mean_deviation": _("mean deviation"), "variants": _("paths"),
                         "median_days": _("median (days)")},
                 units={"standard_share": "share", "mean_deviation": "share", "median_days": "days",
                        "cases": "cases"}))
-        items.append(Chart("deviation", _("Deviation from the standard path per case"), "histogram",
-                           series={_("cases"): np.sort(pc["deviation"].to_numpy().round(4)).tolist()},
-                           x_label=_("deviation (0 = standard path, 1 = nothing in common)"), y_label=_("cases")))
+        items.append(Chart("deviation", _("Deviation from the standard path per ticket"), "histogram",
+                           series={_("tickets"): np.sort(pc["deviation"].to_numpy().round(4)).tolist()},
+                           x_label=_("deviation (0 % = the standard path, 100 % = nothing in common)"),
+                           y_label=_("tickets"), x_unit="share"))
         summary = (_("%(n)s different paths; the %(top)s most frequent cover %(coverage)s of the tickets. %(standard)s "
                      "of the tickets follow the standard path (%(chosen)s).")
                    % {"n": format_number(len(counts)), "top": self.top, "coverage": format_share(coverage),
@@ -338,6 +339,6 @@ class Standardisation(Analyser):
                 "extra": format_number(extra, 1)}
         caveats = [_("Standard path: %(path)s.") % {"path": " → ".join(standard) or "–"},
                    _("The standard path is %(chosen)s.") % {"chosen": chosen},
-                   _("Cases still open at the time of the export look shorter and may not have reached the end of "
+                   _("Tickets still open at the time of the export look shorter and may not have reached the end of "
                      "the standard path yet.")]
         return self.result(summary=summary, items=items, caveats=caveats)

@@ -56,8 +56,8 @@ class ThroughputTime(Analyser):
     title = {"en": "Throughput time", "nl": "Doorlooptijd"}
     description = {"en": "How long a ticket takes: from its first event to its resolution, and to its last recorded "
                          "event.",
-                   "nl": "Hoe lang een melding duurt: van de eerste gebeurtenis tot de oplossing, en tot de laatste "
-                         "vastgelegde gebeurtenis."}
+                   "nl": "Hoe lang een melding duurt: van de eerste stap tot de oplossing, en tot de laatste "
+                         "vastgelegde stap."}
     uses = (C.MOTHER, C.CATEGORY)
 
     definitions = {
@@ -87,7 +87,7 @@ class ThroughputTime(Analyser):
                                            - index.seconds[index.first], np.nan) / 86_400, index=index.ids)[keep]
         n_left = sum(left.values())
         items: list[Item] = [
-            Metric("cases", _("Cases"), int(len(days)), unit="cases",
+            Metric("cases", _("Tickets"), int(len(days)), unit="cases",
                    description=_("complete tickets: ended in the export and registered in it") if self.complete_only
                    else ""),
             Metric("cases_left_out", _("Tickets left out because they are incomplete"), n_left, unit="cases",
@@ -115,10 +115,10 @@ class ThroughputTime(Analyser):
         else:
             items.append(Metric.not_measured(
                 "median_days_to_resolution", _("Median time to resolution"),
-                _("nothing in this log means resolved, closed or cancelled"), unit="days"))
-        items.append(Chart("distribution", _("Throughput time per case"), "histogram",
-                           series={_("cases"): sorted(round(float(v), 4) for v in days)},
-                           x_label=_("days from first to last event"), y_label=_("cases")))
+                _("nothing in this export means resolved, closed or cancelled"), unit="days"))
+        items.append(Chart("distribution", _("Throughput time per ticket"), "histogram",
+                           series={_("tickets"): sorted(round(float(v), 4) for v in days)},
+                           x_label=_("days from first to last event"), y_label=_("tickets")))
         for column, label in ((C.MOTHER, _("mother organisation")), (C.CATEGORY, _("category"))):
             if log.has(column):
                 groups = pd.DataFrame({"group": index.case_first(log.frame[column])[keep].to_numpy(),
@@ -141,20 +141,23 @@ class ThroughputTime(Analyser):
                                   "median_resolution_days": _("first event to the start of the final resolution"),
                                   "max_days": _("so that one very long ticket does not disappear behind the "
                                                 "median")}))
-        summary = (_("Half of the %(cases)s complete tickets take at most %(median)s days from first to last event; "
+        summary = (_("Half of the %(tickets)s complete tickets take at most %(median)s days from first to last event; "
                      "nine in ten take at most %(p90)s days.")
-                   % {"cases": format_number(len(days)), "median": format_number(days.median(), 1),
+                   % {"tickets": format_number(len(days)), "median": format_number(days.median(), 1),
                       "p90": format_number(days.quantile(0.9), 1)}
-                   if len(days) else _("No complete ticket in the log."))
+                   if len(days) else _("No complete ticket in the export."))
         caveats = []
         if n_left:
-            caveats.append(_("%(n)s tickets are left out because their times are cut off by the export (still open, "
-                             "or registered before it began); run with --include-incomplete to count them.")
+            caveats.append(ngettext("%(n)s ticket is left out because its times are cut off by the export (still "
+                                    "open, or registered before it began); run with --include-incomplete to count it.",
+                                    "%(n)s tickets are left out because their times are cut off by the export (still "
+                                    "open, or registered before it began); run with --include-incomplete to count "
+                                    "them.", n_left)
                            % {"n": format_number(n_left)})
         elif not self.complete_only:
             caveats.append(_("Tickets still open at the time of the export look shorter than they are."))
         if not m.endings_known:
-            caveats.append(_("Nothing in this log means resolved or closed, so it cannot tell which tickets are still "
+            caveats.append(_("Nothing in this export means resolved or closed, so it cannot tell which tickets are still "
                              "open; all are counted."))
         return self.result(summary=summary, items=items, caveats=caveats)
 

@@ -29,9 +29,9 @@ class Variants(Analyser):
     """The most frequent variants and the share of cases they cover."""
 
     name = "variants"
-    title = {"en": "Variants", "nl": "Varianten"}
-    description = {"en": "How many different paths cases take through the process.",
-                   "nl": "Hoeveel verschillende routes zaken door het proces nemen."}
+    title = {"en": "Paths", "nl": "Routes"}
+    description = {"en": "How many different paths tickets take through the process.",
+                   "nl": "Hoeveel verschillende routes meldingen door het proces nemen."}
 
     definitions = {
         "variants": N_("different paths: two tickets follow the same path when their activities come in the same "
@@ -49,14 +49,14 @@ class Variants(Analyser):
                               "share": (top.to_numpy() / cases).round(4)})
         share = float(top.sum() / cases) if len(counts) else 0.0
         return self.result(
-            summary=(_("%(n)s different paths; the %(top)s most frequent cover %(share)s of the cases.")
+            summary=(_("%(n)s different paths; the %(top)s most frequent cover %(share)s of the tickets.")
                      % {"n": format_number(len(counts)), "top": len(top), "share": format_share(share, 0)}
-                     if len(counts) else _("The log is empty.")),
-            items=[Metric("cases", _("Cases"), log.n_cases, unit="cases"),
-                   Metric("variants", _("Variants"), int(len(counts)), unit="variants"),
-                   Metric("top_share", _("Share of cases in the %(top)s most frequent variants") % {"top": self.top},
+                     if len(counts) else _("The export is empty.")),
+            items=[Metric("cases", _("Tickets"), log.n_cases, unit="cases"),
+                   Metric("variants", _("Paths"), int(len(counts)), unit="variants"),
+                   Metric("top_share", _("Share of tickets in the %(top)s most frequent paths") % {"top": self.top},
                           round(share, 4), unit="share"),
-                   Table.from_frame("top", _("Most frequent variants"), table,
-                                    labels={"rank": "#", "variant": _("sequence of activities"), "cases": _("cases"),
+                   Table.from_frame("top", _("Most frequent paths"), table,
+                                    labels={"rank": "#", "variant": _("sequence of activities"), "cases": _("tickets"),
                                             "share": _("share")},
                                     units={"share": "share", "cases": "cases"})])

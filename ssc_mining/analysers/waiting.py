@@ -42,7 +42,7 @@ import pandas as pd
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import N_, format_number, format_share
+from ssc_mining.i18n import N_, format_number, format_share, ngettext
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Finding, Item, Metric, Result, Table
 from ssc_mining.semantics.roles import Role, State
@@ -52,7 +52,7 @@ def waiting_measurable(log: EventLog) -> str:
     """Empty when waiting can be measured on ``log``; else the reason."""
     if log.markers.waiting().any():
         return ""
-    return _("no activity or status of this log means waiting (on hold, waiting for the user or a supplier)")
+    return _("no activity or status of this export means waiting (on hold, waiting for the user or a supplier)")
 
 
 def waiting_hint() -> str:
@@ -74,8 +74,8 @@ class Waiting(Analyser):
     name = "waiting"
     version = "2"
     title = {"en": "Waiting", "nl": "Wachttijd"}
-    description = {"en": "How long tickets wait on hold (for the user or a supplier), per case and per team.",
-                   "nl": "Hoe lang meldingen in de wacht staan (op de aanmelder of een leverancier), per melding en "
+    description = {"en": "How long tickets wait on hold (for the requester or a supplier), per ticket and per team.",
+                   "nl": "Hoe lang meldingen in de wacht staan (op de aanvrager of een leverancier), per melding en "
                          "per team."}
     uses = (C.STATUS, C.TEAM, C.RESOURCE, C.REQUESTER)
     definitions = {
@@ -146,11 +146,11 @@ class Waiting(Analyser):
     def analyse(self, log: EventLog) -> Result:
         why = waiting_measurable(log)
         if why:
-            labels = {"share_cases_waited": (_("Share of cases that waited"), "share"),
+            labels = {"share_cases_waited": (_("Share of tickets that waited"), "share"),
                       "waiting_share": (_("Share of throughput time spent waiting"), "share"),
                       "wait_hours": (_("Time spent waiting"), "hours")}
             return self.result(summary=_("Waiting is not measured: %(why)s.") % {"why": why},
-                               items=[Metric("cases", _("Cases"), log.cases.n, unit="cases")]
+                               items=[Metric("cases", _("Tickets"), log.cases.n, unit="cases")]
                                + [Metric.not_measured(k, label, why, unit=unit) for k, (label, unit) in labels.items()],
                                caveats=[waiting_hint()])
         per_case, waits = self._compute(log)
@@ -162,9 +162,9 @@ class Waiting(Analyser):
         repeated = int(waits["repeated_without_contact"].sum())
         repeated_cases = per_case.index[per_case["waits_without_contact"] > 0]
         items: list[Item] = [
-            Metric("cases", _("Cases"), n, unit="cases"),
-            Metric("cases_waited", _("Cases that waited at least once"), int(waited.sum()), unit="cases"),
-            Metric("share_cases_waited", _("Share of cases that waited"), round(float(waited.mean()), 4)
+            Metric("cases", _("Tickets"), n, unit="cases"),
+            Metric("cases_waited", _("Tickets that waited at least once"), int(waited.sum()), unit="cases"),
+            Metric("share_cases_waited", _("Share of tickets that waited"), round(float(waited.mean()), 4)
                    if n else None, unit="share"),
             Metric("waits", _("Waits"), int(len(waits)), unit="waits"),
             Metric("wait_hours", _("Time spent waiting"), round(total_wait / 3600, 2), unit="hours"),
@@ -182,14 +182,16 @@ class Waiting(Analyser):
             Metric("repeated_waits_without_contact", _("Repeated waits without contact from the requester"),
                    repeated, unit="waits"),
             Metric("cases_repeated_without_contact",
-                   _("Cases with a repeated wait without contact from the requester"),
+                   _("Tickets with a repeated wait without contact from the requester"),
                    int(len(repeated_cases)), unit="cases"),
         ]
         if len(repeated_cases):
             items.append(Finding(
                 "repeated_without_contact", "notice",
-                _("%(n)s cases were put on hold again without any event from the requester since the previous "
-                  "wait began.") % {"n": format_number(len(repeated_cases))},
+                ngettext("%(n)s ticket was put on hold again without any event from the requester since the "
+                         "previous wait began.",
+                         "%(n)s tickets were put on hold again without any event from the requester since the "
+                         "previous wait began.", len(repeated_cases)) % {"n": format_number(len(repeated_cases))},
                 case_ids=sorted(str(c) for c in repeated_cases),
                 count=int(len(repeated_cases))))
         if len(waits):
@@ -217,18 +219,18 @@ class Waiting(Analyser):
             table["median_wait_hours"] = table["median_wait_hours"].round(2)
             items.append(Table.from_frame(
                 "by_team", _("Waits per team"), table,
-                labels={"team": _("team"), "waits": _("waits"), "cases": _("cases"), "wait_hours": _("hours waiting"),
+                labels={"team": _("team"), "waits": _("waits"), "cases": _("tickets"), "wait_hours": _("hours waiting"),
                         "median_wait_hours": _("median wait (hours)"),
                         "repeated_without_contact": _("repeated without contact"), "people": _("people")},
                 descriptions={"team": _("team of the event that put the ticket on hold"),
                               "people": _("distinct people who put tickets on hold in this team")},
                 units=units))
         if waited.any():
-            items.append(Chart("distribution", _("Time waiting per case that waited"), "histogram",
-                               series={_("cases"): np.sort((per_case.loc[waited, "wait_seconds"].to_numpy()
+            items.append(Chart("distribution", _("Time waiting per ticket that waited"), "histogram",
+                               series={_("tickets"): np.sort((per_case.loc[waited, "wait_seconds"].to_numpy()
                                                            / 3600).round(3)).tolist()},
-                               x_label=_("hours on hold"), y_label=_("cases")))
-        summary = (_("%(waited)s of the cases waited at least once; waiting took %(share)s of the total throughput "
+                               x_label=_("hours on hold"), y_label=_("tickets")))
+        summary = (_("%(waited)s of the tickets waited at least once; waiting took %(share)s of the total throughput "
                      "time. %(repeated)s waits began again without any contact from the requester.")
                    % {"waited": format_share(float(waited.mean()) if n else None),
                       "share": format_share(share), "repeated": format_number(repeated)})

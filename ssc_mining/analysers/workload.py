@@ -35,7 +35,7 @@ from ssc_mining.analysers.base import Analyser
 from ssc_mining.calendar_nl import TIMEZONE
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import N_, format_number
+from ssc_mining.i18n import N_, format_date, format_number, ngettext
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Finding, Item, Metric, Result, Table
 
@@ -50,8 +50,8 @@ class Workload(Analyser):
     title = {"en": "Workload and backlog", "nl": "Werkvoorraad en werkdruk"}
     description = {"en": "How many tickets arrive and are completed each week, how the backlog develops, how old "
                          "open tickets are, and the workload per team (never per person).",
-                   "nl": "Hoeveel tickets er per week binnenkomen en worden afgehandeld, hoe de werkvoorraad zich "
-                         "ontwikkelt, hoe oud open tickets zijn, en de werkdruk per team (nooit per persoon)."}
+                   "nl": "Hoeveel meldingen er per week binnenkomen en worden afgehandeld, hoe de werkvoorraad zich "
+                         "ontwikkelt, hoe oud open meldingen zijn, en de werkdruk per team (nooit per persoon)."}
     uses = (C.TEAM, C.RESOURCE, C.STATUS)
     definitions = {
         "cases": N_("the tickets registered on or before the reference moment (the last event, unless another "
@@ -107,7 +107,7 @@ class Workload(Analyser):
     def analyse(self, log: EventLog) -> Result:
         frame = log.frame
         if not len(frame):
-            return self.result(summary=_("The log is empty."), items=[Metric("cases", _("Cases"), 0, unit="cases")])
+            return self.result(summary=_("The export is empty."), items=[Metric("cases", _("Tickets"), 0, unit="cases")])
         pc = self.per_case(log)
         as_of = pc.attrs["as_of"]
         tz = self.timezone
@@ -119,7 +119,7 @@ class Workload(Analyser):
         arrived = pc["arrived"][pc["arrived"] <= as_of]
         if not len(arrived):
             return self.result(summary=_("No ticket had arrived by %(moment)s.") % {
-                "moment": as_of.tz_convert(tz).strftime("%Y-%m-%d")}, items=[Metric("cases", _("Cases"), 0,
+                "moment": as_of.tz_convert(tz).strftime("%Y-%m-%d")}, items=[Metric("cases", _("Tickets"), 0,
                                                                                      unit="cases")])
         arrivals = week(arrived).value_counts()
         completions = week(pc["completed"].dropna()).value_counts()
@@ -131,10 +131,10 @@ class Workload(Analyser):
         open_ = pc["open"]
         ages = pc.loc[open_, "age_days"]
         known = bool(pc.attrs["endings_known"])
-        no_end = _("nothing in this log means resolved, closed or cancelled, so it cannot tell which tickets are "
+        no_end = _("nothing in this export means resolved, closed or cancelled, so it cannot tell which tickets are "
                    "still open")
         items: list[Item] = [
-            Metric("cases", _("Cases arrived by the reference moment"), int(len(arrived)), unit="cases"),
+            Metric("cases", _("Tickets arrived by the reference moment"), int(len(arrived)), unit="cases"),
             Metric("arrivals_per_week", _("Median arrivals per week"), float(weekly["arrivals"].median()),
                    unit="cases"),
         ]
@@ -163,7 +163,7 @@ class Workload(Analyser):
                   series={_("arrivals"): weekly["arrivals"].astype(int).tolist(),
                           _("completions"): weekly["completions"].astype(int).tolist(),
                           _("backlog"): weekly["backlog"].astype(int).tolist()},
-                  x_label=_("week (Monday)"), y_label=_("cases")),
+                  x_label=_("week (Monday)"), y_label=_("tickets")),
         ]
         if len(ages):
             bands = pd.cut(ages, list(AGE_BANDS), right=False,
@@ -176,9 +176,12 @@ class Workload(Analyser):
                                           units={"cases": "cases"}))
             oldest = ages.sort_values(ascending=False, kind="stable")
             items.append(Finding("oldest_open", "info",
-                                 _("%(n)s tickets were open as of %(moment)s; the oldest was registered %(days)s days "
-                                   "earlier. The oldest come first.") % {"n": format_number(len(ages)),
-                                                  "moment": as_of.tz_convert(tz).strftime("%Y-%m-%d"),
+                                 ngettext("%(n)s ticket was open on %(moment)s; it was registered %(days)s days "
+                                          "earlier.",
+                                          "%(n)s tickets were open on %(moment)s; the oldest was registered %(days)s "
+                                          "days earlier. The oldest come first.", len(ages))
+                                 % {"n": format_number(len(ages)),
+                                    "moment": format_date(as_of.tz_convert(tz).date()),
                                                   "days": format_number(float(oldest.iloc[0]), 0)},
                                  case_ids=[str(c) for c in oldest.index], count=int(len(ages))))
         if log.has(C.TEAM):
@@ -195,9 +198,10 @@ class Workload(Analyser):
             if "people" in t.columns:
                 t["events_per_person"] = (t["events"] / t["people"].where(t["people"] > 0)).round(2)
                 units["people"] = "people"
+                units["events_per_person"] = "per_person"   # withheld with the people count of a small team
             items.append(Table.from_frame(
                 "team_month", _("Workload per team per month"), t,
-                labels={"month": _("month"), "team": _("team"), "events": _("events"), "cases": _("cases"),
+                labels={"month": _("month"), "team": _("team"), "events": _("events"), "cases": _("tickets"),
                         "people": _("people"), "events_per_person": _("events per person (team average)")},
                 descriptions={"people": _("distinct people of the team with events that month")},
                 units=units))
@@ -214,7 +218,7 @@ class Workload(Analyser):
                                                   "why": no_end})
         caveats = [_("A ticket is completed when it was resolved, closed, cancelled or returned for good (see "
                      "\"How activities were read\")."),
-                   _("Open tickets are aged as of %(moment)s.") % {"moment": as_of.tz_convert(tz).strftime(
-                       "%Y-%m-%d %H:%M")},
+                   _("The age of open tickets is counted up to %(moment)s.") % {
+                       "moment": format_date(as_of.tz_convert(tz).date())},
                    _("Workload is shown per team and month only, never per person.")]
         return self.result(summary=summary, items=items, caveats=caveats)

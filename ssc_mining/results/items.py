@@ -63,6 +63,11 @@ class Item:
         return jsonable(data)
 
 
+#: a figure resting on fewer cases than this is marked on the page ("based on 12 tickets"), and a chart point
+#: for a period with fewer cases is not drawn as a value
+SMALL_BASE = 30
+
+
 @dataclass(frozen=True)
 class Metric(Item):
     """One figure: ``value`` in ``unit`` (``share`` values are 0–1 and shown as %).
@@ -80,6 +85,11 @@ class Metric(Item):
     reason: str = ""
     #: how many cases the figure rests on (the analyser's cases unless it says otherwise)
     base: int | None = None
+
+    @property
+    def small(self) -> bool:
+        """True when the figure rests on fewer than :data:`SMALL_BASE` cases (and should say so)."""
+        return self.value is not None and self.base is not None and self.base < SMALL_BASE
 
     @classmethod
     def not_measured(cls, key: str, label: str, reason: str, *, unit: str = "", description: str = "") -> "Metric":
@@ -162,6 +172,9 @@ class Chart(Item):
     y_label: str = ""
     description: str = ""
     personal: bool = False
+    #: unit of the axis values (``share``: drawn as percentages); empty: plain numbers
+    x_unit: str = ""
+    y_unit: str = ""
 
 
 @dataclass(frozen=True)
