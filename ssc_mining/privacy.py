@@ -9,9 +9,10 @@
   the report says so). The key itself never appears in any output.
 * The ``works-council`` audience (default) shows no figure about an
   individual person; ``auditor`` may show pseudonymised person-level tables.
-* Any table row about fewer than ``min_group_size`` people is suppressed
-  ("< 5"), with a second row suppressed when otherwise the hidden one could be
-  recomputed from the total.
+* In a table row about fewer than ``min_group_size`` people, the people count
+  is shown as "< 5" and every figure per person is withheld; the team's own
+  figures (tickets, events) stay. A second row is suppressed when otherwise
+  the hidden one could be recomputed from a total.
 
 Example:
     >>> p = Pseudonymiser(b"a key of at least sixteen bytes")
@@ -203,25 +204,35 @@ def apply_privacy(results: list[Result], settings: PrivacySettings) -> tuple[lis
             if isinstance(item, Table):
                 item, hidden = suppress_small_groups(item, settings.min_group_size)
                 if hidden:
-                    notes.append(_("%(section)s: %(n)s rows of '%(item)s' describe fewer than %(k)s people and are "
-                                   "shown as '< %(k)s'") % {"section": result.title, "n": hidden,
+                    notes.append(_("%(section)s: in %(n)s rows of '%(item)s' the number of people is shown as "
+                                   "'< %(k)s' and figures per person are left out, so that they say nothing about "
+                                   "one person") % {"section": result.title, "n": hidden,
                                                              "item": item.title, "k": settings.min_group_size})
             items.append(item)
         out.append(replace(result, items=items))
     return out, notes
 
 
-def suppress_small_groups(table: Table, k: int) -> tuple[Table, int]:
-    """Hide the numbers of rows whose ``people`` column (unit 'people') is below ``k``.
+#: column units of figures divided by a row's people (suppressed with the people count)
+PER_PERSON_UNITS = frozenset({"per_person"})
+#: what a suppressed per-person figure shows
+WITHHELD = "–"
 
-    When exactly one row would be hidden, the next smallest is hidden too, so
-    that a total cannot reveal it.
+
+def suppress_small_groups(table: Table, k: int) -> tuple[Table, int]:
+    """Hide what a row about fewer than ``k`` people says about those people: its people count (shown as
+    ``< k``) and every figure divided by it (unit ``per_person``, shown as ``–``). The row's other figures
+    (tickets, events, hours of the team) stay: they describe the team's work, not a person.
+
+    Complementary suppression: when exactly one row would be hidden, the row with the next smallest people
+    count is hidden too, so that no total of the column gives the hidden one away.
 
     >>> from ssc_mining.results import Column
-    >>> t = Table("t", "T", [Column("team"), Column("people", unit="people"), Column("cases", unit="cases")],
-    ...           [["A", 2, 10], ["B", 9, 20], ["C", 7, 30]])
+    >>> t = Table("t", "T", [Column("team"), Column("people", unit="people"), Column("events", unit="events"),
+    ...                      Column("per_person", unit="per_person")],
+    ...           [["A", 4, 46, 11.5], ["B", 9, 90, 10.0], ["C", 7, 35, 5.0]])
     >>> suppress_small_groups(t, 5)[0].rows
-    [['A', '< 5', '< 5'], ['B', 9, 20], ['C', '< 5', '< 5']]
+    [['A', '< 5', 46, '–'], ['B', 9, 90, 10.0], ['C', '< 5', 35, '–']]
     """
     people = [i for i, c in enumerate(table.columns) if c.unit == "people"]
     if not people or k <= 1:
@@ -235,9 +246,11 @@ def suppress_small_groups(table: Table, k: int) -> tuple[Table, int]:
             small.append(others[0][1])
     if not small:
         return table, 0
-    numeric = [i for i, c in enumerate(table.columns) if c.unit]
+    derived = [j for j, c in enumerate(table.columns) if c.unit in PER_PERSON_UNITS]
     rows = [list(r) for r in table.rows]
     for i in small:
-        for j in numeric:
+        for j in people:
             rows[i][j] = f"< {k}"
+        for j in derived:
+            rows[i][j] = WITHHELD
     return replace(table, rows=rows), len(small)
