@@ -17,8 +17,10 @@ from typing import Any, Callable
 import click
 
 from ssc_mining import __version__
+from ssc_mining.i18n import N_
 from ssc_mining.errors import SSCMiningError
 from ssc_mining.eventlog.columns import ROLES
+from ssc_mining.run_record import run_record
 
 _MAPPING_HELP = {
     "case": "case (ticket) id", "activity": "activity or status", "timestamp": "time of the event",
@@ -375,6 +377,9 @@ def inspect(file: Path, plugins_dir: Path | None, show_people: bool, debug: bool
               show_default=True, help="Language of the report; repeat for several (Dutch files get '.nl').")
 @click.option("--export-tables", is_flag=True,
               help="Also write every table of the report as CSV (NAME.tables/) and XLSX (NAME.tables.xlsx).")
+@click.option("--pdf", "pdf", is_flag=True,
+              help="Also print each report to an A4 PDF (NAME.pdf) with headless Chromium (exit 2 when it is not "
+                   "installed; SSC_MINING_CHROMIUM gives its path).")
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
 @_handle_errors
 def report(file: Path, output: Path, name: str | None, run_date: str | None, as_of: str | None,
@@ -397,18 +402,20 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
     from ssc_mining.report.writer import check_report_folder, report_name, write_reports
 
     progress = Progress()
-    spec = _spec(kwargs)
+    run = run_record()
+    inputs = _inputs_recording(kwargs, plugins_dir=plugins_dir, reference=kwargs.get("reference"))
     strict = kwargs.get("strict", False)
     stem = report_name(file.name, name)
     # the output folder is checked (and the temporary folder made in it) before anything is read
-    with StagedFolder(output) as folder:
+    with inputs as recorded, StagedFolder(output) as folder:
         check_report_folder(output, stem, file.name, named=name is not None)
         analysers, problems = _select_analysers(analyser_names, params, plugins_dir, strict, preset,
                                                 include_incomplete=bool(kwargs.get("include_incomplete")))
         for plugin, problem in problems.items():
             click.echo(f"Warning: plugin {plugin} was not loaded: {problem}", err=True)
         progress.step(f"reading {file}")
-        log = load(file, spec, strict=strict)
+        log = load(file, _spec(kwargs), strict=strict)
+        log.provenance.inputs = [i.to_dict() for i in recorded]
         progress.step(f"read {log.provenance.rows_read:,} rows: {log.provenance.rows_used:,} used, "
                       f"{log.provenance.rows_quarantined:,} set aside")
         try:
@@ -427,7 +434,7 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
                                                          reference=str(kwargs["reference"])
                                                          if kwargs.get("reference") else None),
                                 analysers=analysers, strict=strict, privacy=privacy, pseudonymiser=pseudonymiser,
-                                export_tables=export_tables)
+                                export_tables=export_tables, run=run)
     for lang, paths in zip(langs, written):
         click.echo(f"Report ({lang}): {paths.html}")
         if paths.tables:
@@ -437,6 +444,12 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
         click.echo(f"Rows set aside, with row number and reason: {written[0].quarantine}")
     click.echo(f"SHA-256 of every file: {written[0].sha256} (check with `sha256sum -c {written[0].sha256.name}` "
                "in the folder)")
+    if kwargs.get("pdf"):  # printed from the reports in place, then added to the set's manifest
+        from ssc_mining.report.pdf import add_pdfs
+
+        progress.step("printing the report to A4 PDF with Chromium")
+        for path in add_pdfs(output, [paths.html for paths in written], written[0].sha256):
+            click.echo(f"PDF (A4): {path}")
 
 
 @main.command()
@@ -591,17 +604,45 @@ def analyse(file: Path, json_out: Path, analyser_names: str | None, preset: str 
     from ssc_mining.report.model import semantics_figures
 
     privacy, pseudonymiser = _privacy(kwargs)
-    log = load(file, _spec(kwargs), strict=strict)
+    run = run_record()
+    with _inputs_recording(kwargs, plugins_dir=plugins_dir) as recorded:
+        log = load(file, _spec(kwargs), strict=strict)
+    log.provenance.inputs = [i.to_dict() for i in recorded]
     if pseudonymiser is not None:
         log = pseudonymise_log(log, pseudonymiser)
     results, notes = apply_privacy(run_analysers(log, analysers, strict=strict), privacy)
-    data = {"schema": "ssc_mining.analyse/1", "analysers": [r.to_dict() for r in results],
+    data = {"schema": "ssc_mining.analyse/1", "run": run, "analysers": [r.to_dict() for r in results],
             "plugin_problems": problems, "privacy": {**asdict(privacy), "notes": notes},
             "semantics": semantics_figures(log), "provenance": log.provenance.to_dict()}
     atomic_write_text(json_out, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n")
     for r in results:
         click.echo(f"{r.analyser}: {r.status}" + (f" ({r.reason})" if r.reason else ""))
     click.echo(f"Results: {json_out}")
+
+
+def _inputs_recording(kwargs: dict[str, Any], *, plugins_dir: Path | None = None,
+                      reference: Path | None = None):  # type: ignore[no-untyped-def]
+    """A recording of every input file besides the export (see :mod:`ssc_mining.eventlog.inputs`): the files
+    named by options are recorded at once, those a reader opens (mapping file, people directory, side
+    tables) when it opens them."""
+    from contextlib import contextmanager
+
+    from ssc_mining.eventlog.inputs import record_input, recording
+
+    @contextmanager
+    def record():  # type: ignore[no-untyped-def]
+        with recording() as found:
+            if plugins_dir is not None and Path(plugins_dir).is_dir():
+                for path in sorted(Path(plugins_dir).glob("*.py")):
+                    record_input(N_("plugin"), path)
+            if reference is not None and Path(reference).is_file():
+                record_input(N_("reference model"), reference)
+            key = kwargs.get("pseudonym_key_file")
+            if key is not None and Path(key).is_file():
+                record_input(N_("pseudonym key file"), key, secret=True)
+            yield found
+
+    return record()
 
 
 def _segments(text: str | None) -> tuple[str, ...]:

@@ -67,8 +67,10 @@ def test_report_is_byte_identical_across_runs_and_hash_seeds(write_csv, tmp_path
     path = write_csv(GOOD_CSV)
     outputs = []
     for seed in ("0", "12345"):
-        out = tmp_path / f"out{seed}"
-        result = run_cli("report", path, "-o", out, env={"PYTHONHASHSEED": seed})
+        # the command line is part of the report: the same options, run from two folders
+        (tmp_path / seed).mkdir()
+        out = tmp_path / seed / "out"
+        result = run_cli("report", path, "-o", "out", env={"PYTHONHASHSEED": seed}, cwd=tmp_path / seed)
         assert result.returncode == 0, result.stderr
         outputs.append(((out / "input.html").read_bytes(), (out / "input.json").read_bytes()))
     assert outputs[0] == outputs[1]
@@ -127,6 +129,50 @@ def test_key_findings_answer_every_question_on_the_sample(tmp_path: Path):
     assert missing == []
     html = (tmp_path / "generic-events.html").read_text()
     first_page = html.split('id="key-findings"')[1].split("</section>")[0]
+    answers = first_page.split('<dl class="answers">')[1].split("</dl>")[0]
     # the simulated SSC sends no request back to its requester: that one question says so, with the reason
-    assert first_page.count("Not measured") == 1
-    assert "Not measured: nothing in this log means sending a request back" in first_page
+    assert answers.count("Not measured") == 1
+    assert "Not measured: nothing in this export means sending a request back" in first_page
+
+
+# --- a section as the page shows it: small bases, long tables, figures not measured, parameters in words --------
+
+def _section(items, params=None) -> str:
+    from ssc_mining.report.results_html import render_result
+    from ssc_mining.results import Result
+
+    return render_result(Result("demo", "Demo", "A demo section.", items, params=params or {}))
+
+
+def test_a_figure_on_few_tickets_says_so_and_a_large_base_does_not():
+    from ssc_mining.results import Metric
+
+    html = _section([Metric("few", "Few", 0.4, unit="share", base=5, based_on="5 tickets"),
+                     Metric("many", "Many", 0.3, unit="share", base=400, based_on="400 tickets")])
+    few = html[html.index('id="analyser-demo-few"'):html.index('id="analyser-demo-many"')]
+    many = html[html.index('id="analyser-demo-many"'):]
+    assert "only 5 tickets: read as an example" in few
+    assert "read as an example" not in many
+
+
+def test_a_long_table_shows_its_first_rows_and_says_how_many_there_are():
+    from ssc_mining.report.results_html import TABLE_ROWS
+    from ssc_mining.results import Column, Table
+
+    rows = [[f"team {k}", 1000 - k] for k in range(37)]
+    html = _section([Table("t", "Teams", [Column("team"), Column("tickets", unit="cases")], rows)])
+    body = html[html.index("<tbody>"):html.index("</tbody>")]
+    assert body.count("<tr") == 37 and body.count("<tr hidden") == 37 - TABLE_ROWS
+    assert f"The first {TABLE_ROWS} of 37 rows" in html
+    assert 'data-v="1000"' in html and ">1,000<" in html
+
+
+def test_figures_not_measured_take_one_line_per_reason_and_parameters_read_as_words():
+    from ssc_mining.results import Metric
+
+    reason = "the export does not say which group each ticket was assigned to"
+    items = [Metric.not_measured(k, k.upper(), reason) for k in ("a", "b", "c")]
+    html = _section(items, params={"max_groups": 15, "first_line_teams": (), "segment": "mother", "exact": True})
+    assert html.count(reason) == 1 and all(f'id="analyser-demo-{k}"' in html for k in "abc")
+    assert "[" not in html.split("Parameters:")[1] and "True" not in html and "()" not in html
+    assert "<code>max_groups</code>: 15" in html and "<code>exact</code>: yes" in html

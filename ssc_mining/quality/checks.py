@@ -1,7 +1,8 @@
 """Data-quality checks after Suriadi et al. (2017), vectorised.
 
 Each check returns a :class:`Finding` with a count, a plain sentence and a
-few example case ids or rows. Checks never change the log.
+few example ticket ids or rows, in the current language (the words of
+``docs/glossary.md``). Checks never change the log.
 
 Example:
     >>> from ssc_mining.eventlog import EventLog
@@ -24,7 +25,7 @@ import pandas as pd
 
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import format_number
+from ssc_mining.i18n import format_date, format_number, ngettext
 from ssc_mining.i18n import gettext as _
 
 _MAX_EXAMPLES = 10
@@ -70,9 +71,11 @@ def duplicate_events(frame: pd.DataFrame) -> Finding:
     cols = [c for c in frame.columns if c != C.SOURCE_ROW]
     dup = frame.duplicated(subset=cols, keep="first")
     n = int(dup.sum())
-    return Finding("duplicate_events", _("Exact duplicate events"), n, _("events"),
-                   _("%(n)s events are exact copies of an earlier event (same case, activity, time and "
-                     "attributes).") % {"n": format_number(n)}
+    return Finding("duplicate_events", _("Exact duplicate events"), n, ngettext("event", "events", n),
+                   ngettext("%(n)s event is an exact copy of an earlier event (same ticket, activity, time and "
+                            "other columns).",
+                            "%(n)s events are exact copies of an earlier event (same ticket, activity, time and "
+                            "other columns).", n) % {"n": format_number(n)}
                    if n else _("No event is an exact copy of another."),
                    "warning" if n else "ok", [str(r) for r in frame.loc[dup, C.SOURCE_ROW].head(_MAX_EXAMPLES)])
 
@@ -83,11 +86,14 @@ def shared_timestamps(frame: pd.DataFrame, threshold: int = 3) -> Finding:
     crowded = sizes[sizes >= threshold]
     cases = crowded.index.get_level_values(0)
     n = int(pd.Series(cases).nunique())
-    return Finding("shared_timestamps", _("%(k)s or more events with one timestamp") % {"k": threshold}, n,
-                   _("cases"),
-                   _("In %(n)s cases, %(k)s or more events carry exactly the same time; their order is the order "
-                     "in the file and may not be the real order.") % {"n": format_number(n), "k": threshold}
-                   if n else _("No case has %(k)s or more events at exactly the same time.") % {"k": threshold},
+    return Finding("shared_timestamps", _("%(k)s or more events at the same time") % {"k": threshold}, n,
+                   ngettext("ticket", "tickets", n),
+                   ngettext("In %(n)s ticket, %(k)s or more events have exactly the same time; their order is the "
+                            "order in the file and may not be the real order.",
+                            "In %(n)s tickets, %(k)s or more events have exactly the same time; their order is the "
+                            "order in the file and may not be the real order.", n)
+                   % {"n": format_number(n), "k": threshold}
+                   if n else _("No ticket has %(k)s or more events at exactly the same time.") % {"k": threshold},
                    "warning" if n else "ok", _examples(pd.Series(cases)))
 
 
@@ -96,9 +102,10 @@ def future_events(frame: pd.DataFrame, as_of: pd.Timestamp | None) -> Finding:
     moment = as_of if as_of is not None else pd.Timestamp.now(tz="UTC")
     late = frame[C.TIMESTAMP] > moment
     n = int(late.sum())
-    when = f"{moment:%Y-%m-%d}" if as_of is not None else _("the moment of the run")
-    return Finding("future_events", _("Events dated in the future"), n, _("events"),
-                   _("%(n)s events are dated after %(when)s.") % {"n": format_number(n), "when": when}
+    when = format_date(moment.date()) if as_of is not None else _("the moment of the run")
+    return Finding("future_events", _("Events dated in the future"), n, ngettext("event", "events", n),
+                   ngettext("%(n)s event is dated after %(when)s.", "%(n)s events are dated after %(when)s.", n)
+                   % {"n": format_number(n), "when": when}
                    if n else _("No event is dated after %(when)s.") % {"when": when},
                    "warning" if n else "ok", [str(r) for r in frame.loc[late, C.SOURCE_ROW].head(_MAX_EXAMPLES)])
 
@@ -107,20 +114,23 @@ def events_before_opening(frame: pd.DataFrame) -> Finding:
     """Cases with events before their opening activity (the activity that starts most cases)."""
     firsts = frame.drop_duplicates(C.CASE, keep="first")
     opening = firsts[C.ACTIVITY].value_counts()
-    title = _("Events before the case was opened")
+    title = _("Events before the ticket was opened")
     if opening.empty or opening.iloc[0] < 0.8 * len(firsts):
-        return Finding("events_before_opening", title, 0, _("cases"),
-                       _("No single activity opens most cases, so this check does not apply."), "ok")
+        return Finding("events_before_opening", title, 0, ngettext("ticket", "tickets", 0),
+                       _("No single activity opens most tickets, so this check does not apply."), "ok")
     name = opening.index[0]
     is_open = frame[C.ACTIVITY] == name
     open_time = frame[C.TIMESTAMP].where(is_open).groupby(frame[C.CASE], sort=False).transform("min")
     early = (frame[C.TIMESTAMP] < open_time) & open_time.notna()
     cases = frame.loc[early, C.CASE]
     n = int(cases.nunique())
-    return Finding("events_before_opening", title, n, _("cases"),
-                   _("In %(n)s cases an event is dated before '%(name)s', the activity that opens most cases.")
+    return Finding("events_before_opening", title, n, ngettext("ticket", "tickets", n),
+                   ngettext("In %(n)s ticket an event is dated before '%(name)s', the activity that opens most "
+                            "tickets.",
+                            "In %(n)s tickets an event is dated before '%(name)s', the activity that opens most "
+                            "tickets.", n)
                    % {"n": format_number(n), "name": name} if n else
-                   _("No event is dated before '%(name)s', the activity that opens most cases.") % {"name": name},
+                   _("No event is dated before '%(name)s', the activity that opens most tickets.") % {"name": name},
                    "warning" if n else "ok", _examples(cases))
 
 
@@ -140,10 +150,14 @@ def similar_labels(frame: pd.DataFrame, column: str, what: str) -> Finding:
     n = len(pairs)
     shown = [" / ".join(repr(x) for x in p) for p in pairs[:_MAX_EXAMPLES]]
     kind = _("activity") if what == "activity" else _("team")
-    return Finding(f"similar_{what}_labels", _("Near-identical %(kind)s names") % {"kind": kind}, n, _("groups"),
-                   _("%(n)s groups of %(kind)s names differ only in upper/lower case, spacing or one typo; they "
-                     "may be the same thing spelled differently.") % {"n": format_number(n), "kind": kind}
-                   if n else _("No two %(kind)s names look like spelling variants of each other.") % {"kind": kind},
+    return Finding(f"similar_{what}_labels", _("Near-identical %(kind)s names") % {"kind": kind}, n,
+                   ngettext("group", "groups", n),
+                   ngettext("%(n)s group of %(kind)s names differs only in capitals, spacing or one typo; "
+                            "they may be the same name spelled differently.",
+                            "%(n)s groups of %(kind)s names differ only in capitals, spacing or one typo; "
+                            "they may be the same name spelled differently.", n)
+                   % {"n": format_number(n), "kind": kind}
+                   if n else _("No two %(kind)s names look like spellings of the same name.") % {"kind": kind},
                    "warning" if n else "ok", shown)
 
 
@@ -160,8 +174,10 @@ def single_event_cases(frame: pd.DataFrame) -> Finding:
     sizes = frame.groupby(C.CASE, sort=False).size()
     single = sizes[sizes == 1]
     n = len(single)
-    return Finding("single_event_cases", _("Cases with a single event"), n, _("cases"),
-                   _("%(n)s of %(total)s cases have only one event; they show no handoffs or flow.")
+    return Finding("single_event_cases", _("Tickets with a single event"), n, ngettext("ticket", "tickets", n),
+                   ngettext("%(n)s of the %(total)s tickets has only one event; it shows no handovers and no flow.",
+                            "%(n)s of the %(total)s tickets have only one event; they show no handovers and no flow.",
+                            n)
                    % {"n": format_number(n), "total": format_number(len(sizes))}
-                   if n else _("Every case has at least two events."), "info" if n else "ok",
+                   if n else _("Every ticket has at least two events."), "info" if n else "ok",
                    _examples(pd.Series(single.index)))

@@ -34,10 +34,13 @@ from plotly.offline import get_plotlyjs
 
 from ssc_mining import i18n
 from ssc_mining._io import clean_text
-from ssc_mining.report.key_findings import key_findings
+from ssc_mining.report.explore import explore_page
+from ssc_mining.report.key_findings import first_page
 from ssc_mining.report.map_figures import segment_markup
-from ssc_mining.report.results_html import fmt_value, render_result, shorten
+from ssc_mining.report.results_html import cut_long_words, fmt_value, render_result, shorten
+from ssc_mining.report.words import params_markup, value_in_words
 from ssc_mining.results import Result
+from ssc_mining.results.items import SMALL_BASE
 from ssc_mining.semantics.roles import MEANING, ROLE_NAMES, Role
 
 #: the severities of findings, as shown on their badge
@@ -94,9 +97,15 @@ def environment() -> jinja2.Environment:
     env.filters["date"] = i18n.format_date
     env.filters["fmtvalue"] = fmt_value
     env.filters["shorten"] = shorten
+    env.filters["cutwords"] = cut_long_words
+    env.filters["inwords"] = value_in_words
+    env.filters["paramsinwords"] = params_markup
     env.globals["severity_label"] = lambda severity: i18n.gettext(SEVERITIES.get(severity, severity))
     env.globals["role_name"] = lambda role: i18n.gettext(ROLE_NAMES[Role(role)])
     env.globals["role_meaning"] = lambda role: i18n.gettext(MEANING[Role(role)])
+    env.globals["small_base"] = SMALL_BASE
+    env.globals["recorded"] = i18n.recorded
+    env.globals["column_role"] = i18n.column_role
     return env
 
 
@@ -116,13 +125,14 @@ def _render(figures: dict[str, Any], *, title: str | None, run_date: str | None,
     return template.render(
         f=figures,
         lang=lang,
-        key_findings=key_findings(figures),
+        first_page=first_page(figures),
         title=title or i18n.gettext("SSC process report — %(source)s") % {"source": source},
         run_date=run_date,
         csp=CSP.format(scripts=script_hashes()),
         plotly_js=Markup(_PLOTLY_SLOT),
         process_map_svg=Markup(figures["process_map"]["svg"]),
         map_segments=segment_markup(figures["process_map"]),
+        explore=explore_page(figures),
         results=results,
         analyser_sections=[Markup(render_result(r)) for r in results],
     )

@@ -6,9 +6,9 @@ show the same figures.
 Example:
     >>> from ssc_mining.loaders import load
     >>> figures = compute_figures(load("data/samples/generic-events.csv"))
-    >>> sorted(figures)[:5]
-    ['analysers', 'overview', 'privacy', 'process_map', 'provenance']
-    >>> sorted(figures)[5:]
+    >>> sorted(figures)[:6]
+    ['analysers', 'explore', 'overview', 'privacy', 'process_map', 'provenance']
+    >>> sorted(figures)[6:]
     ['quality', 'quarantine', 'run', 'schema', 'semantics']
 """
 
@@ -25,6 +25,7 @@ from dataclasses import asdict
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.privacy import PERSON_COLUMNS, PrivacySettings, apply_privacy
 from ssc_mining.quality import run_checks
+from ssc_mining.report.explore import explore_figures
 from ssc_mining.report.map_figures import map_figures
 from ssc_mining.report.process_map import MapSettings
 
@@ -50,18 +51,32 @@ def compute_figures(log: EventLog, *, map_settings: MapSettings | None = None,
         "overview": overview(log).to_dict(),
         "process_map": map_figures(log, map_settings or MapSettings()),
         "analysers": [r.to_dict() for r in results],
+        # drill-downs to tickets, paths, ticket steps (auditors only), team network; from the filtered results
+        "explore": explore_figures(log, results, privacy.audience),
         "run": {},  # the writer fills in the run's settings
         "privacy": {**asdict(privacy), "notes": privacy_notes,
                     "person_columns": [c for c in PERSON_COLUMNS if c in log.frame.columns]},
         "quality": [f.to_dict() for f in run_checks(log, as_of=as_of)],
         "quarantine": {
             "rows": int(len(q)),
+            # tickets that lost rows to the quarantine: all their ids (their figures may be incomplete)
+            "incomplete_cases": incomplete_cases(log),
             "examples": [{"source_row": int(r), "reason": str(why)}
                          for r, why in q[["source_row", "reason"]].head(20).itertuples(index=False)],
         },
         "semantics": semantics_figures(log),
         "provenance": log.provenance.to_dict(),
     }
+
+
+def incomplete_cases(log: EventLog) -> list[str]:
+    """The ids of the tickets that lost at least one row to the quarantine, sorted."""
+    from ssc_mining.eventlog import columns as C
+
+    frame = log.frame
+    if C.ROWS_SET_ASIDE not in frame.columns:
+        return []
+    return sorted(str(c) for c in pd.unique(frame.loc[frame[C.ROWS_SET_ASIDE] > 0, C.CASE]))
 
 
 def semantics_figures(log: EventLog) -> dict[str, Any]:

@@ -4,6 +4,11 @@ A chart is a ``div`` carrying its plotly figure as JSON in a ``data-plotly`` att
 any value, control characters replaced); the page's own script draws it, so no script is made from
 data.
 
+Numbers follow the language and their unit: a count never shows decimals (169, not 169.0), a
+share is always a percentage (66.0 %), days, hours and minutes carry their unit. Chart axes do the
+same: the language's decimal mark, shares as percentages, months and days as labels in the
+language (plotly's own locales are not available offline, so the labels are made here).
+
 Example:
     >>> from ssc_mining.results import Metric, Result
     >>> html = render_result(Result("demo", "Demo", "One.", [Metric("n", "Cases", 3, unit="cases")]))
@@ -13,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any
@@ -22,8 +28,10 @@ import plotly.io as pio
 from markupsafe import Markup, escape
 
 from ssc_mining._io import clean_text
-from ssc_mining.i18n import format_number, format_share
+from ssc_mining.i18n import (current_language, format_count, format_day, format_month, format_number, format_share,
+                             ngettext, number_separators)
 from ssc_mining.i18n import gettext as _
+from ssc_mining.report.words import params_markup
 from ssc_mining.results import Chart, Finding, Graph, Item, Metric, Result, Table
 
 
@@ -45,8 +53,41 @@ def shorten(text: object, limit: int = DISPLAY_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def cut_long_words(text: object, limit: int = DISPLAY_CHARS) -> str:
+    """``text`` with every run of more than ``limit`` characters without a space cut to ``limit`` (with '…'):
+    a label from the export inside a sentence stays readable and bounded on the page.
+
+    >>> len(cut_long_words("Path: " + "L" * 9000 + " → Resolve")), cut_long_words("short text")
+    (216, 'short text')
+    """
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return re.sub(r"\S{%d,}" % (limit + 1), lambda m: m.group(0)[: limit - 1] + "…", text)
+
+
+#: units of time, shown after the number
+TIME_UNITS = ("days", "hours", "minutes")
+
+
+def _time_unit(unit: str, one: bool) -> str:
+    n = 1 if one else 2
+    if unit == "days":
+        return ngettext("day", "days", n)
+    if unit == "hours":
+        return ngettext("hour", "hours", n)
+    return ngettext("minute", "minutes", n)
+
+
 def fmt_value(value: object, unit: str = "") -> str:
-    """A value for display: shares as %, numbers with thousands separators, None as a dash, long text cut."""
+    """A value for display: shares as %, numbers with thousands separators, None as a dash, long text cut.
+
+    A whole number (a count, also when it arrives as ``169.0``) never shows decimals; other numbers
+    show one decimal from 10 on, else two.
+
+    >>> fmt_value(169.0, "cases"), fmt_value(0.6612, "share"), fmt_value(3.528, "handovers"), fmt_value(1.0, "days")
+    ('169', '66.1 %', '3.53', '1 day')
+    """
     if value is None:
         return "–"
     if isinstance(value, bool):
@@ -54,34 +95,130 @@ def fmt_value(value: object, unit: str = "") -> str:
     if isinstance(value, (int, float)):
         if unit == "share":
             return format_share(value)
-        if isinstance(value, int):
-            return format_number(value)
-        text = format_number(value, 1 if abs(value) >= 10 else 2)
-        if unit not in ("days", "hours", "minutes"):
+        if unit == "p":   # a p-value: a chance, as a percentage; never a bare 0
+            return "< " + format_share(0.001) if value < 0.001 else format_share(value)
+        whole = isinstance(value, int) or float(value).is_integer()
+        text = format_count(value) if whole else format_number(value, 1 if abs(value) >= 10 else 2)
+        if unit not in TIME_UNITS:
             return text
-        unit_text = _(unit)
-        return f"{text} {unit_text}"
+        return f"{text} {_time_unit(unit, whole and abs(value) == 1)}"
     return shorten(value)
+
+
+#: rows of one table shown on the page at first (the largest first); the others follow a click
+TABLE_ROWS = 10
+#: rows of one table put into the page at all; the JSON file and the exported tables hold every row
+TABLE_ROWS_IN_PAGE = 1000
+
+
+def table_view(table: Table, shown: int = TABLE_ROWS, in_page: int = TABLE_ROWS_IN_PAGE) -> dict[str, Any]:
+    """The columns to show and the rows' cells as (text, numeric, sort key) for ``table``.
+
+    A column named ``unit`` gives the unit of its row: it is not shown, and the numbers of the row
+    in columns without a unit of their own take it (so a table of metrics shows each metric in its
+    unit: counts without decimals, shares as percentages). The rows keep the analyser's order (the
+    largest first, by the analysers' convention); the page shows the first ``shown`` of them, holds
+    at most ``in_page`` and says how many there are (``total``). The sort key of a number is the
+    number itself, so sorting works in every language's notation.
+
+    >>> from ssc_mining.results import Column, Table
+    >>> view = table_view(Table("t", "T", [Column("n", unit="cases")], [[k * 1000] for k in range(40)]))
+    >>> view["shown"], len(view["rows"]), view["total"], view["rows"][2]
+    (10, 40, 40, [('2,000', True, '2000')])
+    """
+    names = [c.name for c in table.columns]
+    row_unit = names.index("unit") if "unit" in names else None
+    columns = [k for k in range(len(names)) if k != row_unit]
+    rows = []
+    for row in table.rows[:in_page]:
+        unit_of_row = str(row[row_unit] or "") if row_unit is not None else ""
+        cells = []
+        for k in columns:
+            value = row[k] if k < len(row) else None
+            unit = table.columns[k].unit or (unit_of_row if isinstance(value, (int, float)) else "")
+            is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            numeric = bool(table.columns[k].unit) or is_number
+            key = repr(float(value) if unit != "share" else round(float(value), 6)) if is_number else ""
+            cells.append((fmt_value(value, unit), numeric, key.removesuffix(".0")))
+        rows.append(cells)
+    return {"columns": [table.columns[k] for k in columns], "rows": rows, "total": len(table.rows),
+            "shown": min(shown, len(rows))}
+
+
+_ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}([ T][\d:.]+)?([+-]\d{2}:?\d{2}|Z)?$")
+
+
+def axis_labels(values: list[Any]) -> list[Any]:
+    """Category labels of a chart axis in the current language: months ('2024-03') and days ('2024-03-04')
+    become 'mrt 2024' and '4 mrt 2024' in Dutch; other values stay as they are.
+
+    >>> axis_labels(["2024-03", "2024-05"]), axis_labels(["2024-03-04"]), axis_labels(["0", "6+"])
+    (['Mar 2024', 'May 2024'], ['4 Mar 2024'], ['0', '6+'])
+    """
+    if values and all(isinstance(v, str) and _ISO_MONTH.match(v) for v in values):
+        return [format_month(v) for v in values]
+    if values and all(isinstance(v, str) and _ISO_DAY.match(v) for v in values):
+        return [format_day(v) for v in values]
+    if values and all(isinstance(v, (dt.date, dt.datetime)) for v in values):
+        return [format_day(v.isoformat()) for v in values]
+    return values
+
+
+def _chart_unit(chart: Chart, axis: str) -> str:
+    """The unit of a chart axis: the chart's own ``x_unit``/``y_unit`` when it has one; else a y axis
+    labelled with the word for "share" holds shares."""
+    unit = getattr(chart, f"{axis}_unit", "") or ""
+    if not unit and axis == "y" and chart.y_label == _("share"):
+        unit = "share"
+    return unit
+
+
+def _percent(values: list[Any]) -> list[Any]:
+    return [None if v is None else round(100 * v, 4) for v in values]
 
 
 def chart_html(chart: Chart, div_id: str) -> Markup:
     """Draw a chart spec with plotly (the library is inlined once in the page head)."""
     fig = go.Figure()
+    x_unit, y_unit = _chart_unit(chart, "x"), _chart_unit(chart, "y")
+    x = axis_labels(list(chart.x))
     if chart.kind == "histogram":
         for name, values in chart.series.items():
-            fig.add_trace(go.Histogram(x=values, name=name, nbinsx=40))
+            values = _percent(values) if x_unit == "share" else values
+            fig.add_trace(go.Histogram(x=values, name=name, nbinsx=40,
+                                       hovertemplate="%{x}: %{y:,d}<extra>%{fullData.name}</extra>"))
         fig.update_layout(bargap=0.05)
-    elif chart.kind == "bar":
-        for name, values in chart.series.items():
-            fig.add_trace(go.Bar(x=chart.x, y=values, name=name))
-        fig.update_layout(barmode="group")
+        counts_small = max((len(v) for v in chart.series.values()), default=0) <= 10
     else:
         for name, values in chart.series.items():
-            fig.add_trace(go.Scatter(x=chart.x, y=values, name=name, mode="lines+markers"))
+            values = _percent(values) if y_unit == "share" else values
+            hover = ("%{x}: %{y:,.1f} %" if y_unit == "share" else "%{x}: %{y:,.2~f}") + \
+                "<extra>%{fullData.name}</extra>"
+            if chart.kind == "bar":
+                fig.add_trace(go.Bar(x=x, y=values, name=name, hovertemplate=hover))
+            else:
+                fig.add_trace(go.Scatter(x=x, y=values, name=name, mode="lines+markers", hovertemplate=hover))
+        if chart.kind == "bar":
+            fig.update_layout(barmode="group")
+        counts_small = y_unit != "share" and all(
+            all(isinstance(v, int) for v in values) and max(values, default=0) <= 10
+            for values in chart.series.values())
     fig.update_layout(title=chart.title, xaxis_title=chart.x_label, yaxis_title=chart.y_label,
                       template="plotly_white", margin={"l": 50, "r": 20, "t": 40, "b": 50}, height=360,
-                      showlegend=len(chart.series) > 1)
-    spec = {**json.loads(pio.to_json(fig, validate=True)), "config": {"displaylogo": False, "responsive": True}}
+                      showlegend=len(chart.series) > 1, separators=number_separators())
+    if chart.kind != "histogram":
+        fig.update_xaxes(type="category")
+    if y_unit == "share":
+        fig.update_yaxes(ticksuffix=" %", tickformat=",~r")
+    elif counts_small:
+        fig.update_yaxes(tick0=0, dtick=1, tickformat=",d")
+    if x_unit == "share":
+        fig.update_xaxes(ticksuffix=" %")
+    config: dict[str, Any] = {"displaylogo": False, "responsive": True}
+    if current_language() != "en":  # the toolbar's tooltips exist in English only offline
+        config["displayModeBar"] = False
+    spec = {**json.loads(pio.to_json(fig, validate=True)), "config": config}
     figure = json.dumps(_clean(spec), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     alt = escape(chart.description or _("%(title)s: %(y)s by %(x)s") % {"title": chart.title, "y": chart.y_label,
                                                                        "x": chart.x_label})
@@ -101,6 +238,10 @@ def _clean(value: Any) -> Any:
     return value
 
 
+#: figures of one section shown as boxes at first; the others are one click away (analysers list the main ones first)
+KPIS_SHOWN = 8
+
+
 def render_result(result: Result, *, macros=None) -> str:  # type: ignore[no-untyped-def]
     """One report section for ``result``."""
     from ssc_mining.report.html import environment
@@ -111,30 +252,51 @@ def render_result(result: Result, *, macros=None) -> str:  # type: ignore[no-unt
     parts = [f'<section id="{anchor}" class="analyser status-{escape(result.status)}">',
              f"<h2>{escape(result.title)}</h2>"]
     if result.description:
-        parts.append(f'<p class="lead">{escape(result.description)}</p>')
+        parts.append(f'<p class="lead">{escape(cut_long_words(result.description))}</p>')
     if result.status != "ok":
         text = _("This analysis was skipped:") if result.status == "skipped" else _("This analysis failed:")
-        parts.append(f'<p class="finding severity-warning">{escape(text)} {escape(result.reason)}</p>')
+        parts.append(f'<p class="finding severity-warning">{escape(text)} {escape(cut_long_words(result.reason))}</p>')
         parts.append("</section>")
         return "\n".join(parts)
     if result.summary:
-        parts.append(f'<p class="summary">{escape(result.summary)}</p>')
+        parts.append(f'<p class="summary">{escape(cut_long_words(result.summary))}</p>')
     metrics = [i for i in result.items if isinstance(i, Metric)]
-    if metrics:
-        parts.append('<div class="kpis">' + "".join(
-            str(macros.metric(_with_anchor(m, anchor))) for m in metrics) + "</div>")
+    measured = [m for m in metrics if not (m.value is None and m.reason)]
+    if measured:
+        boxes = [str(macros.metric(_with_anchor(m, anchor))) for m in measured]
+        parts.append('<div class="kpis">' + "".join(boxes[:KPIS_SHOWN]) + "</div>")
+        if len(boxes) > KPIS_SHOWN:
+            more = escape(ngettext("%(num)s more figure of this section", "%(num)s more figures of this section",
+                                   len(boxes) - KPIS_SHOWN) % {"num": len(boxes) - KPIS_SHOWN})
+            parts.append(f'<details class="more-figures"><summary>{more}</summary><div class="kpis">'
+                         + "".join(boxes[KPIS_SHOWN:]) + "</div></details>")
+    parts.extend(_unmeasured(metrics, anchor))
     for item in result.items:
         parts.append(_render_item(item, anchor, macros))
     if result.caveats:
         heading = escape(_("Read with care"))
         parts.append(f'<div class="caveats"><h3>{heading}</h3><ul>'
-                     + "".join(f"<li>{escape(c)}</li>" for c in result.caveats) + "</ul></div>")
+                     + "".join(f"<li>{escape(cut_long_words(c))}</li>" for c in result.caveats) + "</ul></div>")
     if result.params:
         label = escape(_("Parameters:"))
-        parts.append(f'<p class="params">{label} ' + ", ".join(
-            f"<code>{escape(k)}={escape(repr(v))}</code>" for k, v in result.params.items()) + "</p>")
+        parts.append(f'<p class="params">{label} {params_markup(result.params)}</p>')
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _unmeasured(metrics: list[Metric], anchor: str) -> list[str]:
+    """The figures that could not be measured, one line per reason (the reason is said once, not per figure)."""
+    reasons: dict[str, list[Metric]] = {}
+    for m in metrics:
+        if m.value is None and m.reason:
+            reasons.setdefault(m.reason, []).append(m)
+    lines = []
+    for reason, group in reasons.items():
+        labels = "; ".join(f'<span id="{escape(anchor)}-{escape(_slug(m.key))}">{escape(cut_long_words(m.label))}</span>' for m in group)
+        heading, why = escape(_("Not measured:")), escape(_("Why:"))
+        lines.append(f'<p class="unmeasured"><b>{heading}</b> {labels}. '
+                     f'<span class="why">{why} {escape(cut_long_words(reason))}</span></p>')
+    return lines
 
 
 class _Anchored:
@@ -151,7 +313,7 @@ def _render_item(item: Item, anchor: str, macros) -> str:  # type: ignore[no-unt
     if isinstance(item, Metric):
         return ""
     if isinstance(item, Table):
-        return str(macros.table(item))
+        return str(macros.table(item, table_view(item)))
     if isinstance(item, Finding):
         return str(macros.finding(item))
     if isinstance(item, Chart):

@@ -28,6 +28,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -158,6 +159,7 @@ def write_reports(
     privacy: PrivacySettings | None = None,
     pseudonymiser: Pseudonymiser | None = None,
     export_tables: bool = False,
+    run: dict[str, Any] | None = None,
 ) -> list[ReportPaths]:
     """Compute the figures of ``log`` in each of ``langs`` and replace the report set in ``out_dir``.
 
@@ -169,7 +171,7 @@ def write_reports(
         with StagedFolder(out_dir) as staged:
             return write_reports(log, staged, langs=langs, name=name, run_date=run_date, as_of=as_of,
                                  map_settings=map_settings, analysers=analysers, strict=strict, privacy=privacy,
-                                 pseudonymiser=pseudonymiser, export_tables=export_tables)
+                                 pseudonymiser=pseudonymiser, export_tables=export_tables, run=run)
     staged, target = out_dir, out_dir.target
     source = log.provenance.source.name
     stem = report_name(source, name)
@@ -206,7 +208,7 @@ def write_reports(
             figures = compute_figures(log, map_settings=map_settings, as_of=as_of, analysers=analysers,
                                       strict=strict, privacy=privacy)
         figures["run"] = {"run_date": run_date, "as_of": as_of.isoformat() if as_of is not None else None,
-                          "map_settings": settings.__dict__, "lang": lang}
+                          "map_settings": settings.__dict__, "lang": lang, **(run or {})}
         base = f"{stem}{_suffix(lang)}"
         data = dict(figures)
         data["process_map"] = {k: v for k, v in figures["process_map"].items() if k != "svg"}
