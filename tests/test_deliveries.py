@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import load_real
+
 from ssc_mining.analysers.deliveries import Deliveries
-from ssc_mining.calendar_nl import business_minutes_between
+from ssc_mining.business_calendar import BusinessCalendar
 from ssc_mining.eventlog import EventLog
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders import load
@@ -143,7 +143,7 @@ def test_business_hours_across_the_dst_switch_and_easter():
     # back to winter time: Friday 25 October 2024 16:30 CEST → Monday 28 October 08:30 CET
     start = pd.Series([pd.Timestamp("2024-10-25 16:30", tz="Europe/Amsterdam")])
     end = pd.Series([pd.Timestamp("2024-10-28 08:30", tz="Europe/Amsterdam")])
-    assert business_minutes_between(start, end).tolist() == [60.0]
+    assert BusinessCalendar().minutes_between(start, end).tolist() == [60.0]
     assert (end - start).iloc[0] == pd.Timedelta(hours=65)          # the night of the switch has 25 hours
 
 

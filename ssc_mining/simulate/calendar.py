@@ -3,7 +3,8 @@
 The simulator counts time in *business minutes* (540 per working day) from the
 first working day of the calendar; :class:`WorkCalendar` turns those counts into
 real moments (vectorised) and back. Working hours never touch the DST switch
-(02:00–03:00), so every business minute is one existing local minute.
+(02:00–03:00), so every business minute is one existing local minute. The public holidays are the
+Dutch ones of the ``holidays`` package (:func:`ssc_mining.business_calendar.public_holidays`).
 
 Example:
     >>> cal = WorkCalendar.starting("2024-01-01", days=30)
@@ -11,8 +12,6 @@ Example:
     '2024-01-02'
     >>> cal.to_local([0, 539, 540]).astype(str).tolist()
     ['2024-01-02T08:00', '2024-01-02T16:59', '2024-01-03T08:00']
-    >>> [str(d) for d in dutch_holidays(2025)][:3]
-    ['2025-01-01', '2025-04-18', '2025-04-20']
 """
 
 from __future__ import annotations
@@ -23,11 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ssc_mining.business_calendar import TIMEZONE, public_holidays
 from ssc_mining.errors import ConfigError
 
-# the generic Dutch calendar lives in ssc_mining.calendar_nl; re-exported here for the simulator
-from ssc_mining.calendar_nl import (DAY_END_MINUTE, DAY_START_MINUTE, MINUTES_PER_DAY, TIMEZONE,  # noqa: F401
-                                    dutch_holidays, easter_sunday, is_working_day)
+DAY_START_MINUTE = 8 * 60
+DAY_END_MINUTE = 17 * 60
+MINUTES_PER_DAY = DAY_END_MINUTE - DAY_START_MINUTE  # 540
 
 
 @dataclass(frozen=True)
@@ -38,21 +38,16 @@ class WorkCalendar:
     days: tuple[dt.date, ...]
 
     @classmethod
-    def starting(cls, start: str | dt.date, *, days: int) -> "WorkCalendar":
+    def starting(cls, start: str | dt.date, *, days: int) -> WorkCalendar:
         """Working days among the ``days`` calendar days from ``start`` on."""
         try:
             first = dt.date.fromisoformat(str(start)) if not isinstance(start, dt.date) else start
         except ValueError:
             raise ConfigError(f"start {start!r} is not a date", hint="give it as YYYY-MM-DD") from None
-        holidays: set[dt.date] = set()
-        for year in range(first.year, (first + dt.timedelta(days=days)).year + 1):
-            holidays.update(dutch_holidays(year))
-        out = []
-        for offset in range(days):
-            day = first + dt.timedelta(days=offset)
-            if day.weekday() < 5 and day not in holidays:
-                out.append(day)
-        return cls(tuple(out))
+        dates = np.datetime64(first, "D") + np.arange(max(days, 0))
+        holidays = public_holidays("NL", "", first.year, (first + dt.timedelta(days=max(days, 0))).year)
+        working = dates[np.is_busday(dates, weekmask="1111100", holidays=holidays)]
+        return cls(tuple(working.astype(object)))
 
     @property
     def n_days(self) -> int:
@@ -84,24 +79,3 @@ class WorkCalendar:
         """17:00 local on working day ``day_index`` (naive ``datetime64[m]``): used for need-by dates."""
         d = np.asarray(day_index, dtype=np.int64)
         return self._day_array()[d].astype("datetime64[m]") + np.timedelta64(DAY_END_MINUTE, "m")
-
-    def business_minutes_between(self, start: pd.Timestamp, end: pd.Timestamp) -> int:
-        """Business minutes in ``[start, end)`` for two aware timestamps (for checks and analyses).
-
-        >>> cal = WorkCalendar.starting("2024-01-01", days=30)
-        >>> s = pd.Timestamp("2024-01-05 16:00", tz=TIMEZONE); e = pd.Timestamp("2024-01-08 09:00", tz=TIMEZONE)
-        >>> cal.business_minutes_between(s, e)
-        120
-        """
-        return int(self.business_minute_of(end) - self.business_minute_of(start))
-
-    def business_minute_of(self, moment: pd.Timestamp) -> int:
-        """Business minutes from the calendar's start up to ``moment`` (clamped to working time)."""
-        local = moment.tz_convert(TIMEZONE)
-        days = self._day_array()
-        date = np.datetime64(local.date(), "D")
-        idx = int(np.searchsorted(days, date, side="left"))
-        if idx < len(days) and days[idx] == date:
-            minute = local.hour * 60 + local.minute - DAY_START_MINUTE
-            return idx * MINUTES_PER_DAY + min(max(minute, 0), MINUTES_PER_DAY)
-        return idx * MINUTES_PER_DAY
