@@ -1,0 +1,104 @@
+"""Benchmark: the full report (read, analyse, map, write) next to pm4py's basics, per phase and at several sizes.
+
+For each size a synthetic CSV is written from the simulator (its cases tiled with fresh ids and times shifted by
+whole weeks). Each measurement runs in a fresh process, so its peak memory (max RSS) is its own:
+
+  pm4py      pandas.read_csv + pm4py.format_dataframe + discover_dfg + get_variants (pm4py's basics)
+  report     ssc_mining: load + every analyser + map + model + checks + HTML/JSON, one language (en)
+  report x2  the same in two languages (en, nl)
+
+It prints the time of each phase of the one-language report, then a table with seconds, peak memory and the
+ratios the targets are stated in (report / pm4py; two languages / one). Not a test: the figures depend on the
+machine and its load.
+
+Usage: python benchmarks/bench_report.py [--events 100000 1000000 5000000] [--base-cases 20000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+CHILD = r"""
+import json, resource, sys, time
+path, mode, out = sys.argv[1], sys.argv[2], sys.argv[3]
+if mode == "pm4py":
+    import pandas as pd
+    from ssc_mining._pm4py import import_pm4py, quiet
+    pm4py = import_pm4py()
+    t = time.perf_counter()
+    with quiet():
+        frame = pd.read_csv(path, dtype={"case:concept:name": str})
+        frame = pm4py.format_dataframe(frame, case_id="case:concept:name", activity_key="concept:name",
+                                       timestamp_key="time:timestamp")
+        dfg = pm4py.discover_dfg(frame)
+        variants = pm4py.get_variants(frame)
+    phases = []
+else:
+    from ssc_mining.loaders import load
+    from ssc_mining.progress import phase, timings
+    from ssc_mining.report.writer import write_reports
+    langs = ("en", "nl") if mode == "report2" else ("en",)
+    t = time.perf_counter()
+    with timings() as done:
+        with phase("reading"):
+            log = load(path)
+        write_reports(log, out, langs=langs)
+    phases = done
+seconds = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB (Linux reports KiB)
+print(json.dumps({"seconds": seconds, "peak_mib": peak, "phases": phases}))
+"""
+
+
+def make_csv(path: Path, events: int, base_cases: int) -> int:
+    """Write about ``events`` simulated events to ``path``; return the number written."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_analysers import synthetic  # the same tiling as the analyser benchmark
+
+    frame = synthetic(events, base_cases)
+    frame.to_csv(path, index=False)
+    return len(frame)
+
+
+def run(path: Path, mode: str, out: Path) -> dict:
+    done = subprocess.run([sys.executable, "-c", CHILD, str(path), mode, str(out)], capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, nargs="+", default=[100_000, 1_000_000, 5_000_000])
+    parser.add_argument("--base-cases", type=int, default=20_000)
+    parser.add_argument("--keep", type=Path, help="write the CSV files and reports here (default: a temporary folder)")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        for size in args.events:
+            path = folder / f"synthetic-{size}.csv"
+            n = make_csv(path, size, args.base_cases)
+            base = run(path, "pm4py", folder / "pm4py")
+            one = run(path, "report", folder / f"report-{size}")
+            two = run(path, "report2", folder / f"report2-{size}")
+            print(f"\n{n:,} events: phases of the one-language report (seconds; nested phases indented)")
+            for name, depth, seconds in one["phases"]:
+                print(f"  {'  ' * depth}{name:<40} {seconds:7.2f}")
+            rows.append((n, base, one, two))
+    print(f"\n{'events':>10} {'pm4py s':>8} {'report s':>9} {'2 langs s':>10} {'report/pm4py':>13} "
+          f"{'2 langs/1':>10} {'pm4py MiB':>10} {'report MiB':>11}")
+    for n, base, one, two in rows:
+        print(f"{n:>10,} {base['seconds']:>8.1f} {one['seconds']:>9.1f} {two['seconds']:>10.1f} "
+              f"{one['seconds'] / base['seconds']:>12.2f}× {two['seconds'] / one['seconds']:>9.2f}× "
+              f"{base['peak_mib']:>10.0f} {one['peak_mib']:>11.0f}")
+    print("\nTargets (issue 14): report ≤ 2× pm4py at ~1M events; ≤ 25 s at ~5M; two languages ≤ 1.25× one.")
+
+
+if __name__ == "__main__":
+    main()
