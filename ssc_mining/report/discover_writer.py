@@ -28,13 +28,17 @@ def run_discover(log: EventLog, *, coverage: float = 0.8, max_variants: int = 50
                  bpmn: Path | None = None, pnml: Path | None = None, svg: Path | None = None,
                  mode: str = "frequency", map_activities: float = 1.0, map_paths: float = 0.9,
                  reference: Path | None = None, cases_csv: Path | None = None,
-                 json_out: Path | None = None) -> list[str]:
-    """Discover, export and check; returns human-readable lines (what was done, where it was written)."""
+                 json_out: Path | None = None, run: dict[str, Any] | None = None) -> list[str]:
+    """Discover, export and check; returns human-readable lines (what was done, where it was written).
+
+    The JSON file (``json_out``) holds the model, the map settings, the conformance, the provenance of the
+    input and ``run`` (the command line and options, see :mod:`ssc_mining.run_record`)."""
     from ssc_mining.discovery.map_layout import MapSettings, filter_map, rare_activities
     from ssc_mining.report.process_map import export_svg
 
     lines: list[str] = []
-    data: dict[str, Any] = {"schema": "ssc_mining.discover/1", "source": log.provenance.source.name}
+    data: dict[str, Any] = {"schema": "ssc_mining.discover/1", "source": log.provenance.source.name,
+                            "run": run or {}, "provenance": log.provenance.to_dict()}
     model = discover_model(log, coverage=coverage, max_variants=max_variants, noise_threshold=noise)
     caption = model.caption()
     lines.append(f"Model: {caption} Mined in {model.seconds:.2f} s.")
