@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test install benchmark messages clean
+.PHONY: report test lint install benchmark messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ report: $(STAMP)
 ## test: run the whole test suite
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## lint: ruff (style, imports, bugs) and mypy (types) over the package, tests and scripts
+lint: $(STAMP)
+	$(BIN)/ruff check ssc_mining tests benchmarks tools
+	$(BIN)/mypy
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py

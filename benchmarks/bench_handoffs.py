@@ -76,10 +76,10 @@ def main() -> None:
     for events in args.events:
         frame = synthetic(events)
         log = EventLog.from_frame(frame)
-        t_case, per_case = timed(lambda: handoffs_per_case(log), args.repeat)
-        t_all, result = timed(lambda: Handoffs().analyse(log), args.repeat)
+        t_case, per_case = timed(lambda lg=log: handoffs_per_case(lg), args.repeat)
+        t_all, result = timed(lambda lg=log: Handoffs().analyse(lg), args.repeat)
 
-        def run_pm4py():
+        def run_pm4py(log=log):
             with quiet():
                 return pm4py.discover_handover_of_work_network(log.frame, beta=0, resource_key=C.RESOURCE,
                                                                timestamp_key=C.TIMESTAMP, case_id_key=C.CASE)

@@ -55,7 +55,8 @@ def make_csv(path: Path, events: int, seed: int = 1) -> None:
     """A synthetic ticket log of about 10 events per case."""
     rng = np.random.default_rng(seed)
     cases = np.sort(rng.integers(0, events // 10, events))
-    start = np.datetime64("2024-01-01T08:00:00") + rng.integers(0, 365 * 86400, events // 10 + 1).astype("timedelta64[s]")
+    start = (np.datetime64("2024-01-01T08:00:00")
+             + rng.integers(0, 365 * 86400, events // 10 + 1).astype("timedelta64[s]"))
     offsets = rng.integers(60, 86400, events).astype("timedelta64[s]")
     ts = start[cases] + pd.Series(offsets).groupby(cases).cumsum().to_numpy().astype("timedelta64[s]")
     frame = pd.DataFrame({

@@ -10,16 +10,16 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
 from ssc_mining import __version__
-from ssc_mining.i18n import N_
 from ssc_mining.errors import SSCMiningError
 from ssc_mining.eventlog.columns import ROLES
+from ssc_mining.i18n import N_
 from ssc_mining.run_record import run_record
 
 _MAPPING_HELP = {
@@ -35,16 +35,18 @@ _MAPPING_HELP = {
 }
 
 
-class Progress:
-    """Step messages on stderr when it is a terminal; silent otherwise (pipes, CI, tests)."""
+def _progress_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--quiet``, and the command's phases shown on standard error while it runs (on a terminal only)."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, quiet: bool = False, **kwargs: Any) -> Any:
+        from ssc_mining.progress import reporting, should_show
 
-    def __init__(self) -> None:
-        self.enabled = sys.stderr.isatty()
-        self.start = time.perf_counter()
+        with reporting(should_show(quiet)):
+            return func(*args, **kwargs)
 
-    def step(self, text: str) -> None:
-        if self.enabled:
-            click.echo(f"[{time.perf_counter() - self.start:6.1f}s] {text}", err=True)
+    return click.option("-q", "--quiet", is_flag=True,
+                        help="Show no progress (by default the phases and their times are shown on standard "
+                             "error when it is a terminal).")(wrapper)
 
 
 def _mapping_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -61,7 +63,8 @@ def _mapping_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
     options = [
         click.option("--profile", metavar="NAME",
-                     help="Loader profile: csv, xes, or a ticket system's (see `ssc-mining profiles`); detected by default."),
+                     help="Loader profile: csv, xes, or a ticket system's (see `ssc-mining profiles`); "
+                          "detected by default."),
         click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
                      help="TOML mapping file ([columns], [timestamps], [csv]); options below override it."),
         *[click.option(f"--{role.replace('_', '-')}", f"col_{role}", metavar="COLUMN",
@@ -72,7 +75,8 @@ def _mapping_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Explicit strftime format of the timestamp column, e.g. '%d-%m-%Y %H:%M'."),
         click.option("--timezone", metavar="ZONE", help="Zone of times without offset (default Europe/Amsterdam)."),
         click.option("--delimiter", metavar="CHAR", help="CSV delimiter (detected by default: , ; tab |)."),
-        click.option("--encoding", metavar="NAME", help="CSV encoding (detected by default: utf-8, utf-8-sig, cp1252)."),
+        click.option("--encoding", metavar="NAME",
+                     help="CSV encoding (detected by default: utf-8, utf-8-sig, cp1252)."),
         click.option("--strict", is_flag=True, help="Fail (exit 3) instead of quarantining bad rows."),
         click.option("--member", metavar="NAME",
                      help="The file to read from a .zip archive that holds several ([input] member in the mapping "
@@ -111,7 +115,7 @@ def _mapping_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _spec(kwargs: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _spec(kwargs: dict[str, Any]):
     from ssc_mining.loaders.mapping import MappingSpec
 
     spec = MappingSpec.from_toml(kwargs["mapping_file"]) if kwargs.get("mapping_file") else MappingSpec()
@@ -122,9 +126,32 @@ def _spec(kwargs: dict[str, Any]):  # type: ignore[no-untyped-def]
         columns={role: kwargs[f"col_{role}"] for role in ROLES if kwargs.get(f"col_{role}")},
         dayfirst=kwargs.get("dayfirst"), timestamp_format=kwargs.get("timestamp_format"),
         timezone=kwargs.get("timezone"), delimiter=delimiter, encoding=kwargs.get("encoding"),
-        profile=kwargs.get("profile"), source="command-line options",
+        profile=kwargs.get("profile"), source="command-line options", calendar=_holidays_country(kwargs),
     )
     return spec.merged(given)
+
+
+def _holidays_country(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """--holidays-country CODE[-REGION] as calendar parameters (see ssc_mining.business_calendar)."""
+    code = kwargs.get("holidays_country")
+    if not code:
+        return {}
+    from ssc_mining.business_calendar import calendar_params
+    from ssc_mining.errors import ConfigError
+
+    country, _, region = code.partition("-")
+    try:
+        return calendar_params({"country": country, "subdivision": region})
+    except ConfigError as err:
+        raise ConfigError(f"--holidays-country {code!r}: {err.problem.removeprefix('[calendar] ')}",
+                          hint=err.hint) from None
+
+
+def _with_calendar(analysers: list[Any], spec: Any, params: tuple[str, ...]) -> list[Any]:
+    """The analysers with the business-hours calendar of the mapping file and --holidays-country; --param wins."""
+    from ssc_mining.business_calendar import with_calendar
+
+    return with_calendar(analysers, spec.calendar, {item.partition("=")[0] for item in params})
 
 
 def _analyser_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -140,6 +167,9 @@ def _analyser_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--include-incomplete", is_flag=True,
                      help="Also count tickets still open at the end of the export or registered before it began in "
                           "throughput and SLA figures (left out and counted by default)."),
+        click.option("--holidays-country", metavar="CODE",
+                     help="Country whose public holidays are not business hours, e.g. NL, BE, DE or DE-BY with a "
+                          "region (default NL; [calendar] in the mapping file)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -165,7 +195,7 @@ def _privacy_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _privacy(kwargs: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _privacy(kwargs: dict[str, Any]):
     """PrivacySettings and the Pseudonymiser (None when pseudonymising is switched off) from the options."""
     from ssc_mining.privacy import PrivacySettings, Pseudonymiser, load_key
 
@@ -361,7 +391,8 @@ def inspect(file: Path, plugins_dir: Path | None, show_people: bool, debug: bool
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
               show_default=True, help="Folder for the report files.")
 @click.option("--name", help="Base name of the report files (default: the input file's name).")
-@click.option("--run-date", metavar="DATE", help="Date to print on the report (none by default, so reruns are identical).")
+@click.option("--run-date", metavar="DATE",
+              help="Date to print on the report (none by default, so reruns are identical).")
 @click.option("--as-of", metavar="DATE", help="Events after this date count as 'in the future' (default: now).")
 @click.option("--map-activities", type=click.FloatRange(0.0, 1.0), default=1.0, show_default=True,
               help="Process map: keep the most frequent activities covering this share of events.")
@@ -381,6 +412,7 @@ def inspect(file: Path, plugins_dir: Path | None, show_people: bool, debug: bool
               help="Also print each report to an A4 PDF (NAME.pdf) with headless Chromium (exit 2 when it is not "
                    "installed; SSC_MINING_CHROMIUM gives its path).")
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
+@_progress_option
 @_handle_errors
 def report(file: Path, output: Path, name: str | None, run_date: str | None, as_of: str | None,
            map_activities: float, map_paths: float, analyser_names: str | None, preset: str | None,
@@ -398,10 +430,10 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
     from ssc_mining._io import StagedFolder
     from ssc_mining.errors import ConfigError
     from ssc_mining.loaders import load
+    from ssc_mining.progress import phase
     from ssc_mining.report.process_map import MapSettings
     from ssc_mining.report.writer import check_report_folder, report_name, write_reports
 
-    progress = Progress()
     run = run_record()
     inputs = _inputs_recording(kwargs, plugins_dir=plugins_dir, reference=kwargs.get("reference"))
     strict = kwargs.get("strict", False)
@@ -413,17 +445,16 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
                                                 include_incomplete=bool(kwargs.get("include_incomplete")))
         for plugin, problem in problems.items():
             click.echo(f"Warning: plugin {plugin} was not loaded: {problem}", err=True)
-        progress.step(f"reading {file}")
-        log = load(file, _spec(kwargs), strict=strict)
+        with phase(f"reading {file.name}"):
+            spec = _spec(kwargs)
+            log = load(file, spec, strict=strict)
+        analysers = _with_calendar(analysers, spec, params)
         log.provenance.inputs = [i.to_dict() for i in recorded]
-        progress.step(f"read {log.provenance.rows_read:,} rows: {log.provenance.rows_used:,} used, "
-                      f"{log.provenance.rows_quarantined:,} set aside")
         try:
             moment = pd.Timestamp(as_of, tz="UTC") if as_of else None
         except ValueError:
             raise ConfigError(f"--as-of {as_of!r} is not a date", hint="write it as YYYY-MM-DD") from None
         privacy, pseudonymiser = _privacy(kwargs)
-        progress.step("computing figures and writing the report")
         p = log.provenance
         click.echo(f"Read {p.rows_read:,} rows from {file.name}: {p.rows_used:,} used, "
                    f"{p.rows_quarantined:,} set aside.")
@@ -447,8 +478,9 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
     if kwargs.get("pdf"):  # printed from the reports in place, then added to the set's manifest
         from ssc_mining.report.pdf import add_pdfs
 
-        progress.step("printing the report to A4 PDF with Chromium")
-        for path in add_pdfs(output, [paths.html for paths in written], written[0].sha256):
+        with phase("printing the report to A4 PDF with Chromium"):
+            pdfs = add_pdfs(output, [paths.html for paths in written], written[0].sha256)
+        for path in pdfs:
             click.echo(f"PDF (A4): {path}")
 
 
@@ -506,7 +538,9 @@ def simulate(output: Path, seed: int, cases: int, start: str, months: int, forma
 @main.command("profiles")
 @click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also list the loader profiles in the .py files in this folder.")
-def list_profiles(plugins_dir: Path | None) -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of errors.")
+@_handle_errors
+def list_profiles(plugins_dir: Path | None, debug: bool) -> None:
     """List the loader profiles (ticket systems) that are installed.
 
     \b
@@ -526,7 +560,9 @@ def list_profiles(plugins_dir: Path | None) -> None:
 @main.command("presets")
 @click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also list the presets in the .py files in this folder.")
-def list_presets(plugins_dir: Path | None) -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of errors.")
+@_handle_errors
+def list_presets(plugins_dir: Path | None, debug: bool) -> None:
     """List the report presets (named lists of analysers with parameters).
 
     \b
@@ -580,6 +616,7 @@ def list_analysers(plugins_dir: Path | None, debug: bool) -> None:
               help="Write the analysers' results (and the provenance) to this JSON file.")
 @_privacy_options
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
+@_progress_option
 @_handle_errors
 def analyse(file: Path, json_out: Path, analyser_names: str | None, preset: str | None, params: tuple[str, ...],
             plugins_dir: Path | None, debug: bool, **kwargs: Any) -> None:
@@ -605,8 +642,12 @@ def analyse(file: Path, json_out: Path, analyser_names: str | None, preset: str 
 
     privacy, pseudonymiser = _privacy(kwargs)
     run = run_record()
-    with _inputs_recording(kwargs, plugins_dir=plugins_dir) as recorded:
-        log = load(file, _spec(kwargs), strict=strict)
+    from ssc_mining.progress import phase
+
+    with _inputs_recording(kwargs, plugins_dir=plugins_dir) as recorded, phase(f"reading {file.name}"):
+        spec = _spec(kwargs)
+        log = load(file, spec, strict=strict)
+    analysers = _with_calendar(analysers, spec, params)
     log.provenance.inputs = [i.to_dict() for i in recorded]
     if pseudonymiser is not None:
         log = pseudonymise_log(log, pseudonymiser)
@@ -621,7 +662,7 @@ def analyse(file: Path, json_out: Path, analyser_names: str | None, preset: str 
 
 
 def _inputs_recording(kwargs: dict[str, Any], *, plugins_dir: Path | None = None,
-                      reference: Path | None = None):  # type: ignore[no-untyped-def]
+                      reference: Path | None = None):
     """A recording of every input file besides the export (see :mod:`ssc_mining.eventlog.inputs`): the files
     named by options are recorded at once, those a reader opens (mapping file, people directory, side
     tables) when it opens them."""
@@ -630,7 +671,7 @@ def _inputs_recording(kwargs: dict[str, Any], *, plugins_dir: Path | None = None
     from ssc_mining.eventlog.inputs import record_input, recording
 
     @contextmanager
-    def record():  # type: ignore[no-untyped-def]
+    def record():
         with recording() as found:
             if plugins_dir is not None and Path(plugins_dir).is_dir():
                 for path in sorted(Path(plugins_dir).glob("*.py")):
@@ -679,6 +720,7 @@ def _segments(text: str | None) -> tuple[str, ...]:
               help="Write the model summary, map settings and conformance to this JSON file.")
 @_privacy_options
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
+@_progress_option
 @_handle_errors
 def discover(file: Path, coverage: float, max_variants: int, noise: float, bpmn: Path | None, pnml: Path | None,
              svg: Path | None, mode: str, map_activities: float, map_paths: float, reference: Path | None,
@@ -691,19 +733,23 @@ def discover(file: Path, coverage: float, max_variants: int, noise: float, bpmn:
       ssc-mining discover tickets.csv --svg map.svg --mode performance
       ssc-mining discover tickets.csv --reference procedure.bpmn --cases-csv fitness.csv
     """
-    from ssc_mining.discovery.command import run_discover
     from ssc_mining.loaders import load
-
     from ssc_mining.privacy import pseudonymise_log
+    from ssc_mining.report.discover_writer import run_discover
 
     strict = kwargs.get("strict", False)
+    from ssc_mining.progress import phase
+
+    run = run_record()
     _settings, pseudonymiser = _privacy(kwargs)
-    log = load(file, _spec(kwargs), strict=strict)
+    with _inputs_recording(kwargs, reference=reference) as recorded, phase(f"reading {file.name}"):
+        log = load(file, _spec(kwargs), strict=strict)
+    log.provenance.inputs = [i.to_dict() for i in recorded]
     if pseudonymiser is not None:   # names inside activity labels or case ids never reach the model or the map
         log = pseudonymise_log(log, pseudonymiser)
     for line in run_discover(log, coverage=coverage, max_variants=max_variants, noise=noise, bpmn=bpmn, pnml=pnml,
                              svg=svg, mode=mode, map_activities=map_activities, map_paths=map_paths,
-                             reference=reference, cases_csv=cases_csv, json_out=json_out):
+                             reference=reference, cases_csv=cases_csv, json_out=json_out, run=run):
         click.echo(line)
 
 

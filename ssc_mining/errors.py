@@ -9,7 +9,8 @@
     │   ├── MappingError           the column mapping names columns that are not there
     │   ├── TimestampError         a timestamp column cannot be decided or parsed
     │   └── StrictModeError        ``--strict`` and rows had to be quarantined
-    └── ConfigError                an option or a mapping file is wrong
+    ├── ConfigError                an option or a mapping file is wrong
+    └── AnalyserFailedError        an analyser failed (fatal only with ``--strict``; exit 4)
 
 The CLI turns each into a short message (which file, row or column, what to do)
 and a non-zero exit; ``--debug`` shows the traceback.
@@ -36,6 +37,7 @@ __all__ = [
     "TimestampError",
     "StrictModeError",
     "ConfigError",
+    "AnalyserFailedError",
 ]
 
 
@@ -107,3 +109,9 @@ class StrictModeError(InputError):
 
 class ConfigError(SSCMiningError):
     """An option or a mapping file is wrong."""
+
+
+class AnalyserFailedError(SSCMiningError):
+    """An analyser raised or returned something that is not a Result (fatal only with ``--strict``)."""
+
+    exit_code = 4

@@ -105,7 +105,7 @@ def gettext(message: str) -> str:
     return found if isinstance(found, str) else message
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
+def ngettext(singular: str, plural: str, n: float) -> str:
     """Singular or plural form in the current language (Dutch and English both have two forms)."""
     found = catalogue(_CURRENT.get()).get(singular)
     if isinstance(found, tuple):
@@ -162,14 +162,14 @@ def _recorded_templates(lang: str) -> tuple[tuple[re.Pattern[str], str, str], ..
     for msgid, text in messages.items():
         parts, seen = [], set()
         for piece in re.split(r"(%\(\w+\)s)", msgid):
-            name = _PLACEHOLDER.fullmatch(piece)
-            if not name:
+            hole = _PLACEHOLDER.fullmatch(piece)
+            if not hole:
                 parts.append(re.escape(piece.replace("%%", "%")))
-            elif name.group(1) in seen:
-                parts.append(f"(?P={name.group(1)})")
+            elif hole.group(1) in seen:
+                parts.append(f"(?P={hole.group(1)})")
             else:
-                seen.add(name.group(1))
-                parts.append(f"(?P<{name.group(1)}>.+?)")
+                seen.add(hole.group(1))
+                parts.append(f"(?P<{hole.group(1)}>.+?)")
         out.append((re.compile("".join(parts), re.S), msgid, text))
     out.sort(key=lambda t: (-len(_PLACEHOLDER.sub("", t[1])), t[1]))
     return tuple(out)
@@ -193,7 +193,7 @@ def recorded(text: str) -> str:
     found = catalogue(_CURRENT.get()).get(text)
     if isinstance(found, str):
         return found
-    for pattern, msgid, translation in _recorded_templates(_CURRENT.get()):
+    for pattern, _msgid, translation in _recorded_templates(_CURRENT.get()):
         match = pattern.fullmatch(text)
         if match:
             params = {k: _recorded_param(v) for k, v in match.groupdict().items()}

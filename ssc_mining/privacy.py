@@ -183,13 +183,6 @@ def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser) -> EventLog:
     return EventLog(frame=frame, provenance=log.provenance, quarantine=quarantine, semantics=semantics)
 
 
-def strip_person_columns(log: EventLog) -> EventLog:
-    """Drop unmapped attribute columns that may name people or hold free text (kept: canonical columns)."""
-    keep = [c for c in log.frame.columns if c in set(C.ROLES.values()) or c == C.SOURCE_ROW
-            or c.startswith("case:ssc:")]
-    return EventLog(frame=log.frame[keep], provenance=log.provenance, quarantine=log.quarantine)
-
-
 def apply_privacy(results: list[Result], settings: PrivacySettings) -> tuple[list[Result], list[str]]:
     """Remove person-level items for works councils and suppress small groups; returns notes on what was done."""
     notes: list[str] = []

@@ -28,7 +28,7 @@ import click
 from click.core import ParameterSource
 
 #: parameters that only change how the program talks, not what it computes
-_NOT_RECORDED = frozenset({"debug", "help"})
+_NOT_RECORDED = frozenset({"debug", "help", "quiet"})
 
 
 def _plain(value: Any) -> Any:
@@ -49,7 +49,7 @@ def _words(param: click.Parameter, value: Any) -> list[str]:
     if getattr(param, "is_flag", False):
         if value:
             return [name]
-        off = [o for o in param.secondary_opts]
+        off = list(param.secondary_opts)
         return [off[0]] if off else []
     if getattr(param, "multiple", False):
         return [part for v in value or () for part in (name, str(v))]

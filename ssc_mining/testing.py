@@ -42,7 +42,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -222,6 +222,41 @@ def check_findings_complete(analyser: Analyser, log: EventLog | None = None) -> 
                   f"{len(item.case_ids)} case ids; list them all (the page shows the first few)")
 
 
+def _strings(value: Any) -> Iterator[str]:
+    """Every text inside ``value`` (parsed JSON): values and keys."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k)
+            yield from _strings(v)
+
+
+def check_people_marked(analyser: Analyser, log: EventLog | None = None) -> None:
+    """An item that names people (a value of the person or requester column) is marked ``personal``, so the
+    works-council audience never sees it; an analyser that emits such items declares ``personal = True``."""
+    log = log or fixture_log()
+    people = set()
+    for column in (C.RESOURCE, C.REQUESTER):
+        if column in log.frame.columns:
+            people |= {str(v) for v in log.frame[column].dropna().unique() if len(str(v)) >= 3}
+    teams = {str(v) for column in (C.TEAM, C.ORGANISATION, C.MOTHER, C.ASSIGNED_GROUP)
+             if column in log.frame.columns for v in log.frame[column].dropna().unique()}
+    people -= teams   # a value that is also a team's name says nothing about a person
+    result = _run(analyser, log)
+    for item in result.items:
+        named = sorted(people & set(_strings(json.loads(json.dumps(item.to_dict(), default=str)))))
+        if named and not getattr(item, "personal", False):
+            _fail("people_marked", analyser, f"item {item.key!r} names people ({', '.join(named[:3])}) but is not "
+                  "marked personal=True")
+        if getattr(item, "personal", False) and not type(analyser).personal:
+            _fail("people_marked", analyser, f"item {item.key!r} is personal but the analyser does not declare "
+                  "personal = True")
+
+
 def check_params_round_trip(analyser: Analyser, log: EventLog | None = None) -> None:
     if not dataclasses.is_dataclass(analyser):
         _fail("params_round_trip", analyser, "analysers must be dataclasses (frozen=True, kw_only=True)")
@@ -246,6 +281,7 @@ CHECKS: dict[str, Callable[..., None]] = {
     "metrics_defined": check_metrics_defined,
     "findings_complete": check_findings_complete,
     "params_round_trip": check_params_round_trip,
+    "people_marked": check_people_marked,
 }
 
 
@@ -295,7 +331,7 @@ def parametrize_with_checks(analysers: Iterable[Analyser], *, known_failures: di
     params = []
     for analyser in analysers:
         for name, check in CHECKS.items():
-            marks = ()
+            marks: tuple[pytest.MarkDecorator, ...] = ()
             reason = known.get(analyser.name, {}).get(name)
             if reason:
                 marks = (pytest.mark.xfail(reason=reason, strict=True, raises=AnalyserCheckError),)

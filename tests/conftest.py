@@ -14,6 +14,22 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 REAL = (ROOT.parent / "shared" / "data" / "real").resolve()
 SAMPLES = ROOT / "data" / "samples"
+#: Debian's headless Chromium, which the browser tests drive
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium, driven by Playwright (skipped when it is not installed)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (CI installs it in .ci/run)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
 
 
 def real_path(*parts: str) -> Path:
@@ -63,7 +79,7 @@ GOOD_CSV = (
 )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load_real_cached(parts: tuple[str, ...]):
     from ssc_mining.loaders import load
 

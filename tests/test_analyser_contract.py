@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import GOOD_CSV, run_cli
+
 from ssc_mining.analysers import Analyser, AnalyserFailedError, discover, run_analysers
 from ssc_mining.eventlog import EventLog
 from ssc_mining.eventlog import columns as C
@@ -142,7 +142,8 @@ def test_plugins_dir_and_broken_plugin(write_csv, tmp_path: Path):
         "    title = {'en': 'Event count', 'nl': 'Aantal gebeurtenissen'}\n"
         "    description = {'en': 'Counts events.', 'nl': 'Telt gebeurtenissen.'}\n"
         "    def analyse(self, log):\n"
-        "        return self.result(summary=f'{log.n_events} events.', items=[Metric('events', 'Events', log.n_events)])\n")
+        "        return self.result(summary=f'{log.n_events} events.',\n"
+        "                           items=[Metric('events', 'Events', log.n_events)])\n")
     (plugins / "broken.py").write_text("import no_such_module_here\n")
     path = write_csv(GOOD_CSV)
     result = run_cli("report", path, "-o", tmp_path / "out", "--plugins-dir", plugins)
@@ -163,7 +164,8 @@ def test_plugins_dir_adds_profiles_and_presets(tmp_path: Path):
         "    def detect(self, raw):\n"
         "        return 'column Ticketnr' if 'Ticketnr' in raw.frame.columns else None\n"
         "    def to_events(self, raw, spec):\n"
-        "        return ProfiledTable(raw=raw, mapping={'case': 'Ticketnr', 'activity': 'Stap', 'timestamp': 'Wanneer'})\n"
+        "        return ProfiledTable(raw=raw,\n"
+        "                             mapping={'case': 'Ticketnr', 'activity': 'Stap', 'timestamp': 'Wanneer'})\n"
         "ONLY_VARIANTS = Preset('only-variants', 'Just variants.', {'variants': {'top': 2}})\n")
     export = tmp_path / "tiny.csv"
     export.write_text("Ticketnr;Stap;Wanneer\n1;Open;2024-01-01 10:00\n1;Dicht;2024-01-02 10:00\n")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import GOOD_CSV, run_cli
+
 from ssc_mining.errors import EmptyInputError, FormatError, MappingError, TimestampError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders import MappingSpec, load
@@ -151,7 +151,7 @@ def test_xes_with_events_lacking_a_timestamp(tmp_path: Path):
   <event><string key="concept:name" value="Resolve"/></event>
   <event><string key="concept:name" value="Close"/><date key="time:timestamp" value="2024-01-02T10:00:00+01:00"/></event>
  </trace>
-</log>"""
+</log>"""  # noqa: E501 -- a literal XES document, kept as its events are written in one line each
     path = tmp_path / "log.xes.gz"
     path.write_bytes(gzip.compress(xes.encode()))
     log = load(path)

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import load_real
 from scipy.stats import mannwhitneyu
 
-from conftest import load_real
 from ssc_mining.analysers.compare import Comparison, compare, mann_whitney, sub_log, two_proportion_z
 from ssc_mining.analysers.standardisation import Standardisation
 from ssc_mining.analysers.waiting import Waiting

@@ -11,11 +11,44 @@ from ssc_mining.results import Metric
 from ssc_mining.testing import CHECKS, AnalyserCheckError, check_analyser, fixture_log, parametrize_with_checks
 
 BUILTINS = [cls() for cls in discover().analysers.values()]
+#: the handoff analyser also with its person-level graph (for auditors), which must be marked personal
+PERSON_LEVEL = [discover().analysers["handoffs"](person_level=True)]
 
 
 @parametrize_with_checks(BUILTINS)
 def test_builtin_analysers_conform(analyser, check):
     check(analyser)
+
+
+@parametrize_with_checks(PERSON_LEVEL)
+def test_person_level_handoffs_conform(analyser, check):
+    check(analyser)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NamesPeople(Analyser):
+    """Lists who did the most events, without saying it is about people."""
+
+    name = "names_people"
+    title = {"en": "Busiest", "nl": "Drukste"}
+
+    def analyse(self, log):
+        from ssc_mining.results import Column, Table
+
+        top = log.frame["org:resource"].value_counts().head(3)
+        return self.result(summary="", items=[Table("busiest", "Busiest", [Column("who"), Column("events")],
+                                                    [[str(k), int(v)] for k, v in top.items()])])
+
+
+@dataclass(frozen=True, kw_only=True)
+class MarksButDoesNotDeclare(NamesPeople):
+    name = "marks_only"
+
+    def analyse(self, log):
+        result = super().analyse(log)
+        import dataclasses
+
+        return dataclasses.replace(result, items=[dataclasses.replace(i, personal=True) for i in result.items])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,7 +90,8 @@ class OrderDependent(Analyser):
 
 
 @pytest.mark.parametrize("analyser,check", [(Raises(), "returns_result"), (WrongType(), "returns_result"),
-                                            (Mutates(), "does_not_mutate")])
+                                            (Mutates(), "does_not_mutate"), (NamesPeople(), "people_marked"),
+                                            (MarksButDoesNotDeclare(), "people_marked")])
 def test_broken_analysers_are_caught_naming_the_check(analyser, check):
     with pytest.raises(AnalyserCheckError, match=f"check '{check}' failed for analyser '{analyser.name}'"):
         check_analyser(analyser)
@@ -75,4 +109,4 @@ def test_fixture_logs():
     assert fixture_log("small").n_cases == 40
     assert fixture_log("empty").n_events == 0
     assert {"metrics_defined", "findings_complete", "json", "renders", "deterministic"} <= set(CHECKS)
-    assert len(CHECKS) == 13
+    assert len(CHECKS) == 14

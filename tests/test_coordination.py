@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import load_real
+
 from ssc_mining.analysers.coordination import Coordination
 from ssc_mining.eventlog import EventLog
-from ssc_mining.semantics import read_semantics
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders import load
+from ssc_mining.semantics import read_semantics
 from ssc_mining.simulate import SimulationConfig, simulate, write_exports
 
 

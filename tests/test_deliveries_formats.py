@@ -1,4 +1,4 @@
-"""Late deliveries on every simulator export format: the planted classes come back exactly (issue 5).
+"""Late deliveries on every simulator export format: the planted classes come back exactly.
 
 For each format the simulator writes (``SimulationConfig(seed=11, cases=600)``) the export is
 loaded with its profile and :class:`~ssc_mining.analysers.deliveries.Deliveries` (with the

@@ -4,11 +4,12 @@ coverage, and conformance finds every deviation planted in a simulated log."""
 from __future__ import annotations
 
 import re
+
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import SAMPLES, load_real, run_cli
+
 from ssc_mining._pm4py import import_pm4py, quiet
 from ssc_mining.discovery import directly_follows
 from ssc_mining.discovery.conformance import check_conformance, read_reference
@@ -139,7 +140,7 @@ def _plant(events: pd.DataFrame) -> tuple[pd.DataFrame, dict[tuple[str, str], se
     purchase = sorted(c for c, acts in by_case.items() if "Order" in acts)
     other = sorted(c for c, acts in by_case.items() if "Order" not in acts)
     no_approve = set(rng.choice(purchase, 12, replace=False))
-    rest = [c for c in other]
+    rest = list(other)
     rng.shuffle(rest)
     no_intake, unknown, no_close = set(rest[:9]), set(rest[9:16]), set(rest[16:21])
     drop = ((frame[C.CASE].isin(no_approve) & (frame[C.ACTIVITY] == "Approve"))

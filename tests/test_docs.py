@@ -8,10 +8,10 @@ import sys
 import types
 
 import pytest
+from conftest import ROOT
 
 import ssc_mining
 import ssc_mining.testing
-from conftest import ROOT
 
 TUTORIAL = ROOT / "docs" / "plugins.md"
 REFERENCE = ROOT / "docs" / "reference.md"

@@ -11,8 +11,8 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import SAMPLES, load_real
+
 from ssc_mining.eventlog import EventLog
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders import load
@@ -96,7 +96,8 @@ def test_sample_matches_the_reference_the_map_and_the_path_table():
     from ssc_mining.discovery.dfg import directly_follows
 
     dfg = directly_follows(log)
-    assert {a["activity"]: a["tickets"] for a in ex["activities"]} == dict(zip(dfg.nodes["activity"], dfg.nodes["cases"]))
+    assert ({a["activity"]: a["tickets"] for a in ex["activities"]}
+            == dict(zip(dfg.nodes["activity"], dfg.nodes["cases"])))
     inner = {(a["source"], a["target"]): a["tickets"] for a in ex["arrows"] if a["source"] and a["target"]}
     assert inner == {(s, t): int(c) for s, t, c in dfg.edges[["source", "target", "cases"]].itertuples(index=False)}
     assert {a["target"]: a["tickets"] for a in ex["arrows"] if a["source"] is None} == dfg.starts.to_dict()

@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import GOOD_CSV, ROOT, SAMPLES, run_cli
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import SAMPLES, run_cli
+
 from ssc_mining.report.key_findings import QUESTIONS, first_page
 
 #: what a reader must never see on the first page: column names, options, parameters, mapping sections

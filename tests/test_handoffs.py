@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import load_real
+
 from ssc_mining.analysers import discover, run_analysers
 from ssc_mining.analysers.handoffs import Handoffs, handoffs_per_case
 from ssc_mining.eventlog import EventLog

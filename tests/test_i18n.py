@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
-
 from conftest import ROOT, run_cli
+
 from ssc_mining.i18n import catalogue, format_date, format_number, format_share, gettext, language
 
 

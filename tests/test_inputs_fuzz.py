@@ -15,10 +15,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLES, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SAMPLES, run_cli
 from ssc_mining.errors import SSCMiningError
 from ssc_mining.loaders import load
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import SAMPLES, run_cli
+
 from ssc_mining.errors import ConfigError, FormatError, InputError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders import MappingSpec, load, read_raw

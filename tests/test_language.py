@@ -23,8 +23,8 @@ import lxml.html
 import pytest
 from babel.messages.extract import extract, extract_from_dir
 from babel.messages.pofile import read_po
-
 from conftest import ROOT, SAMPLES, run_cli
+
 from ssc_mining import i18n
 
 LC_MESSAGES = ROOT / "ssc_mining" / "locale" / "nl" / "LC_MESSAGES"
@@ -380,7 +380,8 @@ def own_english_messages() -> set[str]:
     found = set()
     for _file, _line, message, _c, _x in extract_from_dir(
             str(ROOT / "ssc_mining"), method_map=[("loaders/**.py", "python"), ("quality/**.py", "python"),
-                                                  ("i18n.py", "python"), ("report/results_html.py", "python")],
+                                                  ("i18n.py", "python"), ("report/results_html.py", "python"),
+                                                  ("report/formatting.py", "python"), ("report/words.py", "python")],
             keywords=keywords):
         found.update(message if isinstance(message, tuple) else [message])
     template = (ROOT / "ssc_mining" / "report" / "templates" / "report.html.j2").read_text()

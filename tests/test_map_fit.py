@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, SAMPLES, load_real, real_path, run_cli
+from conftest import CHROMIUM, ROOT, SAMPLES, load_real, real_path, run_cli
 
 from ssc_mining.discovery.dfg import DirectlyFollows, directly_follows
 from ssc_mining.discovery.fitness import model_fit, tree_fit
@@ -60,7 +60,8 @@ def chain(n: int, seed: int = 1) -> DirectlyFollows:
     edges = pd.DataFrame(rows, columns=["source", "target", "events"]).assign(
         cases=lambda f: f["events"], median_seconds=lambda f: f["events"] * 97.0, mean_seconds=5000.0)
     nodes = pd.DataFrame({"activity": acts, "events": rng.integers(500, 2000, n), "cases": 400})
-    return DirectlyFollows(nodes, edges, pd.Series({acts[0]: 400, acts[1]: 3}), pd.Series({acts[-1]: 400, acts[n // 2]: 2}))
+    return DirectlyFollows(nodes, edges, pd.Series({acts[0]: 400, acts[1]: 3}),
+                           pd.Series({acts[-1]: 400, acts[n // 2]: 2}))
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float], tol: float = 0.5) -> bool:
@@ -211,7 +212,7 @@ def test_real_maps_fit_at_every_level_and_their_model_is_checked_fast(parts):
 
 
 # --- in the browser ---------------------------------------------------------------------------------------
-from test_browser import ARTIFACTS, CHROMIUM, browser, open_report  # noqa: E402,F401  (module-scoped fixture)
+from test_browser import ARTIFACTS, open_report  # noqa: E402
 
 _GEOMETRY = """(sel) => {
   const block = document.querySelector(sel), wrap = block.querySelector('.map-wrap'), svg = wrap.querySelector('svg');
@@ -277,7 +278,7 @@ def test_real_map_fits_reads_slides_and_zooms_in_chromium(browser, tmp_path: Pat
         page.add_style_tag(content="nav{position:static !important}")  # keep the sticky bar out of screenshots
         main = "#process-map .pm-main"
         geometry = _check_fits(page, main)
-        assert len([n for n in geometry["nodes"]]) == len(data["process_map"]["nodes"]) + 2
+        assert len(list(geometry["nodes"])) == len(data["process_map"]["nodes"]) + 2
         if page_file == html:
             page.locator(main).scroll_into_view_if_needed()
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -384,7 +385,8 @@ def test_reruns_give_the_same_bytes(tmp_path: Path):
     for seed in ("0", "4242"):  # the command line is part of the report: the same options, from two folders
         (tmp_path / seed).mkdir()
         result = run_cli("report", SAMPLES / "generic-events.csv", "-o", "out", "--lang", "en", "--lang", "nl",
-                         cwd=tmp_path / seed, env={"PYTHONHASHSEED": seed, "SSC_MINING_PSEUDONYM_KEY": "a fixed key for this test"})
+                         cwd=tmp_path / seed,
+                         env={"PYTHONHASHSEED": seed, "SSC_MINING_PSEUDONYM_KEY": "a fixed key for this test"})
         assert result.returncode == 0, result.stderr
         pages.append([(tmp_path / seed / "out" / name).read_bytes()
                       for name in ("generic-events.html", "generic-events.nl.html", "generic-events.json")])

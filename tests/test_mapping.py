@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from conftest import GOOD_CSV, run_cli
+
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders import MappingSpec, load, propose_mapping
-
-import pytest
 
 
 def test_dutch_names_are_recognised():
@@ -79,3 +79,23 @@ def test_inspect_profiles_and_proposes(write_csv):
     assert re.search(r"--case\s+'Zaaknummer'", out) and re.search(r"--resource\s+'Behandelaar'", out)
     assert "%d-%m-%Y %H:%M" in out and "day-first" in out
     assert re.search(r"Aanmelden\s+register", out)          # how the activity would be read
+
+
+def test_column_options_with_a_detected_profile_are_applied_or_refused(tmp_path):
+    """A column option given together with a ticket-system profile is applied on top of the profile's mapping,
+    and recorded; a column the profile's table lacks stops the run with the columns it offers."""
+    import json
+
+    from conftest import SAMPLES, run_cli
+
+    source = SAMPLES / "servicenow-history.csv"
+    out = tmp_path / "a.json"
+    done = run_cli("analyse", source, "--json", out, "--analysers", "throughput", "--category", "priority")
+    assert done.returncode == 0, done.stderr
+    provenance = json.loads(out.read_text(encoding="utf-8"))["provenance"]
+    assert provenance["profile"] == "servicenow-history" and provenance["mapping"]["category"] == "priority"
+    assert any("given by" in note and "category" in note for note in provenance["notes"])
+    refused = run_cli("analyse", source, "--json", tmp_path / "b.json", "--category", "no_such_column")
+    assert refused.returncode == 2 and "no column 'no_such_column'" in refused.stderr
+    assert "--profile csv" in refused.stderr and "caller_id" in refused.stderr
+    assert not (tmp_path / "b.json").exists()

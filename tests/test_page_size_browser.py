@@ -10,9 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import real_path, run_cli
-from test_browser import ARTIFACTS, browser, open_report  # noqa: F401  (the fixture is used by name)
+from test_browser import ARTIFACTS, open_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.realdata]
 
@@ -28,7 +27,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("which", sorted(CASES))
-def test_real_report_fits_the_width_and_bpic13_stays_short(browser, tmp_path: Path, which: str):  # noqa: F811
+def test_real_report_fits_the_width_and_bpic13_stays_short(browser, tmp_path: Path, which: str):
     parts, options = CASES[which]
     source = real_path(*parts)
     out = tmp_path / "out"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import SAMPLES, run_cli
+
 from ssc_mining.privacy import PrivacySettings, Pseudonymiser, apply_privacy, suppress_small_groups
 from ssc_mining.results import Column, Result, Table
 

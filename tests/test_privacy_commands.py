@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import SAMPLES, run_cli
+
 from ssc_mining.eventlog import EventLog
 from ssc_mining.eventlog import columns as C
 from ssc_mining.privacy import NameFinder, Pseudonymiser, pseudonymise_log

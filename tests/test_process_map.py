@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import SAMPLES, run_cli
+
 from ssc_mining.discovery.dfg import DirectlyFollows
 from ssc_mining.report.process_map import MapSettings, filter_map, render_svg
 
@@ -78,11 +78,11 @@ def test_both_modes_carry_counts_and_times():
 
 
 # --- in the browser ---------------------------------------------------------------------------------------
-from test_browser import ARTIFACTS, browser, open_report  # noqa: E402,F401  (the module-scoped fixture)
+from test_browser import ARTIFACTS, open_report  # noqa: E402
 
 
 @pytest.mark.browser
-def test_map_in_chromium_switches_modes_and_shows_details(browser, tmp_path: Path):  # noqa: F811
+def test_map_in_chromium_switches_modes_and_shows_details(browser, tmp_path: Path):
     out = tmp_path / "out"
     result = run_cli("report", SAMPLES / "generic-events.csv", "-o", out,
                      "--reference", SAMPLES / "reference-process.bpmn")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import SAMPLES
+
 from ssc_mining.errors import MappingError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders import MappingSpec, load

@@ -4,8 +4,8 @@ real logs are not grabbed by a ticket-system profile."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import SAMPLES, real_path, run_cli
+
 from ssc_mining.loaders import load, read_raw
 from ssc_mining.loaders.profiles import detect_profile
 

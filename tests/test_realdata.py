@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import load_real, real_path
+
 from ssc_mining._pm4py import import_pm4py, quiet
 from ssc_mining.discovery import directly_follows
 from ssc_mining.eventlog import columns as C
@@ -44,7 +44,7 @@ def stated_counts(folder: str, file: str) -> tuple[int, int]:
 @pytest.mark.realdata
 @pytest.mark.parametrize("folder,file", LOGS, ids=[f for _, f in LOGS])
 def test_real_log_loads_with_stated_counts(folder: str, file: str):
-    path = real_path(folder, file)
+    real_path(folder, file)
     events, cases = stated_counts(folder, file)
     log = load_real(folder, file)
     p = log.provenance

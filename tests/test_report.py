@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import GOOD_CSV, SAMPLES, run_cli
 
 HOSTILE = '<img src=x onerror=alert(1)>'

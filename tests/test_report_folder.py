@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import GOOD_CSV, SAMPLES, cli_path, run_cli
 
 from ssc_mining._io import CONTROL, StagedFolder
@@ -343,8 +342,9 @@ def test_control_characters_never_reach_the_page_or_the_exports(tmp_path: Path):
         html = html[:start] + html[html.index("</script>", start):]  # plotly.js has control characters of its own
         assert not CONTROL.search(html), page.name
         assert "Reg\ufffdister" in html
-        assert not re.search(r"\\u00(0[0-8bcef]|1[0-9a-f]|7f|[89][0-9a-f])", html, re.IGNORECASE)  # not in chart data either
-    exports = [p for p in out.rglob("*.csv")]
+        # not in chart data either
+        assert not re.search(r"\\u00(0[0-8bcef]|1[0-9a-f]|7f|[89][0-9a-f])", html, re.IGNORECASE)
+    exports = list(out.rglob("*.csv"))
     assert exports
     for path in exports:
         assert not CONTROL.search(path.read_text(encoding="utf-8")), path.name

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import SAMPLES, run_cli
+
 from ssc_mining.analysers import discover, run_analysers
 from ssc_mining.analysers.handoffs import Handoffs, handoffs_per_case
 from ssc_mining.errors import ConfigError

@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ssc_mining.business_calendar import BusinessCalendar, public_holidays
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.simulate import Rates, SimulationConfig, simulate, write_exports, write_exports_streaming
-from ssc_mining.simulate.calendar import WorkCalendar, dutch_holidays, easter_sunday
+from ssc_mining.simulate.calendar import WorkCalendar
 from ssc_mining.simulate.scenario import COORDINATION, SLA_RUNNING, STATUSES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,7 +98,7 @@ def _recount(events: pd.DataFrame, cal: WorkCalendar) -> pd.DataFrame:
             seq.append(t)
         waits = nc = 0
         contact = False
-        for a, s, prev, r in zip(acts, status, [None] + status[:-1], res):
+        for _a, s, prev, r in zip(acts, status, [None] + status[:-1], res):
             if s == "On hold" and prev != "On hold":
                 nc += waits > 0 and not contact
                 waits += 1
@@ -169,7 +170,8 @@ def test_routing_pingpong_agrees_with_the_assignment_groups_of_the_events(sim):
 def test_every_phenomenon_is_present_in_a_small_log(sim):
     t = sim.cases
     for column in ("handovers_person", "handovers_team", "handovers_org", "pingpong_direct", "pingpong_indirect",
-                   "routing_pingpong_direct", "routing_pingpong_indirect", "reopens", "repeated_activities", "waits", "waits_without_user_contact", "coordination_events"):
+                   "routing_pingpong_direct", "routing_pingpong_indirect", "reopens", "repeated_activities", "waits",
+                   "waits_without_user_contact", "coordination_events"):
         assert (t[column] > 0).any(), column
     assert t["escalated"].any() and t["first_line_only"].any() and t["watermelon"].any()
     assert set(t["late_class"]) == {"", "on_time", "asked_too_late", "ssc_too_slow"}
@@ -178,7 +180,7 @@ def test_every_phenomenon_is_present_in_a_small_log(sim):
 
 
 def test_with_all_rates_zero_nothing_is_planted():
-    zero = Rates(**{name: 0.0 for name in Rates.__dataclass_fields__})
+    zero = Rates(**dict.fromkeys(Rates.__dataclass_fields__, 0.0))
     t = simulate(SimulationConfig(seed=4, cases=400, rates=zero)).cases
     for column in ("pingpong_direct", "pingpong_indirect", "routing_pingpong_direct", "routing_pingpong_indirect",
                    "reopens", "waits", "chain_position"):
@@ -205,11 +207,10 @@ def test_rates_are_roughly_respected():
 
 def test_christmas_tree_classes_follow_their_definition(sim):
     t = sim.cases[sim.cases["late_class"] != ""]
-    cal = sim.world.calendar
     reg = pd.to_datetime(t["registered_at"], utc=True)
     need = pd.to_datetime(t["need_by"], utc=True)
     delivered = pd.to_datetime(t["delivered_at"], utc=True)
-    lead = np.array([cal.business_minutes_between(a, b) for a, b in zip(reg, need)])
+    lead = BusinessCalendar().minutes_between(reg, need)
     norm = 80 * 60
     late = (delivered > need).to_numpy()
     cls = t["late_class"].to_numpy()
@@ -222,7 +223,7 @@ def test_christmas_tree_classes_follow_their_definition(sim):
 def test_salary_story_reaches_a_different_agent_each_time(sim):
     ev, t = sim.events, sim.cases
     story = t[t["story"] == "salary_correction"]
-    for chain, tickets in story.groupby("chain_id"):
+    for _chain, tickets in story.groupby("chain_id"):
         tickets = tickets.sort_values("chain_position")
         assert tickets["chain_position"].tolist() == list(range(1, len(tickets) + 1))
         assert tickets["requester"].nunique() == 1 and len(tickets) >= 3
@@ -238,7 +239,7 @@ def test_salary_story_reaches_a_different_agent_each_time(sim):
 def test_resubmissions_follow_closure_within_a_few_days(sim):
     t = sim.cases[(sim.cases["chain_id"] != "") & (sim.cases["story"] == "")].set_index("case_id")
     assert len(t)
-    for case, row in t[t["chain_position"] >= 2].iterrows():
+    for _case, row in t[t["chain_position"] >= 2].iterrows():
         prev = t[(t["chain_id"] == row["chain_id"]) & (t["chain_position"] == row["chain_position"] - 1)].iloc[0]
         assert (row["requester"], row["category"]) == (prev["requester"], prev["category"])
         gap = pd.Timestamp(row["registered_at"]) - pd.Timestamp(prev["closed_at"])
@@ -308,20 +309,20 @@ def test_resubmission_window_is_an_option_recorded_in_the_truth(tmp_path):
 
 # -- calendar ---------------------------------------------------------------------------------------------------
 
-def test_dutch_holidays():
-    assert easter_sunday(2024) == dt.date(2024, 3, 31) and easter_sunday(2026) == dt.date(2026, 4, 5)
-    h24 = set(dutch_holidays(2024))
-    assert {dt.date(2024, 1, 1), dt.date(2024, 3, 29), dt.date(2024, 4, 1), dt.date(2024, 4, 27),
-            dt.date(2024, 5, 9), dt.date(2024, 5, 20), dt.date(2024, 12, 25), dt.date(2024, 12, 26)} <= h24
-    assert dt.date(2024, 5, 5) not in h24 and dt.date(2025, 5, 5) in dutch_holidays(2025)
-    assert dt.date(2025, 4, 26) in dutch_holidays(2025)  # Koningsdag moves off Sunday 27 April 2025
+def test_simulated_working_days_skip_the_dutch_holidays():
+    days = set(WorkCalendar.starting("2024-01-01", days=731).days)
+    for day in (dt.date(2024, 1, 1), dt.date(2024, 3, 29), dt.date(2024, 4, 1), dt.date(2024, 4, 27),
+                dt.date(2024, 5, 9), dt.date(2024, 5, 20), dt.date(2024, 12, 25), dt.date(2024, 12, 26),
+                dt.date(2025, 4, 26), dt.date(2025, 5, 5)):  # Koningsdag moves off Sunday 27 April 2025
+        assert day not in days
+    assert dt.date(2024, 12, 27) in days and dt.date(2024, 5, 6) in days
 
 
 def test_events_fall_in_working_time_including_the_dst_weeks(sim):
     local = sim.events[C.TIMESTAMP].dt.tz_convert("Europe/Amsterdam")
     assert local.dt.hour.between(8, 16).all()
     assert (local.dt.day_of_week < 5).all()
-    holidays = {d for y in (2024, 2025) for d in dutch_holidays(y)}
+    holidays = set(public_holidays("NL", "", 2024, 2025).astype(object))
     assert not local.dt.date.isin(holidays).any()
     dates = set(local.dt.date)
     assert any(dt.date(2024, 4, 1) <= d <= dt.date(2024, 4, 5) for d in dates)     # week after summer time starts

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import load_real
+
 from ssc_mining.analysers.standardisation import Standardisation, edit_distance
 from ssc_mining.eventlog import EventLog
 from ssc_mining.eventlog import columns as C

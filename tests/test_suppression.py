@@ -7,8 +7,8 @@ import itertools
 import math
 
 import pytest
-
 from conftest import SAMPLES, load_real
+
 from ssc_mining.analysers import discover, run_analysers
 from ssc_mining.loaders import load
 from ssc_mining.privacy import PrivacySettings, apply_privacy
@@ -71,7 +71,7 @@ def _check(log) -> int:
     for before, after in _tables(log, K):
         people = next(j for j, c in enumerate(before.columns) if c.unit == "people")
         per_person = [j for j, c in enumerate(before.columns) if c.unit == "per_person"]
-        for i, (old, new) in enumerate(zip(before.rows, after.rows)):
+        for _i, (old, new) in enumerate(zip(before.rows, after.rows)):
             if isinstance(old[people], (int, float)) and old[people] < K:
                 assert new[people] == f"< {K}", (after.title, old)               # every small group is hidden
                 assert all(new[j] == "–" for j in per_person), (after.title, new)  # and its figures per person

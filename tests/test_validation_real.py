@@ -22,12 +22,11 @@ from __future__ import annotations
 import functools
 import statistics
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pandas as pd
 import pytest
-
 from conftest import load_real
 
 pytestmark = pytest.mark.realdata
@@ -477,7 +476,7 @@ def reference(cases: list[list[Event]], columns: set[str], placeholders: frozens
                     "return_days_median": statistics.median(days) if days else None})
     else:
         why = NotMeasured("sending a request back" if "return" not in all_meanings else "submitting")
-        ref.update({k: why for k in ("returned_share", "returns", "final_rejections", "return_days_median")})
+        ref.update(dict.fromkeys(("returned_share", "returns", "final_rejections", "return_days_median"), why))
 
     # 6. throughput over complete cases
     endings_known = any(state_set_by(m) in FINAL for m in meanings)
@@ -520,7 +519,7 @@ class Figures:
     readings: str            #: the package's label readings (for assertion messages only)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def figures(name: str) -> Figures:
     """Load the log once, run every analyser once, compute every reference once."""
     from ssc_mining.analysers import discover, run_analysers
@@ -564,7 +563,7 @@ def assert_same(metric, expected, key: str, context: str) -> None:
 
 def _cases() -> list:
     out = []
-    for name, spec in LOGS.items():
+    for name, _spec in LOGS.items():
         for key in FIGURES:
             if name not in ONLY_ON.get(key, {name}):
                 continue

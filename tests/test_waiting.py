@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import load_real
+
 from ssc_mining.analysers.waiting import Waiting
 from ssc_mining.eventlog import EventLog
-from ssc_mining.semantics import read_semantics
 from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders import load
+from ssc_mining.semantics import read_semantics
 from ssc_mining.simulate import SimulationConfig, simulate, write_exports
 
 
@@ -82,7 +82,7 @@ def test_real_logs_without_a_waiting_state_say_so(folder, file):
     # reference below, every other label but T17 leaves the state as it is)
     if folder == "receipt-wabo":
         hold, resume = "T16 Report reasons to hold request", "T17 Check report Y to stop indication"
-        overrides = {label: "other" for label in log.frame[C.ACTIVITY].unique()}
+        overrides = dict.fromkeys(log.frame[C.ACTIVITY].unique(), "other")
         overrides.update({hold: "wait", resume: "resume"})
         log = EventLog(frame=log.frame, provenance=log.provenance,
                        semantics=read_semantics(log.frame, overrides={"activities": overrides}))

@@ -43,7 +43,7 @@ HEADERS = {
     "semantics.po": "Dutch texts of the semantics step (roles, readings, rule names of the vocabulary), the returns "
                     "analyser and the not-measured texts.",
 }
-FIXED_DATE = dt.datetime(2026, 12, 2, tzinfo=dt.timezone.utc)
+FIXED_DATE = dt.datetime(2026, 12, 2, tzinfo=dt.UTC)
 
 
 def extracted() -> tuple[dict[str, set[str]], dict[str, str]]:
@@ -85,7 +85,7 @@ def target(key: str, files: set[str], ours: dict[str, tuple[str, object]]) -> st
     if key in ours and ours[key][0] in HEADERS:
         return ours[key][0]
     where = " ".join(sorted(files))
-    if "ssc_mining/analysers/" in where or "ssc_mining/calendar_nl.py" in where:
+    if "ssc_mining/analysers/" in where or "ssc_mining/business_calendar.py" in where:
         return "analysers.po"
     if any(part in where for part in ("ssc_mining/loaders/", "ssc_mining/quality/", "ssc_mining/i18n.py")):
         return "loading.po"

@@ -11,7 +11,15 @@ An analyser is a small frozen dataclass:
   scikit-learn estimator);
 * one pure method, :meth:`Analyser.analyse`, taking an
   :class:`~ssc_mining.eventlog.EventLog` and returning a
-  :class:`~ssc_mining.results.Result`. It does no I/O and never changes the log.
+  :class:`~ssc_mining.results.Result`. It does no I/O and never changes the log;
+* ``personal = True`` when it can emit items about individual people (who did
+  an event, who asked); such items carry ``personal=True`` and the works-council
+  audience never sees them (checked by the conformance kit);
+* two optional hooks the segment comparison uses: :meth:`Analyser.case_values`
+  (one row per case with the values its metrics are made of, so a statistical
+  test can compare segments) and :meth:`Analyser.pinned` (a copy with the
+  choices it derives from data — a standard path, a norm — fixed on the whole
+  log, so every segment is measured against the same yardstick).
 
 Register it under the entry-point group ``ssc_mining.analysers`` (the built-in
 ones are registered the same way).
@@ -35,16 +43,16 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pandas as pd
 
 from ssc_mining.eventlog import columns as C
-from ssc_mining.i18n import N_, current_language, format_number, gettext, ngettext
 from ssc_mining.eventlog.log import EventLog
+from ssc_mining.i18n import N_, current_language, format_number, gettext, ngettext
 from ssc_mining.results import Item, Metric, Result
-
 
 #: the definition every analyser's ``cases`` metric gets
 CASES_DEFINITION = {"cases": N_("the tickets this analysis looked at")}
@@ -63,10 +71,29 @@ class Analyser:
     #: metric key → its definition in words (English message id, translated when the result is made); filled in
     #: as the ``description`` of metrics that have none
     definitions: ClassVar[dict[str, str]] = {}
+    #: True when the analyser can emit items about individual people (they must carry ``personal=True``)
+    personal: ClassVar[bool] = False
 
     def analyse(self, log: EventLog) -> Result:
         """Analyse ``log`` and return a result. Pure: no I/O, the log is not changed."""
         raise NotImplementedError
+
+    # optional hooks (the segment comparison uses them) --------------------------------------
+
+    def case_values(self, log: EventLog) -> pd.DataFrame | None:
+        """One row per case (index: case id) with a column per metric key whose value is made of per-case
+        values (a yes/no for a share, a number for a mean or median); None when it has none (the default).
+
+        The comparison tests a difference between segments on these values: shares with a two-proportion
+        z-test, numbers with a Mann–Whitney U test.
+        """
+        return None
+
+    def pinned(self, log: EventLog) -> Analyser:
+        """A copy of this analyser with the choices it derives from ``log`` (a standard path, a norm per
+        category) fixed as parameters, so every segment of ``log`` is measured against the same choice. The
+        default has no such choices and returns the analyser itself."""
+        return self
 
     # helpers every analyser gets for free -------------------------------------------------
 
@@ -81,8 +108,8 @@ class Analyser:
         for f in dataclasses.fields(cls):
             if f.default is not dataclasses.MISSING:
                 out[f.name] = f.default
-            elif f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
-                out[f.name] = f.default_factory()  # type: ignore[misc]
+            elif f.default_factory is not dataclasses.MISSING:
+                out[f.name] = f.default_factory()
         return out
 
     @classmethod
@@ -95,7 +122,7 @@ class Analyser:
         """Required columns that the log lacks or holds no value in."""
         return [c for c in self.requires if not log.has(c)]
 
-    def result(self, *, summary: str, items: list[Item], caveats: list[str] | None = None,
+    def result(self, *, summary: str, items: Sequence[Item], caveats: list[str] | None = None,
                lang: str | None = None) -> Result:
         """A successful result carrying this analyser's name, version, parameters and texts.
 

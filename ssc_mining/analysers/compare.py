@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.calendar_nl import TIMEZONE
+from ssc_mining.business_calendar import TIMEZONE
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
@@ -136,8 +136,7 @@ def compare(analyser: Analyser, log: EventLog, segment: str = "mother", *, metri
     Segments with fewer than ``min_cases`` cases are left out; beyond ``max_segments`` only the largest are kept.
     """
     labels, reference = segment_cases(log, segment, timezone=timezone)
-    if hasattr(analyser, "pinned"):   # fix data-derived choices (standard path, norms) on the whole log
-        analyser = analyser.pinned(log)
+    analyser = analyser.pinned(log)   # fix data-derived choices (standard path, norms) on the whole log
     index = log.cases
     known = labels.dropna()
     counts = known.astype(str).value_counts()
@@ -153,8 +152,7 @@ def compare(analyser: Analyser, log: EventLog, segment: str = "mother", *, metri
     for seg in order:   # a loop over segments, not cases
         part = sub_log(log, event_segment == seg)
         results[seg] = analyser.analyse(part)
-        values[seg] = analyser.case_values(part) if hasattr(analyser, "case_values") and \
-            results[seg].status == "ok" else None
+        values[seg] = analyser.case_values(part) if results[seg].status == "ok" else None
     metric_info: dict[str, Metric] = {}
     for seg in order:
         for item in results[seg].items:
@@ -300,9 +298,9 @@ class Comparison(Analyser):
                                     else "< " + format_share(0.001)}))
         summary = (_("%(analyser)s compared over %(n)s segments of %(segment)s (reference: %(reference)s); %(k)s "
                      "differences are larger than chance would explain (p < %(alpha)s).")
-                   % {"analyser": inner.text(inner.title) or inner.name, "n": len(segments), "segment": self.segment_label(),
-                      "reference": c.reference or "–", "k": int(c.table["significant"].sum()),
-                      "alpha": format_number(self.alpha, 2)})
+                   % {"analyser": inner.text(inner.title) or inner.name, "n": len(segments),
+                      "segment": self.segment_label(), "reference": c.reference or "–",
+                      "k": int(c.table["significant"].sum()), "alpha": format_number(self.alpha, 2)})
         caveats = [_("How it is computed: a test on shares is a two-proportion z-test (pooled, two-sided), a test on "
                      "numbers a Mann–Whitney U test (two-sided) of the per-ticket numbers; each segment against the "
                      "reference. The p-value is the chance of a difference this large if there were none. With many "

@@ -39,7 +39,7 @@ import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.analysers.toolkit import month_labels
-from ssc_mining.calendar_nl import TIMEZONE
+from ssc_mining.business_calendar import TIMEZONE
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, format_share, ngettext
@@ -170,7 +170,8 @@ class Coordination(Analyser):
         frame = log.frame
         n_events = len(frame)
         if not n_events:
-            return self.result(summary=_("The export is empty."), items=[Metric("cases", _("Tickets"), 0, unit="cases")])
+            return self.result(summary=_("The export is empty."),
+                               items=[Metric("cases", _("Tickets"), 0, unit="cases")])
         event_share = float(coord.mean())
         total = float(gap.sum())
         time_share = float((gap * coord).sum() / total) if total > 0 else None

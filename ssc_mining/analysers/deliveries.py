@@ -21,8 +21,11 @@ Definitions (per case; times in the log are UTC, business time is counted in ``t
   :mod:`~ssc_mining.analysers.waiting`) nor resolved (ServiceNow-style clock), else registration →
   completion. **SLA met** when the SLA time ≤ target; an open case is *breached* once its SLA time up
   to ``as_of`` exceeds the target, else *pending*. A due date before registration is an *invalid target*.
-* With ``business_hours`` all these durations (lead time, norm, target, SLA time) are business time:
-  08:00–17:00 Europe/Amsterdam, Monday to Friday, without Dutch public holidays; else calendar time.
+* With ``business_hours`` all these durations (lead time, norm, target, SLA time) are business time
+  (:class:`~ssc_mining.business_calendar.BusinessCalendar`): by default 08:00–17:00 Europe/Amsterdam,
+  Monday to Friday, without the Dutch public holidays; ``holidays_country`` / ``holidays_subdivision``,
+  ``working_hours``, ``working_days`` and ``hours_per_priority`` (e.g. ``{"1": "24/7"}``, matched against
+  the case's priority) change it, also from the mapping file's ``[calendar]`` table. Else calendar time.
 * **Watermelon**: a case with a need-by date whose SLA was met but whose need-by date was missed;
   the **reverse**: SLA breached but need-by date met. ``watermelon_share`` = watermelons / cases with a
   need-by date.
@@ -52,12 +55,21 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.calendar_nl import BUSINESS_HOURS_RULE, TIMEZONE, business_clock, real_minutes_between
+from ssc_mining.business_calendar import (
+    DEFAULT_COUNTRY,
+    DEFAULT_DAYS,
+    DEFAULT_HOURS,
+    TIMEZONE,
+    BusinessCalendar,
+    priority_keys,
+    real_minutes_between,
+)
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, format_share, ngettext
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Finding, Item, Metric, Result, Table
+from ssc_mining.results.items import MetricBasis, Severity
 from ssc_mining.semantics.roles import Role, State
 
 LATE_CLASSES = ("on_time", "asked_too_late", "ssc_too_slow", "open_late", "open")
@@ -146,8 +158,18 @@ class Deliveries(Analyser):
     norm_hours: dict[str, float] = field(default_factory=dict)
     #: SLA target per category in hours (``"*"``: every other category); default: the due date in the data
     sla_hours: dict[str, float] = field(default_factory=dict)
-    #: count lead times, norms and SLA time in business hours (08:00–17:00, weekdays, Dutch holidays off)
+    #: count lead times, norms and SLA time in business hours (the working hours below, public holidays off)
     business_hours: bool = True
+    #: country whose public holidays are days off (ISO code known to the ``holidays`` package: NL, BE, DE, …)
+    holidays_country: str = DEFAULT_COUNTRY
+    #: region of that country with its own holidays (e.g. ``BY`` for Bavaria); empty: the national ones
+    holidays_subdivision: str = ""
+    #: working hours ``"HH:MM-HH:MM"``, or ``"24/7"``
+    working_hours: str = DEFAULT_HOURS
+    #: working days, e.g. ``"mon-fri"``
+    working_days: str = DEFAULT_DAYS
+    #: other working hours per priority value, e.g. ``{"1": "24/7"}`` or ``{"2": "07:00-22:00 mon-sat"}``
+    hours_per_priority: dict[str, str] = field(default_factory=dict)
     #: zone of the working day
     timezone: str = TIMEZONE
     #: the SLA clock stops while the ticket waits and once it is resolved
@@ -159,10 +181,21 @@ class Deliveries(Analyser):
     #: rows in the per-case tables
     max_rows: int = 500
 
+    def __post_init__(self) -> None:
+        """Checks the calendar parameters at once: a ConfigError names the wrong one."""
+        self.calendar.describe()
+
     # -- computation -----------------------------------------------------------------------------------------
-    def _minutes(self, start: pd.Series, end: pd.Series) -> np.ndarray:
+    @property
+    def calendar(self) -> BusinessCalendar:
+        """The working time business hours are counted in (raises ConfigError for a value it cannot use)."""
+        return BusinessCalendar(country=self.holidays_country, subdivision=self.holidays_subdivision,
+                                timezone=self.timezone, hours=self.working_hours, days=self.working_days,
+                                per_priority=self.hours_per_priority)
+
+    def _minutes(self, start: pd.Series, end: pd.Series, priority: pd.Series | None = None) -> np.ndarray:
         if self.business_hours:
-            return business_clock(end, self.timezone) - business_clock(start, self.timezone)
+            return self.calendar.minutes_between(start, end, priority)
         return real_minutes_between(start, end)
 
     def _as_of(self, log: EventLog) -> pd.Timestamp:
@@ -220,8 +253,9 @@ class Deliveries(Analyser):
         info["has_need_by"], info["has_due"] = bool(pc["need_by"].notna().any()), bool(pc["due"].notna().any())
 
         # -- need-by: lead time, norm, class -----------------------------------------------------------
-        pc["lead_given_minutes"] = self._minutes(pc["registered"], pc["need_by"])
-        pc["processing_minutes"] = self._minutes(pc["registered"], pc["delivered"])
+        priority = pc["priority"] if self.hours_per_priority else None
+        pc["lead_given_minutes"] = self._minutes(pc["registered"], pc["need_by"], priority)
+        pc["processing_minutes"] = self._minutes(pc["registered"], pc["delivered"], priority)
         norm_default = pc.groupby(pc["category"].fillna(""), sort=False)["processing_minutes"].transform("median")
         configured = pd.Series(_per_category(pc["category"], self.norm_hours) * 60, index=pc.index)
         pc["norm_minutes"] = configured.astype(float).where(configured.notna(), norm_default)
@@ -250,14 +284,15 @@ class Deliveries(Analyser):
         if self.sla_hours:
             target = pd.Series(_per_category(pc["category"], self.sla_hours) * 60, index=pc.index)
             source[target.notna().to_numpy()] = "table"
-        from_due = self._minutes(pc["registered"], pc["due"])
+        from_due = self._minutes(pc["registered"], pc["due"], priority)
         use_due = target.isna().to_numpy() & ~np.isnan(from_due)
         target[use_due] = from_due[use_due]
         source[use_due] = "due"
         pc["sla_target_minutes"] = target
         pc["sla_target_source"] = source
         if self.sla_clock_stops:
-            clock = business_clock(frame[C.TIMESTAMP], self.timezone) if self.business_hours else \
+            per_event = pc["priority"].to_numpy()[index.codes] if priority is not None else None
+            clock = self.calendar.clock(frame[C.TIMESTAMP], per_event) if self.business_hours else \
                 index.seconds / 60.0
             step = np.zeros(n)
             if n > 1:
@@ -266,13 +301,13 @@ class Deliveries(Analyser):
             elapsed = index.per_case(np.where(running, step, 0.0)) if index.n else np.zeros(0)
             last = index.last
             still = open_ & ~done[last] & ~waiting[last]
-            end_clock = business_clock(pd.Series([as_of]), self.timezone)[0] if self.business_hours else \
-                as_of.value / 6e10 if pd.notna(as_of) else np.nan
+            end_clock = self.calendar.clock(pd.DatetimeIndex([as_of]).repeat(index.n), priority) \
+                if self.business_hours else as_of.value / 6e10 if pd.notna(as_of) else np.nan
             tail = end_clock - clock[last] if index.n else np.zeros(0)
             elapsed = elapsed + np.where(still, np.maximum(tail, 0), 0.0)
         else:
             end = pc["completed"].where(pc["completed"].notna(), as_of)
-            elapsed = self._minutes(pc["registered"], end)
+            elapsed = self._minutes(pc["registered"], end, priority)
         pc["sla_elapsed_minutes"] = elapsed
         invalid = (target < 0).to_numpy()
         has_target = target.notna().to_numpy() & ~invalid
@@ -297,7 +332,7 @@ class Deliveries(Analyser):
         pc.index = pd.Index(index.ids, name=C.CASE)
         return pc, info
 
-    def pinned(self, log: EventLog) -> "Deliveries":
+    def pinned(self, log: EventLog) -> Deliveries:
         """A copy whose norms are this log's medians for the categories without a configured norm."""
         pc = self.per_case(log)
         norms = (pc.dropna(subset=["category"]).groupby("category")["norm_minutes"].first() / 60).dropna()
@@ -344,9 +379,9 @@ class Deliveries(Analyser):
         need_by = ngettext("%(n)s ticket with a need-by date", "%(n)s tickets with a need-by date", n_need) \
             % {"n": format_number(n_need)}
         days_late = pc["days_late"].dropna()
-        on_late = {"base": int(len(days_late)),
-                   "based_on": ngettext("%(n)s late delivery", "%(n)s late deliveries", len(days_late))
-                   % {"n": format_number(len(days_late))}}
+        on_late: MetricBasis = {"base": int(len(days_late)),
+                                "based_on": ngettext("%(n)s late delivery", "%(n)s late deliveries", len(days_late))
+                                % {"n": format_number(len(days_late))}}
         labels = {"late_share": _("Share late (of tickets with a need-by date)"),
                   "asked_too_late_share": _("Share late because asked too late"),
                   "ssc_too_slow_share": _("Share late because the SSC was too slow"),
@@ -416,6 +451,7 @@ class Deliveries(Analyser):
         if not info["has_need_by"] and not has_target:
             return self.result(summary=_("Late deliveries and SLA are not measured: %(why)s; and %(target)s.")
                                % {"why": no_need, "target": no_target}, items=items, caveats=caveats)
+        severity: Severity
         for key, one, many, severity in (
                 ("asked_too_late", N_("%(n)s ticket was late because it was asked with less lead time than the SSC "
                                       "normally needs."),
@@ -500,9 +536,16 @@ class Deliveries(Analyser):
                                      case_ids=[str(c) for c in differs.index],
                                      count=int(len(differs))))
         caveats.append(_("Lead times, norms and SLA time are counted in business hours: %(rule)s.")
-                       % {"rule": _(BUSINESS_HOURS_RULE)} if self.business_hours else
+                       % {"rule": self.calendar.describe()} if self.business_hours else
                        _("Lead times, norms and SLA time are counted in calendar hours (nights and weekends "
                          "included)."))
+        if self.business_hours and self.hours_per_priority:
+            present = set(priority_keys(pc["priority"].dropna()))
+            unused = [k for k in self.hours_per_priority if priority_keys([k]).iloc[0] not in present]
+            if unused:
+                caveats.append(_("No ticket has the priority %(values)s named in the working hours per priority; "
+                                 "check how the priorities are written in the export.")
+                               % {"values": ", ".join(unused)})
         if n_need:
             caveats.append(_("The norm lead time is the configured table for the categories it lists and otherwise "
                              "the median time from registration to delivery of the category's delivered tickets.")
@@ -514,8 +557,8 @@ class Deliveries(Analyser):
                              "requester, and once it is resolved (from the activities and statuses read as such; see "
                              "\"How activities were read\")."))
         if not info["endings_known"]:
-            caveats.append(_("Nothing in this export means resolved or closed, so every ticket counts as finished at its "
-                             "last event."))
+            caveats.append(_("Nothing in this export means resolved or closed, so every ticket counts as finished "
+                             "at its last event."))
         missing = sorted(pc.loc[pc["sla_status"] == "no target", "category"].dropna().astype(str).unique())
         if missing:
             caveats.append(_("No SLA target for the categories: %(categories)s.") % {"categories": ", ".join(missing)})

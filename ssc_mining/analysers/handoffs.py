@@ -320,6 +320,7 @@ class Handoffs(Analyser):
                    "nl": "Hoe vaak een melding van mens naar mens, team naar team en organisatie naar organisatie "
                          "gaat, en hoe vaak ze terugkomt bij een team dat ze al had verlaten."}
     requires = (C.CASE, C.ACTIVITY, C.TIMESTAMP)
+    personal = True   # with person_level=True: the handover graph between people (marked personal)
     uses = (C.TEAM, C.ASSIGNED_GROUP, C.RESOURCE, C.ORGANISATION, C.LINE, C.MOTHER, C.CATEGORY)
 
     definitions = {
@@ -398,7 +399,8 @@ class Handoffs(Analyser):
     def analyse(self, log: EventLog) -> Result:
         present = {level: log.has(column) for level, column in LEVELS.items()}
         if log.n_events == 0:
-            return self.result(summary=_("The export is empty."), items=[Metric("cases", _("Tickets"), 0, unit="cases")])
+            return self.result(summary=_("The export is empty."),
+                               items=[Metric("cases", _("Tickets"), 0, unit="cases")])
         data = _compute(log, first_line_teams=tuple(self.first_line_teams),
                         service_organisations=tuple(self.service_organisations), person_level=self.person_level)
         pc: pd.DataFrame = data["per_case"]
@@ -431,7 +433,8 @@ class Handoffs(Analyser):
         if self.person_level and present["person"]:
             pp = (pc["pingpong_person_direct"] + pc["pingpong_person_indirect"]) > 0
             items += [
-                Metric("person_pingpong_share", _("Share of tickets that come back to a person who already handed it on"),
+                Metric("person_pingpong_share",
+                       _("Share of tickets that come back to a person who already handed it on"),
                        round(float(pp.mean()), 6), unit="share"),
                 Metric("person_pingpong_direct_share", _("Share of tickets with direct ping-pong between people"),
                        round(float((pc["pingpong_person_direct"] > 0).mean()), 6), unit="share"),
@@ -589,8 +592,8 @@ class Handoffs(Analyser):
                 why = _("the support line in the export is not a number (1, 2, 3)")
             else:
                 why = _("the export does not say which support line did each step")
-            caveats.append(_("To measure how much the first line solves alone, name the first-line teams with the parameter "
-                             "first_line_teams (or map a support line column with numbers 1, 2, 3: --line)."))
+            caveats.append(_("To measure how much the first line solves alone, name the first-line teams with the "
+                             "parameter first_line_teams (or map a support line column with numbers 1, 2, 3: --line)."))
             return [Metric.not_measured("first_line_only_share", label, why, unit="share")]
         known = pc["first_line_only"].notna() & (pc["escalated"] | pc["first_line_only"])
         base = pc[known.to_numpy(dtype=bool)]

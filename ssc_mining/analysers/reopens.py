@@ -43,13 +43,14 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser, top_cases
-from ssc_mining.analysers.toolkit import find_column, pct, value_codes
 from ssc_mining.analysers.chains import LEVEL_TEXT, SAME_QUESTION, Chains, broad_categories, resubmission_chains
+from ssc_mining.analysers.toolkit import find_column, pct, value_codes
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_date, format_number, ngettext
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Finding, Item, Metric, Result, Table
+from ssc_mining.results.items import MetricBasis
 from ssc_mining.semantics.roles import Role
 
 __all__ = ["Reopens", "reopens_per_case", "resubmission_chains", "reopens_measurable"]
@@ -176,7 +177,8 @@ class Reopens(Analyser):
     def analyse(self, log: EventLog) -> Result:
         index = log.cases
         if index.n == 0:
-            return self.result(summary=_("The export is empty."), items=[Metric("cases", _("Tickets"), 0, unit="cases")])
+            return self.result(summary=_("The export is empty."),
+                               items=[Metric("cases", _("Tickets"), 0, unit="cases")])
         flags = _rework(log)
         pc = _per_case(log, flags)
         n = index.n
@@ -372,7 +374,7 @@ class Reopens(Analyser):
                    unit="tickets", base=in_chains),
         ]
         top_chain = per_chain.iloc[0]
-        on_longest = {"base": int(top_chain["tickets"])}
+        on_longest: MetricBasis = {"base": int(top_chain["tickets"])}
         items += [
             Metric("longest_chain_days", _("Longest chain: first opening to last closing"),
                    round(float(top_chain["chain_days"]), 6), unit="days", **on_longest),

@@ -43,6 +43,7 @@ from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, format_share, ngettext
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Finding, Item, Metric, Result, Table
+from ssc_mining.results.items import MetricBasis
 from ssc_mining.semantics.roles import Role
 
 
@@ -125,10 +126,11 @@ class Returns(Analyser):
         share = len(per_case) / n if n else None
         based_on = ngettext("%(n)s request", "%(n)s requests", n) % {"n": format_number(n)}
         # figures about the returns rest on the requests that were sent back
-        on_returns = {"base": int(len(per_case)),
-                      "based_on": (ngettext("%(n)s return", "%(n)s returns", len(back)) % {"n": format_number(len(back))}
-                                   + " " + ngettext("in %(n)s request", "in %(n)s requests", len(per_case))
-                                   % {"n": format_number(len(per_case))})}
+        on_returns: MetricBasis = {
+            "base": int(len(per_case)),
+            "based_on": (ngettext("%(n)s return", "%(n)s returns", len(back)) % {"n": format_number(len(back))}
+                         + " " + ngettext("in %(n)s request", "in %(n)s requests", len(per_case))
+                         % {"n": format_number(len(per_case))})}
         items: list[Item] = [
             Metric("cases", _("Tickets"), n, unit="cases"),
             Metric(
@@ -182,6 +184,6 @@ class Returns(Analyser):
                    % {"share": format_share(share, 0), "n": format_number(n), "returns": format_number(len(back)),
                       "days": format_number(float(back["days"].median()), 1) if len(back) else "–",
                       "final": format_number(len(final))})
-        caveats = [_("A return counts when the request is submitted again later in the same ticket; a new request filed "
-                     "as a new ticket is a re-submission chain (see Reopen loops).")]
+        caveats = [_("A return counts when the request is submitted again later in the same ticket; a new request "
+                     "filed as a new ticket is a re-submission chain (see Reopen loops).")]
         return self.result(summary=summary, items=items, caveats=caveats)

@@ -16,17 +16,14 @@ import traceback
 from collections.abc import Iterable
 
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.errors import SSCMiningError
+from ssc_mining.errors import AnalyserFailedError
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import current_language, language
 from ssc_mining.i18n import gettext as _
+from ssc_mining.progress import phase
 from ssc_mining.results import Result
 
-
-class AnalyserFailedError(SSCMiningError):
-    """An analyser raised or returned something that is not a Result (fatal only with ``--strict``)."""
-
-    exit_code = 4
+__all__ = ["AnalyserFailedError", "run_analysers"]
 
 
 def run_analysers(log: EventLog, analysers: Iterable[Analyser], *, strict: bool = False,
@@ -50,7 +47,8 @@ def _run(log: EventLog, analysers: Iterable[Analyser], *, strict: bool) -> list[
                 description=analyser.text(analyser.description)))
             continue
         try:
-            result = analyser.analyse(log)
+            with phase(f"analyser {analyser.name}"):
+                result = analyser.analyse(log)
             if not isinstance(result, Result):
                 raise TypeError(f"analyse() returned {type(result).__name__}, not a Result")
         except Exception as err:  # noqa: BLE001 - one failing analyser must not break the report

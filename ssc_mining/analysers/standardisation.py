@@ -42,20 +42,20 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.semantics.roles import Role, State
-from ssc_mining.eventlog.cases import case_index
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.cases import case_index
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, format_share, ngettext
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Finding, Item, Metric, Result, Table
+from ssc_mining.semantics.roles import Role, State
 
 #: how the standard path was chosen (message ids, translated when the result is made)
 CHOSEN_BY = {
@@ -212,14 +212,15 @@ class Standardisation(Analyser):
         extra = float(np.average(table["extra_days"], weights=table["cases_off"]))
         return extra, table.reset_index(drop=True)
 
-    def pinned(self, log: EventLog) -> "Standardisation":
+    def pinned(self, log: EventLog) -> Standardisation:
         """A copy whose ``reference`` is this log's standard path (so segments share one standard path)."""
         if self.reference:
             return self
         return dataclasses.replace(self, reference=self._compute(log)[3])
 
     def per_case(self, log: EventLog) -> pd.DataFrame:
-        """Per case: ``variant`` (number), ``deviation`` (0–1), ``on_standard``, ``throughput_days``, mother, category."""
+        """Per case: ``variant`` (number), ``deviation`` (0–1), ``on_standard``, ``throughput_days``, mother,
+        category."""
         return self._compute(log)[0]
 
     def case_values(self, log: EventLog) -> pd.DataFrame:
@@ -232,7 +233,8 @@ class Standardisation(Analyser):
         pc, sequences, counts, standard = self._compute(log)
         n = len(pc)
         if not n:
-            return self.result(summary=_("The export is empty."), items=[Metric("cases", _("Tickets"), 0, unit="cases")])
+            return self.result(summary=_("The export is empty."),
+                               items=[Metric("cases", _("Tickets"), 0, unit="cases")])
         order = np.lexsort((np.array([" → ".join(s) for s in sequences], dtype=object), -counts))
         top = order[: self.top]
         coverage = float(counts[top].sum() / n)
@@ -293,8 +295,9 @@ class Standardisation(Analyser):
                                   "cases": counts[top], "share": (counts[top] / n).round(4),
                                   "deviation": dist.reindex(top).round(4).to_numpy()})
         items.append(Table.from_frame("top_variants", _("Most frequent paths"), var_table,
-                                      labels={"rank": "#", "variant": _("sequence of activities"), "cases": _("tickets"),
-                                              "share": _("share"), "deviation": _("deviation from standard")},
+                                      labels={"rank": "#", "variant": _("sequence of activities"),
+                                              "cases": _("tickets"), "share": _("share"),
+                                              "deviation": _("deviation from standard")},
                                       units={"share": "share", "cases": "cases", "deviation": "share"}))
         bands = pd.cut(pc["deviation"], [-0.001, 0.0, 0.25, 0.5, 1.0],
                        labels=["0", "0–0.25", "0.25–0.5", "0.5–1"])

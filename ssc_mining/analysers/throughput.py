@@ -157,8 +157,8 @@ class ThroughputTime(Analyser):
         elif not self.complete_only:
             caveats.append(_("Tickets still open at the time of the export look shorter than they are."))
         if not m.endings_known:
-            caveats.append(_("Nothing in this export means resolved or closed, so it cannot tell which tickets are still "
-                             "open; all are counted."))
+            caveats.append(_("Nothing in this export means resolved or closed, so it cannot tell which tickets are "
+                             "still open; all are counted."))
         return self.result(summary=summary, items=items, caveats=caveats)
 
     @staticmethod

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ssc_mining.analysers.toolkit import month_labels
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.calendar_nl import TIMEZONE
+from ssc_mining.analysers.toolkit import month_labels
+from ssc_mining.business_calendar import TIMEZONE
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_date, format_number, ngettext
@@ -107,7 +107,8 @@ class Workload(Analyser):
     def analyse(self, log: EventLog) -> Result:
         frame = log.frame
         if not len(frame):
-            return self.result(summary=_("The export is empty."), items=[Metric("cases", _("Tickets"), 0, unit="cases")])
+            return self.result(summary=_("The export is empty."),
+                               items=[Metric("cases", _("Tickets"), 0, unit="cases")])
         pc = self.per_case(log)
         as_of = pc.attrs["as_of"]
         tz = self.timezone

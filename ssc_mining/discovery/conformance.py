@@ -28,8 +28,10 @@ Example:
     >>> result = check_conformance(log, ref)
     >>> result.cases["fitness"].round(2).tolist()
     [1.0, 0.5]
-    >>> [d["text"] for d in result.deviation_list()]
-    ["'Close' skipped in 50.0 % of the tickets (1 ticket).", "'Register' done where the reference model does not allow it in 50.0 % of the tickets (1 ticket)."]
+    >>> for d in result.deviation_list():
+    ...     print(d["text"])
+    'Close' skipped in 50.0 % of the tickets (1 ticket).
+    'Register' done where the reference model does not allow it in 50.0 % of the tickets (1 ticket).
 """
 
 from __future__ import annotations

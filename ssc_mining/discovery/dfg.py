@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ssc_mining.eventlog import columns as C
@@ -46,31 +47,40 @@ def directly_follows(log: EventLog) -> DirectlyFollows:
 
 
 def directly_follows_frame(frame: pd.DataFrame) -> DirectlyFollows:
-    """The directly-follows graph of a canonical frame sorted by case and time (e.g. a segment of a log)."""
-    case = frame[C.CASE]
-    act = frame[C.ACTIVITY]
-    ts = frame[C.TIMESTAMP]
-    same = case.eq(case.shift(-1)).to_numpy()
-    pairs = pd.DataFrame({
-        "source": act.to_numpy()[same],
-        "target": act.shift(-1).to_numpy()[same],
-        "case": case.to_numpy()[same],
-        "seconds": (ts.shift(-1) - ts).dt.total_seconds().to_numpy()[same],
-    })
-    grouped = pairs.groupby(["source", "target"], sort=True)
+    """The directly-follows graph of a canonical frame sorted by case and time (e.g. a segment of a log).
+
+    Activities and cases are integer-coded first (one factorize each), so the grouping works on integers;
+    edges come sorted by source and target label, nodes by events (descending) and label.
+    """
+    case_codes, _cases = pd.factorize(frame[C.CASE], use_na_sentinel=False)
+    act_codes, activities = pd.factorize(frame[C.ACTIVITY], use_na_sentinel=False)
+    labels = np.asarray(activities, dtype=object)
+    nanos = frame[C.TIMESTAMP].to_numpy(dtype="datetime64[ns]").astype("int64")
+    n = len(frame)
+    same = np.zeros(n, dtype=bool)
+    if n > 1:
+        same[:-1] = case_codes[:-1] == case_codes[1:]
+    idx = np.flatnonzero(same)
+    pairs = pd.DataFrame({"source": act_codes[idx], "target": act_codes[idx + 1], "case": case_codes[idx],
+                          "seconds": (nanos[idx + 1] - nanos[idx]) / 1e9})
+    grouped = pairs.groupby(["source", "target"], sort=False)
     edges = pd.DataFrame({
         "events": grouped.size(),
         "cases": grouped["case"].nunique(),
         "median_seconds": grouped["seconds"].median(),
         "mean_seconds": grouped["seconds"].mean(),
     }).reset_index()
-    nodes = pd.DataFrame({
-        "events": act.value_counts(),
-        "cases": frame.drop_duplicates([C.CASE, C.ACTIVITY])[C.ACTIVITY].value_counts(),
-    }).rename_axis("activity").reset_index()
+    edges["source"] = labels[edges["source"].to_numpy()] if len(edges) else edges["source"].astype(object)
+    edges["target"] = labels[edges["target"].to_numpy()] if len(edges) else edges["target"].astype(object)
+    edges = edges.sort_values(["source", "target"], kind="stable").reset_index(drop=True)
+    events = np.bincount(act_codes, minlength=len(labels)) if n else np.zeros(0, dtype=int)
+    distinct = np.unique(case_codes.astype(np.int64) * max(len(labels), 1) + act_codes) if n else np.zeros(0, int)
+    cases = np.bincount(distinct % max(len(labels), 1), minlength=len(labels)) if n else np.zeros(0, dtype=int)
+    nodes = pd.DataFrame({"activity": labels, "events": events.astype(np.int64), "cases": cases.astype(np.int64)})
     nodes = nodes.sort_values(["events", "activity"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    first = ~case.eq(case.shift(1))
-    last = ~case.eq(case.shift(-1))
-    starts = act[first].value_counts().sort_index()
-    ends = act[last].value_counts().sort_index()
+    first = np.ones(n, dtype=bool)
+    first[1:] = ~same[:-1]
+    last = ~same
+    starts = pd.Series(labels[act_codes[first]], name=C.ACTIVITY).value_counts().sort_index()
+    ends = pd.Series(labels[act_codes[last]], name=C.ACTIVITY).value_counts().sort_index()
     return DirectlyFollows(nodes=nodes, edges=edges, starts=starts, ends=ends)

@@ -472,7 +472,7 @@ def layered_layout(boxes: list[Box], links: list[Link], *, first: str | None = N
             indegree[s] -= 1
             if indegree[s] == 0:
                 heappush(heap, (key[s], s))
-    layer = {n: 0 for n in order}
+    layer = dict.fromkeys(order, 0)
     for n in topo:
         for s in succs[n]:
             layer[s] = max(layer[s], layer[n] + 1)
@@ -491,8 +491,8 @@ def layered_layout(boxes: list[Box], links: list[Link], *, first: str | None = N
     placed: dict[str, int] = {}
     used: dict[int, float] = {}
     for n in sorted(inner, key=lambda n: (layer[n], key[n])):
-        b = box[n]
-        w = b.width + b.extra_right
+        bx = box[n]
+        w = bx.width + bx.extra_right
         at = max([layer[n]] + [placed[p] + 1 for p in preds[n] if p in placed] + ([1] if first in box else []))
         while at in used and used[at] + node_gap + w > max_width:
             at += 1
@@ -598,10 +598,10 @@ def layered_layout(boxes: list[Box], links: list[Link], *, first: str | None = N
         for r in range(n_ranks):
             row = ranks[r]
             for i in range(len(row) - 1):
-                a, b = row[i], row[i + 1]
-                if _pair_crossings(b, a, pos, up, down) < _pair_crossings(a, b, pos, up, down):
-                    row[i], row[i + 1] = b, a
-                    pos[a], pos[b] = i + 1, i
+                ea, eb = row[i], row[i + 1]
+                if _pair_crossings(eb, ea, pos, up, down) < _pair_crossings(ea, eb, pos, up, down):
+                    row[i], row[i + 1] = eb, ea
+                    pos[ea], pos[eb] = i + 1, i
                     improved = True
         if not improved:
             break
@@ -615,11 +615,11 @@ def layered_layout(boxes: list[Box], links: list[Link], *, first: str | None = N
 
     x = [0.0] * len(el_rank)
     for row in ranks:
-        at = 0.0
+        left = 0.0
         for i, e in enumerate(row):
             if i:
-                at += gap(row[i - 1], e)
-            x[e] = at
+                left += gap(row[i - 1], e)
+            x[e] = left
     widest = max((x[row[-1]] for row in ranks if row), default=0.0)
     for row in ranks:
         if row:
@@ -685,14 +685,14 @@ def layered_layout(boxes: list[Box], links: list[Link], *, first: str | None = N
     for n in order:
         height_of[rank_of[n]] = max(height_of[rank_of[n]], box[n].height)
     top = [0.0] * n_ranks
-    at = 0.0
+    y_at = 0.0
     for r in range(n_ranks):
         if r:
             reach = max((abs(x[u] - x[v]) for u in ranks[r - 1] for v in down[u]), default=0.0)
-            at += min(max_rank_gap, max(min_rank_gap, 0.16 * reach))
-        top[r] = at
-        at += height_of[r]
-    total_height = at
+            y_at += min(max_rank_gap, max(min_rank_gap, 0.16 * reach))
+        top[r] = y_at
+        y_at += height_of[r]
+    total_height = y_at
 
     # 7. routes: lines leave a box at its bottom and enter at its top, spread along the side in the order
     #    of where they go, so they do not cross at the box
@@ -705,13 +705,13 @@ def layered_layout(boxes: list[Box], links: list[Link], *, first: str | None = N
     for side, table in (("bottom", bottom_ports), ("top", top_ports)):
         for n, items in table.items():
             items.sort()
-            b = box[n]
+            bx = box[n]
             cx = x[node_el[n]]
             k = len(items)
             step = 0.0
-            if b.ports != "centre" and k > 1:
-                margin = min(10.0, b.width / 4)
-                step = min(12.0, (b.width - 2 * margin) / (k - 1))
+            if bx.ports != "centre" and k > 1:
+                margin = min(10.0, bx.width / 4)
+                step = min(12.0, (bx.width - 2 * margin) / (k - 1))
             for j, (_tx, i) in enumerate(items):
                 port_x[(i, side)] = cx + (j - (k - 1) / 2) * step
 
@@ -727,14 +727,14 @@ def layered_layout(boxes: list[Box], links: list[Link], *, first: str | None = N
     centres = {n: (round(x[node_el[n]], 1), round(top[rank_of[n]] + height_of[rank_of[n]] / 2, 1)) for n in order}
     routes: dict[tuple[str, str], Route] = {}
     for i, (link, chain, label_el) in enumerate(chains):
-        a, b = el_node[chain[0]], el_node[chain[-1]]
-        assert a is not None and b is not None
+        upper, lower = el_node[chain[0]], el_node[chain[-1]]
+        assert upper is not None and lower is not None
         pa, pb = port_x[(i, "bottom")], port_x[(i, "top")]
-        pts = [(pa, edge_y(a, pa, "bottom")), (pa, top[rank_of[a]] + height_of[rank_of[a]])]
+        pts = [(pa, edge_y(upper, pa, "bottom")), (pa, top[rank_of[upper]] + height_of[rank_of[upper]])]
         for e in chain[1:-1]:
             r = el_rank[e]
             pts += [(x[e], top[r]), (x[e], top[r] + height_of[r])]
-        pts += [(pb, top[rank_of[b]]), (pb, edge_y(b, pb, "top"))]
+        pts += [(pb, top[rank_of[lower]]), (pb, edge_y(lower, pb, "top"))]
         clean = [pts[0]]
         for p in pts[1:]:
             if abs(p[0] - clean[-1][0]) > 1e-6 or abs(p[1] - clean[-1][1]) > 1e-6:
@@ -868,7 +868,7 @@ def layout(nodes: dict[str, tuple[float, float]], links: list[tuple[str, str]], 
     vertices = {name: _Vertex(name, i) for i, name in enumerate(nodes)}
     for name, (w, h) in nodes.items():
         vertices[name].view = _View(w, h)
-    edges = {}
+    edges: dict[tuple[str, str], _Edge] = {}
     for src, dst in links:
         if src == dst or (src, dst) in edges:
             continue

@@ -73,12 +73,12 @@ def tree_diagram(tree: Any, *, max_width: float = 760.0) -> dict[str, Any]:
             n = add("task", str(node.label), node.repeat, node.optional)
             return n, n
         if node.kind == "seq":
-            parts = [p for p in (build(c) for c in node.children) if p is not None]
-            if not parts:
+            steps = [p for p in (build(c) for c in node.children) if p is not None]
+            if not steps:
                 return None
-            for (_a, exit_), (entry, _b) in zip(parts, parts[1:]):
+            for (_a, exit_), (entry, _b) in zip(steps, steps[1:]):
                 link(exit_, entry)
-            return parts[0][0], parts[-1][1]
+            return steps[0][0], steps[-1][1]
         if node.kind == "loop":
             do, *redo = node.children
             join, split = add("xor"), add("xor")
@@ -137,7 +137,8 @@ def tree_diagram(tree: Any, *, max_width: float = 760.0) -> dict[str, Any]:
     for i, (n, b) in enumerate(zip(nodes, boxes)):
         x, y = geo.nodes[f"n{i}"]
         drawn.append({"id": f"n{i}", "kind": n["kind"], "label": n["label"], "lines": n["lines"],
-                      "repeat": n["repeat"], "optional": n["optional"], "x": x, "y": y, "w": round(b.width, 1), "h": round(b.height, 1)})
+                      "repeat": n["repeat"], "optional": n["optional"], "x": x, "y": y, "w": round(b.width, 1),
+                      "h": round(b.height, 1)})
     routes = [{"source": f"n{a}", "target": f"n{b}", "d": geo.routes[(f"n{a}", f"n{b}")].d,
                "backwards": geo.routes[(f"n{a}", f"n{b}")].backwards} for a, b in flows]
     return {"nodes": drawn, "flows": routes, "width": geo.width, "height": geo.height,

@@ -40,6 +40,7 @@ def segment_graphs(log: EventLog, attributes: tuple[str, ...] = ("mother", "cate
                    min_cases: int = 20) -> list[Segment]:
     """One graph per value of each attribute present in the log (largest first, ties by value)."""
     frame = log.frame
+    core = frame[[C.CASE, C.ACTIVITY, C.TIMESTAMP]]   # a segment's graph needs only these: take nothing else
     out: list[Segment] = []
     for attribute in attributes:
         column = ATTRIBUTES.get(attribute, attribute)
@@ -51,5 +52,5 @@ def segment_graphs(log: EventLog, attributes: tuple[str, ...] = ("mother", "cate
         ranked = sorted(((int(n), str(v)) for v, n in counts.items() if n >= min_cases), key=lambda t: (-t[0], t[1]))
         for n, value in ranked[:max_segments]:
             out.append(Segment(attribute=attribute, value=value, cases=n,
-                               dfg=directly_follows_frame(frame[(values == value).fillna(False).to_numpy()])))
+                               dfg=directly_follows_frame(core[(values == value).fillna(False).to_numpy()])))
     return out

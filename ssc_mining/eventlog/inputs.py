@@ -20,16 +20,17 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ssc_mining.eventlog.provenance import SourceFile
 from ssc_mining.i18n import N_
 
-_RECORDING: ContextVar[list["InputFile"] | None] = ContextVar("ssc_mining_inputs", default=None)
+_RECORDING: ContextVar[list[InputFile] | None] = ContextVar("ssc_mining_inputs", default=None)
 
 
 @dataclass(frozen=True)

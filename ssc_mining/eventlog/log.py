@@ -45,7 +45,7 @@ class EventLog:
     provenance: Provenance
     quarantine: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["source_row", "reason", "raw"]))
     #: how the activity labels and statuses were read (see :mod:`ssc_mining.semantics`); proposed when not given
-    semantics: "Semantics | None" = None
+    semantics: Semantics | None = None
 
     def __post_init__(self) -> None:
         if self.semantics is None:
@@ -55,7 +55,7 @@ class EventLog:
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, *, provenance: Provenance | None = None,
-                   semantics: "Semantics | None" = None) -> "EventLog":
+                   semantics: Semantics | None = None) -> EventLog:
         """Wrap an already canonical frame (copied, sorted, checked); semantics are proposed when not given."""
         missing = [c for c in C.CORE if c not in frame.columns]
         if missing:
@@ -75,14 +75,14 @@ class EventLog:
         return case_index(self.frame)
 
     @functools.cached_property
-    def markers(self) -> "Markers":
+    def markers(self) -> Markers:
         """Per-event roles and states and per-case endings (computed once; see :mod:`ssc_mining.semantics.markers`)."""
         from ssc_mining.semantics.markers import compute_markers
 
         assert self.semantics is not None
         return compute_markers(self.frame, self.cases, self.semantics)
 
-    def subset(self, mask: np.ndarray | pd.Series) -> "EventLog":
+    def subset(self, mask: np.ndarray | pd.Series) -> EventLog:
         """The events where ``mask`` holds (whole cases, in the same order), read with the same semantics."""
         mask = np.asarray(mask, dtype=bool)
         return EventLog(frame=self.frame[mask].reset_index(drop=True), provenance=self.provenance,

@@ -20,7 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-_DEPENDENCIES = ("ssc-mining", "pm4py", "pandas", "pyarrow", "numpy", "networkx", "plotly", "jinja2", "openpyxl", "grandalf")
+_DEPENDENCIES = ("ssc-mining", "pm4py", "pandas", "pyarrow", "numpy", "networkx", "plotly", "jinja2", "openpyxl",
+                 "grandalf")
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class SourceFile:
     sha256: str
 
     @classmethod
-    def of(cls, path: str | Path) -> "SourceFile":
+    def of(cls, path: str | Path) -> SourceFile:
         """Hash ``path`` in 1 MiB blocks (memory stays flat for big files)."""
         path = Path(path)
         digest = hashlib.sha256()

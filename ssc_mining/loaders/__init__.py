@@ -17,7 +17,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from ssc_mining.errors import FormatError, InputError, SSCMiningError
+from ssc_mining.errors import FormatError, InputError, MappingError, SSCMiningError
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.eventlog.provenance import SourceFile
 from ssc_mining.i18n import N_
@@ -162,10 +162,9 @@ def _load(path: Path, spec: MappingSpec, profile: str | None, *, timezone: str |
             options.timestamp_format = options.timestamp_format or profiled.timestamp_format
             options.dayfirst = options.dayfirst if options.dayfirst is not None else profiled.dayfirst
             profiled.raw.notes.extend(profiled.notes)
-            return build_event_log(profiled.raw, profiled.mapping, source=SourceFile.of(path), options=options,
-                                   profile=chosen.name, profile_detection=detection,
-                                   mapping_source=N_("columns fixed by the %(profile)s profile")
-                                   % {"profile": chosen.name},
+            mapping, origin = _with_given_columns(profiled.mapping, profiled.raw, spec, chosen.name, path)
+            return build_event_log(profiled.raw, mapping, source=SourceFile.of(path), options=options,
+                                   profile=chosen.name, profile_detection=detection, mapping_source=origin,
                                    semantics=spec.semantics, fixed_semantics=profiled.semantics)
         mapping = resolve_mapping(spec, [str(c) for c in raw.frame.columns], path=path)
         proposed = ", ".join(sorted(role for role in mapping if role not in spec.columns))
@@ -184,6 +183,30 @@ def _load(path: Path, spec: MappingSpec, profile: str | None, *, timezone: str |
         if err.path is None:
             err.path = str(path)
         raise
+
+
+def _with_given_columns(fixed: dict[str, str], raw: RawTable, spec: MappingSpec, profile: str,
+                        path: Path) -> tuple[dict[str, str], str]:
+    """A profile's column mapping with the columns the user gave applied on top; never silently ignored.
+
+    A given column must exist in the table the profile made (its columns are the export's, or the names
+    the profile gave them); otherwise the run stops and says which columns the profile offers.
+    """
+    if not spec.columns:
+        return fixed, N_("columns fixed by the %(profile)s profile") % {"profile": profile}
+    columns = [str(c) for c in raw.frame.columns]
+    unknown = {role: column for role, column in spec.columns.items() if column not in columns}
+    if unknown:
+        first_role, first_column = sorted(unknown.items())[0]
+        raise MappingError(
+            f"the {profile} profile reads this export, and its table has no column {first_column!r} "
+            f"(given for {first_role})", path=path, column=first_column,
+            hint=f"name one of the profile's columns ({', '.join(columns[:12])}{', …' if len(columns) > 12 else ''})"
+                 ", or read the file as a plain table with --profile csv and map every column yourself")
+    mapping = {**fixed, **spec.columns}
+    roles = ", ".join(sorted(spec.columns))
+    return mapping, N_("columns fixed by the %(profile)s profile; given by %(given)s: %(roles)s") % {
+        "profile": profile, "given": _given_by(spec.source), "roles": roles}
 
 
 def _given_by(source: str) -> str:

@@ -17,13 +17,12 @@ from typing import Any
 import pandas as pd
 
 from ssc_mining.errors import SSCMiningError
+from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders.build import ReadOptions
 from ssc_mining.loaders.mapping import MappingSpec, propose_mapping
 from ssc_mining.loaders.raw import RawTable
 from ssc_mining.loaders.timestamps import parse_timestamps
-from ssc_mining.eventlog import columns as C
 from ssc_mining.semantics.reading import Semantics, status_column
-
 
 #: normalised column names that hold people (besides the resource and requester synonyms of the mapping)
 _PERSON_NAMES = frozenset({"assignedto", "openedby", "resolvedby", "closedby", "createdby", "creator",
@@ -97,8 +96,8 @@ def format_profile(path: Path, raw: RawTable, profile: list[dict[str, Any]], spe
             lines.append(f"  --{role:<14} (not found: name it)")
     lifecycle = mapping.get("lifecycle")
     if "status" not in mapping and lifecycle in raw.frame.columns:
-        column, _note = status_column(raw.frame[[lifecycle]].rename(columns={lifecycle: C.LIFECYCLE}))
-        if column:
+        status_col, _note = status_column(raw.frame[[lifecycle]].rename(columns={lifecycle: C.LIFECYCLE}))
+        if status_col:
             lines.append(f"  --{'status':<14} {lifecycle!r} (its values are ticket statuses, not XES lifecycle "
                          "transitions; read as the status)")
     if "timestamp" in mapping and mapping["timestamp"] in raw.frame.columns:

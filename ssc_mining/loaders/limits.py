@@ -72,10 +72,11 @@ class Limits:
     max_ratio: float = 200.0
 
     #: the option and environment variable of each limit
-    OPTIONS: ClassVar[dict[str, tuple[str, str]]] = {"max_input_bytes": ("--max-input-size", "SSC_MINING_MAX_INPUT_SIZE"),
-               "max_rows": ("--max-rows", "SSC_MINING_MAX_ROWS"),
-               "max_cell_chars": ("--max-cell-chars", "SSC_MINING_MAX_CELL_CHARS"),
-               "max_ratio": ("--max-ratio", "SSC_MINING_MAX_RATIO")}
+    OPTIONS: ClassVar[dict[str, tuple[str, str]]] = {
+        "max_input_bytes": ("--max-input-size", "SSC_MINING_MAX_INPUT_SIZE"),
+        "max_rows": ("--max-rows", "SSC_MINING_MAX_ROWS"),
+        "max_cell_chars": ("--max-cell-chars", "SSC_MINING_MAX_CELL_CHARS"),
+        "max_ratio": ("--max-ratio", "SSC_MINING_MAX_RATIO")}
 
     def check_bytes(self, size: int, *, path: str | Path, what: str = "the file") -> None:
         """Raise :class:`InputError` when ``size`` unpacked bytes pass the limit."""
@@ -119,7 +120,8 @@ def current() -> Limits:
         text = os.environ.get(env, "").strip()
         if text:
             try:
-                limits = replace(limits, **{name: _parse(name, text)})
+                value: Any = _parse(name, text)  # an int, or a float for max_ratio: the field's own type
+                limits = replace(limits, **{name: value})
             except ValueError as err:
                 raise ConfigError(f"the environment variable {env}={text!r} is not valid: {err}",
                                   hint="unset it, or give a number (0 = no limit); see `ssc-mining report --help`"

@@ -29,6 +29,14 @@ column names (English and Dutch):
     [semantics.statuses]
     "Wacht op leverancier" = "wait_third_party"
 
+    [calendar]                # optional: business hours for SLA and lead times (see docs/loading.md)
+    country = "NL"            # public holidays from the holidays package; subdivision = "BY" for a region
+    hours = "08:00-17:00"
+    days = "mon-fri"
+
+    [calendar.priority]       # other hours per priority value
+    "1" = "24/7"
+
 Example:
     >>> propose_mapping(["Zaaknummer", "Activiteit", "Tijdstip", "Behandelaar"])
     {'case': 'Zaaknummer', 'activity': 'Activiteit', 'timestamp': 'Tijdstip', 'resource': 'Behandelaar'}
@@ -43,8 +51,8 @@ from pathlib import Path
 from typing import Any
 
 from ssc_mining.errors import ConfigError, MappingError
-from ssc_mining.i18n import N_
 from ssc_mining.eventlog.columns import ROLES
+from ssc_mining.i18n import N_
 
 #: recognised names per role, normalised (lower case, only letters and digits), most specific first
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -127,9 +135,11 @@ class MappingSpec:
     semantics: dict[str, dict[str, str]] = field(default_factory=dict)
     #: ``[input] member``: the file to read from a zip archive that holds several (``--member``)
     member: str | None = None
+    #: ``[calendar]``: business hours as analyser parameters (see :func:`ssc_mining.business_calendar.calendar_params`)
+    calendar: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_toml(cls, path: str | Path) -> "MappingSpec":
+    def from_toml(cls, path: str | Path) -> MappingSpec:
         """Read a mapping file; unknown roles are an error that lists the known ones."""
         path = Path(path)
         try:
@@ -159,12 +169,19 @@ class MappingSpec:
         from ssc_mining.semantics.reading import check_overrides
 
         check_overrides(semantics, source=f"the mapping file {path.name}")
+        calendar = data.get("calendar", {})
+        if not isinstance(calendar, dict):
+            raise ConfigError("[calendar] must be a table", path=path,
+                              hint='write [calendar] and country = "NL" below it')
+        from ssc_mining.business_calendar import calendar_params
+
+        calendar = calendar_params(calendar, path=path)
         return cls(columns=columns, profile=profile, profile_options=profile_options, dayfirst=ts.get("dayfirst"),
                    timestamp_format=ts.get("format"), timezone=ts.get("timezone"), delimiter=csv_opts.get("delimiter"),
                    encoding=csv_opts.get("encoding"), source=f"mapping file {path.name}", semantics=semantics,
-                   member=member)
+                   member=member, calendar=calendar)
 
-    def merged(self, other: "MappingSpec") -> "MappingSpec":
+    def merged(self, other: MappingSpec) -> MappingSpec:
         """This spec with every value that ``other`` sets taking precedence."""
         return MappingSpec(
             columns={**self.columns, **other.columns},
@@ -179,6 +196,7 @@ class MappingSpec:
             semantics={table: {**self.semantics.get(table, {}), **other.semantics.get(table, {})}
                        for table in {*self.semantics, *other.semantics}},
             member=other.member or self.member,
+            calendar={**self.calendar, **other.calendar},
         )
 
 

@@ -103,8 +103,8 @@ def _zip_kind(path: Path) -> str:
     if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
         return "xlsx"
     office = {"word/document.xml": "a Word document", "ppt/presentation.xml": "a PowerPoint presentation"}
-    for member, what in office.items():
-        if member in names:
+    for part, what in office.items():
+        if part in names:
             raise FormatError(f"the file is {what}, not an export of tickets", path=path,
                               hint="give a CSV, Excel (.xlsx), XES or Parquet export of the tickets")
     if mimetype.startswith(b"application/vnd.oasis.opendocument"):

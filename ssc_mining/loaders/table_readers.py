@@ -128,8 +128,8 @@ def _sheet_part(archive: zipfile.ZipFile, sheet: str | int) -> str | None:
     for attrs in re.findall(r"<(?:\w+:)?Relationship\b([^>]*)>", rels):
         target = re.search(r'\bTarget="([^"]*)"', attrs)
         if re.search(rf'\bId="{re.escape(chosen[1])}"', attrs) and target:
-            name = target.group(1)
-            return name.lstrip("/") if name.startswith("/") else str(PurePosixPath("xl") / name)
+            part = target.group(1)
+            return part.lstrip("/") if part.startswith("/") else str(PurePosixPath("xl") / part)
     return None
 
 

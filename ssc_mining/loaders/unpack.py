@@ -69,7 +69,7 @@ class _Counted(io.RawIOBase):
 class Unpacked(io.RawIOBase):
     """The plain bytes of an input, within the byte budget and the packing ratio."""
 
-    def __init__(self, inner: IO[bytes], packed: _Counted, *, path: Path, limits: Limits,
+    def __init__(self, inner: IO[bytes] | io.RawIOBase, packed: _Counted, *, path: Path, limits: Limits,
                  packing: str | None, member: str | None, members: int = 1) -> None:
         self.inner, self.packed, self.path, self.limits = inner, packed, path, limits
         self.packing, self.member, self.members = packing, member, members
@@ -79,7 +79,7 @@ class Unpacked(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        n = self.inner.readinto(buffer) or 0  # type: ignore[attr-defined]
+        n = self.inner.readinto(buffer) or 0  # type: ignore[union-attr]  # zip, gzip, bz2, xz files have it
         self.size += n
         self.limits.check_bytes(self.size, path=self.path)
         if self.packing:
@@ -130,7 +130,9 @@ def open_unpacked(path: Path, *, member: str | None = None, limits: Limits | Non
                                    members=count)
             return
         stream: IO[bytes] = (gzip.GzipFile(fileobj=packed, mode="rb") if kind == "gzip"  # type: ignore[assignment]
-                              else bz2.BZ2File(packed) if kind == "bz2" else lzma.LZMAFile(packed))
+                              else bz2.BZ2File(packed) if kind == "bz2"
+                              # typeshed wants IO[bytes] of LZMAFile; any readable binary file object does
+                              else lzma.LZMAFile(packed))  # type: ignore[arg-type]
         with stream as inner:
             yield Unpacked(inner, packed, path=path, limits=limits, packing=kind, member=None)
 

@@ -44,7 +44,8 @@ from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import format_number
 from ssc_mining.i18n import gettext as _
-from ssc_mining.report.results_html import _slug, cut_long_words, shorten
+from ssc_mining.report.formatting import cut_long_words, shorten
+from ssc_mining.report.formatting import slug as _slug
 from ssc_mining.results import Finding, Graph, Result
 
 #: ticket ids per box, arrow, path or finding in the page (the rest: in the JSON file)
@@ -363,8 +364,8 @@ def explore_page(figures: dict[str, Any]) -> dict[str, Any]:
         "timelines": [[_text(k), t["steps"], [[_text(v) for v in row] for row in t["rows"]]]
                       for k, t in sorted(timeline["tickets"].items())] if timeline else [],
     }
-    path_rows = [{"rank": v["rank"], "path": shorten(cut_long_words(v.get("path", "")), PATH_CHARS), "steps": v["steps"],
-                  "tickets": v["tickets"], "share": v["share"]} for v in variants]
+    path_rows = [{"rank": v["rank"], "path": shorten(cut_long_words(v.get("path", "")), PATH_CHARS),
+                  "steps": v["steps"], "tickets": v["tickets"], "share": v["share"]} for v in variants]
     network = ex["team_network"]
     return {
         "json": _page_json(data),

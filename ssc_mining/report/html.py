@@ -28,7 +28,6 @@ import hashlib
 import re
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
@@ -37,15 +36,11 @@ from ssc_mining._io import clean_text
 from ssc_mining.report.explore import explore_page
 from ssc_mining.report.key_findings import first_page
 from ssc_mining.report.map_figures import segment_markup
-from ssc_mining.report.results_html import cut_long_words, fmt_value, render_result, shorten
-from ssc_mining.report.words import params_markup, value_in_words
+from ssc_mining.report.results_html import render_result
+from ssc_mining.report.templating import SEVERITIES, environment
 from ssc_mining.results import Result
-from ssc_mining.results.items import SMALL_BASE
-from ssc_mining.semantics.roles import MEANING, ROLE_NAMES, Role
 
-#: the severities of findings, as shown on their badge
-SEVERITIES = {"info": i18n.N_("info"), "notice": i18n.N_("notice"), "warning": i18n.N_("warning"),
-              "critical": i18n.N_("critical")}
+__all__ = ["CSP", "SEVERITIES", "environment", "render_html", "script_hashes"]
 
 CSP = ("default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; "
        "img-src data:; font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")
@@ -78,35 +73,6 @@ def script_hashes() -> str:
             else:
                 hashes.add(_sha256(re.sub(r"\r\n?", env.newline_sequence, body)))
     return " ".join(sorted(hashes)) or "'none'"
-
-
-@functools.cache
-def environment() -> jinja2.Environment:
-    """The jinja2 environment of the report templates (autoescaping on, strict undefined)."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("ssc_mining.report", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
-    )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters["num"] = i18n.format_number
-    env.filters["pct"] = i18n.format_share
-    env.filters["date"] = i18n.format_date
-    env.filters["fmtvalue"] = fmt_value
-    env.filters["shorten"] = shorten
-    env.filters["cutwords"] = cut_long_words
-    env.filters["inwords"] = value_in_words
-    env.filters["paramsinwords"] = params_markup
-    env.globals["severity_label"] = lambda severity: i18n.gettext(SEVERITIES.get(severity, severity))
-    env.globals["role_name"] = lambda role: i18n.gettext(ROLE_NAMES[Role(role)])
-    env.globals["role_meaning"] = lambda role: i18n.gettext(MEANING[Role(role)])
-    env.globals["small_base"] = SMALL_BASE
-    env.globals["recorded"] = i18n.recorded
-    env.globals["column_role"] = i18n.column_role
-    return env
 
 
 def render_html(figures: dict[str, Any], *, title: str | None = None, run_date: str | None = None,

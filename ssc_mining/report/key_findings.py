@@ -328,8 +328,9 @@ def _story_time(figures: dict[str, Any]) -> dict[str, Any] | None:
     p90 = _value(figures, "throughput", "p90_days")
     longest = _value(figures, "throughput", "max_days")
     base = int(closed.get("base") or 0)
-    values = {"base": format_number(base), "solved": format_number(solved, 1), "closed": format_number(closed["value"], 1),
-              "p90": format_number(p90, 1), "max": format_number(longest, 0)}
+    values = {"base": format_number(base), "solved": format_number(solved, 1),
+              "closed": format_number(closed["value"], 1), "p90": format_number(p90, 1),
+              "max": format_number(longest, 0)}
     if solved is not None:
         text = ngettext("Half of the %(base)s complete ticket was solved within %(solved)s days and finished (its "
                         "last step) within %(closed)s days.",

@@ -14,24 +14,22 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import pandas as pd
 
 from ssc_mining.analysers import Analyser, discover, run_analysers
 from ssc_mining.discovery import overview
-from dataclasses import asdict
-
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.privacy import PERSON_COLUMNS, PrivacySettings, apply_privacy
+from ssc_mining.progress import phase
 from ssc_mining.quality import run_checks
 from ssc_mining.report.explore import explore_figures
 from ssc_mining.report.map_figures import map_figures
 from ssc_mining.report.process_map import MapSettings
 
 SCHEMA = "ssc_mining.report/1"
-
-
 
 
 def compute_figures(log: EventLog, *, map_settings: MapSettings | None = None,
@@ -44,19 +42,28 @@ def compute_figures(log: EventLog, *, map_settings: MapSettings | None = None,
     if analysers is None:
         analysers = [cls() for cls in discover().analysers.values()]
     privacy = privacy or PrivacySettings(pseudonymise=False, key_source="none")
-    results, privacy_notes = apply_privacy(run_analysers(log, analysers, strict=strict), privacy)
+    with phase("analysers"):
+        results = run_analysers(log, analysers, strict=strict)
+    with phase("privacy rules"):
+        results, privacy_notes = apply_privacy(results, privacy)
+    with phase("process map and model"):
+        process_map = map_figures(log, map_settings or MapSettings())
+    with phase("drill-downs"):
+        # drill-downs to tickets, paths, ticket steps (auditors only), team network; from the filtered results
+        explore = explore_figures(log, results, privacy.audience)
+    with phase("data-quality checks"):
+        quality = [f.to_dict() for f in run_checks(log, as_of=as_of)]
     q = log.quarantine
     return {
         "schema": SCHEMA,
         "overview": overview(log).to_dict(),
-        "process_map": map_figures(log, map_settings or MapSettings()),
+        "process_map": process_map,
         "analysers": [r.to_dict() for r in results],
-        # drill-downs to tickets, paths, ticket steps (auditors only), team network; from the filtered results
-        "explore": explore_figures(log, results, privacy.audience),
+        "explore": explore,
         "run": {},  # the writer fills in the run's settings
         "privacy": {**asdict(privacy), "notes": privacy_notes,
                     "person_columns": [c for c in PERSON_COLUMNS if c in log.frame.columns]},
-        "quality": [f.to_dict() for f in run_checks(log, as_of=as_of)],
+        "quality": quality,
         "quarantine": {
             "rows": int(len(q)),
             # tickets that lost rows to the quarantine: all their ids (their figures may be incomplete)

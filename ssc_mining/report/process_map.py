@@ -61,7 +61,7 @@ from ssc_mining.discovery.map_layout import (
 )
 from ssc_mining.i18n import format_number, ngettext
 from ssc_mining.i18n import gettext as _
-from ssc_mining.report.results_html import shorten
+from ssc_mining.report.formatting import shorten
 
 __all__ = ["MODES", "PAGE_WIDTH", "FilteredMap", "Layout", "MapSettings", "dfg_from_dict", "dfg_to_dict",
            "duration_text", "export_svg", "filter_map", "layout", "render_svg"]  # abstraction and layout live in
@@ -220,10 +220,10 @@ def render_svg(dfg: DirectlyFollows, *, title: str = "Process map", mode: Mode =
         n, c = int(counts[name]), int(cases[name])
         if name in rare:
             lines = wrap_label(name, _RARE_FONT, 140, 2)
-            tail = max(text_width(f" {format_number(n)}", _RARE_FONT),
+            tail_width = max(text_width(f" {format_number(n)}", _RARE_FONT),
                        text_width(" " + _cases(c), _RARE_FONT))
             w = max(max(text_width(t, _RARE_FONT) for t in lines[:-1]) if len(lines) > 1 else 0.0,
-                    text_width(lines[-1], _RARE_FONT) + tail) + 14
+                    text_width(lines[-1], _RARE_FONT) + tail_width) + 14
             shapes[name] = {"kind": "rare", "w": max(w, 40.0), "h": 8 + 12.0 * len(lines), "lines": lines}
         else:
             lines = wrap_label(name, _LABEL_FONT, 150, 3)

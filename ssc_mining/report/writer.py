@@ -38,6 +38,7 @@ from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import LANGUAGES, language
 from ssc_mining.privacy import PrivacySettings, Pseudonymiser, load_key, pseudonymise_log
+from ssc_mining.progress import phase
 from ssc_mining.report.html import render_html
 from ssc_mining.report.model import compute_figures
 from ssc_mining.report.process_map import MapSettings
@@ -204,7 +205,7 @@ def write_reports(
     settings = map_settings or MapSettings()
     written: list[tuple[str, list[str]]] = []
     for lang in dict.fromkeys(langs):
-        with language(lang):
+        with language(lang), phase(f"figures in {lang}"):
             figures = compute_figures(log, map_settings=map_settings, as_of=as_of, analysers=analysers,
                                       strict=strict, privacy=privacy)
         figures["run"] = {"run_date": run_date, "as_of": as_of.isoformat() if as_of is not None else None,
@@ -214,7 +215,8 @@ def write_reports(
         data["process_map"] = {k: v for k, v in figures["process_map"].items() if k != "svg"}
         write(f"{base}.json", (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
                                + "\n").encode("utf-8"))
-        write(f"{base}.html", render_html(figures, run_date=run_date, lang=lang).encode("utf-8"))
+        with phase(f"writing {base}.html"):
+            write(f"{base}.html", render_html(figures, run_date=run_date, lang=lang).encode("utf-8"))
         tables: list[str] = []
         if export_tables:
             try:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -92,7 +92,7 @@ class Metric(Item):
         return self.value is not None and self.base is not None and self.base < SMALL_BASE
 
     @classmethod
-    def not_measured(cls, key: str, label: str, reason: str, *, unit: str = "", description: str = "") -> "Metric":
+    def not_measured(cls, key: str, label: str, reason: str, *, unit: str = "", description: str = "") -> Metric:
         """A figure this log cannot give, with the reason (value None).
 
         >>> Metric.not_measured("x", "Reopened", "no resolution is recorded").to_dict()["value"] is None
@@ -104,6 +104,13 @@ class Metric(Item):
     def measured(self) -> bool:
         """False when the figure could not be measured (it has a reason instead of a value)."""
         return not (self.value is None and self.reason)
+
+
+class MetricBasis(TypedDict, total=False):
+    """What several metrics rest on, given to each as ``Metric(..., **basis)``."""
+
+    base: int
+    based_on: str
 
 
 @dataclass(frozen=True)
@@ -131,7 +138,7 @@ class Table(Item):
     @classmethod
     def from_frame(cls, key: str, title: str, frame: pd.DataFrame, *, descriptions: dict[str, str] | None = None,
                    labels: dict[str, str] | None = None, units: dict[str, str] | None = None,
-                   description: str = "", personal: bool = False) -> "Table":
+                   description: str = "", personal: bool = False) -> Table:
         """Build a table from a DataFrame (its index is dropped; reset it first to keep it)."""
         descriptions, labels, units = descriptions or {}, labels or {}, units or {}
         columns = [Column(str(c), labels.get(str(c), str(c)), descriptions.get(str(c), ""), units.get(str(c), ""))
@@ -190,7 +197,7 @@ class Graph(Item):
 
     @classmethod
     def from_networkx(cls, key: str, title: str, graph: Any, *, weight: str = "weight",
-                      description: str = "", personal: bool = False) -> "Graph":
+                      description: str = "", personal: bool = False) -> Graph:
         """Build from a networkx DiGraph (node attribute and edge attribute ``weight``)."""
         nodes = [{"id": str(n), "label": str(d.get("label", n)), "weight": jsonable(d.get(weight, 0))}
                  for n, d in sorted(graph.nodes(data=True), key=lambda t: str(t[0]))]

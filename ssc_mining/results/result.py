@@ -31,11 +31,11 @@ class Result:
     description: str = ""
 
     @classmethod
-    def skipped(cls, analyser: str, title: str, reason: str, **kw: Any) -> "Result":
+    def skipped(cls, analyser: str, title: str, reason: str, **kw: Any) -> Result:
         return cls(analyser=analyser, title=title, status="skipped", reason=reason, **kw)
 
     @classmethod
-    def failed(cls, analyser: str, title: str, reason: str, **kw: Any) -> "Result":
+    def failed(cls, analyser: str, title: str, reason: str, **kw: Any) -> Result:
         return cls(analyser=analyser, title=title, status="failed", reason=reason, **kw)
 
     def item(self, key: str) -> Item:
@@ -54,7 +54,7 @@ class Result:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Result":
+    def from_dict(cls, data: dict[str, Any]) -> Result:
         data = dict(data)
         data["items"] = [item_from_dict(i) for i in data.get("items", [])]
         return cls(**data)

@@ -19,8 +19,8 @@ Definitions (events of a case in log order: time, ties by source row):
 * **reopen**: an event with the role *reopen*, or an event that takes a resolved, closed or
   cancelled ticket back to another state (later than the moment it was resolved), evidenced by
   work (a *work* role) before the next resolution, or by a new resolution of the same level
-  (Resolve → … → Resolve; Closed → … → Closed; Resolve → Close is the normal end, not a reopen). An unevidenced return is an
-  update after closure: the ticket stays in its done state. A new registration or submission
+  (Resolve → … → Resolve; Closed → … → Closed; Resolve → Close is the normal end, not a reopen). An unevidenced
+  return is an update after closure: the ticket stays in its done state. A new registration or submission
   after the resolution starts a new request in the same case (the next declaration of a travel
   permit): the ticket is active again, but not reopened.
 * **update after resolution or closure**: any other event with a recognised role while the
@@ -56,8 +56,18 @@ import pandas as pd
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.cases import CaseIndex
 from ssc_mining.semantics.reading import Semantics
-from ssc_mining.semantics.roles import (DONE_STATES, FINAL_STATES, PRECEDENCE, ROLE_STATE, STATE_PRECEDENCE,
-                                        UNKNOWN_STATE, WAIT_STATES, WORK, Role, State)
+from ssc_mining.semantics.roles import (
+    DONE_STATES,
+    FINAL_STATES,
+    PRECEDENCE,
+    ROLE_STATE,
+    STATE_PRECEDENCE,
+    UNKNOWN_STATE,
+    WAIT_STATES,
+    WORK,
+    Role,
+    State,
+)
 from ssc_mining.semantics.vocabulary import normalise
 
 _ROLES = list(Role)

@@ -19,8 +19,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -99,7 +100,7 @@ class Semantics:
         """Every role some label or status value of the log was given."""
         return {r.role for r in (*self.activities, *self.statuses)}
 
-    def renamed(self, activities: Mapping[str, str], statuses: Mapping[str, str]) -> "Semantics":
+    def renamed(self, activities: Mapping[str, str], statuses: Mapping[str, str]) -> Semantics:
         """The same readings under new labels (``old → new``; e.g. after names in labels were pseudonymised).
 
         Labels that become equal are merged (events added; the first reading's role and reason kept).
@@ -122,7 +123,7 @@ class Semantics:
                 "statuses": [r.to_dict() for r in self.statuses]}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Semantics":
+    def from_dict(cls, data: Mapping[str, Any]) -> Semantics:
         def readings(rows: Any) -> tuple[Reading, ...]:
             return tuple(Reading(r["value"], Role(r["role"]), r["reason"], int(r["events"]),
                                  r.get("source", "vocabulary"), r.get("rule", "")) for r in rows)

@@ -88,8 +88,8 @@ _CODES = {role: i for i, role in enumerate(Role)}
 
 #: role → the state the ticket is in after an event with that role (absent: the state does not change)
 ROLE_STATE: dict[Role, State] = {
-    **{r: State.ACTIVE for r in (Role.REGISTER, Role.ROUTE, Role.FORWARD, Role.ESCALATE, Role.START_WORK,
-                                 Role.WORK, Role.RESUME, Role.REOPEN, Role.APPROVE, Role.ORDER, Role.DELIVER)},
+    **dict.fromkeys((Role.REGISTER, Role.ROUTE, Role.FORWARD, Role.ESCALATE, Role.START_WORK, Role.WORK, Role.RESUME,
+                     Role.REOPEN, Role.APPROVE, Role.ORDER, Role.DELIVER), State.ACTIVE),
     Role.WAIT_REQUESTER: State.WAIT_REQUESTER,
     Role.WAIT_THIRD_PARTY: State.WAIT_THIRD_PARTY,
     Role.WAIT: State.WAIT,

@@ -19,9 +19,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
@@ -76,8 +76,8 @@ def _check_formats(formats: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(formats))
 
 
-def _write(batches: Iterable[Batch], world_of: callable, out_dir: str | Path, formats: Iterable[str], prefix: str,
-           names: dict[str, str] | None) -> dict[str, Path]:
+def _write(batches: Iterable[Batch], world_of: Callable[..., object] | None, out_dir: str | Path,
+           formats: Iterable[str], prefix: str, names: dict[str, str] | None) -> dict[str, Path]:
     formats = _check_formats(formats)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -96,6 +96,7 @@ def _write(batches: Iterable[Batch], world_of: callable, out_dir: str | Path, fo
     finally:
         for writer in writers.values():
             writer.close()
+    assert truth is not None and people is not None  # a simulation has at least one case, so one batch
     paths: dict[str, Path] = {}
     for f, writer in writers.items():
         paths[f] = writer.path

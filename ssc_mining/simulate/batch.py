@@ -197,12 +197,14 @@ class Batch:
     @cached_property
     def ev_assignee_name(self) -> np.ndarray:
         a = self.ev("assignee")
-        return np.where(a >= 0, self.person_names[np.maximum(a, 0)], None)
+        # with None as a value numpy's stubs pick the one-argument form of np.where; numpy gives an object array
+        return np.where(a >= 0, self.person_names[np.maximum(a, 0)], None)  # type: ignore[return-value]
 
     def events(self) -> pd.DataFrame:
         """The canonical events frame (timestamps tz-aware UTC), plus the assignment after each event."""
         case = self.case_of_event
-        need_epoch = np.where(self.has_need_by, self.fmt.day_end_epoch(np.maximum(self.case_values("need_by_day"), 0)), 0)
+        need_epoch = np.where(self.has_need_by,
+                              self.fmt.day_end_epoch(np.maximum(self.case_values("need_by_day"), 0)), 0)
         need = pd.to_datetime(need_epoch, unit="s", utc=True).where(self.has_need_by)
         due = self.fmt.utc_timestamps(self.due_minute)
         line = self.team_line[self.ev_team]
@@ -332,5 +334,6 @@ def previous(case_of_event: np.ndarray, values: np.ndarray, missing: object) -> 
     if len(values) > 1:
         same = case_of_event[1:] == case_of_event[:-1]
         prev = values[:-1].astype(object)
-        out[1:] = np.where(same, prev, missing)
+        # numpy's stubs reject an object as a value of np.where; numpy takes it (an object array)
+        out[1:] = np.where(same, prev, missing)  # type: ignore[call-overload]
     return out

@@ -200,7 +200,8 @@ def build_organisation(seed: int, team_size: tuple[int, int], requesters_per_mot
         for k in range(size):
             name = draw_name()
             if t.index == 0 and k == 0:  # at least one accented name, for encoding checks
-                name = ACCENTED_FIRST_NAMES[int(rng.integers(len(ACCENTED_FIRST_NAMES) - 1))] + " " + name.split(" ", 1)[1]
+                accented = ACCENTED_FIRST_NAMES[int(rng.integers(len(ACCENTED_FIRST_NAMES) - 1))]
+                name = accented + " " + name.split(" ", 1)[1]
             add(name, t.index, "coordinator" if k == 0 else "agent")
     for mi in range(len(MOTHERS)):
         liaison_team = len(SSC_TEAMS) + 2 * mi + 1

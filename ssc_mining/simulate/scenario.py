@@ -42,8 +42,8 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -51,8 +51,13 @@ import pandas as pd
 from ssc_mining.errors import ConfigError
 from ssc_mining.simulate.calendar import DAY_START_MINUTE, MINUTES_PER_DAY, WorkCalendar
 from ssc_mining.simulate.config import SimulationConfig
-from ssc_mining.simulate.organisation import (CHANNEL_WEIGHTS, PRIORITY_WEIGHTS, SSC_TEAMS, Organisation,
-                                              build_organisation)
+from ssc_mining.simulate.organisation import (
+    CHANNEL_WEIGHTS,
+    PRIORITY_WEIGHTS,
+    SSC_TEAMS,
+    Organisation,
+    build_organisation,
+)
 
 #: activity labels (stable, English); the index is the activity code
 ACTIVITIES = ("Register", "Intake", "Assign", "Forward", "Start work", "Escalate", "Put on hold",
@@ -253,7 +258,7 @@ class _Block:
 
     # -- one ticket -------------------------------------------------------------------------------
     def ticket(self, t0: int, cat: int, mother: int, requester: int, *, chain: int = -1, position: int = 0,
-               story: int = 0, story_agent: int = -1, story_last: bool = False) -> "_Ticket":
+               story: int = 0, story_agent: int = -1, story_last: bool = False) -> _Ticket:
         w, r = self.w, self.r
         org = w.org
         category = org.categories[cat]
@@ -358,7 +363,7 @@ class _Block:
                     deliver)
         return tk
 
-    def hand_to(self, tk: "_Ticket", sender: int, current: int, team: int, speed: float, *,
+    def hand_to(self, tk: _Ticket, sender: int, current: int, team: int, speed: float, *,
                 agent: int = -1) -> int:
         """Escalate (to a higher line) or Forward the ticket from ``current`` to ``team``; the team assigns it."""
         w, r = self.w, self.r
@@ -372,7 +377,7 @@ class _Block:
         tk.emit(ASSIGN, agent if self_assign else w.coordinator[team], IN_PROGRESS, team, agent)
         return agent
 
-    def bounce(self, tk: "_Ticket", current: int, agent: int, excluded: list[int], direct: bool, speed: float,
+    def bounce(self, tk: _Ticket, current: int, agent: int, excluded: list[int], direct: bool, speed: float,
                *, keep_agent: bool = False) -> int:
         """Send the ticket to one (direct) or two (indirect) wrong teams; it comes back to ``current``."""
         w, r = self.w, self.r
@@ -391,7 +396,7 @@ class _Block:
         tk.t += r.expo(60 * speed) + 1
         return back
 
-    def payroll_hold(self, tk: "_Ticket", agent: int) -> None:
+    def payroll_hold(self, tk: _Ticket, agent: int) -> None:
         """A salary correction takes effect in the monthly payroll run: the agent puts the ticket on hold
         until the next run (at least two working days ahead) and resolves it after the run."""
         r = self.r
@@ -402,7 +407,7 @@ class _Block:
         tk.emit(RESUME, agent, IN_PROGRESS)
         tk.t += r.expo(120) + 10
 
-    def maybe_enquiry(self, tk: "_Ticket") -> None:
+    def maybe_enquiry(self, tk: _Ticket) -> None:
         """A status question from the requester (mostly) or a liaison, while the ticket waits."""
         r = self.r
         if r.chance(self.w.cfg.rates.status_enquiry):
@@ -411,7 +416,7 @@ class _Block:
             tk.emit(ENQUIRY, who)
             tk.t += r.expo(60) + 1
 
-    def work(self, tk: "_Ticket", agent: int, mean: float) -> None:
+    def work(self, tk: _Ticket, agent: int, mean: float) -> None:
         """Work on the ticket, with an optional wait for the user or a parked period."""
         r, rates = self.r, self.w.cfg.rates
         tk.t += r.expo(mean * 0.5) + 5
@@ -434,7 +439,7 @@ class _Block:
             self.maybe_enquiry(tk)
         tk.t += r.expo(mean * 0.5) + 5
 
-    def purchase(self, tk: "_Ticket", agent: int, mother: int, lead: int, speed: float) -> tuple[int, int, int]:
+    def purchase(self, tk: _Ticket, agent: int, mother: int, lead: int, speed: float) -> tuple[int, int, int]:
         """Approve, Order, (wait for the supplier), Deliver; with a need-by date planted by late class."""
         w, r, rates = self.w, self.r, self.w.cfg.rates
         t0 = tk.t0
@@ -478,7 +483,7 @@ class _Block:
         tk.t += r.expo(60) + 5
         return late_class, need_by_day, deliver
 
-    def finish(self, tk: "_Ticket", cat: int, mother: int, requester: int, channel: int, prio: int, chain: int,
+    def finish(self, tk: _Ticket, cat: int, mother: int, requester: int, channel: int, prio: int, chain: int,
                position: int, story: int, late_class: int, need_by_day: int, deliver: int) -> None:
         category = self.w.org.categories[cat]
         self.cases.append({
@@ -682,7 +687,7 @@ def _build_block(world: _World, k: int, g0: int, g1: int, requesters: _Requester
     # salary stories: a few tickets each, counted in this block's slots
     n_stories = int(rates.salary_story * size + r.u())
     hr = world.category_team[world.salary_cat]
-    story_lengths = []
+    story_lengths: list[int] = []
     for _ in range(n_stories):
         length = min(len(world.members[hr]), 4 + int(r.u() * 3))
         if sum(story_lengths) + length <= size // 3:
@@ -692,7 +697,7 @@ def _build_block(world: _World, k: int, g0: int, g1: int, requesters: _Requester
     n_primary = size - story_extra - n_followups
     quant = (g0 + (np.arange(n_primary) + rng.random(n_primary)) * (size / n_primary)) / cfg.cases
     arrivals = world.arrival_minutes(np.minimum(quant, np.nextafter(1.0, 0))).tolist()
-    story_at = sorted(set(int(x) for x in rng.choice(n_primary, size=len(story_lengths), replace=False))) \
+    story_at = sorted({int(x) for x in rng.choice(n_primary, size=len(story_lengths), replace=False)}) \
         if story_lengths else []
     story_of = dict(zip(story_at, story_lengths))
     chains = _plan_chains(r, [j for j in range(n_primary) if j not in story_of], n_followups)

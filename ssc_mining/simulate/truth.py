@@ -41,7 +41,8 @@ DEFINITIONS = {
     "routing_pingpong_indirect": "other returns to an assignment group already left in the routing sequence "
                                  "(X→Y→Z→X)",
     "reopens": "Reopen events (ServiceNow reopen_count)",
-    "repeated_activities": "events whose activity already occurred earlier in the case (n_events − distinct activities)",
+    "repeated_activities": "events whose activity already occurred earlier in the case "
+                           "(n_events − distinct activities)",
     "chain_id": "case id of the first ticket of a chain, else empty. A chain is the domain's re-submission chain "
                 "with the window resubmission_window_days (W, calendar days; the reopens analyser's window_days): "
                 "tickets of the same requester and category, ordered by registration, where each is registered at "

@@ -31,9 +31,10 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -205,7 +206,8 @@ def snapshot_events(raw: RawTable, frame: pd.DataFrame, *, dates: dict[str, str]
         if team_col:
             melted.loc[hit, "team"] = melted.loc[hit, team_col]
         if org:
-            melted.loc[hit, "organisation"] = np.where(melted.loc[hit, "resource"].notna(), org, None)
+            # numpy's stubs reject None as a value of np.where; numpy takes it (an object array)
+            melted.loc[hit, "organisation"] = np.where(melted.loc[hit, "resource"].notna(), org, None)  # type: ignore[call-overload]
     melted = melted.drop(columns=["_pos", "_order", "_date_column"]).reset_index(drop=True)
     return melted, melted["_row"].to_numpy()
 
@@ -241,7 +243,8 @@ def history_events(h: pd.DataFrame, *, labels: dict[str, str], time_format: str 
     resumed = (prev_status == "On hold") & (status == "In progress")
     by_status = by_status.where(~resumed.to_numpy(), labels.get("resumed", HISTORY_KEYS["resumed"]))
 
-    derived = np.select(
+    # numpy's stubs reject default=None; numpy takes it (an object array)
+    derived = np.select(  # type: ignore[call-overload]
         [first, ch_status, ch_group, ch_person],
         [labels.get("created", HISTORY_KEYS["created"]), by_status.to_numpy(dtype=object),
          labels.get("team changed", HISTORY_KEYS["team changed"]),
@@ -279,7 +282,8 @@ def actor_team_org(actor: pd.Series, assignee: pd.Series, group: pd.Series, *,
     else:
         team_of = pd.Series(dtype=object)
     team = actor.map(team_of)
-    org = pd.Series(np.where(team.notna(), ssc_name, None), index=actor.index, dtype=object)
+    # numpy's stubs reject None as a value of np.where; numpy takes it (an object array)
+    org = pd.Series(np.where(team.notna(), ssc_name, None), index=actor.index, dtype=object)  # type: ignore[call-overload]
     if requester is not None and mother is not None:
         is_requester = (actor.to_numpy() == requester.to_numpy()) & team.isna().to_numpy()
         org = org.where(~is_requester, mother)
@@ -343,9 +347,8 @@ def people_candidates(path: Path) -> list[Path]:
 
 def read_people(path: Path, *, need: Iterable[str] = ("name",), what: str = N_("people directory")) -> People:
     """Read a people directory (any delimiter and encoding the CSV reader recognises)."""
-    from ssc_mining.loaders.csv_reader import read_csv
-
     from ssc_mining.eventlog.inputs import record_input
+    from ssc_mining.loaders.csv_reader import read_csv
 
     frame = read_csv(path).frame
     record_input(what, path)

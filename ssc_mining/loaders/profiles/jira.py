@@ -37,10 +37,20 @@ import pandas as pd
 from ssc_mining.eventlog import columns as C
 from ssc_mining.i18n import N_
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
-from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_attributes, canonical_status,
-                                                 history_roles,
-                                                 clean, find_people, finish, history_events,
-                                                 options, recognise, require)
+from ssc_mining.loaders.profiles._common import (
+    SSC_NAME,
+    activity_table,
+    actor_attributes,
+    canonical_status,
+    clean,
+    find_people,
+    finish,
+    history_events,
+    history_roles,
+    options,
+    recognise,
+    require,
+)
 from ssc_mining.loaders.raw import RawTable
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f%z"
@@ -78,7 +88,8 @@ def _rebuild(issues: pd.DataFrame, updates: pd.DataFrame) -> pd.DataFrame:
         initial = initial.where(issues["_case"].isin(first_from.index).to_numpy(),
                                 issues["_case"].map(final).to_numpy())
         created[field] = initial.to_numpy()
-        changes[field] = np.where(has, updates[f"{field}_to"].astype(object).fillna(_CLEARED).to_numpy(dtype=object), None)
+        changes[field] = np.where(has, updates[f"{field}_to"].astype(object).fillna(_CLEARED).to_numpy(dtype=object),
+                                  None)
     both = pd.concat([created, changes], ignore_index=True)
     both["_t"] = pd.to_datetime(both["_time"], format=TIME_FORMAT, errors="coerce", utc=True)
     both = both.sort_values(["_case", "_t", "_kind", "_row"], kind="stable")
@@ -106,7 +117,7 @@ def _to_events(raw: RawTable, spec: Any, name: str, issues: pd.DataFrame, update
     if rows_total is None:  # jira-csv: count skipped changes by their first row, and the other item rows of a change
         used = set(events["_row"].tolist())
         firsts = set(updates["_row"].tolist())
-        skipped = {k: 0 for k in skipped}
+        skipped = dict.fromkeys(skipped, 0)
         if firsts - used:
             skipped[N_("change records no action or change of status, team or person")] = len(firsts - used)
         skipped[N_("further item rows of the same change (merged into its event)")] = merged_rows

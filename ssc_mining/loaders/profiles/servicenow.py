@@ -35,8 +35,8 @@ Example:
     >>> raw = RawTable(pd.DataFrame({"number": ["INC1", "INC2"], "state": ["7", "9"],
     ...     "assignment_group": ["ICT", "ICT"], "opened_at": ["2/1/2024 9:56", "3/1/2024 9:00"],
     ...     "closed_at": ["8/1/2024 10:47", "?"]}), np.array([2, 3]), reader="csv")
-    >>> ServiceNow().detect(raw)
-    'columns number, opened_at, state, assignment_group look like a ServiceNow incident list export (servicenow profile)'
+    >>> print(ServiceNow().detect(raw))
+    columns number, opened_at, state, assignment_group look like a ServiceNow incident list export (servicenow profile)
     >>> table = ServiceNow().to_events(raw, None)
     >>> table.raw.frame["activity"].tolist(), table.raw.rejected[0].reason
     (['Register', 'Close'], 'unknown state code 9')
@@ -50,15 +50,31 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ssc_mining.eventlog.inputs import record_input
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.inputs import record_input
 from ssc_mining.i18n import N_
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
-from ssc_mining.loaders.profiles._common import (SSC_NAME, People, activity_table, history_roles, actor_attributes,
-                                                 canonical_status, clean, evidence, find_people, finish,
-                                                 has_columns, history_events, last_known, options, recognise, require,
-                                                 snapshot_events, with_utc_offset)
+from ssc_mining.loaders.profiles._common import (
+    SSC_NAME,
+    People,
+    activity_table,
+    actor_attributes,
+    canonical_status,
+    clean,
+    evidence,
+    find_people,
+    finish,
+    has_columns,
+    history_events,
+    history_roles,
+    last_known,
+    options,
+    recognise,
+    require,
+    snapshot_events,
+    with_utc_offset,
+)
 from ssc_mining.loaders.raw import RawTable, RejectedRow
 
 TIME_FORMAT = "%d/%m/%Y %H:%M"

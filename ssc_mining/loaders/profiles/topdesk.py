@@ -36,10 +36,24 @@ import pandas as pd
 from ssc_mining.eventlog import columns as C
 from ssc_mining.i18n import N_
 from ssc_mining.loaders.profiles import Profile, ProfiledTable
-from ssc_mining.loaders.profiles._common import (SSC_NAME, activity_table, actor_attributes, canonical_status,
-                                                 history_roles,
-                                                 clean, evidence, find_people, finish, has_columns, history_events,
-                                                 last_known, options, recognise, require, snapshot_events)
+from ssc_mining.loaders.profiles._common import (
+    SSC_NAME,
+    activity_table,
+    actor_attributes,
+    canonical_status,
+    clean,
+    evidence,
+    find_people,
+    finish,
+    has_columns,
+    history_events,
+    history_roles,
+    last_known,
+    options,
+    recognise,
+    require,
+    snapshot_events,
+)
 from ssc_mining.loaders.raw import RawTable
 
 TIME_FORMAT = "%d-%m-%Y %H:%M"
@@ -106,7 +120,8 @@ class Topdesk(Profile):
                     "between (forwarding, holds, reopens)")
                  % {"dates": ", ".join(f"{c} → {a}" for c, a in dates.items())},
                  N_("topdesk: handler and team of Resolve and Close are the last Behandelaar / Behandelaarsgroep; "
-                    "Register is by the requester ('Aanmelder') when the ticket came in through the self-service portal")]
+                    "Register is by the requester ('Aanmelder') when the ticket came in through the self-service "
+                    "portal")]
         fixed = {dates[c]: role for c, role in SNAPSHOT_ROLES.items() if c in dates}
         return finish(raw, events, mapping, time_format=TIME_FORMAT, dayfirst=True, notes=notes, semantics=fixed)
 

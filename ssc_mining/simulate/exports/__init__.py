@@ -13,8 +13,11 @@ from ssc_mining.simulate.exports.base import ExportWriter
 from ssc_mining.simulate.exports.generic import GenericWriter
 from ssc_mining.simulate.exports.generic_nl import GenericNlWriter
 from ssc_mining.simulate.exports.jira import JiraCsvWriter, JiraJsonWriter
-from ssc_mining.simulate.exports.servicenow import (ServiceNowAuditWriter, ServiceNowHistoryWriter,
-                                                    ServiceNowSnapshotWriter)
+from ssc_mining.simulate.exports.servicenow import (
+    ServiceNowAuditWriter,
+    ServiceNowHistoryWriter,
+    ServiceNowSnapshotWriter,
+)
 from ssc_mining.simulate.exports.topdesk import TopdeskHistoryWriter, TopdeskSnapshotWriter
 from ssc_mining.simulate.exports.xes import XesWriter
 

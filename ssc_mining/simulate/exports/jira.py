@@ -65,16 +65,17 @@ def issues(b: Batch) -> list[dict]:
     teams = b.team_names.tolist()
     need_day = b.case_values("need_by_day")
     need_iso = fmt.day_end_iso(np.maximum(need_day, 0))  # 2024-03-04T17:00:00+01:00 → Jira's date-time form
-    need = np.where(need_day >= 0, [t[:19] + ".000" + t[19:].replace(":", "") for t in need_iso], None)
+    # numpy's stubs do not accept None as a value, numpy does (it gives an object array)
+    need = np.where(need_day >= 0, [t[:19] + ".000" + t[19:].replace(":", "") for t in need_iso], None)  # type: ignore[call-overload]
     due = fmt.day_iso(b.due_minute // 540)
     out = []
     for k in range(b.n_cases):
-        f, l = int(first[k]), int(last[k])
+        f, end = int(first[k]), int(last[k])
         issue_id = str(10000 + int(b.number[k]))
         requester = int(b.case_values("requester")[k])
         histories = []
-        for e in range(f + 1, l + 1):
-            items = []
+        for e in range(f + 1, end + 1):
+            items: list[dict[str, str | None]] = []
             if status[e] != status[e - 1]:
                 old, new = STATUSES[status[e - 1]], STATUSES[status[e]]
                 items.append({"field": "status", "fieldtype": "jira", "from": STATUS_ID[old],
@@ -102,16 +103,16 @@ def issues(b: Batch) -> list[dict]:
                 "summary": b.subject[k],
                 "issuetype": {"name": ISSUE_TYPE[b.category_kinds[b.case_values("category")[k]]]},
                 "created": jira_times[f],
-                "updated": jira_times[l],
+                "updated": jira_times[end],
                 "resolutiondate": fmt.jira([resolved])[0],
                 "creator": _user(names[res[f]], users[res[f]]),
                 "reporter": _user(names[requester], users[requester]),
-                "assignee": _user(names[assignee[l]], users[assignee[l]]) if assignee[l] >= 0 else None,
-                "status": {"name": STATUS_JIRA[STATUSES[status[l]]], "id": STATUS_ID[STATUSES[status[l]]]},
+                "assignee": _user(names[assignee[end]], users[assignee[end]]) if assignee[end] >= 0 else None,
+                "status": {"name": STATUS_JIRA[STATUSES[status[end]]], "id": STATUS_ID[STATUSES[status[end]]]},
                 "priority": {"name": PRIORITY_JIRA[b.priority[k]]},
                 "duedate": due[k],
                 "customfield_10010": [{"name": b.mother[k]}],
-                "customfield_10020": {"value": teams[group[l]]},
+                "customfield_10020": {"value": teams[group[end]]},
                 "customfield_10030": {"value": b.category[k]},
                 "customfield_10040": {"value": b.channel[k]},
                 "customfield_10050": need[k],

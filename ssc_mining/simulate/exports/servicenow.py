@@ -79,7 +79,8 @@ def _resolved_at(b: Batch) -> np.ndarray:
     """The resolution time as it stands after each event (set by Resolve, cleared by Reopen)."""
     act = b.ev("activity")
     case = b.case_of_event
-    marks = np.where(act == RESOLVE, b.fmt.servicenow(b.ev_minute), np.where(act == REOPEN, MISSING, None))
+    # numpy's stubs reject None as a value of np.where; numpy takes it (an object array)
+    marks = np.where(act == RESOLVE, b.fmt.servicenow(b.ev_minute), np.where(act == REOPEN, MISSING, None))  # type: ignore[call-overload]
     s = pd.Series(marks, dtype=object)
     group_start = np.r_[True, case[1:] != case[:-1]]
     s[group_start & pd.isna(s).to_numpy()] = MISSING
@@ -271,7 +272,8 @@ class ServiceNowAuditWriter(CsvWriter):
 def _resolved_at_utc(b: Batch) -> np.ndarray:
     act = b.ev("activity")
     case = b.case_of_event
-    marks = np.where(act == RESOLVE, b.fmt.utc(b.ev_minute), np.where(act == REOPEN, "", None))
+    # numpy's stubs reject None as a value of np.where; numpy takes it (an object array)
+    marks = np.where(act == RESOLVE, b.fmt.utc(b.ev_minute), np.where(act == REOPEN, "", None))  # type: ignore[call-overload]
     s = pd.Series(marks, dtype=object)
     group_start = np.r_[True, case[1:] != case[:-1]]
     s[group_start & pd.isna(s).to_numpy()] = ""

@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import gzip
+import io
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -57,6 +58,7 @@ class XesWriter(ExportWriter):
     def __init__(self, path: Path) -> None:
         super().__init__(path)
         self._raw = open(path, "wb")
+        self._out: gzip.GzipFile | io.BufferedWriter
         if path.name.endswith(".gz"):
             self._out = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0, compresslevel=1)
         else:
