@@ -175,3 +175,16 @@ def test_figures_not_measured_take_one_line_per_reason_and_parameters_read_as_wo
     assert html.count(reason) == 1 and all(f'id="analyser-demo-{k}"' in html for k in "abc")
     assert "[" not in html.split("Parameters:")[1] and "True" not in html and "()" not in html
     assert "<code>max_groups</code>: 15" in html and "<code>exact</code>: yes" in html
+
+
+def test_figures_shared_between_languages_are_the_same_as_computed_alone(tmp_path: Path):
+    """Computations shared by the languages of a run (maps, model, variants, per-case tables) are not changed by
+    the first language: the Dutch figures of an English+Dutch run equal those of a Dutch-only run."""
+    both, alone = tmp_path / "both", tmp_path / "alone"
+    for folder, langs in ((both, ("--lang", "en", "--lang", "nl")), (alone, ("--lang", "nl"))):
+        done = run_cli("report", SAMPLES / "generic-events.csv", "-o", folder, *langs)
+        assert done.returncode == 0, done.stderr
+    first = json.loads((both / "generic-events.nl.json").read_text(encoding="utf-8"))
+    second = json.loads((alone / "generic-events.nl.json").read_text(encoding="utf-8"))
+    first.pop("run"), second.pop("run")
+    assert first == second

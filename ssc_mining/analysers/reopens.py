@@ -179,8 +179,8 @@ class Reopens(Analyser):
         if index.n == 0:
             return self.result(summary=_("The export is empty."),
                                items=[Metric("cases", _("Tickets"), 0, unit="cases")])
-        flags = _rework(log)
-        pc = _per_case(log, flags)
+        # the same per-case table for every language of a run: computed once per log
+        flags, pc = log.computed("reopens", lambda: (lambda f: (f, _per_case(log, f)))(_rework(log)))
         n = index.n
         items: list[Item] = [Metric("cases", _("Tickets"), n, unit="cases")]
         caveats: list[str] = []

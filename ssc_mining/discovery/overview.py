@@ -41,7 +41,12 @@ class Overview:
 
 
 def variants(log: EventLog) -> pd.Series:
-    """Number of cases per variant (activity sequence joined by ' → '), most frequent first."""
+    """Number of cases per variant (activity sequence joined by ' → '), most frequent first (computed once per
+    log and shared; do not change the series)."""
+    return log.computed("variant_counts", lambda: _variants(log))
+
+
+def _variants(log: EventLog) -> pd.Series:
     frame = log.frame
     if frame.empty:
         return pd.Series(dtype="int64")

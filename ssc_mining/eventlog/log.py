@@ -21,8 +21,9 @@ Example:
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,8 @@ from ssc_mining.errors import InputError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.cases import CaseIndex, case_index
 from ssc_mining.eventlog.provenance import Provenance, SourceFile
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from ssc_mining.semantics.markers import Markers
@@ -81,6 +84,23 @@ class EventLog:
 
         assert self.semantics is not None
         return compute_markers(self.frame, self.cases, self.semantics)
+
+    def computed(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The result of ``compute()``, computed once per log and ``key`` and shared afterwards — by every
+        analyser, map and language of a run. For figures that do not depend on the reader's language (a
+        directly-follows graph, a discovered model); callers must not change what they get back.
+
+        >>> import pandas as pd
+        >>> log = EventLog.from_frame(pd.DataFrame({"case:concept:name": ["1"], "concept:name": ["a"],
+        ...     "time:timestamp": pd.to_datetime(["2024-01-01"], utc=True)}))
+        >>> calls = []
+        >>> [log.computed("n", lambda: calls.append(1) or log.n_events) for _ in range(2)], len(calls)
+        ([1, 1], 1)
+        """
+        store: dict[Hashable, Any] = self.__dict__.setdefault("_computed", {})
+        if key not in store:
+            store[key] = compute()
+        return store[key]
 
     def subset(self, mask: np.ndarray | pd.Series) -> EventLog:
         """The events where ``mask`` holds (whole cases, in the same order), read with the same semantics."""

@@ -43,7 +43,7 @@ from ssc_mining.report.process_map import (
 
 def map_figures(log: EventLog, settings: MapSettings) -> dict[str, Any]:
     """Everything the process-map section shows, as plain data (the drawings of the main map under ``svg``)."""
-    dfg = directly_follows(log)
+    dfg = log.computed("directly_follows", lambda: directly_follows(log))
     levels = map_levels(dfg, settings)
     kept = levels.maps[levels.default]
     rare = rare_activities(dfg, settings.rare_share)
@@ -61,8 +61,11 @@ def map_figures(log: EventLog, settings: MapSettings) -> dict[str, Any]:
         "model": None,
         "conformance": None,
     }
-    for seg in segment_graphs(log, tuple(settings.segment_by), max_segments=settings.max_segments,
-                              min_cases=settings.min_segment_cases):
+    segments = log.computed(("segment_graphs", tuple(settings.segment_by), settings.max_segments,
+                             settings.min_segment_cases),
+                            lambda: segment_graphs(log, tuple(settings.segment_by), max_segments=settings.max_segments,
+                                                   min_cases=settings.min_segment_cases))
+    for seg in segments:
         part = filter_map(seg.dfg, settings)
         out["segments"].append({"attribute": seg.attribute, "value": seg.value, "cases": seg.cases,
                                 "note": part.note(), "filter": part.to_dict(), **dfg_to_dict(part.dfg),
@@ -95,11 +98,15 @@ def model_figures(log: EventLog, coverage: float) -> dict[str, Any]:
     from ssc_mining.discovery.model_tree import simplify
     from ssc_mining.discovery.variants import variant_table
 
-    table = variant_table(log)
-    model = discover_model(table, coverage=coverage)
-    tree = simplify(model.tree)
-    fit = tree_fit(tree, table, net=model.net, initial_marking=model.initial_marking,
-                   final_marking=model.final_marking)
+    def mine() -> tuple[Any, Any, Any]:   # the same model whatever the language: mined once per log
+        table = log.computed("variant_table", lambda: variant_table(log))
+        model = discover_model(table, coverage=coverage)
+        tree = simplify(model.tree)
+        fit = tree_fit(tree, table, net=model.net, initial_marking=model.initial_marking,
+                       final_marking=model.final_marking)
+        return model, tree, fit
+
+    model, tree, fit = log.computed(("model", coverage), mine)
     data = {k: v for k, v in model.to_dict().items() if k != "seconds"}
     return {**data, "fit": fit.to_dict(), "diagram": tree_diagram(tree)}
 
