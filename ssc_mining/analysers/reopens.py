@@ -203,7 +203,9 @@ class Reopens(Analyser):
                                                              "person"),
                                              _("the export has no person (resource) column"), unit="share"))
         items += self._rework_table(log, flags)
-        chains = resubmission_chains(log, window_days=self.window_days, similarity=self.subject_similarity)
+        chains = log.computed(("resubmission_chains", self.window_days, self.subject_similarity),
+                              lambda: resubmission_chains(log, window_days=self.window_days,
+                                                          similarity=self.subject_similarity))
         items += self._chain_items(log, chains, caveats)
         if not why:
             items += self._system_counter(pc, log)
