@@ -7,13 +7,11 @@ Skipped with a reason when /usr/bin/chromium is absent; `.ci/run` installs it, s
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from conftest import GOOD_CSV, ROOT, SAMPLES, run_cli
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SAMPLE = SAMPLES / "generic-events.csv"
 pytestmark = pytest.mark.browser
@@ -22,18 +20,7 @@ HOSTILE_ACTIVITY = '"><img src=x onerror=alert(1)>'
 HOSTILE_TEAM = "<script>alert(2)</script>"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (CI installs it in .ci/run)")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
-
+# the browser fixture (Debian's headless Chromium) comes from conftest.py
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory) -> dict[str, Path]:

@@ -31,7 +31,6 @@ from ssc_mining.errors import ConfigError
 from ssc_mining.report.writer import report_files
 
 SHA256SUM = shutil.which("sha256sum")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FORMULAS = ("+cmd|'/C calc'!A0", '=HYPERLINK("http://x")', "@SUM(1+1)")
 
 
@@ -357,18 +356,7 @@ def test_control_characters_never_reach_the_page_or_the_exports(tmp_path: Path):
 
 # 3. CSP: a script that reached the page is blocked even with escaping switched off
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (CI installs it in .ci/run)")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
-
+# the browser fixture (Debian's headless Chromium) comes from conftest.py
 
 INJECTED = "<script>document.title='pwned'</script>"
 

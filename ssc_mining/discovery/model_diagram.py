@@ -66,6 +66,14 @@ def tree_diagram(tree: Any, *, max_width: float = 760.0) -> dict[str, Any]:
         if (a, b) not in flows:
             flows.append((a, b))
 
+    def through(a: int, part: tuple[int, int] | None, b: int) -> None:
+        """Flows from ``a`` into ``part`` and out of it to ``b`` (straight from ``a`` to ``b`` when it is silent)."""
+        if part is None:
+            link(a, b)
+        else:
+            link(a, part[0])
+            link(part[1], b)
+
     def build(node: Node) -> tuple[int, int] | None:
         if node.kind == "tau":
             return None  # a silent step: nothing to draw
@@ -82,40 +90,22 @@ def tree_diagram(tree: Any, *, max_width: float = 760.0) -> dict[str, Any]:
         if node.kind == "loop":
             do, *redo = node.children
             join, split = add("xor"), add("xor")
-            body = build(do)
-            if body is None:
-                link(join, split)
-            else:
-                link(join, body[0])
-                link(body[1], split)
+            through(join, build(do), split)
             for r in redo:
-                back = build(r)
-                if back is None:
-                    link(split, join)
-                else:
-                    link(split, back[0])
-                    link(back[1], join)
+                through(split, build(r), join)
             return join, split
         kind = {"xor": "xor", "and": "and", "interleave": "and", "or": "or"}[node.kind]
         split = add(kind)
         parts = [build(c) for c in node.children]
         join = add(kind)
         for part in parts:
-            if part is None:
-                link(split, join)
-            else:
-                link(split, part[0])
-                link(part[1], join)
+            through(split, part, join)
         return split, join
 
     start = add("start", _("start"))
     body = build(tree)
     end = add("end", _("end"))
-    if body is None:
-        link(start, end)
-    else:
-        link(start, body[0])
-        link(body[1], end)
+    through(start, body, end)
     # order the nodes as drawn: start first, end last
     boxes = []
     for i, n in enumerate(nodes):
