@@ -5,14 +5,16 @@ The public API, for scripts and plugins (everything else is private and may chan
 * reading: :func:`load`, :class:`MappingSpec`
 * the event log: :class:`EventLog`, :class:`Provenance`, :mod:`columns <ssc_mining.eventlog.columns>`
 * semantics: :class:`Role`, :class:`State`, :class:`Semantics` (how labels and statuses were read)
-* analysers: :class:`Analyser`, :func:`discover_analysers`, :func:`run_analysers`
+* analysers: :class:`Analyser`, :func:`discover_analysers`, :func:`run_analysers`, :func:`case_table` (one row per
+  case, computed once per log)
 * results: :class:`Result`, :class:`Metric`, :class:`Table`, :class:`Column`, :class:`Finding`,
   :class:`Chart`, :class:`Graph`
 * loader profiles: :class:`Profile`, :class:`ProfiledTable`
 * presets: :class:`Preset`
 * reports: :func:`write_report`, :class:`PrivacySettings`
 * errors: :class:`SSCMiningError` and its subclasses
-* texts: :func:`gettext` (``_``), :func:`format_number`, :func:`format_share`
+* texts: :func:`gettext` (``_``), :func:`ngettext`, :func:`format_number`, :func:`format_share`, :func:`join_texts`,
+  :func:`fill`, :class:`Text` (texts written in a language when the report is)
 
 Example:
     >>> import ssc_mining
@@ -32,6 +34,7 @@ except importlib.metadata.PackageNotFoundError:  # running from a source tree wi
 
 from ssc_mining.analysers import Analyser, AnalyserFailedError, run_analysers  # noqa: E402
 from ssc_mining.analysers import discover as discover_analysers  # noqa: E402
+from ssc_mining.analysers.case_table import case_table  # noqa: E402
 from ssc_mining.analysers.presets import Preset  # noqa: E402
 from ssc_mining.errors import (  # noqa: E402
     ConfigError,
@@ -44,7 +47,7 @@ from ssc_mining.errors import (  # noqa: E402
     TimestampError,
 )
 from ssc_mining.eventlog import EventLog, Provenance, columns  # noqa: E402
-from ssc_mining.i18n import format_number, format_share, gettext  # noqa: E402
+from ssc_mining.i18n import Text, fill, format_number, format_share, gettext, join_texts, ngettext  # noqa: E402
 from ssc_mining.loaders import MappingSpec, load  # noqa: E402
 from ssc_mining.loaders.profiles import Profile, ProfiledTable  # noqa: E402
 from ssc_mining.privacy import PrivacySettings  # noqa: E402
@@ -59,7 +62,7 @@ __all__ = [
     # semantics
     "Role", "State", "Semantics",
     # analysers and results
-    "Analyser", "AnalyserFailedError", "discover_analysers", "run_analysers", "Preset",
+    "Analyser", "AnalyserFailedError", "discover_analysers", "run_analysers", "case_table", "Preset",
     "Result", "Metric", "Table", "Column", "Finding", "Chart", "Graph",
     # loader profiles
     "Profile", "ProfiledTable",
@@ -69,5 +72,5 @@ __all__ = [
     "SSCMiningError", "InputError", "EmptyInputError", "FormatError", "MappingError", "TimestampError",
     "StrictModeError", "ConfigError",
     # texts
-    "gettext", "format_number", "format_share",
+    "gettext", "ngettext", "format_number", "format_share", "join_texts", "fill", "Text",
 ]

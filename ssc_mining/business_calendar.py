@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.errors import ConfigError
+from ssc_mining.i18n import fill, join_texts
 from ssc_mining.i18n import gettext as _
 
 TIMEZONE = "Europe/Amsterdam"
@@ -106,13 +107,16 @@ class WorkingHours:
         """
         if self.always:
             return _("round the clock, every day (24/7)")
+        hours = f"{self.start // 60:02d}:{self.start % 60:02d}–{self.end // 60:02d}:{self.end % 60:02d}"
+        return fill("%(hours)s, %(days)s", {"hours": hours, "days": self.describe_days()})  # type: ignore[return-value]
+
+    def describe_days(self) -> str:
+        """The working days in words (translated): 'Monday to Friday'."""
         names = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
         on = [i for i, flag in enumerate(self.weekmask) if flag == "1"]
         if on == list(range(on[0], on[-1] + 1)) and len(on) > 2:
-            days = _("%(first)s to %(last)s") % {"first": names[on[0]], "last": names[on[-1]]}
-        else:
-            days = ", ".join(names[i] for i in on)
-        return f"{self.start // 60:02d}:{self.start % 60:02d}–{self.end // 60:02d}:{self.end % 60:02d}, {days}"
+            return _("%(first)s to %(last)s") % {"first": names[on[0]], "last": names[on[-1]]}
+        return join_texts(", ", [names[i] for i in on])  # type: ignore[return-value]
 
 
 def parse_days(text: str) -> str:
@@ -300,13 +304,17 @@ class BusinessCalendar:
         """
         default = self._default  # type: ignore[attr-defined]
         where = f"{self.country} ({self.subdivision})" if self.subdivision else self.country
-        head = default.describe() if default.always else \
-            default.describe().replace(", ", f" {self.timezone}, ", 1) + ", " + \
-            _("without the public holidays of %(country)s") % {"country": where}
+        if default.always:
+            head = default.describe()
+        else:
+            hours = f"{default.start // 60:02d}:{default.start % 60:02d}–{default.end // 60:02d}:{default.end % 60:02d}"
+            head = fill("%(hours)s %(zone)s, %(days)s, %(holidays)s", {
+                "hours": hours, "zone": self.timezone, "days": default.describe_days(),
+                "holidays": _("without the public holidays of %(country)s") % {"country": where}})
         overrides = [_("priority %(priority)s: %(hours)s") % {"priority": key,
                                                                "hours": WorkingHours.parse(text, self.days).describe()}
                      for key, text in self.per_priority.items()]
-        return "; ".join([head, *overrides])
+        return join_texts("; ", [head, *overrides])  # type: ignore[return-value]
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> BusinessCalendar:

@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import datetime as dt
 import functools
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,6 +45,7 @@ from ssc_mining.errors import ConfigError
 LANGUAGES = ("en", "nl")
 _LOCALES = {"en": "en_GB", "nl": "nl_NL"}
 _CURRENT: contextvars.ContextVar[str] = contextvars.ContextVar("ssc_mining_language", default="en")
+_DEFERRED: contextvars.ContextVar[bool] = contextvars.ContextVar("ssc_mining_deferred", default=False)
 _LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "ssc_mining"
 
@@ -100,13 +103,18 @@ def _merge(out: dict[str, str | tuple[str, ...]], cat: Any) -> None:
 
 
 def gettext(message: str) -> str:
-    """``message`` in the current language (the English text when no translation exists)."""
+    """``message`` in the current language (the English text when no translation exists); inside
+    :func:`deferred`, a :class:`Text` written in a language later."""
+    if _DEFERRED.get():
+        return Message(message)  # type: ignore[return-value]
     found = catalogue(_CURRENT.get()).get(message)
     return found if isinstance(found, str) else message
 
 
 def ngettext(singular: str, plural: str, n: float) -> str:
     """Singular or plural form in the current language (Dutch and English both have two forms)."""
+    if _DEFERRED.get():
+        return Plural(singular, plural, n)  # type: ignore[return-value]
     found = catalogue(_CURRENT.get()).get(singular)
     if isinstance(found, tuple):
         return found[0] if n == 1 else found[1]
@@ -190,6 +198,8 @@ def recorded(text: str) -> str:
     """
     if not text:
         return text
+    if _DEFERRED.get():
+        return Recorded(text)  # type: ignore[return-value]
     found = catalogue(_CURRENT.get()).get(text)
     if isinstance(found, str):
         return found
@@ -216,6 +226,8 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
     """A number with the current language's separators; None as a dash."""
     if value is None:
         return "–"
+    if _DEFERRED.get():
+        return Formatted("number", value, digits)  # type: ignore[return-value]
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=_LOCALES[_CURRENT.get()])
 
@@ -224,6 +236,8 @@ def format_share(value: float | None, digits: int = 1) -> str:
     """A share (0–1) as a percentage: '12.5 %' / '12,5 %'."""
     if value is None:
         return "–"
+    if _DEFERRED.get():
+        return Formatted("share", value, digits)  # type: ignore[return-value]
     return f"{format_number(100 * value, digits)} %"
 
 
@@ -238,6 +252,8 @@ def format_month(value: dt.date | str) -> str:
     """A month in the current language, e.g. 'Mar 2024' / 'mrt 2024' (from '2024-03' or a date)."""
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:7] + "-01")
+    if _DEFERRED.get():
+        return Formatted("month", value)  # type: ignore[return-value]
     return _babel_date(value, format="LLL y", locale=_LOCALES[_CURRENT.get()])
 
 
@@ -245,6 +261,8 @@ def format_day(value: dt.date | str) -> str:
     """A day, short, in the current language, e.g. '4 Mar 2024' / '4 mrt 2024' (for chart axes)."""
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
+    if _DEFERRED.get():
+        return Formatted("day", value)  # type: ignore[return-value]
     return _babel_date(value, format="d MMM y", locale=_LOCALES[_CURRENT.get()])
 
 
@@ -259,4 +277,272 @@ def format_date(value: dt.date | str | None) -> str:
         return "–"
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
+    if _DEFERRED.get():
+        return Formatted("date", value)  # type: ignore[return-value]
     return _babel_date(value, format="long", locale=_LOCALES[_CURRENT.get()])
+
+
+# texts made now, written in a language later ---------------------------------------------------------------
+
+#: set (to anything) in the tests: a deferred text turned into a string before it is rendered is an error there
+_STRICT_ENV = "SSC_MINING_STRICT_TEXTS"
+
+
+class TextRenderedTooEarlyError(RuntimeError):
+    """A deferred :class:`Text` was turned into a string while the figures were still being computed."""
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Inside the block, :func:`gettext`, :func:`ngettext`, :func:`recorded` and the ``format_*`` functions
+    return :class:`Text` objects — a message id with its parameters — instead of strings, so the figures are
+    computed once and written in any number of languages with :func:`render_texts`.
+
+    >>> with deferred():
+    ...     text = ngettext("%(n)s ticket", "%(n)s tickets", 1234) % {"n": format_number(1234)}
+    >>> render_texts(text, "en"), render_texts(text, "nl")
+    ('1,234 tickets', '1.234 meldingen')
+    """
+    token = _DEFERRED.set(True)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+
+
+def is_deferred() -> bool:
+    """True inside :func:`deferred`."""
+    return _DEFERRED.get()
+
+
+class Text:
+    """A text to be written in a language later: a message id, its parameters, how to join parts.
+
+    Texts combine like strings: ``text % params`` fills in placeholders (each parameter may be a
+    text itself), ``a + b`` joins; :func:`join_texts` joins a list. They compare and hash by what
+    they are made of, so they can be dictionary keys. ``str(text)`` writes it in the current
+    language (in the tests, doing so while the figures are computed is an error: the text would be
+    fixed in one language).
+    """
+
+    __slots__ = ()
+
+    def _parts(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def _write(self, lang: str) -> str:
+        """The text in ``lang``; the current language is ``lang`` and texts are not deferred."""
+        raise NotImplementedError
+
+    def render(self, lang: str) -> str:
+        """The text written in ``lang``."""
+        return render_texts(self, lang)
+
+    def __str__(self) -> str:
+        if _DEFERRED.get() and os.environ.get(_STRICT_ENV):
+            raise TextRenderedTooEarlyError(f"{self!r} was made into a string before the language is known; "
+                                            "keep it a Text (use % or join_texts, not f-strings or str.join)")
+        return self.render(_CURRENT.get())
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}{self._parts()!r}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Text) and type(other) is type(self) and other._parts() == self._parts()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, _hashable(self._parts())))
+
+    def __lt__(self, other: object) -> bool:
+        return str(self) < str(other)
+
+    def __mod__(self, params: Any) -> Text:
+        return Filled(self, params)
+
+    def __add__(self, other: object) -> Text:
+        return Joined("", (self, other))
+
+    def __radd__(self, other: object) -> Text:
+        return Joined("", (other, self))
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _hashable(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+class Message(Text):
+    """A message id (English), translated when written."""
+
+    __slots__ = ("msgid",)
+
+    def __init__(self, msgid: str) -> None:
+        self.msgid = msgid
+
+    def _parts(self) -> tuple[Any, ...]:
+        return (self.msgid,)
+
+    def _write(self, lang: str) -> str:
+        found = catalogue(lang).get(self.msgid)
+        return found if isinstance(found, str) else self.msgid
+
+
+class Plural(Text):
+    """The singular or plural form of a message, chosen by ``n``."""
+
+    __slots__ = ("singular", "plural", "n")
+
+    def __init__(self, singular: str, plural: str, n: float) -> None:
+        self.singular, self.plural, self.n = singular, plural, n
+
+    def _parts(self) -> tuple[Any, ...]:
+        return (self.singular, self.plural, self.n)
+
+    def _write(self, lang: str) -> str:
+        return ngettext(self.singular, self.plural, self.n)
+
+
+class Filled(Text):
+    """A template (a text or a plain string) with its ``%`` parameters filled in."""
+
+    __slots__ = ("template", "params")
+
+    def __init__(self, template: Text | str, params: Any) -> None:
+        self.template, self.params = template, params
+
+    def _parts(self) -> tuple[Any, ...]:
+        return (self.template, self.params)
+
+    def _write(self, lang: str) -> str:
+        return _write(self.template, lang) % _write(self.params, lang)
+
+
+def fill(template: str, params: Any) -> Text | str:
+    """``template % params`` for a template that is not translated (``"%(a)s: %(b)s"``), keeping texts
+    among the parameters deferred.
+
+    >>> fill("%(a)s!", {"a": "hi"})
+    'hi!'
+    """
+    return Filled(template, params) if _DEFERRED.get() else template % params
+
+
+class Joined(Text):
+    """Parts (texts or strings) joined by a separator."""
+
+    __slots__ = ("separator", "items")
+
+    def __init__(self, separator: str, items: tuple[Any, ...]) -> None:
+        self.separator, self.items = separator, items
+
+    def _parts(self) -> tuple[Any, ...]:
+        return (self.separator, self.items)
+
+    def _write(self, lang: str) -> str:
+        return self.separator.join(str(_write(p, lang)) for p in self.items)
+
+
+def join_texts(separator: str, parts: Any) -> Text | str:
+    """``separator.join(parts)`` for parts that may be texts (deferred ones stay deferred).
+
+    >>> join_texts(", ", ["a", "b"])
+    'a, b'
+    """
+    items = tuple(parts)
+    if any(isinstance(p, Text) for p in items):
+        return Joined(separator, items)
+    return separator.join(items)
+
+
+class Localised(Text):
+    """A text given in each language (an analyser's title): the one of the language, else English."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = dict(texts)
+
+    def _parts(self) -> tuple[Any, ...]:
+        return (tuple(sorted(self.texts.items())),)
+
+    def _write(self, lang: str) -> str:
+        return self.texts.get(lang) or self.texts.get("en", "")
+
+
+class Recorded(Text):
+    """A text recorded in English for auditors (see :func:`recorded`), translated when written."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _parts(self) -> tuple[Any, ...]:
+        return (self.text,)
+
+    def _write(self, lang: str) -> str:
+        return recorded(self.text)
+
+
+class Formatted(Text):
+    """A number, share or date written with the language's separators and month names."""
+
+    __slots__ = ("kind", "value", "digits")
+
+    def __init__(self, kind: str, value: Any, digits: int = 0) -> None:
+        self.kind, self.value, self.digits = kind, value, digits
+
+    def _parts(self) -> tuple[Any, ...]:
+        return (self.kind, self.value, self.digits)
+
+    def _write(self, lang: str) -> str:
+        if self.kind == "number":
+            return format_number(self.value, self.digits)
+        if self.kind == "share":
+            return format_share(self.value, self.digits)
+        return {"month": format_month, "day": format_day, "date": format_date}[self.kind](self.value)
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _write(value: Any, lang: str) -> Any:
+    """``value`` with every text in it written in ``lang`` (the language is already current)."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if isinstance(value, Text):
+        return value._write(lang)
+    if kind is dict:
+        return {_write(k, lang): _write(v, lang) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _PLAIN else _write(v, lang) for v in value]
+    if kind is tuple:
+        return tuple(_write(v, lang) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = {f.name: _write(getattr(value, f.name), lang) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changed)
+    return value
+
+
+def render_texts(value: Any, lang: str) -> Any:
+    """``value`` — a text, or dicts, lists, tuples and dataclasses holding texts — with every
+    :class:`Text` written in ``lang``; other values are returned as they are.
+
+    >>> with deferred():
+    ...     figures = {"title": gettext("Overview"), "n": 3}
+    >>> render_texts(figures, "nl")
+    {'title': 'Overzicht', 'n': 3}
+    """
+    with language(lang):
+        token = _DEFERRED.set(False)
+        try:
+            return _write(value, lang)
+        finally:
+            _DEFERRED.reset(token)

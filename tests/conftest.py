@@ -14,6 +14,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 REAL = (ROOT.parent / "shared" / "data" / "real").resolve()
 SAMPLES = ROOT / "data" / "samples"
+#: a text of the figures made into a string before its language is known is an error in every test (and in the
+#: CLI the tests start): ssc_mining.i18n.Text
+os.environ["SSC_MINING_STRICT_TEXTS"] = "1"
 #: Debian's headless Chromium, which the browser tests drive
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 

@@ -16,7 +16,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "ssc_mining"
 #: analyser modules that are shared infrastructure, not analysers
-ANALYSER_SHARED = {"base", "toolkit", "chains", "registry", "runner", "presets", "__init__"}
+ANALYSER_SHARED = {"base", "toolkit", "case_table", "chains", "registry", "runner", "presets", "__init__"}
 
 
 def _module(path: Path) -> str:

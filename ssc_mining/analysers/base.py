@@ -51,7 +51,7 @@ import pandas as pd
 
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import N_, current_language, format_number, gettext, ngettext
+from ssc_mining.i18n import N_, Localised, current_language, format_number, gettext, is_deferred, ngettext
 from ssc_mining.results import Item, Metric, Result
 
 #: the definition every analyser's ``cases`` metric gets
@@ -114,7 +114,10 @@ class Analyser:
 
     @classmethod
     def text(cls, what: dict[str, str], lang: str | None = None) -> str:
-        """``what`` in ``lang`` (default: the current language), falling back to English."""
+        """``what`` in ``lang`` (default: the current language, or every language while texts are deferred),
+        falling back to English."""
+        if lang is None and is_deferred():
+            return Localised(what)  # type: ignore[return-value]
         lang = lang or current_language()
         return what.get(lang) or what.get("en", "")
 

@@ -269,7 +269,7 @@ class Comparison(Analyser):
         units = dict(zip(c.table["metric"], c.table["unit"])) if len(c.table) else {}
         if len(c.wide):
             wide = c.wide.copy()
-            wide.insert(0, "metric", [str(c.table.loc[c.table["metric"] == k, "label"].iloc[0])
+            wide.insert(0, "metric", [c.table.loc[c.table["metric"] == k, "label"].iloc[0]
                                       if (c.table["metric"] == k).any() else k for k in wide.index])
             wide.insert(1, "unit", [units.get(k, "") for k in wide.index])
             items.append(Table.from_frame("side_by_side", _("Metrics per segment"), wide.reset_index(drop=True),

@@ -63,7 +63,7 @@ from ssc_mining.analysers.toolkit import changes, distinct_per_case, find_column
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.cases import CaseIndex
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import N_, format_number, ngettext
+from ssc_mining.i18n import N_, format_number, join_texts, ngettext
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Finding, Graph, Item, Metric, Result, Table
 
@@ -531,7 +531,7 @@ class Handoffs(Analyser):
         if esc.notna().any():
             share = float(esc.fillna(False).sum() / max(esc.notna().sum(), 1))
             parts.append(_("%(share)s of the tickets are solved by the first line alone.") % {"share": pct(share)})
-        return " ".join(parts)
+        return join_texts(" ", parts)  # type: ignore[return-value]
 
     def _pingpong_findings(self, level: str, pc: pd.DataFrame, data: dict[str, Any]) -> list[Item]:
         direct_col, indirect_col = _COLS[level][2:]

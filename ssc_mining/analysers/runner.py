@@ -18,25 +18,31 @@ from collections.abc import Iterable
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.errors import AnalyserFailedError
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import current_language, language
+from ssc_mining.i18n import TextRenderedTooEarlyError, current_language, deferred, render_texts
 from ssc_mining.i18n import gettext as _
 from ssc_mining.progress import phase
 from ssc_mining.results import Result
 
-__all__ = ["AnalyserFailedError", "run_analysers"]
+__all__ = ["AnalyserFailedError", "run_analysers", "run_analysers_deferred"]
 
 
 def run_analysers(log: EventLog, analysers: Iterable[Analyser], *, strict: bool = False,
                   lang: str | None = None) -> list[Result]:
     """One result per analyser, in the given order; texts in ``lang`` (default: the current language)."""
-    with language(lang or current_language()):
+    return render_texts(run_analysers_deferred(log, analysers, strict=strict), lang or current_language())
+
+
+def run_analysers_deferred(log: EventLog, analysers: Iterable[Analyser], *, strict: bool = False) -> list[Result]:
+    """One result per analyser, in the given order, its texts deferred: written in any language afterwards with
+    :func:`ssc_mining.i18n.render_texts` (so a report in two languages analyses the log once)."""
+    with deferred():
         return _run(log, analysers, strict=strict)
 
 
 def _run(log: EventLog, analysers: Iterable[Analyser], *, strict: bool) -> list[Result]:
     results = []
     for analyser in analysers:
-        title = analyser.text(analyser.title) or analyser.name
+        title = analyser.text(analyser.title) if analyser.title else analyser.name
         missing = analyser.missing_columns(log)
         if missing:
             results.append(Result.skipped(
@@ -51,6 +57,8 @@ def _run(log: EventLog, analysers: Iterable[Analyser], *, strict: bool) -> list[
                 result = analyser.analyse(log)
             if not isinstance(result, Result):
                 raise TypeError(f"analyse() returned {type(result).__name__}, not a Result")
+        except TextRenderedTooEarlyError:
+            raise  # a mistake in the analyser's code, not in the data
         except Exception as err:  # noqa: BLE001 - one failing analyser must not break the report
             if strict:
                 raise AnalyserFailedError(f"analyser {analyser.name!r} failed: {type(err).__name__}: {err}",

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
+from ssc_mining.analysers.case_table import case_table
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, ngettext
@@ -78,13 +79,10 @@ class ThroughputTime(Analyser):
     max_groups: int = 15
 
     def analyse(self, log: EventLog) -> Result:
-        index, m = log.cases, log.markers
+        index, m, cases = log.cases, log.markers, case_table(log)
         keep, left = complete_cases(log, self.complete_only)
-        all_days = pd.Series(index.days(), index=index.ids)
-        days = all_days[keep]
-        resolved_at = m.resolved_at(index)
-        to_resolution = pd.Series(np.where(resolved_at >= 0, index.seconds[np.maximum(resolved_at, 0)]
-                                           - index.seconds[index.first], np.nan) / 86_400, index=index.ids)[keep]
+        days = cases["days"][keep]
+        to_resolution = cases["days_to_resolution"][keep]
         n_left = sum(left.values())
         items: list[Item] = [
             Metric("cases", _("Tickets"), int(len(days)), unit="cases",
@@ -121,7 +119,7 @@ class ThroughputTime(Analyser):
                            x_label=_("days from first to last event"), y_label=_("tickets")))
         for column, label in ((C.MOTHER, _("mother organisation")), (C.CATEGORY, _("category"))):
             if log.has(column):
-                groups = pd.DataFrame({"group": index.case_first(log.frame[column])[keep].to_numpy(),
+                groups = pd.DataFrame({"group": cases[column.rsplit(":", 1)[-1]][keep].to_numpy(),
                                        "days": days.to_numpy(), "resolution": to_resolution.to_numpy()})
                 table = self._per_group(groups)
                 if len(table) > self.max_groups:

@@ -167,11 +167,9 @@ class Workload(Analyser):
                   x_label=_("week (Monday)"), y_label=_("tickets")),
         ]
         if len(ages):
-            bands = pd.cut(ages, list(AGE_BANDS), right=False,
-                           labels=[_("under a week"), _("1–4 weeks"), _("1–3 months"), _("3–12 months"),
-                                   _("over a year")])
-            band_table = bands.value_counts(sort=False).rename_axis("age").reset_index(name="cases")
-            band_table["age"] = band_table["age"].astype(str)
+            names = [_("under a week"), _("1–4 weeks"), _("1–3 months"), _("3–12 months"), _("over a year")]
+            codes = pd.cut(ages, list(AGE_BANDS), right=False, labels=False).dropna().astype(int)
+            band_table = pd.DataFrame({"age": names, "cases": np.bincount(codes, minlength=len(names))})
             items.append(Table.from_frame("open_age", _("Age of open tickets"), band_table,
                                           labels={"age": _("age"), "cases": _("open tickets")},
                                           units={"cases": "cases"}))

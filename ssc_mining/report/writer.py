@@ -36,11 +36,11 @@ from ssc_mining._io import StagedFolder, atomic_write_bytes, atomic_write_text, 
 from ssc_mining.analysers import Analyser
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog.log import EventLog
-from ssc_mining.i18n import LANGUAGES, language
+from ssc_mining.i18n import LANGUAGES
 from ssc_mining.privacy import PrivacySettings, Pseudonymiser, load_key, pseudonymise_log
 from ssc_mining.progress import phase
 from ssc_mining.report.html import render_html
-from ssc_mining.report.model import compute_figures
+from ssc_mining.report.model import figures_in, figures_once
 from ssc_mining.report.process_map import MapSettings
 from ssc_mining.report.tables_export import export_tables as write_tables
 from ssc_mining.results import Result
@@ -204,10 +204,11 @@ def write_reports(
         write(quarantine, safe_frame(log.quarantine).to_csv(index=False, lineterminator="\n").encode("utf-8"))
     settings = map_settings or MapSettings()
     written: list[tuple[str, list[str]]] = []
+    with phase("figures"):
+        once = figures_once(log, as_of=as_of, analysers=analysers, strict=strict, privacy=privacy)
     for lang in dict.fromkeys(langs):
-        with language(lang), phase(f"figures in {lang}"):
-            figures = compute_figures(log, map_settings=map_settings, as_of=as_of, analysers=analysers,
-                                      strict=strict, privacy=privacy)
+        with phase(f"figures in {lang}"):
+            figures = figures_in(once, log, lang, map_settings=map_settings)
         figures["run"] = {"run_date": run_date, "as_of": as_of.isoformat() if as_of is not None else None,
                           "map_settings": settings.__dict__, "lang": lang, **(run or {})}
         base = f"{stem}{_suffix(lang)}"

@@ -22,14 +22,16 @@ from typing import Any, ClassVar, Literal, TypedDict
 import numpy as np
 import pandas as pd
 
+from ssc_mining.i18n import Text
+
 Severity = Literal["info", "notice", "warning", "critical"]
 ChartKind = Literal["bar", "histogram", "line"]
 
 
 def jsonable(value: Any) -> Any:
     """Convert numpy/pandas scalars and containers to plain JSON types (NaN → None)."""
-    if value is None or isinstance(value, (str, bool)):
-        return value
+    if value is None or isinstance(value, (str, bool, Text)):
+        return value  # a deferred text is written in a language when the report is
     if isinstance(value, (np.bool_,)):
         return bool(value)
     if isinstance(value, (int, np.integer)):
@@ -45,7 +47,7 @@ def jsonable(value: Any) -> Any:
                            and pd.isna(value)):
         return None
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {k if isinstance(k, Text) else str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray, pd.Series)):
         return [jsonable(v) for v in list(value)]
     return str(value)

@@ -55,5 +55,6 @@ class FirstTimeRight(Analyser):
             items.append(Finding("not_first_time_right", "notice",
                                  f"{len(worst)} tickets needed repeated steps or more teams; those with the most "
                                  "repeated steps come first.", top_cases(worst, len(worst)), len(worst)))
-        return self.result(summary=f"{format_share(float(ok.mean()))} of the tickets were first time right.",
+        return self.result(summary=_("%(share)s of the tickets were first time right.")
+                           % {"share": format_share(float(ok.mean()))},
                            items=items)
