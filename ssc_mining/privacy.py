@@ -121,6 +121,7 @@ class NameFinder:
             if words:
                 self._names.setdefault(words, pseudonymiser.pseudonym(text))
         self._longest = max((len(k) for k in self._names), default=0)
+        self._first_words = {k[0] for k in self._names}  # a name can only begin at one of these words
 
     def replace(self, text: str) -> str:
         """``text`` with every name and e-mail address replaced by its pseudonym."""
@@ -130,6 +131,9 @@ class NameFinder:
         words = list(_WORD.finditer(text))
         out, pos, i = [], 0, 0
         while i < len(words):
+            if words[i].group(0).casefold() not in self._first_words:
+                i += 1
+                continue
             for k in range(min(self._longest, len(words) - i), 0, -1):
                 key = tuple(w.group(0).casefold() for w in words[i:i + k])
                 if key in self._names:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from ssc_mining.discovery.variants import variant_table
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 
@@ -47,14 +48,10 @@ def variants(log: EventLog) -> pd.Series:
 
 
 def _variants(log: EventLog) -> pd.Series:
-    frame = log.frame
-    if frame.empty:
+    if log.frame.empty:
         return pd.Series(dtype="int64")
-    codes, labels = pd.factorize(frame[C.ACTIVITY], sort=True)
-    seq = pd.Series(codes, index=frame.index).astype(str).groupby(frame[C.CASE].to_numpy(), sort=False).agg(",".join)
-    counts = seq.value_counts()
-    names = [" → ".join(labels[int(i)] for i in key.split(",")) for key in counts.index]
-    out = pd.Series(counts.to_numpy(), index=names, name="cases")
+    table = variant_table(log)
+    out = pd.Series(table.counts, index=[" → ".join(trace) for trace in table.traces], name="cases")
     return out.sort_index().sort_values(ascending=False, kind="stable")
 
 

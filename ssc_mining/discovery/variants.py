@@ -63,7 +63,11 @@ class VariantTable:
 
 
 def variant_table(log: EventLog) -> VariantTable:
-    """The variants of ``log`` (sorted by case and time)."""
+    """The variants of ``log`` (sorted by case and time), computed once per log and shared (do not change it)."""
+    return log.computed("variant_table", lambda: _variant_table(log))
+
+
+def _variant_table(log: EventLog) -> VariantTable:
     frame = log.frame
     if frame.empty:
         return VariantTable([], np.zeros(0, dtype=np.int64), pd.Series(dtype="int64"))

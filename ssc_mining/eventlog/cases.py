@@ -109,12 +109,12 @@ class CaseIndex:
 
     def case_first(self, values: pd.Series) -> pd.Series:
         """Per case (index: case id): the first known value of a column (for case attributes)."""
-        array = values.to_numpy()
         known = values.notna().to_numpy()
-        if known.all():
-            return pd.Series(array[self.first], index=self.ids)
-        first = pd.Series(array[known], index=self.codes[known]).groupby(level=0, sort=True).first()
-        return pd.Series(first.reindex(range(self.n)).to_numpy(), index=self.ids)
+        if known.all():  # take the n_cases values first, then convert (not the whole column)
+            return pd.Series(values.take(self.first).to_numpy(), index=self.ids)
+        pos = self.first_where(known)
+        found = values.take(np.maximum(pos, 0)).reset_index(drop=True).where(pd.Series(pos >= 0))
+        return pd.Series(found.to_numpy(), index=self.ids)
 
 
 def case_index(frame: pd.DataFrame) -> CaseIndex:

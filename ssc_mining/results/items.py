@@ -61,7 +61,10 @@ class Item:
     key: str
 
     def to_dict(self) -> dict[str, Any]:
-        data = {"type": self.TYPE, **asdict(self)}
+        # field by field (dataclasses.asdict would deep-copy every value of a long series first)
+        data = {"type": self.TYPE, **{f.name: getattr(self, f.name) for f in fields(self)}}
+        if isinstance(self, Table):
+            data["columns"] = [asdict(c) for c in self.columns]
         return jsonable(data)
 
 
