@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import GOOD_CSV, run_cli
+from conftest import GOOD_CSV, SAMPLES, run_cli
 
 from ssc_mining.analysers import Analyser, AnalyserFailedError, discover, run_analysers
 from ssc_mining.eventlog import EventLog
@@ -180,3 +180,33 @@ def test_plugins_dir_adds_profiles_and_presets(tmp_path: Path):
     data = json.loads((out / "tiny.json").read_text())
     assert data["provenance"]["profile"] == "tiny-system"
     assert [r["analyser"] for r in data["analysers"]] == ["variants"] and data["analysers"][0]["params"] == {"top": 2}
+
+
+def test_an_analyser_from_the_plugins_folder_can_be_compared_across_segments(tmp_path: Path):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "counting.py").write_text(
+        "from dataclasses import dataclass\n"
+        "from ssc_mining.analysers import Analyser\n"
+        "from ssc_mining.results import Metric\n"
+        "@dataclass(frozen=True, kw_only=True)\n"
+        "class Events(Analyser):\n"
+        "    name = 'event_count'\n"
+        "    title = {'en': 'Event count', 'nl': 'Aantal gebeurtenissen'}\n"
+        "    description = {'en': 'Counts events.', 'nl': 'Telt gebeurtenissen.'}\n"
+        "    def analyse(self, log):\n"
+        "        return self.result(summary='Events counted.', items=[\n"
+        "            Metric('cases', 'Tickets', log.n_cases, unit='cases'),\n"
+        "            Metric('events', 'Events', log.n_events, unit='events')])\n")
+    out = tmp_path / "out.json"
+    result = run_cli("analyse", SAMPLES / "generic-events.csv", "--json", out, "--plugins-dir", plugins,
+                     "--analysers", "comparison", "--param", "comparison.analyser=event_count",
+                     "--param", "comparison.segment=mother")
+    assert result.returncode == 0, result.stderr
+    [comparison] = json.loads(out.read_text())["analysers"]
+    assert comparison["status"] == "ok", comparison["reason"]
+    rows = {row[0]: row[2:] for row in next(i for i in comparison["items"] if i["key"] == "side_by_side")["rows"]}
+    frame = pd.read_csv(SAMPLES / "generic-events.csv")
+    mother = next(c for c in frame.columns if "mother" in c.lower() or "moeder" in c.lower())
+    expected = frame.groupby(mother).size().sort_values(ascending=False)
+    assert sorted(rows["Events"]) == sorted(expected.tolist())   # events per mother organisation, counted by hand

@@ -3,6 +3,10 @@
 one-off ``.py`` files, whose loader profiles (Profile subclasses) and presets
 (Preset objects) are registered too.
 
+Analysers from a plugins folder are registered for the rest of the process,
+like its profiles and presets: every later :func:`discover` — the segment
+comparison's included — finds them too.
+
 A plugin that fails to import, or whose entry point is not an
 :class:`Analyser` subclass, is reported with its name, not raised, unless
 ``strict``.
@@ -27,6 +31,9 @@ from ssc_mining.errors import ConfigError
 from ssc_mining.loaders.profiles import Profile, register_profile
 
 GROUP = "ssc_mining.analysers"
+
+#: analysers loaded from a plugins folder in this process (name → (class, origin))
+_FROM_FOLDERS: dict[str, tuple[type[Analyser], str]] = {}
 
 
 @dataclass
@@ -67,6 +74,8 @@ def discover(plugins_dir: str | Path | None = None, *, strict: bool = False) -> 
             found.problems[ep.name] = f"cannot be loaded: {type(err).__name__}: {err}"
             continue
         _accept(found, obj, f"{ep.value} ({ep.dist.name if ep.dist else '?'})", ep.name)
+    for cls, origin in _FROM_FOLDERS.values():
+        _accept(found, cls, origin, origin.split(":", 1)[0])
     if plugins_dir is not None:
         _load_dir(found, Path(plugins_dir), strict=strict)
     found.analysers = dict(sorted(found.analysers.items()))
@@ -96,6 +105,8 @@ def _load_dir(found: Discovery, folder: Path, *, strict: bool) -> None:
             if inspect.isclass(obj) and obj.__module__ == module_name:
                 if issubclass(obj, Analyser) and obj is not Analyser:
                     _accept(found, obj, origin, path.name)
+                    if found.origins.get(obj.name) == origin:
+                        _FROM_FOLDERS[obj.name] = (obj, origin)
                 elif issubclass(obj, Profile) and obj is not Profile and obj.name:
                     register_profile(obj, origin)
                     found.profiles[obj.name] = origin
