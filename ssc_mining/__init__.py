@@ -11,7 +11,7 @@ The public API, for scripts and plugins (everything else is private and may chan
   :class:`Chart`, :class:`Graph`
 * loader profiles: :class:`Profile`, :class:`ProfiledTable`
 * presets: :class:`Preset`
-* reports: :func:`write_report`, :class:`PrivacySettings`
+* reports: :func:`write_report`, :class:`PrivacySettings`, :class:`RunContext` (the settings of one run)
 * errors: :class:`SSCMiningError` and its subclasses
 * texts: :func:`gettext` (``_``), :func:`ngettext`, :func:`format_number`, :func:`format_share`, :func:`join_texts`,
   :func:`fill`, :class:`Text` (texts written in a language when the report is)
@@ -53,6 +53,7 @@ from ssc_mining.loaders.profiles import Profile, ProfiledTable  # noqa: E402
 from ssc_mining.privacy import PrivacySettings  # noqa: E402
 from ssc_mining.report import write_report  # noqa: E402
 from ssc_mining.results import Chart, Column, Finding, Graph, Metric, Result, Table  # noqa: E402
+from ssc_mining.run_context import RunContext  # noqa: E402
 from ssc_mining.semantics import Role, Semantics, State  # noqa: E402
 
 __all__ = [
@@ -67,7 +68,7 @@ __all__ = [
     # loader profiles
     "Profile", "ProfiledTable",
     # reports
-    "write_report", "PrivacySettings",
+    "write_report", "PrivacySettings", "RunContext",
     # errors
     "SSCMiningError", "InputError", "EmptyInputError", "FormatError", "MappingError", "TimestampError",
     "StrictModeError", "ConfigError",

@@ -393,7 +393,9 @@ def inspect(file: Path, plugins_dir: Path | None, show_people: bool, debug: bool
 @click.option("--name", help="Base name of the report files (default: the input file's name).")
 @click.option("--run-date", metavar="DATE",
               help="Date to print on the report (none by default, so reruns are identical).")
-@click.option("--as-of", metavar="DATE", help="Events after this date count as 'in the future' (default: now).")
+@click.option("--as-of", metavar="DATE",
+              help="The moment of the export: events after it count as 'in the future' (default: now), and open "
+                   "tickets are aged and judged at it (default: the last event).")
 @click.option("--map-activities", type=click.FloatRange(0.0, 1.0), default=1.0, show_default=True,
               help="Process map: keep the most frequent activities covering this share of events.")
 @click.option("--map-paths", type=click.FloatRange(0.0, 1.0), default=0.9, show_default=True,

@@ -97,6 +97,15 @@ class Analyser:
 
     # helpers every analyser gets for free -------------------------------------------------
 
+    def for_log(self, log: EventLog) -> Analyser:
+        """This analyser with the run-wide settings it leaves open (a ``timezone`` or ``as_of`` parameter set to
+        None) taken from ``log`` (its time zone), for a call outside a run; in a run the runner fills them in
+        from the :class:`~ssc_mining.run_context.RunContext`."""
+        from ssc_mining.run_context import RunContext
+
+        return RunContext.of(log).settle(self)
+
+
     def params(self) -> dict[str, Any]:
         """The parameters and their values."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

@@ -31,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -230,7 +231,8 @@ class Comparison(Analyser):
     alpha: float = 0.05
     max_segments: int = 8
     min_cases: int = 1
-    timezone: str = TIMEZONE
+    #: zone of months, weeks and working hours; None: the run's (the log's zone)
+    timezone: str | None = None
 
     def segment_label(self) -> str:
         """The segment in words: "mother organisation", "before / from 2024-06-01", or the column's name."""
@@ -242,11 +244,15 @@ class Comparison(Analyser):
         return labels.get(self.segment, self.segment)
 
     def analyse(self, log: EventLog) -> Result:
+        if self.timezone is None:  # the run's zone: the log's when run on its own
+            return self.for_log(log).analyse(log)
         from ssc_mining.analysers.registry import discover
         found = discover().analysers
         if self.analyser not in found:
             raise ConfigError(f"no analyser named {self.analyser!r}", hint="known: " + ", ".join(sorted(found)))
         inner = found[self.analyser](**self.analyser_params)
+        if hasattr(inner, "timezone") and inner.timezone is None:  # the comparison's zone, which is the run's
+            inner = dataclasses.replace(inner, **{"timezone": self.timezone})
         column = SEGMENT_COLUMNS.get(self.segment, self.segment)
         if _date_of(self.segment) is None and not log.has(column):
             return Result.skipped(self.name, self.text(self.title),

@@ -39,7 +39,6 @@ import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.analysers.toolkit import month_labels
-from ssc_mining.business_calendar import TIMEZONE
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, format_share, ngettext
@@ -91,7 +90,8 @@ class Coordination(Analyser):
     #: organisations that handle tickets (the SSC); default: every organisation that is not a mother
     service_organisations: tuple[str, ...] = ()
     #: zone in which months begin
-    timezone: str = TIMEZONE
+    #: zone of months, weeks and working hours; None: the run's (the log's zone)
+    timezone: str | None = None
     #: groups shown per table
     max_groups: int = 15
 
@@ -144,6 +144,8 @@ class Coordination(Analyser):
 
     def case_values(self, log: EventLog) -> pd.DataFrame:
         """Per-case values behind the metrics (for comparisons between segments)."""
+        if self.timezone is None:
+            return self.for_log(log).case_values(log)
         pc = self.per_case(log)
         out = pd.DataFrame({"coordination_event_share": pc["coordination_events"] / pc["events"],
                             "coordination_time_share": pc["coordination_seconds"] / pc["seconds"].where(
@@ -153,6 +155,8 @@ class Coordination(Analyser):
         return out
 
     def analyse(self, log: EventLog) -> Result:
+        if self.timezone is None:  # the run's zone: the log's when run on its own
+            return self.for_log(log).analyse(log)
         why = coordination_measurable(log)
         if why and log.n_events:
             return self.result(

@@ -171,7 +171,8 @@ class Deliveries(Analyser):
     #: other working hours per priority value, e.g. ``{"1": "24/7"}`` or ``{"2": "07:00-22:00 mon-sat"}``
     hours_per_priority: dict[str, str] = field(default_factory=dict)
     #: zone of the working day
-    timezone: str = TIMEZONE
+    #: zone of months, weeks and working hours; None: the run's (the log's zone)
+    timezone: str | None = None
     #: the SLA clock stops while the ticket waits and once it is resolved
     sla_clock_stops: bool = True
     #: moment at which open cases are judged (ISO date-time); default: the last event in the log
@@ -190,7 +191,8 @@ class Deliveries(Analyser):
     def calendar(self) -> BusinessCalendar:
         """The working time business hours are counted in (raises ConfigError for a value it cannot use)."""
         return BusinessCalendar(country=self.holidays_country, subdivision=self.holidays_subdivision,
-                                timezone=self.timezone, hours=self.working_hours, days=self.working_days,
+                                timezone=self.timezone or TIMEZONE, hours=self.working_hours,
+                                days=self.working_days,
                                 per_priority=self.hours_per_priority)
 
     def _minutes(self, start: pd.Series, end: pd.Series, priority: pd.Series | None = None) -> np.ndarray:
@@ -334,6 +336,8 @@ class Deliveries(Analyser):
 
     def pinned(self, log: EventLog) -> Deliveries:
         """A copy whose norms are this log's medians for the categories without a configured norm."""
+        if self.timezone is None:
+            return self.for_log(log).pinned(log)  # type: ignore[return-value]
         pc = self.per_case(log)
         norms = (pc.dropna(subset=["category"]).groupby("category")["norm_minutes"].first() / 60).dropna()
         return dataclasses.replace(self, norm_hours={**{str(k): float(v) for k, v in norms.items()},
@@ -345,6 +349,8 @@ class Deliveries(Analyser):
 
     def case_values(self, log: EventLog) -> pd.DataFrame:
         """Per-case values behind the metrics (for comparisons between segments)."""
+        if self.timezone is None:
+            return self.for_log(log).case_values(log)
         pc = self.per_case(log)
         pc = pc[~pc["left_out"].to_numpy(dtype=bool)]
         need = pc["late_class"] != ""
@@ -357,6 +363,8 @@ class Deliveries(Analyser):
 
     # -- result ----------------------------------------------------------------------------------------------
     def analyse(self, log: EventLog) -> Result:
+        if self.timezone is None:  # the run's zone: the log's when run on its own
+            return self.for_log(log).analyse(log)
         pc, info = self._compute(log)
         left_out = int(pc["left_out"].sum())
         pc = pc[~pc["left_out"].to_numpy(dtype=bool)]

@@ -22,21 +22,29 @@ from ssc_mining.i18n import TextRenderedTooEarlyError, current_language, deferre
 from ssc_mining.i18n import gettext as _
 from ssc_mining.progress import phase
 from ssc_mining.results import Result
+from ssc_mining.run_context import RunContext
 
 __all__ = ["AnalyserFailedError", "run_analysers", "run_analysers_deferred"]
 
 
 def run_analysers(log: EventLog, analysers: Iterable[Analyser], *, strict: bool = False,
-                  lang: str | None = None) -> list[Result]:
-    """One result per analyser, in the given order; texts in ``lang`` (default: the current language)."""
-    return render_texts(run_analysers_deferred(log, analysers, strict=strict), lang or current_language())
+                  lang: str | None = None, context: RunContext | None = None) -> list[Result]:
+    """One result per analyser, in the given order; texts in ``lang`` (default: the current language).
+
+    Run-wide settings the analysers leave open (their time zone, the moment of the export) come from
+    ``context`` (default: the log's zone, no moment); ``strict`` is the context's when one is given.
+    """
+    return render_texts(run_analysers_deferred(log, analysers, strict=strict, context=context),
+                        lang or current_language())
 
 
-def run_analysers_deferred(log: EventLog, analysers: Iterable[Analyser], *, strict: bool = False) -> list[Result]:
+def run_analysers_deferred(log: EventLog, analysers: Iterable[Analyser], *, strict: bool = False,
+                           context: RunContext | None = None) -> list[Result]:
     """One result per analyser, in the given order, its texts deferred: written in any language afterwards with
     :func:`ssc_mining.i18n.render_texts` (so a report in two languages analyses the log once)."""
+    context = context or RunContext.of(log, strict=strict)
     with deferred():
-        return _run(log, analysers, strict=strict)
+        return _run(log, [context.settle(a) for a in analysers], strict=context.strict)
 
 
 def _run(log: EventLog, analysers: Iterable[Analyser], *, strict: bool) -> list[Result]:

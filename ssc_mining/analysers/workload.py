@@ -32,7 +32,6 @@ import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.analysers.toolkit import month_labels
-from ssc_mining.business_calendar import TIMEZONE
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_date, format_number, ngettext
@@ -69,7 +68,8 @@ class Workload(Analyser):
 
     #: moment at which open tickets are aged (ISO date or date-time, in ``timezone``); default: the last event
     as_of: str | None = None
-    timezone: str = TIMEZONE
+    #: zone of months, weeks and working hours; None: the run's (the log's zone)
+    timezone: str | None = None
 
     def _as_of(self, log: EventLog) -> pd.Timestamp:
         if self.as_of:
@@ -101,10 +101,14 @@ class Workload(Analyser):
 
     def case_values(self, log: EventLog) -> pd.DataFrame:
         """Per-case values behind the metrics (for comparisons between segments)."""
+        if self.timezone is None:
+            return self.for_log(log).case_values(log)
         pc = self.per_case(log)
         return pd.DataFrame({"median_open_age_days": pc["age_days"], "open_share": pc["open"]})
 
     def analyse(self, log: EventLog) -> Result:
+        if self.timezone is None:  # the run's zone: the log's when run on its own
+            return self.for_log(log).analyse(log)
         frame = log.frame
         if not len(frame):
             return self.result(summary=_("The export is empty."),

@@ -44,7 +44,7 @@ from ssc_mining.report.process_map import (
 def map_figures(log: EventLog, settings: MapSettings) -> dict[str, Any]:
     """Everything the process-map section shows, as plain data (the drawings of the main map under ``svg``)."""
     dfg = log.computed("directly_follows", lambda: directly_follows(log))
-    levels = map_levels(dfg, settings)
+    levels = log.computed(("map_levels", settings), lambda: map_levels(dfg, settings))  # the same in every language
     kept = levels.maps[levels.default]
     rare = rare_activities(dfg, settings.rare_share)
     total = int(dfg.nodes["events"].sum())

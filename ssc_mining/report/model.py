@@ -29,6 +29,7 @@ from ssc_mining.quality import run_checks
 from ssc_mining.report.explore import explore_figures
 from ssc_mining.report.map_figures import map_figures
 from ssc_mining.report.process_map import MapSettings
+from ssc_mining.run_context import RunContext
 
 SCHEMA = "ssc_mining.report/1"
 
@@ -41,19 +42,20 @@ def compute_figures(log: EventLog, *, map_settings: MapSettings | None = None,
     ``analysers`` defaults to every installed analyser with its default parameters. For several
     languages, compute :func:`figures_once` and write each with :func:`figures_in`.
     """
-    once = figures_once(log, as_of=as_of, analysers=analysers, strict=strict, privacy=privacy)
+    context = RunContext.of(log, as_of=as_of, strict=strict,
+                            privacy=privacy or PrivacySettings(pseudonymise=False, key_source="none"))
+    once = figures_once(log, context, analysers=analysers)
     return figures_in(once, log, current_language(), map_settings=map_settings)
 
 
-def figures_once(log: EventLog, *, as_of: pd.Timestamp | None = None, analysers: list[Analyser] | None = None,
-                 strict: bool = False, privacy: PrivacySettings | None = None) -> dict[str, Any]:
+def figures_once(log: EventLog, context: RunContext, *, analysers: list[Analyser] | None = None) -> dict[str, Any]:
     """Every figure of the report except the process map, computed once with their texts deferred
-    (:class:`~ssc_mining.i18n.Text`): :func:`figures_in` writes them in a language."""
+    (:class:`~ssc_mining.i18n.Text`) for the run ``context``: :func:`figures_in` writes them in a language."""
     if analysers is None:
         analysers = [cls() for cls in discover().analysers.values()]
-    privacy = privacy or PrivacySettings(pseudonymise=False, key_source="none")
+    privacy = context.privacy
     with phase("analysers"):
-        results = run_analysers_deferred(log, analysers, strict=strict)
+        results = run_analysers_deferred(log, analysers, context=context)
     with deferred():
         with phase("privacy rules"):
             results, privacy_notes = apply_privacy(results, privacy)
@@ -61,7 +63,7 @@ def figures_once(log: EventLog, *, as_of: pd.Timestamp | None = None, analysers:
             # drill-downs to tickets, paths, ticket steps (auditors only), team network; from the filtered results
             explore = explore_figures(log, results, privacy.audience)
         with phase("data-quality checks"):
-            quality = [f.to_dict() for f in run_checks(log, as_of=as_of)]
+            quality = [f.to_dict() for f in run_checks(log, as_of=context.as_of)]
         q = log.quarantine
         return {
             "schema": SCHEMA,

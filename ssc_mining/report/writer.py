@@ -44,6 +44,7 @@ from ssc_mining.report.model import figures_in, figures_once
 from ssc_mining.report.process_map import MapSettings
 from ssc_mining.report.tables_export import export_tables as write_tables
 from ssc_mining.results import Result
+from ssc_mining.run_context import RunContext
 
 
 @dataclass(frozen=True)
@@ -204,9 +205,10 @@ def write_reports(
         write(quarantine, safe_frame(log.quarantine).to_csv(index=False, lineterminator="\n").encode("utf-8"))
     settings = map_settings or MapSettings()
     written: list[tuple[str, list[str]]] = []
+    context = RunContext.of(log, as_of=as_of, privacy=privacy, languages=tuple(dict.fromkeys(langs)), strict=strict)
     with phase("figures"):
-        once = figures_once(log, as_of=as_of, analysers=analysers, strict=strict, privacy=privacy)
-    for lang in dict.fromkeys(langs):
+        once = figures_once(log, context, analysers=analysers)
+    for lang in context.languages:
         with phase(f"figures in {lang}"):
             figures = figures_in(once, log, lang, map_settings=map_settings)
         figures["run"] = {"run_date": run_date, "as_of": as_of.isoformat() if as_of is not None else None,
