@@ -144,7 +144,7 @@ def ticket_paths(log: EventLog) -> tuple[np.ndarray, list[tuple[str, ...]]]:
     if index.n * int(length.max()) > VARIANT_CELLS or (act < 0).any():
         from ssc_mining.discovery.variants import variant_table
 
-        table = log.computed("variant_table", lambda: variant_table(log))
+        table = variant_table(log)  # computed once per log
         return table.case_variant.to_numpy().astype(np.int64), list(table.traces)
     dtype = np.int16 if len(labels) < 32_000 else np.int32
     matrix = np.full((index.n, int(length.max())), -1, dtype=dtype)

@@ -99,7 +99,7 @@ def model_figures(log: EventLog, coverage: float) -> dict[str, Any]:
     from ssc_mining.discovery.variants import variant_table
 
     def mine() -> tuple[Any, Any, Any]:   # the same model whatever the language: mined once per log
-        table = log.computed("variant_table", lambda: variant_table(log))
+        table = variant_table(log)  # computed once per log
         model = discover_model(table, coverage=coverage)
         tree = simplify(model.tree)
         fit = tree_fit(tree, table, net=model.net, initial_marking=model.initial_marking,
