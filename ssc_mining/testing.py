@@ -29,6 +29,10 @@ The checks, by name:
 * ``metrics_defined`` — every metric has a description; a measured one its base (cases), else a reason
 * ``findings_complete`` — every finding lists all its case ids (``count`` = number of ids)
 * ``params_round_trip`` — ``type(a)(**a.params()) == a``
+* ``people_marked`` — an item about a person carries ``personal=True`` and the analyser declares ``personal``
+* ``segments`` — when the analyser offers ``analyse_segments``, each segment's result and case values
+  equal ``analyse`` and ``case_values`` run on that segment's events (segments: the cases' mother
+  organisation, and halves of the cases)
 
 Example:
     >>> from ssc_mining.analysers.variants import Variants
@@ -267,6 +271,30 @@ def check_params_round_trip(analyser: Analyser, log: EventLog | None = None) -> 
             _fail("params_round_trip", analyser, f"parameter {name!r} is private")
 
 
+def check_segments(analyser: Analyser, log: EventLog | None = None) -> None:
+    log = log or fixture_log()
+    pinned = analyser.for_log(log).pinned(log)
+    index = log.cases
+    mothers = index.case_first(log.frame[C.MOTHER]).astype(str).to_numpy() if C.MOTHER in log.frame.columns \
+        else np.full(index.n, "one")
+    halves = np.where(np.arange(index.n) % 2 == 0, "even", "odd")
+    for labels in (mothers, halves):
+        segments = pd.Series(labels, index=pd.Index(index.ids, name=C.CASE), dtype=object)
+        keep = sorted(set(labels))
+        grouped = pinned.analyse_segments(log, segments, keep)
+        if grouped is None:
+            return
+        for seg in keep:
+            part = log.subset(labels[index.codes] == seg)
+            result, values = grouped[seg]
+            expected = pinned.analyse(part)
+            if _comparable(result) != _comparable(expected):
+                _fail("segments", analyser, f"analyse_segments differs from analyse on segment {seg!r}")
+            want = pinned.case_values(part) if expected.status == "ok" else None
+            if (values is None) != (want is None) or (values is not None and not values.equals(want)):
+                _fail("segments", analyser, f"analyse_segments' case values differ on segment {seg!r}")
+
+
 CHECKS: dict[str, Callable[..., None]] = {
     "returns_result": check_returns_result,
     "does_not_mutate": check_does_not_mutate,
@@ -282,6 +310,7 @@ CHECKS: dict[str, Callable[..., None]] = {
     "findings_complete": check_findings_complete,
     "params_round_trip": check_params_round_trip,
     "people_marked": check_people_marked,
+    "segments": check_segments,
 }
 
 

@@ -97,3 +97,31 @@ def test_real_logs_segment_by_channel_or_say_what_is_missing():
     rows = {r[0]: r[1] for r in result.item("segment_cases").rows}
     assert rows == {k: v for k, v in per_channel.items() if k in rows}
     assert len(rows) == min(len(per_channel), 8)
+
+
+class _PerSegment(Standardisation):
+    """The standardisation without its group-by: the comparison falls back to one run per segment."""
+
+    def analyse_segments(self, log, segments, keep):
+        return None
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("split", ["mother", "channel", "date"])
+def test_segments_as_group_bys_give_what_one_run_per_segment_gives(sim_log, split):
+    logs = [sim_log, load_real("receipt-wabo", "receipt.csv")]
+    for log in logs:
+        middle = log.frame[C.TIMESTAMP].sort_values().iloc[len(log.frame) // 2]
+        segment = middle.date().isoformat() if split == "date" else split
+        if segment == "mother" and C.MOTHER not in log.frame.columns:
+            continue
+        if segment == "channel" and C.CHANNEL not in log.frame.columns:
+            continue
+        grouped = compare(Standardisation(), log, segment)
+        assert Standardisation().pinned(log).analyse_segments(log, pd.Series(dtype=object), []) is not None
+        alone = compare(_PerSegment(), log, segment)
+        assert grouped.cases == alone.cases and len(grouped.cases) >= 2
+        pd.testing.assert_frame_equal(grouped.table, alone.table)
+        pd.testing.assert_frame_equal(grouped.wide, alone.wide)
+        for seg in grouped.cases:
+            assert grouped.results[seg].to_dict() == alone.results[seg].to_dict()

@@ -89,9 +89,25 @@ class OrderDependent(Analyser):
         return self.result(summary=first, items=[])
 
 
+@dataclass(frozen=True, kw_only=True)
+class GroupsWrongly(Analyser):
+    """Counts events; its segment hook counts the whole log's events for every segment."""
+
+    name = "groups_wrongly"
+    title = {"en": "Events", "nl": "Gebeurtenissen"}
+
+    def analyse(self, log):
+        return self.result(summary="", items=[Metric("events", "Events", log.n_events, unit="events",
+                                                     description="events in the log", base=log.n_cases)])
+
+    def analyse_segments(self, log, segments, keep):
+        return {seg: (self.analyse(log), None) for seg in keep}
+
+
 @pytest.mark.parametrize("analyser,check", [(Raises(), "returns_result"), (WrongType(), "returns_result"),
                                             (Mutates(), "does_not_mutate"), (NamesPeople(), "people_marked"),
-                                            (MarksButDoesNotDeclare(), "people_marked")])
+                                            (MarksButDoesNotDeclare(), "people_marked"),
+                                            (GroupsWrongly(), "segments")])
 def test_broken_analysers_are_caught_naming_the_check(analyser, check):
     with pytest.raises(AnalyserCheckError, match=f"check '{check}' failed for analyser '{analyser.name}'"):
         check_analyser(analyser)
@@ -109,4 +125,4 @@ def test_fixture_logs():
     assert fixture_log("small").n_cases == 40
     assert fixture_log("empty").n_events == 0
     assert {"metrics_defined", "findings_complete", "json", "renders", "deterministic"} <= set(CHECKS)
-    assert len(CHECKS) == 14
+    assert len(CHECKS) == 15

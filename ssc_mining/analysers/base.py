@@ -15,11 +15,14 @@ An analyser is a small frozen dataclass:
 * ``personal = True`` when it can emit items about individual people (who did
   an event, who asked); such items carry ``personal=True`` and the works-council
   audience never sees them (checked by the conformance kit);
-* two optional hooks the segment comparison uses: :meth:`Analyser.case_values`
+* three optional hooks the segment comparison uses: :meth:`Analyser.case_values`
   (one row per case with the values its metrics are made of, so a statistical
-  test can compare segments) and :meth:`Analyser.pinned` (a copy with the
+  test can compare segments), :meth:`Analyser.pinned` (a copy with the
   choices it derives from data — a standard path, a norm — fixed on the whole
-  log, so every segment is measured against the same yardstick).
+  log, so every segment is measured against the same yardstick) and
+  :meth:`Analyser.analyse_segments` (every segment's result from one pass over
+  the whole log, a group-by on its per-case table, instead of one run per
+  segment; it must give exactly what ``analyse`` gives on each segment's events).
 
 Register it under the entry-point group ``ssc_mining.analysers`` (the built-in
 ones are registered the same way).
@@ -94,6 +97,17 @@ class Analyser:
         category) fixed as parameters, so every segment of ``log`` is measured against the same choice. The
         default has no such choices and returns the analyser itself."""
         return self
+
+    def analyse_segments(self, log: EventLog, segments: pd.Series,
+                         keep: Sequence[str]) -> dict[str, tuple[Result, pd.DataFrame | None]] | None:
+        """Per segment in ``keep``: the result and the case values, computed from one pass over ``log``.
+
+        ``segments`` holds each case's segment label (index: case id, in the log's case order). Offer this
+        when the results per segment are group-bys of one per-case table; it must equal ``analyse`` and
+        ``case_values`` run on each segment's events (the conformance kit checks this). None (the default):
+        the comparison runs the analyser once per segment.
+        """
+        return None
 
     # helpers every analyser gets for free -------------------------------------------------
 

@@ -12,7 +12,8 @@ them (``case_values(log)``): a **two-proportion z-test** (pooled, two-sided) for
 difference is *larger than chance would explain* when the p-value is below ``alpha``. Metrics
 without per-case values are shown without a test. Choices an analyser derives from the data (the
 standard path, a category's norm) are fixed on the whole log first (its ``pinned(log)``), so every
-segment is measured against the same yardstick.
+segment is measured against the same yardstick. An analyser that can compute every segment from one
+per-case table of the whole log (``analyse_segments``; the standardisation can) does so in one pass.
 
 Example:
     >>> import pandas as pd
@@ -147,13 +148,18 @@ def compare(analyser: Analyser, log: EventLog, segment: str = "mother", *, metri
         reference = order[0] if order else ""
     else:
         order = [reference] + [s for s in order if s != reference]
-    event_segment = labels.astype(str).to_numpy()[index.codes] if index.n else np.array([], dtype=object)
     results: dict[str, Result] = {}
     values: dict[str, pd.DataFrame | None] = {}
-    for seg in order:   # a loop over segments, not cases
-        part = sub_log(log, event_segment == seg)
-        results[seg] = analyser.analyse(part)
-        values[seg] = analyser.case_values(part) if results[seg].status == "ok" else None
+    grouped = analyser.analyse_segments(log, labels.astype(str), order) if order else None
+    if grouped is not None:   # every segment from one per-case table: a group-by, not a run per segment
+        for seg in order:
+            results[seg], values[seg] = grouped[seg]
+    else:
+        event_segment = labels.astype(str).to_numpy()[index.codes] if index.n else np.array([], dtype=object)
+        for seg in order:   # a loop over segments, not cases
+            part = sub_log(log, event_segment == seg)
+            results[seg] = analyser.analyse(part)
+            values[seg] = analyser.case_values(part) if results[seg].status == "ok" else None
     metric_info: dict[str, Metric] = {}
     for seg in order:
         for item in results[seg].items:

@@ -159,8 +159,13 @@ class Standardisation(Analyser):
         return resolved & ~index.any(m.reopen) & ~index.any(m.has(Role.RETURN))
 
     def _compute(self, log: EventLog) -> tuple[pd.DataFrame, list[tuple[str, ...]], np.ndarray, tuple[str, ...]]:
+        """Per-case table, variants' sequences and counts, standard path; computed once per log and reference
+        (the report's own run, the comparison's pinning and its segments share it). Callers must not change it."""
+        return log.computed(("standardisation", tuple(self.reference)), lambda: self._compute_now(log))
+
+    def _compute_now(self, log: EventLog) -> tuple[pd.DataFrame, list[tuple[str, ...]], np.ndarray, tuple[str, ...]]:
         frame = log.frame
-        variant, sequences, counts = case_variants(frame)
+        variant, sequences, counts = log.computed("case_variants", lambda: case_variants(frame))
         index = log.cases
         chosen = "reference"
         if self.reference:
@@ -225,12 +230,39 @@ class Standardisation(Analyser):
 
     def case_values(self, log: EventLog) -> pd.DataFrame:
         """Per-case values behind the metrics (for comparisons between segments)."""
-        pc = self.per_case(log)
+        return self._values(self.per_case(log))
+
+    @staticmethod
+    def _values(pc: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"standard_share": pc["on_standard"], "mean_deviation": pc["deviation"],
                              "median_days": pc["throughput_days"]})
 
-    def analyse(self, log: EventLog) -> Result:
+    def analyse_segments(self, log: EventLog, segments: pd.Series,
+                         keep: Sequence[str]) -> dict[str, tuple[Result, pd.DataFrame | None]] | None:
+        """Every segment's result from the whole log's per-case table (a pinned analyser only: with a fixed
+        standard path a case's variant and deviation do not depend on the other cases)."""
+        if not self.reference:
+            return None
         pc, sequences, counts, standard = self._compute(log)
+        labels = segments.to_numpy()
+        out: dict[str, tuple[Result, pd.DataFrame | None]] = {}
+        for seg in keep:   # a loop over segments, not cases
+            part = pc[labels == seg]
+            seg_counts = np.bincount(part["variant"].to_numpy(), minlength=len(counts))
+            present = np.flatnonzero(seg_counts)
+            renumber = np.full(len(counts), -1, dtype=np.int64)
+            renumber[present] = np.arange(len(present))
+            part = part.assign(variant=renumber[part["variant"].to_numpy()])
+            part.attrs = dict(pc.attrs)
+            result = self._result(part, [sequences[i] for i in present], seg_counts[present], standard)
+            out[seg] = (result, self._values(part) if result.status == "ok" else None)
+        return out
+
+    def analyse(self, log: EventLog) -> Result:
+        return self._result(*self._compute(log))
+
+    def _result(self, pc: pd.DataFrame, sequences: list[tuple[str, ...]], counts: np.ndarray,
+                standard: tuple[str, ...]) -> Result:
         n = len(pc)
         if not n:
             return self.result(summary=_("The export is empty."),
