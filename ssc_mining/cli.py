@@ -537,6 +537,36 @@ def simulate(output: Path, seed: int, cases: int, start: str, months: int, forma
         click.echo(f"{key:<28} {path}")
 
 
+@main.command("plugins")
+@click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also list the plugins in the .py files in this folder.")
+@click.option("--debug", is_flag=True, help="Show the traceback of errors.")
+@_handle_errors
+def list_plugins(plugins_dir: Path | None, debug: bool) -> None:
+    """List every plugin by kind (analysers, presets, loader profiles) with where it comes from.
+
+    Plugins that cannot be loaded are listed on stderr with the reason, and the exit code is 1.
+
+    \b
+    Example:
+      ssc-mining plugins --plugins-dir my_plugins/
+    """
+    from ssc_mining.analysers import discover
+    from ssc_mining.plugins import PLUGINS
+
+    found = discover(plugins_dir)
+    for kind in ("analysers", "presets", "profiles"):
+        click.echo(f"{kind}:")
+        for name, origin in PLUGINS.origins(kind).items():
+            if kind == "analysers" and name not in found.analysers:
+                continue   # listed below as a problem
+            click.echo(f"  {name:<20} {origin}")
+    for name, problem in found.problems.items():
+        click.echo(f"plugin {name}: NOT LOADED: {problem}", err=True)
+    if found.problems:
+        raise SystemExit(1)
+
+
 @main.command("profiles")
 @click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also list the loader profiles in the .py files in this folder.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -210,3 +211,32 @@ def test_an_analyser_from_the_plugins_folder_can_be_compared_across_segments(tmp
     mother = next(c for c in frame.columns if "mother" in c.lower() or "moeder" in c.lower())
     expected = frame.groupby(mother).size().sort_values(ascending=False)
     assert sorted(rows["Events"]) == sorted(expected.tolist())   # events per mother organisation, counted by hand
+
+
+def test_one_plugin_manager_lists_every_kind_and_refuses_a_name_twice(tmp_path: Path):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "clash.py").write_text(
+        "from dataclasses import dataclass\n"
+        "from ssc_mining import Preset, Profile\n"
+        "from ssc_mining.analysers import Analyser\n"
+        "@dataclass(frozen=True, kw_only=True)\n"
+        "class MyVariants(Analyser):\n"
+        "    name = 'variants'\n"
+        "class Mine(Profile):\n"
+        "    name = 'my-system'\n"
+        "    description = 'Mine.'\n"
+        "SHORT = Preset('short', 'Short.', {'variants': {}})\n")
+    (plugins / "broken.py").write_text("raise RuntimeError('half-written plugin')\n")
+    result = run_cli("plugins", "--plugins-dir", plugins)
+    assert result.returncode == 1
+    sections = dict(re.findall(r"^(\w+):\n((?:  .*\n)*)", result.stdout, flags=re.M))
+    assert set(sections) == {"analysers", "presets", "profiles"}
+    assert re.search(r"^  short\s+clash\.py:SHORT$", sections["presets"], flags=re.M)
+    assert re.search(r"^  my-system\s+clash\.py:Mine$", sections["profiles"], flags=re.M)
+    # the built-in analyser keeps its name; the folder's is refused with both origins named
+    assert re.search(r"^  variants\s+ssc_mining\.analysers\.variants:Variants", sections["analysers"], flags=re.M)
+    assert "clash.py:MyVariants: NOT LOADED: analyser name 'variants'" in result.stderr
+    assert "broken.py: NOT LOADED" in result.stderr and "half-written plugin" in result.stderr
+    builtin = run_cli("plugins")
+    assert builtin.returncode == 0 and "clash.py" not in builtin.stdout

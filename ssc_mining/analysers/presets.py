@@ -15,13 +15,12 @@ Example:
 
 from __future__ import annotations
 
-import importlib.metadata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.errors import ConfigError
+from ssc_mining.plugins import PLUGINS, Kind
 
 GROUP = "ssc_mining.presets"
 
@@ -47,34 +46,28 @@ QUICK = Preset("quick", "Throughput time and variants only: a first look at a ne
                {"throughput": {}, "variants": {}})
 
 
-#: presets from ``--plugins-dir`` files, registered for this process by the plugin loader
-_LOCAL: dict[str, tuple[Preset, str]] = {}
+PLUGINS.add_kind(Kind("presets", GROUP, accepts=lambda obj: isinstance(obj, Preset),
+                      name_of=lambda preset: getattr(preset, "name", "")))
 
 
 def register_preset(preset: Preset, origin: str) -> None:
-    """Make a preset from a one-off plugin file available by its name."""
-    _LOCAL[preset.name] = (preset, origin)
+    """Make a preset available by its name for this process (as a plugins folder does)."""
+    PLUGINS.register("presets", preset.name, preset, origin)
 
 
 def available_presets() -> dict[str, str]:
     """Preset name → where it comes from."""
-    found = {ep.name: ep.value for ep in importlib.metadata.entry_points(group=GROUP)}
-    found.update({name: origin for name, (_, origin) in _LOCAL.items()})
-    return dict(sorted(found.items()))
+    return PLUGINS.origins("presets")
 
 
 def get_preset(name: str) -> Preset:
     """The preset called ``name``."""
-    if name in _LOCAL:
-        return _LOCAL[name][0]
-    eps = {ep.name: ep for ep in importlib.metadata.entry_points(group=GROUP)}
-    if name not in eps:
-        raise ConfigError(f"unknown preset {name!r}", hint="known presets: " + ", ".join(available_presets()))
+    obj = PLUGINS.load("presets", name)
+    where = PLUGINS.origins("presets").get(name, name)
     try:
-        obj: Preset | Callable[[], Preset] = eps[name].load()
         preset = obj() if callable(obj) and not isinstance(obj, Preset) else obj
     except Exception as err:  # noqa: BLE001 - a broken plugin is named, not a traceback
-        raise ConfigError(f"preset {name!r} ({eps[name].value}) cannot be loaded: {err}") from err
+        raise ConfigError(f"preset {name!r} ({where}) cannot be loaded: {err}") from err
     if not isinstance(preset, Preset):
-        raise ConfigError(f"preset {name!r} ({eps[name].value}) is not a Preset")
+        raise ConfigError(f"preset {name!r} ({where}) is not a Preset")
     return preset

@@ -19,21 +19,24 @@ Example:
 
 from __future__ import annotations
 
-import importlib.metadata
-import importlib.util
 import inspect
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ssc_mining.analysers.presets  # noqa: F401 - declares the presets kind, so a plugins folder's presets are found
+import ssc_mining.loaders.profiles  # noqa: F401 - declares the profiles kind
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.errors import ConfigError
-from ssc_mining.loaders.profiles import Profile, register_profile
+from ssc_mining.plugins import PLUGINS, Kind, _origin
 
 GROUP = "ssc_mining.analysers"
 
-#: analysers loaded from a plugins folder in this process (name → (class, origin))
-_FROM_FOLDERS: dict[str, tuple[type[Analyser], str]] = {}
+
+def _is_analyser(obj: object) -> bool:
+    return inspect.isclass(obj) and issubclass(obj, Analyser) and obj is not Analyser
+
+
+PLUGINS.add_kind(Kind("analysers", GROUP, accepts=_is_analyser, name_of=lambda cls: getattr(cls, "name", "")))
 
 
 @dataclass
@@ -49,23 +52,26 @@ class Discovery:
 
 
 def _accept(found: Discovery, obj: object, origin: str, label: str) -> None:
-    if not (inspect.isclass(obj) and issubclass(obj, Analyser) and obj is not Analyser):
+    if not _is_analyser(obj):
         found.problems[label] = f"{origin} is not an Analyser subclass"
         return
+    assert isinstance(obj, type) and issubclass(obj, Analyser)
     if not obj.name:
         found.problems[label] = f"{origin} has no name"
-        return
-    if obj.name in found.analysers and found.origins[obj.name] != origin:
-        found.problems[label] = f"name {obj.name!r} is already used by {found.origins[obj.name]}"
         return
     found.analysers[obj.name] = obj
     found.origins[obj.name] = origin
 
 
 def discover(plugins_dir: str | Path | None = None, *, strict: bool = False) -> Discovery:
-    """All installed analysers (sorted by name), plus those in ``plugins_dir``."""
+    """All installed analysers (sorted by name), plus those in ``plugins_dir`` (with its profiles and presets)."""
     found = Discovery()
-    for ep in sorted(importlib.metadata.entry_points(group=GROUP), key=lambda e: (e.name, e.value)):
+    if plugins_dir is not None:
+        loaded = PLUGINS.load_folder(plugins_dir, strict=strict)
+        found.problems.update(loaded.problems)
+        found.profiles = loaded.added.get("profiles", {})
+        found.presets = loaded.added.get("presets", {})
+    for ep in PLUGINS.entry_points("analysers"):
         try:
             obj = ep.load()
         except Exception as err:  # noqa: BLE001 - a broken plugin must not break the rest
@@ -73,43 +79,8 @@ def discover(plugins_dir: str | Path | None = None, *, strict: bool = False) -> 
                 raise ConfigError(f"plugin {ep.name!r} ({ep.value}) cannot be loaded: {err}") from err
             found.problems[ep.name] = f"cannot be loaded: {type(err).__name__}: {err}"
             continue
-        _accept(found, obj, f"{ep.value} ({ep.dist.name if ep.dist else '?'})", ep.name)
-    for cls, origin in _FROM_FOLDERS.values():
-        _accept(found, cls, origin, origin.split(":", 1)[0])
-    if plugins_dir is not None:
-        _load_dir(found, Path(plugins_dir), strict=strict)
+        _accept(found, obj, _origin(ep), ep.name)
+    for name, (cls, origin) in PLUGINS.local("analysers").items():
+        _accept(found, cls, origin, name)
     found.analysers = dict(sorted(found.analysers.items()))
     return found
-
-
-def _load_dir(found: Discovery, folder: Path, *, strict: bool) -> None:
-    from ssc_mining.analysers.presets import Preset, register_preset  # presets import this module
-
-    if not folder.is_dir():
-        raise ConfigError("the plugins folder does not exist", path=folder)
-    for path in sorted(folder.glob("*.py")):
-        module_name = f"ssc_mining_plugin_{path.stem}"
-        try:
-            spec = importlib.util.spec_from_file_location(module_name, path)
-            assert spec and spec.loader
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[module_name] = module
-            spec.loader.exec_module(module)
-        except Exception as err:  # noqa: BLE001
-            if strict:
-                raise ConfigError(f"plugin file {path.name} cannot be loaded: {err}", path=path) from err
-            found.problems[path.name] = f"cannot be loaded: {type(err).__name__}: {err}"
-            continue
-        for attr, obj in sorted(inspect.getmembers(module)):
-            origin = f"{path.name}:{attr}"
-            if inspect.isclass(obj) and obj.__module__ == module_name:
-                if issubclass(obj, Analyser) and obj is not Analyser:
-                    _accept(found, obj, origin, path.name)
-                    if found.origins.get(obj.name) == origin:
-                        _FROM_FOLDERS[obj.name] = (obj, origin)
-                elif issubclass(obj, Profile) and obj is not Profile and obj.name:
-                    register_profile(obj, origin)
-                    found.profiles[obj.name] = origin
-            elif isinstance(obj, Preset):
-                register_preset(obj, origin)
-                found.presets[obj.name] = origin

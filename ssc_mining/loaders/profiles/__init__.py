@@ -15,13 +15,14 @@ Example:
 
 from __future__ import annotations
 
-import importlib.metadata
+import inspect
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ssc_mining.errors import ConfigError
 from ssc_mining.i18n import N_
 from ssc_mining.loaders.raw import RawTable
+from ssc_mining.plugins import PLUGINS, Kind
 
 GROUP = "ssc_mining.profiles"
 
@@ -56,40 +57,30 @@ class Profile:
         return None
 
 
-#: profiles from ``--plugins-dir`` files, registered for this process by the plugin loader
-_LOCAL: dict[str, tuple[type[Profile], str]] = {}
+PLUGINS.add_kind(Kind("profiles", GROUP,
+                      accepts=lambda obj: inspect.isclass(obj) and issubclass(obj, Profile) and obj is not Profile,
+                      name_of=lambda cls: getattr(cls, "name", "")))
 
 
 def register_profile(cls: type[Profile], origin: str) -> None:
-    """Make a profile class from a one-off plugin file available by its name."""
-    _LOCAL[cls.name] = (cls, origin)
-
-
-def _entry_points() -> dict[str, importlib.metadata.EntryPoint]:
-    return {ep.name: ep for ep in sorted(importlib.metadata.entry_points(group=GROUP), key=lambda e: e.name)}
+    """Make a profile class available by its name for this process (as a plugins folder does)."""
+    PLUGINS.register("profiles", cls.name, cls, origin)
 
 
 def _names() -> list[str]:
-    return sorted(set(_entry_points()) | set(_LOCAL))
+    return PLUGINS.names("profiles")
 
 
 def available_profiles() -> dict[str, str]:
     """Profile name → where it comes from."""
-    eps = _entry_points()
-    return {name: _LOCAL[name][1] if name in _LOCAL else eps[name].value for name in _names()}
+    return PLUGINS.origins("profiles")
 
 
 def get_profile(name: str) -> Profile:
     """The profile called ``name``; a ConfigError lists the known ones."""
-    if name in _LOCAL:
-        return _LOCAL[name][0]()
-    eps = _entry_points()
-    if name not in eps:
-        raise ConfigError(f"unknown profile {name!r}", hint="known profiles: " + ", ".join(_names()))
-    try:
-        cls = eps[name].load()
-    except Exception as err:  # noqa: BLE001 - a broken plugin is named, not a traceback
-        raise ConfigError(f"profile {name!r} ({eps[name].value}) cannot be loaded: {err}") from err
+    cls = PLUGINS.load("profiles", name)
+    if not (inspect.isclass(cls) and issubclass(cls, Profile)):
+        raise ConfigError(f"profile {name!r} ({PLUGINS.origins('profiles').get(name)}) is not a Profile subclass")
     return cls()
 
 
