@@ -31,8 +31,9 @@ import re
 import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from ssc_mining.errors import ConfigError
@@ -144,12 +145,42 @@ class NameFinder:
                 i += 1
         return "".join(out) + text[pos:]
 
+    def may_change(self, texts: Any) -> np.ndarray | None:
+        """Per text: False where :meth:`replace` surely leaves it as it is (ASCII text without ``@`` in which no
+        word begins a name), found for all texts at once by one regular expression in Arrow; None when the
+        texts are not all strings (then check each one)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        try:
+            arr = pa.array(texts, type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None
+        maybe = pc.or_(pc.invert(pc.string_is_ascii(arr)), pc.match_substring(arr, "@"))
+        if self._first_words:   # whole words, as _WORD finds them (on ASCII text \w means the same in RE2)
+            words = "|".join(re.escape(w) for w in sorted(self._first_words))
+            try:
+                hit = pc.match_substring_regex(arr, rf"(?:^|\W)(?:{words})(?:\W|$)", ignore_case=True)
+            except pa.ArrowInvalid:   # an expression too large for RE2: check each text
+                return None
+            maybe = pc.or_(maybe, hit)
+        return np.asarray(maybe.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
 
 def _replace_in_column(values: pd.Series, finder: NameFinder) -> tuple[pd.Series, dict[str, str]]:
-    """The column with names replaced (one pass per distinct value) and the values that changed."""
+    """The column with names replaced (one pass per distinct value that may hold one) and the values that
+    changed."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    new = [finder.replace(u) if isinstance(u, str) else u for u in uniques]
-    changed = {str(u): str(v) for u, v in zip(uniques, new) if isinstance(u, str) and u != v}
+    maybe = finder.may_change(uniques)
+    new = np.asarray(uniques, dtype=object).copy()
+    check = range(len(new)) if maybe is None else np.flatnonzero(maybe).tolist()
+    changed: dict[str, str] = {}
+    for i in check:   # a loop over the distinct texts that may hold a name
+        u = new[i]
+        if isinstance(u, str):
+            v = finder.replace(u)
+            if v != u:
+                changed[u], new[i] = v, v
     if not changed:
         return values, changed
     out = pd.Series(pd.Index(new, dtype=object).take(codes, allow_fill=True, fill_value=None), index=values.index,

@@ -124,13 +124,6 @@ def test_bpic13_arrows_match_a_plain_loop_and_stay_cheap():
     assert ex["ids_per_key"]["arrows"] is None  # BPIC 2013's arrows fit: every id is in the JSON
 
 
-def test_paths_without_the_padded_matrix_are_the_same(monkeypatch):
-    log = load(SAMPLE)
-    fast = E.explore_figures(log, [], "works-council")["variants"]
-    monkeypatch.setattr(E, "VARIANT_CELLS", 0)  # a log with a very long ticket: paths found per ticket
-    assert E.explore_figures(log, [], "works-council")["variants"] == fast
-
-
 def test_caps_in_the_json_and_on_the_page(monkeypatch):
     log = load(SAMPLE)
     monkeypatch.setattr(E, "JSON_IDS", 200)

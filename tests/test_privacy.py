@@ -156,3 +156,29 @@ def test_exported_tables_neutralise_formulas(tmp_path: Path):
     import openpyxl
     sheet = openpyxl.load_workbook(paths[-1]).active
     assert sheet["A2"].value.startswith("'=") and sheet["B3"].value == -2
+
+
+def test_the_prefilter_never_hides_a_text_with_a_name():
+    """may_change (one Arrow regular expression for all texts) may flag too much, never too little: every text
+    it passes over is left unchanged by replace (checked text by text on random texts of names, parts of names,
+    non-ASCII case foldings such as ß/SS, e-mail addresses and noise)."""
+    import random
+    import string
+
+    from ssc_mining.privacy import NameFinder, Pseudonymiser
+
+    rng = random.Random(7)
+    finder = NameFinder(["Wilma Wortel", "Jan de Vries", "Straße Müller", "Ann", "O'Brien Kate", "Jürgen Klopp",
+                         "Value 1"], Pseudonymiser(b"a key of at least sixteen bytes"))
+    words = ["wilma", "WORTEL", "jan", "de", "vries", "STRASSE", "straße", "müller", "ann", "anna", "o", "brien",
+             "kate", "JÜRGEN", "value", "1", "mail@x.org", "ANN_"]
+    noise = string.ascii_letters + "  .,-_'@ßüÜ0123"
+    texts = [" ".join(rng.choice(words) if rng.random() < 0.7 else
+                      "".join(rng.choice(noise) for _ in range(rng.randint(1, 6))) for _ in range(rng.randint(0, 6)))
+             for _ in range(5000)]
+    flagged = finder.may_change(texts)
+    assert flagged is not None and 0 < flagged.sum() < len(texts)
+    changed = [finder.replace(t) != t for t in texts]
+    assert sum(changed) > 100
+    assert not any(c and not f for c, f in zip(changed, flagged))
+    assert finder.may_change([1, "Ann"]) is None   # not all strings: every text is checked

@@ -2,9 +2,8 @@
 
 Definitions:
 
-* **variant**: a case's sequence of activities (events in log order). Cases are grouped by a
-  vectorised hash of their sequence (two independent 64-bit polynomial hashes and the length), the
-  sequences themselves are read once per variant.
+* **variant**: a case's sequence of activities (events in log order), from the log's shared variant
+  table (:func:`ssc_mining.discovery.variants.variant_table`: exact, computed once per log).
 * **standard path**: ``reference`` when given; else the most frequent variant among the **clean**
   cases: cases that end resolved or closed (not cancelled, not open) and were never reopened or
   sent back (roles from :mod:`ssc_mining.semantics`); else, when the log records no endings, the
@@ -49,8 +48,8 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
+from ssc_mining.discovery.variants import variant_table
 from ssc_mining.eventlog import columns as C
-from ssc_mining.eventlog.cases import case_index
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, format_share, ngettext
 from ssc_mining.i18n import gettext as _
@@ -68,9 +67,6 @@ CHOSEN_BY = {
 #: the standard path is suspiciously fast when its median is below this share of the deviating cases' median
 FAST_RATIO = 0.2
 
-_M1 = np.uint64(0x9E3779B97F4A7C15)
-_M2 = np.uint64(0xC2B2AE3D27D4EB4F)
-
 
 def edit_distance(a: Sequence[object], b: Sequence[object]) -> int:
     """Levenshtein distance between two sequences (two-row dynamic programme; called once per variant)."""
@@ -85,32 +81,6 @@ def edit_distance(a: Sequence[object], b: Sequence[object]) -> int:
             new.append(min(row[j] + 1, new[j - 1] + 1, row[j - 1] + (x != y)))
         row = new
     return row[-1]
-
-
-def case_variants(frame: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, ...]], np.ndarray]:
-    """Per case its variant number; the variants' activity sequences; cases per variant. Vectorised."""
-    index = case_index(frame)
-    if not index.n:
-        return np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=np.int64)
-    acts, labels = pd.factorize(frame[C.ACTIVITY], sort=True)
-    labels = np.asarray(labels, dtype=object)
-    acts = acts.astype(np.uint64) + np.uint64(1)
-    pos = np.arange(len(acts)) - index.first[index.codes]
-    length = index.last - index.first + 1
-    longest = int(length.max())
-    with np.errstate(over="ignore"):
-        p1 = np.cumprod(np.r_[np.uint64(1), np.full(longest - 1, _M1, dtype=np.uint64)], dtype=np.uint64)
-        p2 = np.cumprod(np.r_[np.uint64(1), np.full(longest - 1, _M2, dtype=np.uint64)], dtype=np.uint64)
-        h1 = np.add.reduceat(acts * p1[pos], index.first, dtype=np.uint64)
-        h2 = np.add.reduceat((acts * np.uint64(31) + np.uint64(7)) * p2[pos], index.first, dtype=np.uint64)
-    keys = pd.DataFrame({"a": h1, "b": h2, "n": length})
-    variant = keys.groupby(["a", "b", "n"], sort=False).ngroup().to_numpy()
-    counts = np.bincount(variant)
-    first_case = np.full(len(counts), -1, dtype=np.int64)
-    first_case[variant[::-1]] = np.arange(index.n)[::-1]   # the first case of each variant
-    codes = (acts - np.uint64(1)).astype(np.int64)
-    sequences = [tuple(labels[codes[index.first[c]:index.last[c] + 1]]) for c in first_case]  # loop over variants
-    return variant, sequences, counts
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -165,7 +135,9 @@ class Standardisation(Analyser):
 
     def _compute_now(self, log: EventLog) -> tuple[pd.DataFrame, list[tuple[str, ...]], np.ndarray, tuple[str, ...]]:
         frame = log.frame
-        variant, sequences, counts = log.computed("case_variants", lambda: case_variants(frame))
+        table = variant_table(log)   # computed once per log, shared with the map and the case table
+        variant = table.case_variant.to_numpy().astype(np.int64)
+        sequences, counts = table.traces, table.counts
         index = log.cases
         chosen = "reference"
         if self.reference:

@@ -54,9 +54,19 @@ def directly_follows_frame(frame: pd.DataFrame) -> DirectlyFollows:
     """
     case_codes, _cases = pd.factorize(frame[C.CASE], use_na_sentinel=False)
     act_codes, activities = pd.factorize(frame[C.ACTIVITY], use_na_sentinel=False)
-    labels = np.asarray(activities, dtype=object)
     nanos = frame[C.TIMESTAMP].to_numpy(dtype="datetime64[ns]").astype("int64")
-    n = len(frame)
+    return directly_follows_codes(case_codes, act_codes, np.asarray(activities, dtype=object), nanos)
+
+
+def directly_follows_codes(case_codes: np.ndarray, act_codes: np.ndarray, labels: np.ndarray,
+                           nanos: np.ndarray) -> DirectlyFollows:
+    """The directly-follows graph of integer-coded events sorted by case and time: per event its case code
+    (equal codes next to each other), activity code (an index into ``labels``) and time in nanoseconds.
+
+    Activities of ``labels`` without events are left out, so the codes of a whole log can be used for a part
+    of it (a segment) and give what :func:`directly_follows_frame` gives on that part.
+    """
+    n = len(case_codes)
     same = np.zeros(n, dtype=bool)
     if n > 1:
         same[:-1] = case_codes[:-1] == case_codes[1:]
@@ -73,10 +83,13 @@ def directly_follows_frame(frame: pd.DataFrame) -> DirectlyFollows:
     edges["source"] = labels[edges["source"].to_numpy()] if len(edges) else edges["source"].astype(object)
     edges["target"] = labels[edges["target"].to_numpy()] if len(edges) else edges["target"].astype(object)
     edges = edges.sort_values(["source", "target"], kind="stable").reset_index(drop=True)
-    events = np.bincount(act_codes, minlength=len(labels)) if n else np.zeros(0, dtype=int)
-    distinct = np.unique(case_codes.astype(np.int64) * max(len(labels), 1) + act_codes) if n else np.zeros(0, int)
-    cases = np.bincount(distinct % max(len(labels), 1), minlength=len(labels)) if n else np.zeros(0, dtype=int)
-    nodes = pd.DataFrame({"activity": labels, "events": events.astype(np.int64), "cases": cases.astype(np.int64)})
+    width = max(len(labels), 1)
+    events = np.bincount(act_codes, minlength=len(labels)) if n else np.zeros(len(labels), dtype=int)
+    distinct = pd.unique(case_codes.astype(np.int64) * width + act_codes) if n else np.zeros(0, int)
+    cases = np.bincount(distinct % width, minlength=len(labels)) if n else np.zeros(len(labels), dtype=int)
+    present = events > 0
+    nodes = pd.DataFrame({"activity": labels[present], "events": events[present].astype(np.int64),
+                          "cases": cases[present].astype(np.int64)})
     nodes = nodes.sort_values(["events", "activity"], ascending=[False, True], kind="stable").reset_index(drop=True)
     first = np.ones(n, dtype=bool)
     first[1:] = ~same[:-1]

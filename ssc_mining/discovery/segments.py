@@ -18,7 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ssc_mining.discovery.dfg import DirectlyFollows, directly_follows_frame
+import numpy as np
+import pandas as pd
+
+from ssc_mining.discovery.dfg import DirectlyFollows, directly_follows_codes
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 
@@ -39,18 +42,25 @@ class Segment:
 def segment_graphs(log: EventLog, attributes: tuple[str, ...] = ("mother", "category"), *, max_segments: int = 6,
                    min_cases: int = 20) -> list[Segment]:
     """One graph per value of each attribute present in the log (largest first, ties by value)."""
-    frame = log.frame
-    core = frame[[C.CASE, C.ACTIVITY, C.TIMESTAMP]]   # a segment's graph needs only these: take nothing else
+    frame, index = log.frame, log.cases
     out: list[Segment] = []
+    coded = None
     for attribute in attributes:
         column = ATTRIBUTES.get(attribute, attribute)
         if column not in frame.columns:
             continue
-        values = frame[column].astype("string")
-        per_case = values.groupby(frame[C.CASE], sort=False).first().dropna()
-        counts = per_case.value_counts()
+        per_case = index.case_first(frame[column]).astype("string")   # the case's first known value
+        counts = per_case.dropna().value_counts()
         ranked = sorted(((int(n), str(v)) for v, n in counts.items() if n >= min_cases), key=lambda t: (-t[0], t[1]))
+        if ranked and coded is None:   # the whole log coded once; each segment is a selection of its codes
+            act, labels = pd.factorize(frame[C.ACTIVITY], use_na_sentinel=False)
+            nanos = frame[C.TIMESTAMP].to_numpy(dtype="datetime64[ns]").astype("int64")
+            coded = (index.codes, act, np.asarray(labels, dtype=object), nanos)
+        case_values = per_case.to_numpy(dtype=object, na_value=None)
         for n, value in ranked[:max_segments]:
+            assert coded is not None
+            cases, act, labels, nanos = coded
+            keep = (case_values == value)[cases]
             out.append(Segment(attribute=attribute, value=value, cases=n,
-                               dfg=directly_follows_frame(core[(values == value).fillna(False).to_numpy()])))
+                               dfg=directly_follows_codes(cases[keep], act[keep], labels, nanos[keep])))
     return out

@@ -145,9 +145,9 @@ def build_event_log(
     if raw.rows_total is None:  # one row, one event
         rows_used, rows_quarantined = int(keep.sum()), len(quarantine)
     else:  # a row may give several events: it is used when one of them is kept
-        used = np.unique(rows[keep])
+        used = pd.unique(rows[keep])   # hashing: no sort
         rows_used = len(used)
-        rows_quarantined = len(np.setdiff1d(np.unique(rows[bad]), used)) + len(raw.rejected)
+        rows_quarantined = len(np.setdiff1d(pd.unique(rows[bad]), used)) + len(raw.rejected)
 
     provenance = Provenance(
         source=source or SourceFile("<in memory>", 0, ""),

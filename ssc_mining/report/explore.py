@@ -76,7 +76,9 @@ def _pairs(keys: np.ndarray, cases: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     keep = np.ones(len(k), dtype=bool)
     keep[1:] = (k[1:] != k[:-1]) | (c[1:] != c[:-1])
     k, c = k[keep], c[keep]
-    uniq, first, count = np.unique(k, return_index=True, return_counts=True)
+    first = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.zeros(0, dtype=np.int64)
+    count = np.diff(np.r_[first, len(k)])
+    uniq = k[first]
     return uniq, first, count, c
 
 
@@ -126,32 +128,15 @@ def arrow_tickets(log: EventLog) -> pd.DataFrame:
     return out
 
 
-#: the largest tickets × longest ticket for which paths are found in one padded matrix (else per ticket)
-VARIANT_CELLS = 20_000_000
-
-
 def ticket_paths(log: EventLog) -> tuple[np.ndarray, list[tuple[str, ...]]]:
-    """Per ticket the number of its path, and the paths (activity sequences, in no particular order).
+    """Per ticket the number of its path, and the paths (activity sequences): the log's shared variant table
+    (:func:`ssc_mining.discovery.variants.variant_table`, computed once per log)."""
+    from ssc_mining.discovery.variants import variant_table
 
-    Vectorised: the tickets' activity codes in one matrix padded with −1, whose distinct rows are the paths
-    (exact, no hashing); a log whose longest ticket would make that matrix too large falls back to
-    :func:`ssc_mining.discovery.variants.variant_table`."""
-    frame, index = log.frame, log.cases
-    if not index.n:
+    if not log.cases.n:
         return np.zeros(0, dtype=np.int64), []
-    act, labels = pd.factorize(frame[C.ACTIVITY], sort=True)
-    length = index.last - index.first + 1
-    if index.n * int(length.max()) > VARIANT_CELLS or (act < 0).any():
-        from ssc_mining.discovery.variants import variant_table
-
-        table = variant_table(log)  # computed once per log
-        return table.case_variant.to_numpy().astype(np.int64), list(table.traces)
-    dtype = np.int16 if len(labels) < 32_000 else np.int32
-    matrix = np.full((index.n, int(length.max())), -1, dtype=dtype)
-    matrix[index.codes, np.arange(len(act)) - index.first[index.codes]] = act
-    rows, inverse = np.unique(matrix, axis=0, return_inverse=True)
-    names = [str(x) for x in labels]
-    return inverse.reshape(-1).astype(np.int64), [tuple(names[c] for c in row if c >= 0) for row in rows.tolist()]
+    table = variant_table(log)
+    return table.case_variant.to_numpy().astype(np.int64), list(table.traces)
 
 
 def variant_tickets(log: EventLog) -> pd.DataFrame:

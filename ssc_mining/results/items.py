@@ -49,7 +49,12 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k if isinstance(k, Text) else str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray, pd.Series)):
-        return [jsonable(v) for v in list(value)]
+        values = value.tolist() if isinstance(value, np.ndarray) and value.dtype.kind in "fiu" else list(value)
+        if all(type(v) is float for v in values):   # a long series of numbers: no check per value
+            return [None if math.isnan(v) or math.isinf(v) else round(v, 6) for v in values]
+        if all(type(v) is int for v in values):
+            return values
+        return [jsonable(v) for v in values]
     return str(value)
 
 

@@ -247,7 +247,7 @@ def compute_markers(frame: pd.DataFrame, index: CaseIndex, semantics: Semantics)
     endings_known = bool(((sets >= 0) & _FINAL[sets]).any())
     started = (role[index.first] == Role.REGISTER.code) if index.n else np.zeros(0, dtype=bool)
     starts_known = bool(index.n) and bool(started.mean() >= 0.5)
-    present = frozenset(_ROLES[c] for c in np.unique(role) if c != _NONE)
+    present = frozenset(_ROLES[c] for c in pd.unique(role) if c != _NONE)   # hashing: no sort
     return Markers(role=role, state=state, prev_state=prev_state, reopen=reopen, after_done=after_done,
                    repeat_resolution=repeat, moves_state=moves, ended=ended, started=started,
                    endings_known=endings_known, starts_known=starts_known, roles_present=present)
