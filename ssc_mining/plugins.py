@@ -69,6 +69,7 @@ class PluginManager:
     def __init__(self) -> None:
         self._kinds: dict[str, Kind] = {}
         self._local: dict[str, dict[str, tuple[object, str]]] = {}
+        self._installed: dict[str, list[importlib.metadata.EntryPoint]] = {}
 
     def add_kind(self, kind: Kind) -> None:
         """Declare a kind (done once by the module that owns it)."""
@@ -82,8 +83,15 @@ class PluginManager:
 
     def entry_points(self, kind: str) -> list[importlib.metadata.EntryPoint]:
         """The installed entry points of ``kind``, sorted by name and value."""
-        eps = importlib.metadata.entry_points(group=self.kind(kind).group)
-        return sorted(eps, key=lambda e: (e.name, e.value))
+        group = self.kind(kind).group
+        if group not in self._installed:   # read the installed packages' metadata once per process
+            eps = importlib.metadata.entry_points(group=group)
+            self._installed[group] = sorted(eps, key=lambda e: (e.name, e.value))
+        return list(self._installed[group])
+
+    def refresh(self) -> None:
+        """Read the installed packages' entry points again (after installing a plugin in this process)."""
+        self._installed.clear()
 
     def local(self, kind: str) -> dict[str, tuple[object, str]]:
         """Plugins of ``kind`` registered from folders in this process: name → (object, origin)."""

@@ -188,7 +188,7 @@ class Coordination(Analyser):
                    round(time_share, 4) if time_share is not None else None, unit="share"),
             Metric("active_hours", _("Active time in all"), round(total / 3600, 2), unit="hours"),
         ]
-        acts = pd.DataFrame({"activity": frame[C.ACTIVITY].to_numpy(), "coordination": coord, "hours": gap / 3600})
+        acts = pd.DataFrame({"activity": frame[C.ACTIVITY].array, "coordination": coord, "hours": gap / 3600})
         act_table = (acts.groupby("activity", sort=True).agg(events=("hours", "size"), hours=("hours", "sum"),
                                                              coordination=("coordination", "first"))
                      .reset_index().sort_values(["events", "activity"], ascending=[False, True], kind="stable"))
@@ -221,9 +221,9 @@ class Coordination(Analyser):
                                                 "(%(months)s months).", SMALL_BASE)
                            % {"n": SMALL_BASE, "months": int(few.sum())} if few.any() else ""))
         if log.has(C.TEAM):
-            teams = pd.DataFrame({"team": frame[C.TEAM].to_numpy(), "coord": coord})
+            teams = pd.DataFrame({"team": frame[C.TEAM].array, "coord": coord})
             if log.has(C.RESOURCE):
-                teams["resource"] = frame[C.RESOURCE].to_numpy()
+                teams["resource"] = frame[C.RESOURCE].array
             g = teams.groupby("team", sort=True)
             t = g.agg(events=("coord", "size"), coordination_share=("coord", "mean")).reset_index()
             units = {"coordination_share": "share"}

@@ -242,7 +242,7 @@ class Deliveries(Analyser):
             pc[key] = index.case_first(frame[column]).to_numpy() if column in frame.columns else None
         if C.TEAM in frame.columns:
             team_idx = np.where(completion_idx >= 0, completion_idx, index.last)
-            pc["team"] = frame[C.TEAM].to_numpy()[team_idx] if index.n else []
+            pc["team"] = frame[C.TEAM].array.take(team_idx) if index.n else []
         else:
             pc["team"] = None
         has_need = self.need_by_column in frame.columns and frame[self.need_by_column].notna().any()

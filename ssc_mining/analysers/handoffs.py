@@ -133,12 +133,12 @@ def _line_numbers(frame: pd.DataFrame) -> pd.Series | None:
     line = frame[C.LINE]
     if pd.api.types.is_numeric_dtype(line):
         return pd.to_numeric(line, errors="coerce").astype("float64")
-    distinct = pd.Series(pd.unique(line.dropna()).astype(str))
-    parsed = distinct.str.extract(_LINE, expand=False)
+    codes, distinct = pd.factorize(line, use_na_sentinel=True)   # each distinct value parsed once
+    parsed = pd.Series(np.asarray(distinct, dtype=object).astype(str)).str.extract(_LINE, expand=False)
     if parsed.isna().any():
         return None
-    mapping = dict(zip(distinct, parsed.astype("float64")))
-    return line.astype("string").map(mapping).astype("float64")
+    numbers = np.append(parsed.astype("float64").to_numpy(), np.nan)   # code −1 (missing) → NaN
+    return pd.Series(numbers[codes], index=frame.index, dtype="float64")
 
 
 def _escalation(frame: pd.DataFrame, index: CaseIndex, service: np.ndarray, team_codes: np.ndarray,

@@ -292,7 +292,7 @@ class Reopens(Analyser):
     def _rework_table(self, log: EventLog, flags: dict[str, np.ndarray]) -> list[Item]:
         if not flags["repeat"].any():
             return []
-        table = pd.DataFrame({"activity": log.frame[C.ACTIVITY].to_numpy(), "repeats": flags["repeat"],
+        table = pd.DataFrame({"activity": log.frame[C.ACTIVITY].array, "repeats": flags["repeat"],
                               "self_loops": flags["self_loop"], "redo": flags["redo"]})
         table = (table.groupby("activity", dropna=False)[["repeats", "self_loops", "redo"]].sum().reset_index()
                  .sort_values(["repeats", "activity"], ascending=[False, True], kind="stable"))
@@ -348,9 +348,14 @@ class Reopens(Analyser):
             return items
         frame = log.frame
         chain_of = linked["chain_id"]
-        events_chain = frame[C.CASE].map(chain_of)
-        people = (frame.loc[events_chain.notna(), [C.RESOURCE]].assign(chain=events_chain.dropna())
-                  .groupby("chain")[C.RESOURCE].nunique()) if log.has(C.RESOURCE) else None
+        people = None
+        if log.has(C.RESOURCE):   # people per chain: the events of its tickets, found through the case codes
+            case_chain, chain_ids = pd.factorize(chain_of.reindex(pd.Index(index.ids)))   # −1: in no chain
+            events_chain = case_chain[index.codes]
+            in_chain = events_chain >= 0
+            people = (pd.DataFrame({"chain": events_chain[in_chain], "who": frame[C.RESOURCE].array[in_chain]})
+                      .groupby("chain")["who"].nunique())
+            people.index = pd.Index(np.asarray(chain_ids, dtype=object)[people.index.to_numpy()])
         per_chain = (linked.groupby("chain_id")
                      .agg(tickets=("chain_length", "first"), first_opened=("opened", "min"),
                           last_closed=("closed", "max")))

@@ -122,8 +122,8 @@ class Waiting(Analyser):
         waits = pd.DataFrame({
             "case": index.codes[starts], "seconds": durations, "repeated_without_contact": repeated,
             "kind": m.state[starts],
-            "team": frame[C.TEAM].to_numpy()[starts] if C.TEAM in frame.columns else None,
-            "resource": frame[C.RESOURCE].to_numpy()[starts] if C.RESOURCE in frame.columns else None})
+            "team": frame[C.TEAM].array.take(starts) if C.TEAM in frame.columns else None,
+            "resource": frame[C.RESOURCE].array.take(starts) if C.RESOURCE in frame.columns else None})
         per_case = pd.DataFrame({
             "waits": np.bincount(index.codes[starts], minlength=index.n),
             "waits_without_contact": np.bincount(index.codes[starts], weights=repeated, minlength=index.n)

@@ -188,13 +188,13 @@ class Workload(Analyser):
                                                   "days": format_number(float(oldest.iloc[0]), 0)},
                                  case_ids=[str(c) for c in oldest.index], count=int(len(ages))))
         if log.has(C.TEAM):
-            seen = frame[frame[C.TIMESTAMP] <= as_of]
-            month = month_labels(seen[C.TIMESTAMP], tz)
-            work = pd.DataFrame({"month": month, "team": seen[C.TEAM].to_numpy(),
-                                 "case": seen[C.CASE].to_numpy()})
+            seen = (frame[C.TIMESTAMP] <= as_of).to_numpy()   # the columns needed, not a copy of the frame
+            month = month_labels(frame[C.TIMESTAMP][seen], tz)
+            work = pd.DataFrame({"month": month, "team": frame[C.TEAM].array[seen],
+                                 "case": frame[C.CASE].array[seen]})
             spec = {"events": ("case", "size"), "cases": ("case", "nunique")}
             if log.has(C.RESOURCE):
-                work["resource"] = seen[C.RESOURCE].to_numpy()
+                work["resource"] = frame[C.RESOURCE].array[seen]
                 spec["people"] = ("resource", "nunique")
             t = work.dropna(subset=["team"]).groupby(["month", "team"], sort=True).agg(**spec).reset_index()
             units = {"cases": "cases"}

@@ -169,6 +169,21 @@ def _size(n: float) -> str:
     return f"{int(n):,} bytes"
 
 
+def _fits(values: pd.Series, max_chars: int) -> bool:
+    """True when no cell can be longer than ``max_chars`` characters: an Arrow text column whose longest cell
+    has at most that many bytes (a character takes at least one byte). Other columns: not known (False)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not hasattr(values.array, "__arrow_array__"):
+        return False
+    arr = pa.array(values.array)   # the column's own Arrow data, no copy
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return False
+    longest = pc.max(pc.binary_length(arr)).as_py()
+    return longest is None or longest <= max_chars
+
+
 def cap_cells(frame: pd.DataFrame, max_chars: int, source_rows: np.ndarray) -> list[str]:
     """Cut text cells longer than ``max_chars`` to that length, ending in ``…``, in place; returns a note.
 
@@ -180,6 +195,8 @@ def cap_cells(frame: pd.DataFrame, max_chars: int, source_rows: np.ndarray) -> l
     for column in frame.columns:
         values = frame[column]
         if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
+            continue
+        if _fits(values, max_chars):
             continue
         lengths = values.str.len() if values.dtype != object else values.map(
             lambda v: len(v) if isinstance(v, str) else 0)

@@ -21,6 +21,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ssc_mining.eventlog import columns as C
@@ -51,9 +52,10 @@ class Finding:
 def run_checks(log: EventLog, *, as_of: pd.Timestamp | None = None) -> list[Finding]:
     """Run every check; ``as_of`` is the moment after which events count as 'in the future'."""
     frame = log.frame
+    runs = _same_time_runs(log)
     return [
-        duplicate_events(frame),
-        shared_timestamps(frame),
+        duplicate_events(frame, runs=runs),
+        shared_timestamps(frame, runs=runs),
         future_events(frame, as_of),
         events_before_opening(frame),
         similar_labels(frame, C.ACTIVITY, "activity"),
@@ -66,10 +68,34 @@ def _examples(values: pd.Series) -> list[str]:
     return [str(v) for v in pd.unique(values)[:_MAX_EXAMPLES]]
 
 
-def duplicate_events(frame: pd.DataFrame) -> Finding:
-    """Events identical in every column but their row number."""
+def _same_time_runs(log: EventLog) -> np.ndarray:
+    """Per event the number of its run: the events of one case at one moment (contiguous, as a log is sorted by
+    case and time), numbered 0, 1, … in log order."""
+    n = log.n_events
+    if n < 2:
+        return np.arange(n)
+    codes = log.cases.codes
+    times = log.frame[C.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view("int64")
+    new = np.ones(n, dtype=bool)
+    new[1:] = (codes[1:] != codes[:-1]) | (times[1:] != times[:-1]) | (times[1:] == np.iinfo(np.int64).min)
+    return np.cumsum(new) - 1
+
+
+def duplicate_events(frame: pd.DataFrame, *, runs: np.ndarray | None = None) -> Finding:
+    """Events identical in every column but their row number.
+
+    With ``runs`` (per event its run of one case at one moment, see :func:`_same_time_runs`) only events that
+    share their case and moment with another event are compared column by column: a copy must share both.
+    """
     cols = [c for c in frame.columns if c != C.SOURCE_ROW]
-    dup = frame.duplicated(subset=cols, keep="first")
+    if runs is None:
+        dup = frame.duplicated(subset=cols, keep="first")
+    else:
+        size = np.bincount(runs)
+        shared = size[runs] > 1
+        dup = pd.Series(False, index=frame.index)
+        if shared.any():
+            dup[shared] = frame.loc[shared, cols].duplicated(keep="first").to_numpy()
     n = int(dup.sum())
     return Finding("duplicate_events", _("Exact duplicate events"), n, ngettext("event", "events", n),
                    ngettext("%(n)s event is an exact copy of an earlier event (same ticket, activity, time and "
@@ -80,11 +106,19 @@ def duplicate_events(frame: pd.DataFrame) -> Finding:
                    "warning" if n else "ok", [str(r) for r in frame.loc[dup, C.SOURCE_ROW].head(_MAX_EXAMPLES)])
 
 
-def shared_timestamps(frame: pd.DataFrame, threshold: int = 3) -> Finding:
-    """Cases where ``threshold`` or more events share one timestamp (form-based capture)."""
-    sizes = frame.groupby([C.CASE, C.TIMESTAMP], sort=False, observed=True).size()
-    crowded = sizes[sizes >= threshold]
-    cases = crowded.index.get_level_values(0)
+def shared_timestamps(frame: pd.DataFrame, threshold: int = 3, *, runs: np.ndarray | None = None) -> Finding:
+    """Cases where ``threshold`` or more events share one timestamp (form-based capture).
+
+    ``runs``: per event its run of one case at one moment (:func:`_same_time_runs`), so no group-by is needed.
+    """
+    if runs is None:
+        sizes = frame.groupby([C.CASE, C.TIMESTAMP], sort=False, observed=True).size()
+        cases = sizes[sizes >= threshold].index.get_level_values(0)
+    else:
+        size = np.bincount(runs) if len(runs) else np.zeros(0, dtype=np.int64)
+        starts = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]]) if len(runs) else np.zeros(0, dtype=np.int64)
+        crowded = starts[size >= threshold]
+        cases = pd.Index(frame[C.CASE].take(crowded).to_numpy())
     n = int(pd.Series(cases).nunique())
     return Finding("shared_timestamps", _("%(k)s or more events at the same time") % {"k": threshold}, n,
                    ngettext("ticket", "tickets", n),

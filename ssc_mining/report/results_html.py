@@ -131,6 +131,8 @@ def _clean(value: Any) -> Any:
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, list):
+        if all(type(v) in (int, float) for v in value):   # a long series of numbers: nothing to clean
+            return value
         return [_clean(v) for v in value]
     if isinstance(value, dict):
         return {clean_text(k): _clean(v) for k, v in value.items()}
