@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.analysers.toolkit import month_labels
+from ssc_mining.analysers.toolkit import month_label, month_numbers
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, format_share, ngettext
@@ -200,11 +200,12 @@ class Coordination(Analyser):
                                       units={"hours": "hours"},
                                       descriptions={"hours": _("time from these events to the next event while the "
                                                                "ticket is active (not on hold, not yet resolved)")}))
-        month = month_labels(frame[C.TIMESTAMP], self.timezone)
+        month = month_numbers(frame[C.TIMESTAMP], self.timezone)   # grouped as numbers, labelled per month
         monthly = pd.DataFrame({"month": month, "coord": coord, "gap": gap, "cgap": gap * coord,
                                 "case": data["index"].codes}) \
             .groupby("month", sort=True).agg(events=("coord", "size"), coord=("coord", "sum"), gap=("gap", "sum"),
                                               cgap=("cgap", "sum"), cases=("case", "nunique"))
+        monthly.index = pd.Index([month_label(int(k)) for k in monthly.index], name="month")
         monthly["event_share"] = (monthly["coord"] / monthly["events"]).round(4)
         monthly["time_share"] = (monthly["cgap"] / monthly["gap"].where(monthly["gap"] > 0)).round(4)
         # a month with few tickets is not drawn as a value: its share says little

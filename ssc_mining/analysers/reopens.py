@@ -453,5 +453,5 @@ def _chain_members(linked: pd.DataFrame, chains: pd.Index) -> list[str]:
     rank = pd.Series(range(len(chains)), index=chains)
     members = linked[linked["chain_id"].isin(chains)]
     members = members.assign(_rank=members["chain_id"].map(rank).to_numpy())
-    return [str(c) for c in members.sort_values(["_rank", "chain_position"], kind="stable").index]
+    return members.sort_values(["_rank", "chain_position"], kind="stable").index.astype(str).tolist()
 

@@ -21,7 +21,7 @@ from ssc_mining.eventlog.cases import CaseIndex
 from ssc_mining.i18n import format_number, format_share
 
 __all__ = ["PLACEHOLDERS", "value_codes", "changes", "distinct_per_case", "find_column", "pct", "mean_text",
-           "month_labels", "runs"]
+           "month_label", "month_labels", "month_numbers", "runs"]
 
 
 #: values that exports write for "no value" (compared without case): not a team, person or organisation
@@ -121,10 +121,26 @@ def mean_text(value: float | None) -> str:
     return format_number(value, 1 if size == 0 or size >= 1 else 2 if size >= 0.1 else 3)
 
 
+def month_numbers(times: pd.Series, tz: str) -> np.ndarray:
+    """``YYYYMM`` of each moment in zone ``tz`` as an integer (−1 for a missing moment): a key to group by
+    that sorts like the month's label (:func:`month_label`), without a text per event."""
+    local = times.dt.tz_convert(tz)
+    key = local.dt.year.to_numpy(dtype="float64", na_value=np.nan) * 100 + \
+        local.dt.month.to_numpy(dtype="float64", na_value=np.nan)
+    return np.where(np.isnan(key), -1, key).astype(np.int64)
+
+
+def month_label(number: int) -> str:
+    """``YYYY-MM`` of a :func:`month_numbers` key ("" for −1).
+
+    >>> month_label(202407), month_label(-1)
+    ('2024-07', '')
+    """
+    return "" if number < 0 else f"{number // 100:04d}-{number % 100:02d}"
+
+
 def month_labels(times: pd.Series, tz: str) -> np.ndarray:
     """``YYYY-MM`` of each moment in zone ``tz`` (vectorised; the strings are built once per month)."""
-    local = times.dt.tz_convert(tz)
-    key = (local.dt.year.to_numpy() * 100 + local.dt.month.to_numpy()).astype(np.int64)
-    codes, uniques = pd.factorize(key)
-    labels = np.array([f"{u // 100:04d}-{u % 100:02d}" for u in uniques] + [""], dtype=object)
+    codes, uniques = pd.factorize(month_numbers(times, tz))
+    labels = np.array([month_label(int(u)) for u in uniques], dtype=object)
     return labels[codes]

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.analysers.toolkit import month_labels
+from ssc_mining.analysers.toolkit import month_label, month_numbers
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_date, format_number, ngettext
@@ -189,7 +189,7 @@ class Workload(Analyser):
                                  case_ids=[str(c) for c in oldest.index], count=int(len(ages))))
         if log.has(C.TEAM):
             seen = (frame[C.TIMESTAMP] <= as_of).to_numpy()   # the columns needed, not a copy of the frame
-            month = month_labels(frame[C.TIMESTAMP][seen], tz)
+            month = month_numbers(frame[C.TIMESTAMP][seen], tz)   # grouped as numbers, labelled per month
             work = pd.DataFrame({"month": month, "team": frame[C.TEAM].array[seen],
                                  "case": frame[C.CASE].array[seen]})
             spec = {"events": ("case", "size"), "cases": ("case", "nunique")}
@@ -197,6 +197,7 @@ class Workload(Analyser):
                 work["resource"] = frame[C.RESOURCE].array[seen]
                 spec["people"] = ("resource", "nunique")
             t = work.dropna(subset=["team"]).groupby(["month", "team"], sort=True).agg(**spec).reset_index()
+            t["month"] = [month_label(int(k)) for k in t["month"]]
             units = {"cases": "cases"}
             if "people" in t.columns:
                 t["events_per_person"] = (t["events"] / t["people"].where(t["people"] > 0)).round(2)

@@ -173,7 +173,7 @@ def _listed(frame: pd.DataFrame, ids: np.ndarray, limit: int | None) -> list[lis
 def explore_figures(log: EventLog, results: Sequence[Result], audience: str = "works-council") -> dict[str, Any]:
     """The explore data of ``log`` (see the module docstring); ``results`` are the privacy-filtered results."""
     index = log.cases
-    ids = np.asarray([str(i) for i in index.ids], dtype=object)
+    ids = np.asarray(index.ids.astype(str).tolist(), dtype=object)   # one conversion, not one per id
     acts, arrows, paths = activity_tickets(log), arrow_tickets(log), variant_tickets(log)
     limits = {"activities": per_key_limit(acts), "arrows": per_key_limit(arrows), "variants": None}
     activities = [{"activity": a, "events": int(e), "tickets": int(t), "case_ids": c}
