@@ -658,9 +658,8 @@ def analyse(file: Path, json_out: Path, analyser_names: str | None, preset: str 
     Example:
       ssc-mining analyse data/samples/generic-events.csv --json results.json --analysers throughput,variants
     """
-    import json
 
-    from ssc_mining._io import atomic_write_text
+    from ssc_mining._io import atomic_write_text, json_text
     from ssc_mining.analysers import run_analysers
     from ssc_mining.loaders import load
 
@@ -687,7 +686,7 @@ def analyse(file: Path, json_out: Path, analyser_names: str | None, preset: str 
     data = {"schema": "ssc_mining.analyse/1", "run": run, "analysers": [r.to_dict() for r in results],
             "plugin_problems": problems, "privacy": {**asdict(privacy), "notes": notes},
             "semantics": semantics_figures(log), "provenance": log.provenance.to_dict()}
-    atomic_write_text(json_out, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n")
+    atomic_write_text(json_out, json_text(data))
     for r in results:
         click.echo(f"{r.analyser}: {r.status}" + (f" ({r.reason})" if r.reason else ""))
     click.echo(f"Results: {json_out}")

@@ -194,3 +194,30 @@ def test_reference_errors_are_clear(tmp_path):
     broken.write_text("<not-bpmn")
     with pytest.raises(ConfigError, match="could not be read"):
         read_reference(broken)
+
+
+def _same_graph(a, b) -> None:
+    pd.testing.assert_frame_equal(a.nodes, b.nodes)
+    pd.testing.assert_frame_equal(a.edges, b.edges)
+    pd.testing.assert_series_equal(a.starts, b.starts)
+    pd.testing.assert_series_equal(a.ends, b.ends)
+
+
+@pytest.mark.realdata
+def test_segment_graphs_in_one_pass_equal_each_segment_on_its_own():
+    """Per mother organisation and category (sample) and per channel (WABO receipts): the graphs of one
+    group-by equal the graph of each segment's tickets alone, and the first value per ticket decides."""
+    from ssc_mining.discovery.dfg import directly_follows_frame
+    from ssc_mining.discovery.segments import segment_graphs
+
+    for log, attributes in ((load(SAMPLES / "generic-events.csv"), ("mother", "category")),
+                            (load_real("receipt-wabo", "receipt.csv"), ("channel",))):
+        frame = log.frame
+        graphs = segment_graphs(log, attributes, min_cases=5)
+        assert len(graphs) >= 2
+        for seg in graphs:
+            column = {"mother": C.MOTHER, "category": C.CATEGORY, "channel": C.CHANNEL}[seg.attribute]
+            first = frame.dropna(subset=[column]).groupby(C.CASE, sort=False)[column].first().astype(str)
+            tickets = first[first == seg.value].index
+            assert seg.cases == len(tickets)
+            _same_graph(seg.dfg, directly_follows_frame(frame[frame[C.CASE].isin(tickets)]))

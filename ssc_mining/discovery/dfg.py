@@ -58,6 +58,56 @@ def directly_follows_frame(frame: pd.DataFrame) -> DirectlyFollows:
     return directly_follows_codes(case_codes, act_codes, np.asarray(activities, dtype=object), nanos)
 
 
+def directly_follows_segments(segment: np.ndarray, n_segments: int, case_codes: np.ndarray,
+                              act_codes: np.ndarray, labels: np.ndarray, nanos: np.ndarray) -> list[DirectlyFollows]:
+    """The directly-follows graph of each segment of a log in one pass: ``segment`` holds each event's segment
+    number (0 … ``n_segments`` − 1; −1: in none; the same for all events of a case), the other arrays are as in
+    :func:`directly_follows_codes`. The edges of all segments come from one group-by on (segment, source,
+    target); each graph equals :func:`directly_follows_codes` on the segment's events alone.
+    """
+    n, width = len(case_codes), max(len(labels), 1)
+    same = np.zeros(n, dtype=bool)
+    if n > 1:
+        same[:-1] = case_codes[:-1] == case_codes[1:]
+    idx = np.flatnonzero(same & (segment >= 0))
+    pairs = pd.DataFrame({"segment": segment[idx], "source": act_codes[idx], "target": act_codes[idx + 1],
+                          "case": case_codes[idx], "seconds": (nanos[idx + 1] - nanos[idx]) / 1e9})
+    grouped = pairs.groupby(["segment", "source", "target"], sort=False)
+    all_edges = pd.DataFrame({
+        "events": grouped.size(),
+        "cases": grouped["case"].nunique(),
+        "median_seconds": grouped["seconds"].median(),
+        "mean_seconds": grouped["seconds"].mean(),
+    }).reset_index()
+    keep = segment >= 0
+    slot = segment[keep].astype(np.int64) * width + act_codes[keep]
+    events = np.bincount(slot, minlength=n_segments * width).reshape(n_segments, width)
+    distinct = pd.unique(slot * (int(case_codes.max()) + 1 if n else 1) + case_codes[keep]) if keep.any() else \
+        np.zeros(0, dtype=np.int64)
+    cases = np.bincount(distinct // (int(case_codes.max()) + 1 if n else 1),
+                        minlength=n_segments * width).reshape(n_segments, width)
+    first = np.ones(n, dtype=bool)
+    first[1:] = ~same[:-1]
+    last = ~same
+    out = []
+    for s in range(n_segments):   # a loop over segments: each takes its rows of the tables computed above
+        edges = all_edges[all_edges["segment"].to_numpy() == s].drop(columns="segment").reset_index(drop=True)
+        edges["source"] = labels[edges["source"].to_numpy()] if len(edges) else edges["source"].astype(object)
+        edges["target"] = labels[edges["target"].to_numpy()] if len(edges) else edges["target"].astype(object)
+        edges = edges.sort_values(["source", "target"], kind="stable").reset_index(drop=True)
+        present = events[s] > 0
+        nodes = pd.DataFrame({"activity": labels[:len(present)][present] if len(labels) else labels,
+                              "events": events[s][present].astype(np.int64),
+                              "cases": cases[s][present].astype(np.int64)})
+        nodes = nodes.sort_values(["events", "activity"], ascending=[False, True], kind="stable") \
+            .reset_index(drop=True)
+        mine = segment == s
+        starts = pd.Series(labels[act_codes[first & mine]], name=C.ACTIVITY).value_counts().sort_index()
+        ends = pd.Series(labels[act_codes[last & mine]], name=C.ACTIVITY).value_counts().sort_index()
+        out.append(DirectlyFollows(nodes=nodes, edges=edges, starts=starts, ends=ends))
+    return out
+
+
 def directly_follows_codes(case_codes: np.ndarray, act_codes: np.ndarray, labels: np.ndarray,
                            nanos: np.ndarray) -> DirectlyFollows:
     """The directly-follows graph of integer-coded events sorted by case and time: per event its case code

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ssc_mining.discovery.dfg import DirectlyFollows, directly_follows_codes
+from ssc_mining.discovery.dfg import DirectlyFollows, directly_follows_segments
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 
@@ -51,16 +51,18 @@ def segment_graphs(log: EventLog, attributes: tuple[str, ...] = ("mother", "cate
             continue
         per_case = index.case_first(frame[column]).astype("string")   # the case's first known value
         counts = per_case.dropna().value_counts()
-        ranked = sorted(((int(n), str(v)) for v, n in counts.items() if n >= min_cases), key=lambda t: (-t[0], t[1]))
-        if ranked and coded is None:   # the whole log coded once; each segment is a selection of its codes
+        ranked = sorted(((int(n), str(v)) for v, n in counts.items() if n >= min_cases),
+                        key=lambda t: (-t[0], t[1]))[:max_segments]
+        if not ranked:
+            continue
+        if coded is None:   # the whole log coded once
             act, labels = pd.factorize(frame[C.ACTIVITY], use_na_sentinel=False)
             nanos = frame[C.TIMESTAMP].to_numpy(dtype="datetime64[ns]").astype("int64")
             coded = (index.codes, act, np.asarray(labels, dtype=object), nanos)
-        case_values = per_case.to_numpy(dtype=object, na_value=None)
-        for n, value in ranked[:max_segments]:
-            assert coded is not None
-            cases, act, labels, nanos = coded
-            keep = (case_values == value)[cases]
-            out.append(Segment(attribute=attribute, value=value, cases=n,
-                               dfg=directly_follows_codes(cases[keep], act[keep], labels, nanos[keep])))
+        cases, act, labels, nanos = coded
+        number = {value: k for k, (_n, value) in enumerate(ranked)}
+        case_segment = per_case.map(number).to_numpy(dtype="float64", na_value=np.nan)
+        case_segment = np.where(np.isnan(case_segment), -1, case_segment).astype(np.int64)
+        graphs = directly_follows_segments(case_segment[cases], len(ranked), cases, act, labels, nanos)
+        out += [Segment(attribute=attribute, value=value, cases=n, dfg=dfg) for (n, value), dfg in zip(ranked, graphs)]
     return out

@@ -14,11 +14,10 @@ Example:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from ssc_mining._io import atomic_write_text, safe_frame
+from ssc_mining._io import atomic_write_text, json_text, safe_frame
 from ssc_mining.discovery.dfg import directly_follows
 from ssc_mining.discovery.inductive import discover_model, write_bpmn, write_pnml
 from ssc_mining.eventlog.log import EventLog
@@ -74,7 +73,6 @@ def run_discover(log: EventLog, *, coverage: float = 0.8, max_variants: int = 50
             atomic_write_text(Path(cases_csv), safe_frame(frame).to_csv(index=False, lineterminator="\n"))
             lines.append(f"Fitness per case: {cases_csv}")
     if json_out:
-        atomic_write_text(Path(json_out), json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False,
-                                                     default=str) + "\n")
+        atomic_write_text(Path(json_out), json_text(data))
         lines.append(f"JSON: {json_out}")
     return lines

@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from ssc_mining._io import StagedFolder, atomic_write_bytes, atomic_write_text, output_error, safe_frame
+from ssc_mining._io import StagedFolder, atomic_write_bytes, atomic_write_text, json_text, output_error, safe_frame
 from ssc_mining.analysers import Analyser
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog.log import EventLog
@@ -216,8 +216,7 @@ def write_reports(
         base = f"{stem}{_suffix(lang)}"
         data = dict(figures)
         data["process_map"] = {k: v for k, v in figures["process_map"].items() if k != "svg"}
-        write(f"{base}.json", (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-                               + "\n").encode("utf-8"))
+        write(f"{base}.json", json_text(data).encode("utf-8"))
         with phase(f"writing {base}.html"):
             write(f"{base}.html", render_html(figures, run_date=run_date, lang=lang).encode("utf-8"))
         tables: list[str] = []
