@@ -221,3 +221,28 @@ def test_segment_graphs_in_one_pass_equal_each_segment_on_its_own():
             tickets = first[first == seg.value].index
             assert seg.cases == len(tickets)
             _same_graph(seg.dfg, directly_follows_frame(frame[frame[C.CASE].isin(tickets)]))
+
+
+@pytest.mark.realdata
+def test_variants_grouped_by_hash_are_checked_and_equal_to_grouping_by_bytes(monkeypatch):
+    """The variant table groups cases by hashes and checks every event against its group's first case; with
+    hashes that collide on purpose (multipliers 0: only the first activity and the length count) the check
+    must notice and the bytes give the same table. Compared with a plain per-case tuple count."""
+    import importlib
+
+    V = importlib.import_module("ssc_mining.discovery.variants")   # the package also exports a function so named
+    for log in (load_real("receipt-wabo", "receipt.csv"), load_real("helpdesk-full", "helpdesk.csv")):
+        plain = log.frame.groupby(C.CASE, sort=False)[C.ACTIVITY].agg(tuple)
+        counts = plain.value_counts()
+        expected = sorted(((-n, t) for t, n in counts.items()))
+        fresh = EventLog(frame=log.frame, provenance=log.provenance)
+        table = V._variant_table(fresh)
+        assert [(-int(n), t) for t, n in zip(table.traces, table.counts)] == expected
+        assert [table.traces[v] for v in table.case_variant.reindex(plain.index)] == plain.tolist()
+        monkeypatch.setattr(V, "_M1", np.uint64(0))
+        monkeypatch.setattr(V, "_M2", np.uint64(0))
+        assert V._groups_by_hash(pd.factorize(log.frame[C.ACTIVITY], sort=True)[0], fresh.cases) is None
+        collided = V._variant_table(EventLog(frame=log.frame, provenance=log.provenance))
+        assert collided.traces == table.traces and collided.counts.tolist() == table.counts.tolist()
+        pd.testing.assert_series_equal(collided.case_variant, table.case_variant)
+        monkeypatch.undo()

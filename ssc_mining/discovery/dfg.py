@@ -43,7 +43,7 @@ class DirectlyFollows:
 
 def directly_follows(log: EventLog) -> DirectlyFollows:
     """Discover the directly-follows graph of ``log`` (already sorted by case and time)."""
-    return directly_follows_frame(log.frame)
+    return graph_of(log_steps(log))
 
 
 def directly_follows_frame(frame: pd.DataFrame) -> DirectlyFollows:
@@ -55,45 +55,103 @@ def directly_follows_frame(frame: pd.DataFrame) -> DirectlyFollows:
     case_codes, _cases = pd.factorize(frame[C.CASE], use_na_sentinel=False)
     act_codes, activities = pd.factorize(frame[C.ACTIVITY], use_na_sentinel=False)
     nanos = frame[C.TIMESTAMP].to_numpy(dtype="datetime64[ns]").astype("int64")
-    return directly_follows_codes(case_codes, act_codes, np.asarray(activities, dtype=object), nanos)
+    return graph_of(steps_of(case_codes, act_codes, np.asarray(activities, dtype=object), nanos))
 
 
-def directly_follows_segments(segment: np.ndarray, n_segments: int, case_codes: np.ndarray,
-                              act_codes: np.ndarray, labels: np.ndarray, nanos: np.ndarray) -> list[DirectlyFollows]:
-    """The directly-follows graph of each segment of a log in one pass: ``segment`` holds each event's segment
-    number (0 … ``n_segments`` − 1; −1: in none; the same for all events of a case), the other arrays are as in
-    :func:`directly_follows_codes`. The edges of all segments come from one group-by on (segment, source,
-    target); each graph equals :func:`directly_follows_codes` on the segment's events alone.
+@dataclass(frozen=True)
+class Steps:
+    """A log's events and directly-follows steps as integer codes, with first-occurrence flags, so the graph of
+    the whole log or of any part of it (a segment) is counted with bincounts and one group-by for the times.
+
+    Per event: ``case``, ``act`` (index into ``labels``), ``first``/``last`` (the case's first or last event),
+    ``act_new`` (the first event of its activity in its case). Per step (an event and the next one of its
+    case): ``at`` (the position of its first event), ``key`` (source × ``width`` + target), ``seconds``,
+    ``key_new`` (the first step with this key in its case).
     """
-    n, width = len(case_codes), max(len(labels), 1)
+
+    case: np.ndarray
+    act: np.ndarray
+    labels: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    act_new: np.ndarray
+    at: np.ndarray
+    key: np.ndarray
+    seconds: np.ndarray
+    key_new: np.ndarray
+
+    @property
+    def width(self) -> int:
+        return max(len(self.labels), 1)
+
+
+def steps_of(case_codes: np.ndarray, act_codes: np.ndarray, labels: np.ndarray, nanos: np.ndarray) -> Steps:
+    """The :class:`Steps` of integer-coded events sorted by case and time (equal case codes next to each
+    other)."""
+    n = len(case_codes)
+    case = np.asarray(case_codes, dtype=np.int64)
+    act = np.asarray(act_codes, dtype=np.int64)
+    width = max(len(labels), 1)
     same = np.zeros(n, dtype=bool)
     if n > 1:
-        same[:-1] = case_codes[:-1] == case_codes[1:]
-    idx = np.flatnonzero(same & (segment >= 0))
-    pairs = pd.DataFrame({"segment": segment[idx], "source": act_codes[idx], "target": act_codes[idx + 1],
-                          "case": case_codes[idx], "seconds": (nanos[idx + 1] - nanos[idx]) / 1e9})
-    grouped = pairs.groupby(["segment", "source", "target"], sort=False)
-    all_edges = pd.DataFrame({
-        "events": grouped.size(),
-        "cases": grouped["case"].nunique(),
-        "median_seconds": grouped["seconds"].median(),
-        "mean_seconds": grouped["seconds"].mean(),
-    }).reset_index()
-    keep = segment >= 0
-    slot = segment[keep].astype(np.int64) * width + act_codes[keep]
-    events = np.bincount(slot, minlength=n_segments * width).reshape(n_segments, width)
-    distinct = pd.unique(slot * (int(case_codes.max()) + 1 if n else 1) + case_codes[keep]) if keep.any() else \
-        np.zeros(0, dtype=np.int64)
-    cases = np.bincount(distinct // (int(case_codes.max()) + 1 if n else 1),
-                        minlength=n_segments * width).reshape(n_segments, width)
+        same[:-1] = case[:-1] == case[1:]
     first = np.ones(n, dtype=bool)
     first[1:] = ~same[:-1]
-    last = ~same
+    at = np.flatnonzero(same)
+    key = act[at] * width + act[at + 1]
+    # duplicates within a case: the same code in the same case (hashing two integers, no sort)
+    act_new = ~pd.DataFrame({"c": case, "a": act}).duplicated().to_numpy() if n else np.zeros(0, dtype=bool)
+    key_new = ~pd.DataFrame({"c": case[at], "k": key}).duplicated().to_numpy() if len(at) else \
+        np.zeros(0, dtype=bool)
+    return Steps(case=case, act=act, labels=labels, first=first, last=~same, act_new=act_new, at=at, key=key,
+                 seconds=(nanos[at + 1] - nanos[at]) / 1e9, key_new=key_new)
+
+
+def log_steps(log: EventLog) -> Steps:
+    """The :class:`Steps` of ``log``, computed once per log and shared by its graph and its segments' graphs."""
+    def compute() -> Steps:
+        act, labels = pd.factorize(log.frame[C.ACTIVITY], use_na_sentinel=False)
+        nanos = log.frame[C.TIMESTAMP].to_numpy(dtype="datetime64[ns]").astype("int64")
+        return steps_of(log.cases.codes, act, np.asarray(labels, dtype=object), nanos)
+
+    return log.computed("dfg_steps", compute)
+
+
+def graph_of(steps: Steps, events: np.ndarray | None = None) -> DirectlyFollows:
+    """The directly-follows graph of the events where ``events`` holds (all when None); a selection must take
+    whole cases (as a segment does)."""
+    return graphs_of_segments(steps, None if events is None else np.where(events, 0, -1), 1)[0]
+
+
+def graphs_of_segments(steps: Steps, segment: np.ndarray | None, n_segments: int) -> list[DirectlyFollows]:
+    """The graph of each segment: ``segment`` holds each event's segment number (0 … ``n_segments`` − 1; −1: in
+    none; the same for all events of a case), None: one segment of all events. One group-by on (segment,
+    edge) for the times; the counts are bincounts of the flags in :class:`Steps`. Each graph equals the graph
+    of the segment's events on their own."""
+    width, labels = steps.width, steps.labels
+    seg_event = np.zeros(len(steps.case), dtype=np.int64) if segment is None else np.asarray(segment, np.int64)
+    seg_step = seg_event[steps.at]
+    chosen = seg_step >= 0
+    pairs = pd.DataFrame({"segment": seg_step[chosen], "key": steps.key[chosen],
+                          "new": steps.key_new[chosen], "seconds": steps.seconds[chosen]})
+    grouped = pairs.groupby(["segment", "key"], sort=False)
+    all_edges = pd.DataFrame({"events": grouped.size(), "cases": grouped["new"].sum().astype(np.int64),
+                              "median_seconds": grouped["seconds"].median(),
+                              "mean_seconds": grouped["seconds"].mean()}).reset_index()
+    keep = seg_event >= 0
+    slot = seg_event[keep] * width + steps.act[keep]
+    events = np.bincount(slot, minlength=n_segments * width).reshape(n_segments, width)
+    cases = np.bincount(slot[steps.act_new[keep]], minlength=n_segments * width).reshape(n_segments, width)
     out = []
     for s in range(n_segments):   # a loop over segments: each takes its rows of the tables computed above
-        edges = all_edges[all_edges["segment"].to_numpy() == s].drop(columns="segment").reset_index(drop=True)
-        edges["source"] = labels[edges["source"].to_numpy()] if len(edges) else edges["source"].astype(object)
-        edges["target"] = labels[edges["target"].to_numpy()] if len(edges) else edges["target"].astype(object)
+        mine = all_edges[all_edges["segment"].to_numpy() == s]
+        key = mine["key"].to_numpy()
+        edges = pd.DataFrame({"source": labels[key // width] if len(key) else np.zeros(0, dtype=object),
+                              "target": labels[key % width] if len(key) else np.zeros(0, dtype=object),
+                              "events": mine["events"].to_numpy(dtype=np.int64),
+                              "cases": mine["cases"].to_numpy(dtype=np.int64),
+                              "median_seconds": mine["median_seconds"].to_numpy(dtype=np.float64),
+                              "mean_seconds": mine["mean_seconds"].to_numpy(dtype=np.float64)})
         edges = edges.sort_values(["source", "target"], kind="stable").reset_index(drop=True)
         present = events[s] > 0
         nodes = pd.DataFrame({"activity": labels[:len(present)][present] if len(labels) else labels,
@@ -101,49 +159,8 @@ def directly_follows_segments(segment: np.ndarray, n_segments: int, case_codes: 
                               "cases": cases[s][present].astype(np.int64)})
         nodes = nodes.sort_values(["events", "activity"], ascending=[False, True], kind="stable") \
             .reset_index(drop=True)
-        mine = segment == s
-        starts = pd.Series(labels[act_codes[first & mine]], name=C.ACTIVITY).value_counts().sort_index()
-        ends = pd.Series(labels[act_codes[last & mine]], name=C.ACTIVITY).value_counts().sort_index()
+        mask = seg_event == s
+        starts = pd.Series(labels[steps.act[steps.first & mask]], name=C.ACTIVITY).value_counts().sort_index()
+        ends = pd.Series(labels[steps.act[steps.last & mask]], name=C.ACTIVITY).value_counts().sort_index()
         out.append(DirectlyFollows(nodes=nodes, edges=edges, starts=starts, ends=ends))
     return out
-
-
-def directly_follows_codes(case_codes: np.ndarray, act_codes: np.ndarray, labels: np.ndarray,
-                           nanos: np.ndarray) -> DirectlyFollows:
-    """The directly-follows graph of integer-coded events sorted by case and time: per event its case code
-    (equal codes next to each other), activity code (an index into ``labels``) and time in nanoseconds.
-
-    Activities of ``labels`` without events are left out, so the codes of a whole log can be used for a part
-    of it (a segment) and give what :func:`directly_follows_frame` gives on that part.
-    """
-    n = len(case_codes)
-    same = np.zeros(n, dtype=bool)
-    if n > 1:
-        same[:-1] = case_codes[:-1] == case_codes[1:]
-    idx = np.flatnonzero(same)
-    pairs = pd.DataFrame({"source": act_codes[idx], "target": act_codes[idx + 1], "case": case_codes[idx],
-                          "seconds": (nanos[idx + 1] - nanos[idx]) / 1e9})
-    grouped = pairs.groupby(["source", "target"], sort=False)
-    edges = pd.DataFrame({
-        "events": grouped.size(),
-        "cases": grouped["case"].nunique(),
-        "median_seconds": grouped["seconds"].median(),
-        "mean_seconds": grouped["seconds"].mean(),
-    }).reset_index()
-    edges["source"] = labels[edges["source"].to_numpy()] if len(edges) else edges["source"].astype(object)
-    edges["target"] = labels[edges["target"].to_numpy()] if len(edges) else edges["target"].astype(object)
-    edges = edges.sort_values(["source", "target"], kind="stable").reset_index(drop=True)
-    width = max(len(labels), 1)
-    events = np.bincount(act_codes, minlength=len(labels)) if n else np.zeros(len(labels), dtype=int)
-    distinct = pd.unique(case_codes.astype(np.int64) * width + act_codes) if n else np.zeros(0, int)
-    cases = np.bincount(distinct % width, minlength=len(labels)) if n else np.zeros(len(labels), dtype=int)
-    present = events > 0
-    nodes = pd.DataFrame({"activity": labels[present], "events": events[present].astype(np.int64),
-                          "cases": cases[present].astype(np.int64)})
-    nodes = nodes.sort_values(["events", "activity"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    first = np.ones(n, dtype=bool)
-    first[1:] = ~same[:-1]
-    last = ~same
-    starts = pd.Series(labels[act_codes[first]], name=C.ACTIVITY).value_counts().sort_index()
-    ends = pd.Series(labels[act_codes[last]], name=C.ACTIVITY).value_counts().sort_index()
-    return DirectlyFollows(nodes=nodes, edges=edges, starts=starts, ends=ends)

@@ -19,9 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from ssc_mining.discovery.dfg import DirectlyFollows, directly_follows_segments
+from ssc_mining.discovery.dfg import DirectlyFollows, graphs_of_segments, log_steps
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 
@@ -44,7 +43,6 @@ def segment_graphs(log: EventLog, attributes: tuple[str, ...] = ("mother", "cate
     """One graph per value of each attribute present in the log (largest first, ties by value)."""
     frame, index = log.frame, log.cases
     out: list[Segment] = []
-    coded = None
     for attribute in attributes:
         column = ATTRIBUTES.get(attribute, attribute)
         if column not in frame.columns:
@@ -55,14 +53,9 @@ def segment_graphs(log: EventLog, attributes: tuple[str, ...] = ("mother", "cate
                         key=lambda t: (-t[0], t[1]))[:max_segments]
         if not ranked:
             continue
-        if coded is None:   # the whole log coded once
-            act, labels = pd.factorize(frame[C.ACTIVITY], use_na_sentinel=False)
-            nanos = frame[C.TIMESTAMP].to_numpy(dtype="datetime64[ns]").astype("int64")
-            coded = (index.codes, act, np.asarray(labels, dtype=object), nanos)
-        cases, act, labels, nanos = coded
         number = {value: k for k, (_n, value) in enumerate(ranked)}
         case_segment = per_case.map(number).to_numpy(dtype="float64", na_value=np.nan)
         case_segment = np.where(np.isnan(case_segment), -1, case_segment).astype(np.int64)
-        graphs = directly_follows_segments(case_segment[cases], len(ranked), cases, act, labels, nanos)
+        graphs = graphs_of_segments(log_steps(log), case_segment[index.codes], len(ranked))
         out += [Segment(attribute=attribute, value=value, cases=n, dfg=dfg) for (n, value), dfg in zip(ranked, graphs)]
     return out

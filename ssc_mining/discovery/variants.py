@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,21 +68,58 @@ def variant_table(log: EventLog) -> VariantTable:
     return log.computed("variant_table", lambda: _variant_table(log))
 
 
+#: multipliers of the two polynomial hashes that group the cases' sequences (checked exactly afterwards)
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
 def _variant_table(log: EventLog) -> VariantTable:
     frame = log.frame
     if frame.empty:
         return VariantTable([], np.zeros(0, dtype=np.int64), pd.Series(dtype="int64"))
     codes, labels = pd.factorize(frame[C.ACTIVITY], sort=True)
-    case = frame[C.CASE].to_numpy()
-    bounds = np.flatnonzero(case[1:] != case[:-1]) + 1
-    starts = np.concatenate([[0], bounds])
-    dtype = np.int16 if len(labels) < 32000 else np.int32
-    keys = [p.tobytes() for p in np.split(codes.astype(dtype), bounds)]
-    key_codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
-    counts = np.bincount(key_codes)
-    traces = [tuple(str(labels[i]) for i in np.frombuffer(u, dtype=dtype)) for u in uniques]
+    index = log.cases
+    group = _groups_by_hash(codes, index)
+    if group is None:   # two different sequences met under one hash: group them by their bytes
+        group = _groups_by_bytes(codes, index)
+    counts = np.bincount(group)
+    first_case = np.full(len(counts), -1, dtype=np.int64)
+    first_case[group[::-1]] = np.arange(index.n)[::-1]   # the first case of each variant
+    names = [str(x) for x in labels]
+    traces = [tuple(names[c] for c in codes[index.first[k]:index.last[k] + 1]) for k in first_case]  # per variant
     order = sorted(range(len(traces)), key=lambda i: (-counts[i], traces[i]))
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     return VariantTable(traces=[traces[i] for i in order], counts=counts[order].astype(np.int64),
-                        case_variant=pd.Series(rank[key_codes], index=case[starts], name="variant"))
+                        case_variant=pd.Series(rank[group], index=np.asarray(index.ids, dtype=object),
+                                               name="variant"))
+
+
+def _groups_by_hash(codes: np.ndarray, index: Any) -> np.ndarray | None:
+    """Per case a group number: cases with equal activity sequences share one. Grouped by two 64-bit
+    polynomial hashes and the length, then checked event by event against each group's first case, so the
+    grouping is exact; None when the check finds two different sequences in one group."""
+    acts = codes.astype(np.int64).astype(np.uint64) + np.uint64(2)   # missing (−1) → 1, never 0
+    pos = np.arange(len(codes)) - index.first[index.codes]
+    length = index.last - index.first + 1
+    longest = int(length.max())
+    with np.errstate(over="ignore"):
+        p1 = np.cumprod(np.r_[np.uint64(1), np.full(longest - 1, _M1, dtype=np.uint64)], dtype=np.uint64)
+        p2 = np.cumprod(np.r_[np.uint64(1), np.full(longest - 1, _M2, dtype=np.uint64)], dtype=np.uint64)
+        h1 = np.add.reduceat(acts * p1[pos], index.first, dtype=np.uint64)
+        h2 = np.add.reduceat((acts * np.uint64(31) + np.uint64(7)) * p2[pos], index.first, dtype=np.uint64)
+    group = pd.DataFrame({"a": h1, "b": h2, "n": length}).groupby(["a", "b", "n"], sort=False).ngroup().to_numpy()
+    first_case = np.full(int(group.max()) + 1, -1, dtype=np.int64)
+    first_case[group[::-1]] = np.arange(index.n)[::-1]
+    same = codes == codes[index.first[first_case[group[index.codes]]] + pos]   # lengths are equal within a group
+    return group if bool(same.all()) else None
+
+
+def _groups_by_bytes(codes: np.ndarray, index: Any) -> np.ndarray:
+    """Per case a group number from its activity codes as bytes (one Python object per case)."""
+    dtype = np.int16 if int(codes.max(initial=0)) < 32000 else np.int32
+    raw = codes.astype(dtype).tobytes()
+    width = np.dtype(dtype).itemsize
+    keys = [raw[width * a:width * (b + 1)] for a, b in zip(index.first.tolist(), index.last.tolist())]
+    group, _uniques = pd.factorize(pd.Series(keys, dtype=object))
+    return group.astype(np.int64)

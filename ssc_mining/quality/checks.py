@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.cases import CaseIndex
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import format_date, format_number, ngettext
 from ssc_mining.i18n import gettext as _
@@ -57,7 +58,7 @@ def run_checks(log: EventLog, *, as_of: pd.Timestamp | None = None) -> list[Find
         duplicate_events(frame, runs=runs),
         shared_timestamps(frame, runs=runs),
         future_events(frame, as_of),
-        events_before_opening(frame),
+        events_before_opening(frame, index=log.cases),
         similar_labels(frame, C.ACTIVITY, "activity"),
         *([similar_labels(frame, C.TEAM, "team")] if C.TEAM in frame.columns else []),
         single_event_cases(frame),
@@ -144,19 +145,33 @@ def future_events(frame: pd.DataFrame, as_of: pd.Timestamp | None) -> Finding:
                    "warning" if n else "ok", [str(r) for r in frame.loc[late, C.SOURCE_ROW].head(_MAX_EXAMPLES)])
 
 
-def events_before_opening(frame: pd.DataFrame) -> Finding:
-    """Cases with events before their opening activity (the activity that starts most cases)."""
-    firsts = frame.drop_duplicates(C.CASE, keep="first")
-    opening = firsts[C.ACTIVITY].value_counts()
+def events_before_opening(frame: pd.DataFrame, *, index: CaseIndex | None = None) -> Finding:
+    """Cases with events before their opening activity (the activity that starts most cases).
+
+    With the log's case index (a log is sorted by case and time) no group-by is needed: a case's opening
+    time is that of its first opening event.
+    """
     title = _("Events before the ticket was opened")
+    if index is None:
+        firsts = frame.drop_duplicates(C.CASE, keep="first")[C.ACTIVITY]
+    else:
+        firsts = frame[C.ACTIVITY].take(index.first)
+    opening = firsts.value_counts()
     if opening.empty or opening.iloc[0] < 0.8 * len(firsts):
         return Finding("events_before_opening", title, 0, ngettext("ticket", "tickets", 0),
                        _("No single activity opens most tickets, so this check does not apply."), "ok")
     name = opening.index[0]
-    is_open = frame[C.ACTIVITY] == name
-    open_time = frame[C.TIMESTAMP].where(is_open).groupby(frame[C.CASE], sort=False).transform("min")
-    early = (frame[C.TIMESTAMP] < open_time) & open_time.notna()
-    cases = frame.loc[early, C.CASE]
+    is_open = (frame[C.ACTIVITY] == name).to_numpy(dtype=bool, na_value=False)
+    if index is None:
+        open_time = frame[C.TIMESTAMP].where(is_open).groupby(frame[C.CASE], sort=False).transform("min")
+        early = (frame[C.TIMESTAMP] < open_time) & open_time.notna()
+        cases = frame.loc[early, C.CASE]
+    else:
+        times = frame[C.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view("int64")
+        opened = index.first_where(is_open)   # per case: its first opening event (−1: none)
+        open_time = np.where(opened >= 0, times[np.maximum(opened, 0)], np.iinfo(np.int64).min)
+        early = times < open_time[index.codes]
+        cases = pd.Series(np.asarray(index.ids, dtype=object)[pd.unique(index.codes[early])], dtype=object)
     n = int(cases.nunique())
     return Finding("events_before_opening", title, n, ngettext("ticket", "tickets", n),
                    ngettext("In %(n)s ticket an event is dated before '%(name)s', the activity that opens most "

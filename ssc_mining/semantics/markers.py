@@ -183,8 +183,9 @@ def compute_markers(frame: pd.DataFrame, index: CaseIndex, semantics: Semantics)
     changed = np.zeros(n, dtype=bool)
     if semantics.status_column and n:
         status = frame[semantics.status_column]
-        status_role = _codes(status, semantics.role_of_status)
-        codes, uniques = pd.factorize(status, sort=False, use_na_sentinel=True)
+        codes, uniques = pd.factorize(status, sort=False, use_na_sentinel=True)   # once: roles and changes
+        status_role = np.array([semantics.role_of_status(str(u)).code for u in uniques] + [_NONE],
+                               dtype=np.int64)[codes]
         same_as = pd.factorize(pd.Index([normalise(str(u)) for u in uniques], dtype=object), sort=False)[0]
         status_codes = np.where(codes >= 0, np.r_[same_as, -1][codes], -1)
         changed = (status_codes >= 0) & (index.previous(status_codes, -2) != status_codes)
