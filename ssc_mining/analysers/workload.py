@@ -188,16 +188,19 @@ class Workload(Analyser):
                                                   "days": format_number(float(oldest.iloc[0]), 0)},
                                  case_ids=[str(c) for c in oldest.index], count=int(len(ages))))
         if log.has(C.TEAM):
-            seen = (frame[C.TIMESTAMP] <= as_of).to_numpy()   # the columns needed, not a copy of the frame
-            month = month_numbers(frame[C.TIMESTAMP][seen], tz)   # grouped as numbers, labelled per month
-            work = pd.DataFrame({"month": month, "team": frame[C.TEAM].array[seen],
-                                 "case": frame[C.CASE].array[seen]})
+            # grouped as numbers (months, teams and people as codes; teams coded in name order), labelled after
+            team, teams = pd.factorize(frame[C.TEAM], sort=True)
+            seen = (frame[C.TIMESTAMP] <= as_of).to_numpy() & (team >= 0)
+            work = pd.DataFrame({"month": month_numbers(frame[C.TIMESTAMP][seen], tz), "team": team[seen],
+                                 "case": log.cases.codes[seen]})
             spec = {"events": ("case", "size"), "cases": ("case", "nunique")}
             if log.has(C.RESOURCE):
-                work["resource"] = frame[C.RESOURCE].array[seen]
+                person = pd.factorize(frame[C.RESOURCE])[0]
+                work["resource"] = np.where(person >= 0, person, np.nan)[seen]   # missing: not a person
                 spec["people"] = ("resource", "nunique")
-            t = work.dropna(subset=["team"]).groupby(["month", "team"], sort=True).agg(**spec).reset_index()
+            t = work.groupby(["month", "team"], sort=True).agg(**spec).reset_index()
             t["month"] = [month_label(int(k)) for k in t["month"]]
+            t["team"] = np.asarray(teams, dtype=object)[t["team"].to_numpy()]
             units = {"cases": "cases"}
             if "people" in t.columns:
                 t["events_per_person"] = (t["events"] / t["people"].where(t["people"] > 0)).round(2)
