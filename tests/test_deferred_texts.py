@@ -101,3 +101,25 @@ def test_analysed_once_equals_analysed_in_dutch_on_real_logs(parts):
         assert result.status == "ok", (analyser.name, result.reason)
         assert json.dumps(result.to_dict(), sort_keys=True) == json.dumps(_direct(log, analyser, "nl"),
                                                                           sort_keys=True), analyser.name
+
+
+def test_long_number_series_are_rounded_as_one_by_one():
+    """The fast path for long series (returned as they are when numpy finds them already rounded) gives what
+    rounding each value to six decimals gives: on rounded values, on values that need rounding, with NaN and
+    infinity, and with very large values."""
+    import math
+    import random
+
+    from ssc_mining.results.items import jsonable
+
+    rng = random.Random(5)
+    series = [
+        [round(rng.uniform(0, 500), 4) for _ in range(1000)],
+        [rng.uniform(0, 500) for _ in range(1000)],
+        [round(rng.uniform(-1, 1), 6) for _ in range(999)] + [float("nan")],
+        [round(rng.uniform(0, 9), 3) for _ in range(999)] + [float("inf")],
+        [rng.choice([0.1, 0.2, 0.3, 1e12 + 0.5, 123456.1234565]) for _ in range(1000)],
+    ]
+    for values in series:
+        one_by_one = [None if math.isnan(v) or math.isinf(v) else round(v, 6) for v in values]
+        assert jsonable(values) == one_by_one

@@ -28,6 +28,14 @@ Severity = Literal["info", "notice", "warning", "critical"]
 ChartKind = Literal["bar", "histogram", "line"]
 
 
+def _already_rounded(values: list[float]) -> bool:
+    """True when every value is finite, below 10⁹ in size and has at most six decimals (rounding it to six
+    decimals gives it back), checked at once with numpy: then ``round(v, 6)`` would return each value as it is."""
+    arr = np.fromiter(values, dtype=np.float64, count=len(values))
+    with np.errstate(invalid="ignore"):
+        return bool(np.isfinite(arr).all() and np.abs(arr).max() < 1e9 and (np.round(arr, 6) == arr).all())
+
+
 def jsonable(value: Any) -> Any:
     """Convert numpy/pandas scalars and containers to plain JSON types (NaN → None)."""
     if value is None or isinstance(value, (str, bool, Text)):
@@ -51,6 +59,8 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple, np.ndarray, pd.Series)):
         values = value.tolist() if isinstance(value, np.ndarray) and value.dtype.kind in "fiu" else list(value)
         if all(type(v) is float for v in values):   # a long series of numbers: no check per value
+            if len(values) > 64 and _already_rounded(values):
+                return values
             return [None if math.isnan(v) or math.isinf(v) else round(v, 6) for v in values]
         if all(type(v) is int for v in values):
             return values
