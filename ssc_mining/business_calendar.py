@@ -166,6 +166,20 @@ def priority_keys(values: Iterable[Any]) -> pd.Series:
     return text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
 
 
+def _per_day(day: np.ndarray, weekmask: str, holidays: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Per moment's day: working days from 1970-01-01 up to it, and whether it is a working day. Looked up in a
+    table of the days from the first to the last (one entry per calendar day, not per moment)."""
+    number = day.astype(np.int64)
+    low, high = int(number.min()), int(number.max())
+    if high - low > 1_000_000:   # a range of millennia: count per moment
+        return (np.busday_count(_EPOCH, day, weekmask=weekmask, holidays=holidays),
+                np.is_busday(day, weekmask=weekmask, holidays=holidays))
+    days = np.arange(low, high + 1).astype("datetime64[D]")
+    before = np.busday_count(_EPOCH, days, weekmask=weekmask, holidays=holidays)
+    working = np.is_busday(days, weekmask=weekmask, holidays=holidays)
+    return before[number - low], working[number - low]
+
+
 @dataclass(frozen=True)
 class BusinessCalendar:
     """Working hours and days in ``timezone`` without the public holidays of ``country`` (and ``subdivision``);
@@ -280,8 +294,7 @@ class BusinessCalendar:
             years = day.astype("datetime64[Y]").astype(np.int64) + 1970
             # every call counts from the same epoch with all holidays in between, so clocks of separate calls subtract
             holidays = self.holidays(int(min(years.min(), 1970)), int(max(years.max(), 1970)))
-            before = np.busday_count(_EPOCH, day, weekmask=hours.weekmask, holidays=holidays)
-            working = np.is_busday(day, weekmask=hours.weekmask, holidays=holidays)
+            before, working = _per_day(day, hours.weekmask, holidays)
             inside = np.clip(minute - hours.start, 0, hours.minutes_per_day)
             out[rows] = before * hours.minutes_per_day + np.where(working, inside, 0.0)
         return out

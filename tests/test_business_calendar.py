@@ -158,3 +158,19 @@ def test_bad_analyser_parameters_fail_at_once():
     with pytest.raises(ConfigError, match="time zone"):
         BusinessCalendar(timezone="Mars/Olympus")
     assert calendar_params({}) == {}
+
+
+def test_the_table_of_days_gives_what_counting_per_moment_gives():
+    """Working days before each day and whether it is one, looked up per calendar day, equal numpy's count per
+    moment (random days over 30 years, Dutch holidays, a six-day week)."""
+    import numpy as np
+
+    from ssc_mining.business_calendar import _EPOCH, _per_day
+
+    rng = np.random.default_rng(9)
+    day = (np.datetime64("2000-01-01") + rng.integers(0, 365 * 30, 20_000)).astype("datetime64[D]")
+    holidays = BusinessCalendar().holidays(2000, 2030)
+    for weekmask in ("1111100", "1111110"):
+        before, working = _per_day(day, weekmask, holidays)
+        assert (before == np.busday_count(_EPOCH, day, weekmask=weekmask, holidays=holidays)).all()
+        assert (working == np.is_busday(day, weekmask=weekmask, holidays=holidays)).all()
