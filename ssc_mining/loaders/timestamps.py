@@ -136,10 +136,15 @@ def parse_timestamps(
                                  examples_unparseable=[str(v) for v in present[bad].unique()[:5]])
     if not has_offset:
         parsed = _localise(parsed, timezone, decision)
-    full = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us, UTC]")
-    full.loc[parsed.index] = parsed.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
-    unparseable = pd.Series(False, index=raw.index)
-    unparseable.loc[bad.index[bad.to_numpy()]] = True
+    utc = parsed.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
+    if len(present) == len(raw):   # no value missing: the parsed column is the whole column
+        full = utc.set_axis(raw.index)
+        unparseable = pd.Series(bad.to_numpy(dtype=bool), index=raw.index)
+    else:
+        full = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us, UTC]")
+        full.loc[parsed.index] = utc
+        unparseable = pd.Series(False, index=raw.index)
+        unparseable.loc[bad.index[bad.to_numpy()]] = True
     return ParsedTimestamps(values=full, decision=decision, unparseable=unparseable, missing=missing)
 
 
