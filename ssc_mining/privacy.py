@@ -153,8 +153,9 @@ class NameFinder:
         import pyarrow.compute as pc
 
         try:
-            arr = pa.array(texts, type=pa.large_string(), from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arr = texts.cast(pa.large_string()) if isinstance(texts, (pa.Array, pa.ChunkedArray)) else \
+                pa.array(texts, type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
             return None
         maybe = pc.or_(pc.invert(pc.string_is_ascii(arr)), pc.match_substring(arr, "@"))
         if self._first_words:   # whole words, as _WORD finds them (on ASCII text \w means the same in RE2)
@@ -167,9 +168,25 @@ class NameFinder:
         return np.asarray(maybe.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _any_change(values: pd.Series, finder: NameFinder) -> bool:
+    """Whether :meth:`NameFinder.replace` changes one of the column's distinct values (found from the distinct
+    values alone, with Arrow)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    distinct = pc.unique(pa.array(values.array)).drop_null()
+    if not pa.types.is_string(distinct.type) and not pa.types.is_large_string(distinct.type):
+        return True   # not text: let the general path decide
+    maybe = finder.may_change(distinct)
+    texts = distinct.to_pylist() if maybe is None else distinct.filter(pa.array(maybe)).to_pylist()
+    return any(finder.replace(t) != t for t in texts)
+
+
 def _replace_in_column(values: pd.Series, finder: NameFinder) -> tuple[pd.Series, dict[str, str]]:
     """The column with names replaced (one pass per distinct value that may hold one) and the values that
     changed."""
+    if hasattr(values.array, "__arrow_array__") and not _any_change(values, finder):
+        return values, {}   # an Arrow text column whose distinct values hold no name: not coded per row
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     maybe = finder.may_change(uniques)
     new = np.asarray(uniques, dtype=object).copy()
