@@ -110,8 +110,9 @@ class CaseIndex:
     def case_first(self, values: pd.Series) -> pd.Series:
         """Per case (index: case id): the first known value of a column (for case attributes)."""
         known = values.notna().to_numpy()
-        if known.all():  # take the n_cases values first, then convert (not the whole column)
-            return pd.Series(values.take(self.first).to_numpy(), index=self.ids)
+        if known.all():  # take the n_cases values first (typed columns keep their array: no conversion)
+            first = values.take(self.first)
+            return pd.Series(first.array if first.dtype != object else first.to_numpy(), index=self.ids)
         pos = self.first_where(known)
         found = values.take(np.maximum(pos, 0)).reset_index(drop=True).where(pd.Series(pos >= 0))
         return pd.Series(found.to_numpy(), index=self.ids)

@@ -122,8 +122,9 @@ class EventLog:
         return int(self.frame[C.CASE].nunique())
 
     def has(self, column: str) -> bool:
-        """True when ``column`` exists and holds at least one value."""
-        return column in self.frame.columns and bool(self.frame[column].notna().any())
+        """True when ``column`` exists and holds at least one value (looked at once per log and column)."""
+        return column in self.frame.columns and self.computed(("has", column),
+                                                              lambda: bool(self.frame[column].notna().any()))
 
     def local_times(self, column: str = C.TIMESTAMP) -> pd.Series:
         """A time column converted to the log's own zone, for display."""
