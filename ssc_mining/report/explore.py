@@ -69,9 +69,11 @@ NETWORK_KEYS = ("handover_network_team", "handover_network_routing")
 PATH_CHARS = 400
 
 
-def _pairs(keys: np.ndarray, cases: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct (key, ticket) pairs, sorted by key then ticket: (keys, first position, count, tickets)."""
-    order = np.lexsort((cases, keys))
+def _pairs(keys: np.ndarray, cases: np.ndarray, *, cases_sorted: bool = False
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (key, ticket) pairs, sorted by key then ticket: (keys, first position, count, tickets).
+    ``cases_sorted``: the tickets already come in ascending order, so a stable sort by key suffices."""
+    order = np.argsort(keys, kind="stable") if cases_sorted else np.lexsort((cases, keys))
     k, c = keys[order], cases[order]
     keep = np.ones(len(k), dtype=bool)
     keep[1:] = (k[1:] != k[:-1]) | (c[1:] != c[:-1])
@@ -94,7 +96,7 @@ def activity_tickets(log: EventLog) -> pd.DataFrame:
     frame, index = log.frame, log.cases
     act, labels = pd.factorize(frame[C.ACTIVITY], sort=True)
     known = act >= 0
-    uniq, first, count, cases = _pairs(act[known].astype(np.int64), index.codes[known])
+    uniq, first, count, cases = _pairs(act[known].astype(np.int64), index.codes[known], cases_sorted=True)
     events = np.bincount(act[known], minlength=len(labels))
     out = pd.DataFrame({"activity": [str(labels[i]) for i in uniq], "events": events[uniq], "tickets": count,
                         "first": first})
@@ -148,7 +150,7 @@ def variant_tickets(log: EventLog) -> pd.DataFrame:
     order = sorted(range(len(traces)), key=lambda i: (-int(counts[i]), paths[i]))
     rank = np.empty(len(traces), dtype=np.int64)
     rank[order] = np.arange(len(traces))
-    uniq, first, count, cases = _pairs(rank[per_case], np.arange(len(per_case), dtype=np.int64))
+    uniq, first, count, cases = _pairs(rank[per_case], np.arange(len(per_case), dtype=np.int64), cases_sorted=True)
     total = max(log.cases.n, 1)
     out = pd.DataFrame({"rank": uniq + 1, "path": [paths[order[i]] for i in uniq],
                         "trace": [traces[order[i]] for i in uniq],
