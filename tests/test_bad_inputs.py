@@ -189,3 +189,19 @@ def test_loading_does_not_mutate_the_callers_frame():
     build_event_log(RawTable(frame, np.array([2, 3]), reader="csv"),
                     {"case": "c", "activity": "a", "timestamp": "t"}, source=None)
     pd.testing.assert_frame_equal(frame, before)
+
+
+def test_a_cp1252_byte_far_into_a_utf8_looking_file_and_bytes_of_neither(tmp_path):
+    """A file read as UTF-8 whose parser meets a non-UTF-8 byte after many megabytes is checked whole and read
+    again as Windows-1252; bytes that are neither give a clear message naming the file and what to do."""
+    rows = "".join(f"{k},Aanmelden,2024-01-01 10:00,Jan\n" for k in range(300_000))
+    path = tmp_path / "late.csv"
+    path.write_bytes(("Zaak,Activiteit,Tijdstip,Behandelaar\n" + rows + "9,Afmelden,2024-01-02 10:00,Zoë\n")
+                     .encode("cp1252"))
+    log = load(path)
+    assert log.provenance.encoding == "cp1252" and "Zoë" in set(log.frame[C.RESOURCE])
+    bad = tmp_path / "neither.csv"
+    bad.write_bytes(b"Zaak,Activiteit,Tijdstip\n1,A\x81\x8d,2024-01-01 10:00\n")
+    with pytest.raises(FormatError, match="neither UTF-8 nor Windows-1252") as err:
+        load(bad)
+    assert "neither.csv" in err.value.message()

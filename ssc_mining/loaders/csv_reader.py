@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +40,36 @@ def read_csv(
     delimiter: str | None = None,
     null_values: tuple[str, ...] = ("",),
 ) -> RawTable:
-    """Read ``path`` as CSV; detect encoding and delimiter unless given."""
+    """Read ``path`` as CSV; detect encoding and delimiter unless given.
+
+    Without a given encoding a file is read as UTF-8 (``utf-8-sig`` with a byte-order mark), which the CSV
+    parser checks as it reads; only when that check fails is the whole file checked for UTF-8 and
+    Windows-1252 (:func:`~ssc_mining.loaders.sniff.detect_encoding`) and read again.
+    """
     path = Path(path)
+    if encoding is None:
+        try:
+            return _read_csv(path, _utf8_or_bom(path), delimiter, null_values)
+        except _NotUtf8:
+            encoding = detect_encoding(path)   # cp1252, or a clear error when it is neither
+    try:
+        return _read_csv(path, encoding, delimiter, null_values)
+    except _NotUtf8:
+        raise FormatError(f"the file is not valid {encoding}", path=path,
+                          hint="give the right --encoding (utf-8 or cp1252)") from None
+
+
+class _NotUtf8(Exception):
+    """The parser found bytes that are not UTF-8."""
+
+
+def _utf8_or_bom(path: Path) -> str:
+    with path.open("rb") as handle:
+        return "utf-8-sig" if handle.read(3) == codecs.BOM_UTF8 else "utf-8"
+
+
+def _read_csv(path: Path, encoding: str, delimiter: str | None, null_values: tuple[str, ...]) -> RawTable:
     limits = current()
-    encoding = encoding or detect_encoding(path)
     head = read_head(path, encoding)
     delimiter = delimiter or detect_delimiter(head)
     header_row = next(iter(csv_rows(head, delimiter)), None)
@@ -95,6 +122,8 @@ def _parse(path: Path, names: list[str], delimiter: str, encoding: str,
             table = pacsv.read_csv(path, **_options(names, delimiter, encoding, null_values, on_invalid,
                                                     threads=threads, block_size=block))
         except pa.ArrowInvalid as err:
+            if "invalid UTF8" in str(err) and encoding == "utf8":
+                raise _NotUtf8 from None
             if "straddling" in str(err) and block <= size:  # one value longer than a block: read in bigger ones
                 block = min(block * 4, size + 1, _MAX_BLOCK)
                 continue
