@@ -62,7 +62,7 @@ def jsonable(value: Any) -> Any:
             if len(values) > 64 and _already_rounded(values):
                 return values
             return [None if math.isnan(v) or math.isinf(v) else round(v, 6) for v in values]
-        if all(type(v) is int for v in values):
+        if all(type(v) is int for v in values) or all(type(v) is str for v in values):   # ids, counts
             return values
         return [jsonable(v) for v in values]
     return str(value)
