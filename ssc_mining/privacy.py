@@ -77,6 +77,9 @@ class Pseudonymiser:
     def series(self, values: pd.Series) -> pd.Series:
         """Pseudonymise a column; missing stays missing. Hashes each distinct name once."""
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:   # stays an Arrow text column
+            mapped_text = pd.array([self.pseudonym(str(u)) for u in uniques], dtype=values.dtype)
+            return pd.Series(mapped_text.take(codes, allow_fill=True), index=values.index, dtype=values.dtype)
         mapped = pd.Index([self.pseudonym(str(u)) for u in uniques], dtype=object)
         out = pd.Series(mapped.take(codes, allow_fill=True, fill_value=None), index=values.index, dtype=object)
         return out.where(codes >= 0, None)
@@ -200,6 +203,9 @@ def _replace_in_column(values: pd.Series, finder: NameFinder) -> tuple[pd.Series
                 changed[u], new[i] = v, v
     if not changed:
         return values, changed
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:   # stays an Arrow text column
+        text = pd.array(list(new), dtype=values.dtype)
+        return pd.Series(text.take(codes, allow_fill=True), index=values.index, dtype=values.dtype), changed
     out = pd.Series(pd.Index(new, dtype=object).take(codes, allow_fill=True, fill_value=None), index=values.index,
                     dtype=object)
     return out.where(codes >= 0, None), changed
