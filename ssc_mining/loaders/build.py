@@ -101,16 +101,22 @@ def build_event_log(
         reasons[key] = reasons.get(key, 0) + 1
 
     keep = ~bad
+    everything = bool(keep.all())
+
+    def kept(values: pd.Series) -> pd.Series:
+        """The rows kept (the column itself, not a copy, when no row was set aside)."""
+        return values if everything else values[keep]
+
     out: dict[str, Any] = {
-        C.CASE: case[keep],
-        C.ACTIVITY: activity[keep],
-        C.TIMESTAMP: ts.values[keep],
+        C.CASE: kept(case),
+        C.ACTIVITY: kept(activity),
+        C.TIMESTAMP: kept(ts.values),
     }
     timestamps = {"timestamp": ts.decision.to_dict()}
     for role, column in mapping.items():
         if role in ("case", "activity", "timestamp"):
             continue
-        values = frame[column][keep]
+        values = kept(frame[column])
         if role in C.TIME_ROLES:
             try:
                 parsed = parse_timestamps(values, column=column, dayfirst=options.dayfirst,
@@ -133,10 +139,10 @@ def build_event_log(
     for column in frame.columns:
         if column in mapped:
             continue
-        values, found = _maybe_number(frame[column][keep])
+        values, found = _maybe_number(kept(frame[column]))
         decimal = decimal or found
         out[column if column not in out else f"attr:{column}"] = values
-    out[C.SOURCE_ROW] = rows[keep]
+    out[C.SOURCE_ROW] = rows if everything else rows[keep]
     # tickets that lost rows to the quarantine are flagged: their figures may be incomplete
     lost = case[bad].dropna().value_counts()
     if len(lost):
@@ -187,7 +193,8 @@ def build_event_log(
 def _text(values: pd.Series) -> pd.Series:
     """Values as text; empty or blank becomes missing. Never converts ``00123`` or ``1e5``."""
     text = values.astype("str").str.strip()
-    return text.where(text != "")
+    empty = (text == "").to_numpy(dtype=bool, na_value=False)
+    return text.where(~empty) if empty.any() else text
 
 
 def _maybe_number(values: pd.Series) -> tuple[pd.Series, str | None]:
