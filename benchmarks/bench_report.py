@@ -13,6 +13,7 @@ ratios the targets are stated in (report / pm4py; two languages / one). Not a te
 machine and its load.
 
 Usage: python benchmarks/bench_report.py [--events 100000 1000000 5000000] [--base-cases 20000] [--keep DIR]
+                                        [--repeat N]   (median of N alternating runs per side)
 """
 
 from __future__ import annotations
@@ -78,11 +79,20 @@ def run(path: Path, mode: str, out: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _median(results: list[dict]) -> dict:
+    """The run with the median time (for an even number, the faster of the middle two)."""
+    ordered = sorted(results, key=lambda r: r["seconds"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, nargs="+", default=[100_000, 1_000_000, 5_000_000])
     parser.add_argument("--base-cases", type=int, default=20_000)
     parser.add_argument("--keep", type=Path, help="write the CSV files and reports here (default: a temporary folder)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each side this many times, alternating, and report the median time (the machine "
+                             "is shared: one run of either side can be off by a tenth)")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -91,9 +101,17 @@ def main() -> None:
         for size in args.events:
             path = folder / f"synthetic-{size}.csv"
             n = make_csv(path, size, args.base_cases)
-            base = run(path, "pm4py", folder / "pm4py")
-            one = run(path, "report", folder / f"report-{size}")
-            two = run(path, "report2", folder / f"report2-{size}")
+            runs: dict[str, list[dict]] = {"pm4py": [], "report": [], "report2": []}
+            for _ in range(max(args.repeat, 1)):   # alternating, so a slow moment of the machine hits every side
+                runs["pm4py"].append(run(path, "pm4py", folder / "pm4py"))
+                runs["report"].append(run(path, "report", folder / f"report-{size}"))
+                runs["report2"].append(run(path, "report2", folder / f"report2-{size}"))
+            base, one, two = (_median(runs[mode]) for mode in ("pm4py", "report", "report2"))
+            if args.repeat > 1:
+                print(f"\n{n:,} events, {args.repeat} runs each (s): pm4py "
+                      + ", ".join(f"{r['seconds']:.1f}" for r in runs["pm4py"]) + "; report "
+                      + ", ".join(f"{r['seconds']:.1f}" for r in runs["report"]) + "; two languages "
+                      + ", ".join(f"{r['seconds']:.1f}" for r in runs["report2"]))
             print(f"\n{n:,} events: phases of the one-language report (seconds; nested phases indented)")
             for name, depth, seconds in one["phases"]:
                 print(f"  {'  ' * depth}{name:<40} {seconds:7.2f}")
