@@ -132,7 +132,8 @@ class PluginManager:
         """Import every ``.py`` file in ``folder`` (sorted) and register its plugins of every kind."""
         folder = Path(folder)
         if not folder.is_dir():
-            raise ConfigError("the plugins folder does not exist", path=folder)
+            raise ConfigError("the plugins folder does not exist", path=folder,
+                              hint="give --plugins-dir a folder that holds the plugin .py files")
         out = FolderLoad(added={k: {} for k in self._kinds})
         for path in sorted(folder.glob("*.py")):
             module_name = f"ssc_mining_plugin_{path.stem}"

@@ -240,3 +240,6 @@ def test_one_plugin_manager_lists_every_kind_and_refuses_a_name_twice(tmp_path: 
     assert "broken.py: NOT LOADED" in result.stderr and "half-written plugin" in result.stderr
     builtin = run_cli("plugins")
     assert builtin.returncode == 0 and "clash.py" not in builtin.stdout
+    missing = run_cli("plugins", "--plugins-dir", tmp_path / "nowhere")
+    assert missing.returncode == 2 and "nowhere: the plugins folder does not exist" in missing.stderr
+    assert "What to do: give --plugins-dir a folder" in missing.stderr
