@@ -59,7 +59,8 @@ class FolderLoad:
     problems: dict[str, str] = field(default_factory=dict)
 
 
-def _origin(ep: importlib.metadata.EntryPoint) -> str:
+def entry_point_origin(ep: importlib.metadata.EntryPoint) -> str:
+    """Where an entry point comes from: ``module:attribute (distribution)``."""
     return f"{ep.value} ({ep.dist.name if ep.dist else '?'})"
 
 
@@ -104,7 +105,7 @@ class PluginManager:
 
     def origins(self, kind: str) -> dict[str, str]:
         """Name → where it comes from (``module:attribute (distribution)`` or ``file.py:attribute``)."""
-        found = {ep.name: _origin(ep) for ep in self.entry_points(kind)}
+        found = {ep.name: entry_point_origin(ep) for ep in self.entry_points(kind)}
         found.update({name: origin for name, (_, origin) in self._local[kind].items()})
         return dict(sorted(found.items()))
 

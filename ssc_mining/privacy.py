@@ -77,12 +77,7 @@ class Pseudonymiser:
     def series(self, values: pd.Series) -> pd.Series:
         """Pseudonymise a column; missing stays missing. Hashes each distinct name once."""
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:   # stays an Arrow text column
-            mapped_text = pd.array([self.pseudonym(str(u)) for u in uniques], dtype=values.dtype)
-            return pd.Series(mapped_text.take(codes, allow_fill=True), index=values.index, dtype=values.dtype)
-        mapped = pd.Index([self.pseudonym(str(u)) for u in uniques], dtype=object)
-        out = pd.Series(mapped.take(codes, allow_fill=True, fill_value=None), index=values.index, dtype=object)
-        return out.where(codes >= 0, None)
+        return _recoded(values, codes, [self.pseudonym(str(u)) for u in uniques])
 
 
 def load_key(key_file: str | Path | None) -> tuple[bytes, str]:
@@ -171,44 +166,52 @@ class NameFinder:
         return np.asarray(maybe.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _any_change(values: pd.Series, finder: NameFinder) -> bool:
-    """Whether :meth:`NameFinder.replace` changes one of the column's distinct values (found from the distinct
-    values alone, with Arrow)."""
+def _changes(distinct: Any, finder: NameFinder) -> dict[str, str]:
+    """Distinct text → its text with names replaced, for the distinct texts that change (only those the
+    prefilter flags are looked at word by word)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    distinct = pc.unique(pa.array(values.array)).drop_null()
-    if not pa.types.is_string(distinct.type) and not pa.types.is_large_string(distinct.type):
-        return True   # not text: let the general path decide
     maybe = finder.may_change(distinct)
-    texts = distinct.to_pylist() if maybe is None else distinct.filter(pa.array(maybe)).to_pylist()
-    return any(finder.replace(t) != t for t in texts)
+    if maybe is None:
+        texts = distinct.to_pylist() if isinstance(distinct, (pa.Array, pa.ChunkedArray)) else list(distinct)
+    elif isinstance(distinct, (pa.Array, pa.ChunkedArray)):
+        texts = distinct.filter(pa.array(maybe)).to_pylist()
+    else:
+        texts = [distinct[i] for i in np.flatnonzero(maybe)]
+    new = {t: finder.replace(t) for t in texts if isinstance(t, str)}   # a loop over distinct texts, not rows
+    return {t: v for t, v in new.items() if v != t}
+
+
+def _recoded(values: pd.Series, codes: np.ndarray, new: list[Any]) -> pd.Series:
+    """The column whose distinct values (``codes`` into them) become ``new``; missing stays missing, and an
+    Arrow text column stays one."""
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        text = pd.array(new, dtype=values.dtype)
+        return pd.Series(text.take(codes, allow_fill=True), index=values.index, dtype=values.dtype)
+    out = pd.Series(pd.Index(new, dtype=object).take(codes, allow_fill=True, fill_value=None), index=values.index,
+                    dtype=object)
+    return out.where(codes >= 0, None)
 
 
 def _replace_in_column(values: pd.Series, finder: NameFinder) -> tuple[pd.Series, dict[str, str]]:
     """The column with names replaced (one pass per distinct value that may hold one) and the values that
-    changed."""
-    if hasattr(values.array, "__arrow_array__") and not _any_change(values, finder):
-        return values, {}   # an Arrow text column whose distinct values hold no name: not coded per row
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    maybe = finder.may_change(uniques)
-    new = np.asarray(uniques, dtype=object).copy()
-    check = range(len(new)) if maybe is None else np.flatnonzero(maybe).tolist()
-    changed: dict[str, str] = {}
-    for i in check:   # a loop over the distinct texts that may hold a name
-        u = new[i]
-        if isinstance(u, str):
-            v = finder.replace(u)
-            if v != u:
-                changed[u], new[i] = v, v
+    changed. An Arrow text column's distinct values are found without coding its rows; the rows are coded
+    only when a value changes."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    changed: dict[str, str] | None = None
+    if hasattr(values.array, "__arrow_array__"):
+        distinct = pc.unique(pa.array(values.array)).drop_null()
+        if pa.types.is_string(distinct.type) or pa.types.is_large_string(distinct.type):
+            changed = _changes(distinct, finder)
+    if changed is None:
+        changed = _changes(np.asarray(pd.unique(values.dropna()), dtype=object), finder)
     if not changed:
         return values, changed
-    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:   # stays an Arrow text column
-        text = pd.array(list(new), dtype=values.dtype)
-        return pd.Series(text.take(codes, allow_fill=True), index=values.index, dtype=values.dtype), changed
-    out = pd.Series(pd.Index(new, dtype=object).take(codes, allow_fill=True, fill_value=None), index=values.index,
-                    dtype=object)
-    return out.where(codes >= 0, None), changed
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    new = [changed.get(u, u) if isinstance(u, str) else u for u in uniques]
+    return _recoded(values, codes, new), changed
 
 
 def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser) -> EventLog:

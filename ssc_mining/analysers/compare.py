@@ -150,12 +150,13 @@ def compare(analyser: Analyser, log: EventLog, segment: str = "mother", *, metri
         order = [reference] + [s for s in order if s != reference]
     results: dict[str, Result] = {}
     values: dict[str, pd.DataFrame | None] = {}
-    grouped = analyser.analyse_segments(log, labels.astype(str), order) if order else None
+    text = labels.astype(str)
+    grouped = analyser.analyse_segments(log, text, order) if order else None
     if grouped is not None:   # every segment from one per-case table: a group-by, not a run per segment
         for seg in order:
             results[seg], values[seg] = grouped[seg]
     else:
-        event_segment = labels.astype(str).to_numpy()[index.codes] if index.n else np.array([], dtype=object)
+        event_segment = text.to_numpy()[index.codes] if index.n else np.array([], dtype=object)
         for seg in order:   # a loop over segments, not cases
             part = sub_log(log, event_segment == seg)
             results[seg] = analyser.analyse(part)

@@ -22,17 +22,18 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeGuard
 
 import ssc_mining.analysers.presets  # noqa: F401 - declares the presets kind, so a plugins folder's presets are found
 import ssc_mining.loaders.profiles  # noqa: F401 - declares the profiles kind
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.errors import ConfigError
-from ssc_mining.plugins import PLUGINS, Kind, _origin
+from ssc_mining.plugins import PLUGINS, Kind, entry_point_origin
 
 GROUP = "ssc_mining.analysers"
 
 
-def _is_analyser(obj: object) -> bool:
+def _is_analyser(obj: object) -> TypeGuard[type[Analyser]]:
     return inspect.isclass(obj) and issubclass(obj, Analyser) and obj is not Analyser
 
 
@@ -55,7 +56,6 @@ def _accept(found: Discovery, obj: object, origin: str, label: str) -> None:
     if not _is_analyser(obj):
         found.problems[label] = f"{origin} is not an Analyser subclass"
         return
-    assert isinstance(obj, type) and issubclass(obj, Analyser)
     if not obj.name:
         found.problems[label] = f"{origin} has no name"
         return
@@ -79,7 +79,7 @@ def discover(plugins_dir: str | Path | None = None, *, strict: bool = False) -> 
                 raise ConfigError(f"plugin {ep.name!r} ({ep.value}) cannot be loaded: {err}") from err
             found.problems[ep.name] = f"cannot be loaded: {type(err).__name__}: {err}"
             continue
-        _accept(found, obj, _origin(ep), ep.name)
+        _accept(found, obj, entry_point_origin(ep), ep.name)
     for name, (cls, origin) in PLUGINS.local("analysers").items():
         _accept(found, cls, origin, name)
     found.analysers = dict(sorted(found.analysers.items()))

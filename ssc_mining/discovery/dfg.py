@@ -117,10 +117,9 @@ def log_steps(log: EventLog) -> Steps:
     return log.computed("dfg_steps", compute)
 
 
-def graph_of(steps: Steps, events: np.ndarray | None = None) -> DirectlyFollows:
-    """The directly-follows graph of the events where ``events`` holds (all when None); a selection must take
-    whole cases (as a segment does)."""
-    return graphs_of_segments(steps, None if events is None else np.where(events, 0, -1), 1)[0]
+def graph_of(steps: Steps) -> DirectlyFollows:
+    """The directly-follows graph of all events of ``steps``."""
+    return graphs_of_segments(steps, None, 1)[0]
 
 
 def graphs_of_segments(steps: Steps, segment: np.ndarray | None, n_segments: int) -> list[DirectlyFollows]:

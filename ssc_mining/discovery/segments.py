@@ -54,8 +54,7 @@ def segment_graphs(log: EventLog, attributes: tuple[str, ...] = ("mother", "cate
         if not ranked:
             continue
         number = {value: k for k, (_n, value) in enumerate(ranked)}
-        case_segment = per_case.map(number).to_numpy(dtype="float64", na_value=np.nan)
-        case_segment = np.where(np.isnan(case_segment), -1, case_segment).astype(np.int64)
+        case_segment = per_case.map(number).fillna(-1).to_numpy(dtype=np.int64)   # −1: in no segment
         graphs = graphs_of_segments(log_steps(log), case_segment[index.codes], len(ranked))
         out += [Segment(attribute=attribute, value=value, cases=n, dfg=dfg) for (n, value), dfg in zip(ranked, graphs)]
     return out

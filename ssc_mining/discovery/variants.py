@@ -23,12 +23,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.cases import CaseIndex
 from ssc_mining.eventlog.log import EventLog
 
 
@@ -83,10 +83,9 @@ def _variant_table(log: EventLog) -> VariantTable:
     if group is None:   # two different sequences met under one hash: group them by their bytes
         group = _groups_by_bytes(codes, index)
     counts = np.bincount(group)
-    first_case = np.full(len(counts), -1, dtype=np.int64)
-    first_case[group[::-1]] = np.arange(index.n)[::-1]   # the first case of each variant
     names = [str(x) for x in labels]
-    traces = [tuple(names[c] for c in codes[index.first[k]:index.last[k] + 1]) for k in first_case]  # per variant
+    traces = [tuple(names[c] for c in codes[index.first[k]:index.last[k] + 1])
+              for k in _first_case(group)]   # a loop over variants
     order = sorted(range(len(traces)), key=lambda i: (-counts[i], traces[i]))
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
@@ -95,7 +94,14 @@ def _variant_table(log: EventLog) -> VariantTable:
                                                name="variant"))
 
 
-def _groups_by_hash(codes: np.ndarray, index: Any) -> np.ndarray | None:
+def _first_case(group: np.ndarray) -> np.ndarray:
+    """Per group number: its first case (cases in log order)."""
+    first = np.full(int(group.max()) + 1 if len(group) else 0, -1, dtype=np.int64)
+    first[group[::-1]] = np.arange(len(group))[::-1]
+    return first
+
+
+def _groups_by_hash(codes: np.ndarray, index: CaseIndex) -> np.ndarray | None:
     """Per case a group number: cases with equal activity sequences share one. Grouped by two 64-bit
     polynomial hashes and the length, then checked event by event against each group's first case, so the
     grouping is exact; None when the check finds two different sequences in one group."""
@@ -109,13 +115,11 @@ def _groups_by_hash(codes: np.ndarray, index: Any) -> np.ndarray | None:
         h1 = np.add.reduceat(acts * p1[pos], index.first, dtype=np.uint64)
         h2 = np.add.reduceat((acts * np.uint64(31) + np.uint64(7)) * p2[pos], index.first, dtype=np.uint64)
     group = pd.DataFrame({"a": h1, "b": h2, "n": length}).groupby(["a", "b", "n"], sort=False).ngroup().to_numpy()
-    first_case = np.full(int(group.max()) + 1, -1, dtype=np.int64)
-    first_case[group[::-1]] = np.arange(index.n)[::-1]
-    same = codes == codes[index.first[first_case[group[index.codes]]] + pos]   # lengths are equal within a group
+    same = codes == codes[index.first[_first_case(group)[group[index.codes]]] + pos]   # equal lengths in a group
     return group if bool(same.all()) else None
 
 
-def _groups_by_bytes(codes: np.ndarray, index: Any) -> np.ndarray:
+def _groups_by_bytes(codes: np.ndarray, index: CaseIndex) -> np.ndarray:
     """Per case a group number from its activity codes as bytes (one Python object per case)."""
     dtype = np.int16 if int(codes.max(initial=0)) < 32000 else np.int32
     raw = codes.astype(dtype).tobytes()

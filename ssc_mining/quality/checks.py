@@ -82,21 +82,17 @@ def _same_time_runs(log: EventLog) -> np.ndarray:
     return np.cumsum(new) - 1
 
 
-def duplicate_events(frame: pd.DataFrame, *, runs: np.ndarray | None = None) -> Finding:
+def duplicate_events(frame: pd.DataFrame, *, runs: np.ndarray) -> Finding:
     """Events identical in every column but their row number.
 
-    With ``runs`` (per event its run of one case at one moment, see :func:`_same_time_runs`) only events that
-    share their case and moment with another event are compared column by column: a copy must share both.
+    ``runs``: per event its run of one case at one moment (:func:`_same_time_runs`). Only events that share
+    their case and moment with another event are compared column by column: a copy must share both.
     """
     cols = [c for c in frame.columns if c != C.SOURCE_ROW]
-    if runs is None:
-        dup = frame.duplicated(subset=cols, keep="first")
-    else:
-        size = np.bincount(runs)
-        shared = size[runs] > 1
-        dup = pd.Series(False, index=frame.index)
-        if shared.any():
-            dup[shared] = frame.loc[shared, cols].duplicated(keep="first").to_numpy()
+    shared = np.bincount(runs)[runs] > 1 if len(runs) else np.zeros(0, dtype=bool)
+    dup = pd.Series(False, index=frame.index)
+    if shared.any():
+        dup[shared] = frame.loc[shared, cols].duplicated(keep="first").to_numpy()
     n = int(dup.sum())
     return Finding("duplicate_events", _("Exact duplicate events"), n, ngettext("event", "events", n),
                    ngettext("%(n)s event is an exact copy of an earlier event (same ticket, activity, time and "
@@ -107,19 +103,14 @@ def duplicate_events(frame: pd.DataFrame, *, runs: np.ndarray | None = None) -> 
                    "warning" if n else "ok", [str(r) for r in frame.loc[dup, C.SOURCE_ROW].head(_MAX_EXAMPLES)])
 
 
-def shared_timestamps(frame: pd.DataFrame, threshold: int = 3, *, runs: np.ndarray | None = None) -> Finding:
+def shared_timestamps(frame: pd.DataFrame, threshold: int = 3, *, runs: np.ndarray) -> Finding:
     """Cases where ``threshold`` or more events share one timestamp (form-based capture).
 
     ``runs``: per event its run of one case at one moment (:func:`_same_time_runs`), so no group-by is needed.
     """
-    if runs is None:
-        sizes = frame.groupby([C.CASE, C.TIMESTAMP], sort=False, observed=True).size()
-        cases = sizes[sizes >= threshold].index.get_level_values(0)
-    else:
-        size = np.bincount(runs) if len(runs) else np.zeros(0, dtype=np.int64)
-        starts = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]]) if len(runs) else np.zeros(0, dtype=np.int64)
-        crowded = starts[size >= threshold]
-        cases = pd.Index(frame[C.CASE].take(crowded).to_numpy())
+    size = np.bincount(runs) if len(runs) else np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]]) if len(runs) else np.zeros(0, dtype=np.int64)
+    cases = pd.Index(frame[C.CASE].take(starts[size >= threshold]).to_numpy())
     n = int(pd.Series(cases).nunique())
     return Finding("shared_timestamps", _("%(k)s or more events at the same time") % {"k": threshold}, n,
                    ngettext("ticket", "tickets", n),
@@ -145,33 +136,25 @@ def future_events(frame: pd.DataFrame, as_of: pd.Timestamp | None) -> Finding:
                    "warning" if n else "ok", [str(r) for r in frame.loc[late, C.SOURCE_ROW].head(_MAX_EXAMPLES)])
 
 
-def events_before_opening(frame: pd.DataFrame, *, index: CaseIndex | None = None) -> Finding:
+def events_before_opening(frame: pd.DataFrame, *, index: CaseIndex) -> Finding:
     """Cases with events before their opening activity (the activity that starts most cases).
 
-    With the log's case index (a log is sorted by case and time) no group-by is needed: a case's opening
+    Through the log's case index (a log is sorted by case and time) no group-by is needed: a case's opening
     time is that of its first opening event.
     """
     title = _("Events before the ticket was opened")
-    if index is None:
-        firsts = frame.drop_duplicates(C.CASE, keep="first")[C.ACTIVITY]
-    else:
-        firsts = frame[C.ACTIVITY].take(index.first)
+    firsts = frame[C.ACTIVITY].take(index.first)
     opening = firsts.value_counts()
     if opening.empty or opening.iloc[0] < 0.8 * len(firsts):
         return Finding("events_before_opening", title, 0, ngettext("ticket", "tickets", 0),
                        _("No single activity opens most tickets, so this check does not apply."), "ok")
     name = opening.index[0]
     is_open = (frame[C.ACTIVITY] == name).to_numpy(dtype=bool, na_value=False)
-    if index is None:
-        open_time = frame[C.TIMESTAMP].where(is_open).groupby(frame[C.CASE], sort=False).transform("min")
-        early = (frame[C.TIMESTAMP] < open_time) & open_time.notna()
-        cases = frame.loc[early, C.CASE]
-    else:
-        times = frame[C.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view("int64")
-        opened = index.first_where(is_open)   # per case: its first opening event (−1: none)
-        open_time = np.where(opened >= 0, times[np.maximum(opened, 0)], np.iinfo(np.int64).min)
-        early = times < open_time[index.codes]
-        cases = pd.Series(np.asarray(index.ids, dtype=object)[pd.unique(index.codes[early])], dtype=object)
+    times = frame[C.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view("int64")
+    opened = index.first_where(is_open)   # per case: its first opening event (−1: none)
+    open_time = np.where(opened >= 0, times[np.maximum(opened, 0)], np.iinfo(np.int64).min)
+    early = times < open_time[index.codes]
+    cases = pd.Series(np.asarray(index.ids, dtype=object)[pd.unique(index.codes[early])], dtype=object)
     n = int(cases.nunique())
     return Finding("events_before_opening", title, n, ngettext("ticket", "tickets", n),
                    ngettext("In %(n)s ticket an event is dated before '%(name)s', the activity that opens most "

@@ -49,6 +49,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -146,8 +147,12 @@ class Markers:
 def _codes(values: pd.Series, role_of) -> np.ndarray:
     """Role code per event for a column of labels (``_NONE`` where missing); one lookup per distinct value."""
     codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
-    table = np.array([role_of(str(u)).code for u in uniques] + [_NONE], dtype=np.int64)
-    return table[codes]
+    return _role_codes(codes, uniques, role_of)
+
+
+def _role_codes(codes: np.ndarray, uniques: Any, role_of) -> np.ndarray:
+    """Role code per event from a column's factorised codes and distinct values (code −1 → ``_NONE``)."""
+    return np.array([role_of(str(u)).code for u in uniques] + [_NONE], dtype=np.int64)[codes]
 
 
 def _paired(frame: pd.DataFrame) -> np.ndarray:
@@ -184,8 +189,7 @@ def compute_markers(frame: pd.DataFrame, index: CaseIndex, semantics: Semantics)
     if semantics.status_column and n:
         status = frame[semantics.status_column]
         codes, uniques = pd.factorize(status, sort=False, use_na_sentinel=True)   # once: roles and changes
-        status_role = np.array([semantics.role_of_status(str(u)).code for u in uniques] + [_NONE],
-                               dtype=np.int64)[codes]
+        status_role = _role_codes(codes, uniques, semantics.role_of_status)
         same_as = pd.factorize(pd.Index([normalise(str(u)) for u in uniques], dtype=object), sort=False)[0]
         status_codes = np.where(codes >= 0, np.r_[same_as, -1][codes], -1)
         changed = (status_codes >= 0) & (index.previous(status_codes, -2) != status_codes)
