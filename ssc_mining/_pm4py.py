@@ -12,6 +12,7 @@ import contextlib
 import io
 import os
 import sys
+import threading
 import warnings
 from types import ModuleType
 
@@ -27,10 +28,18 @@ def import_pm4py() -> ModuleType:
     return pm4py
 
 
+_QUIET = threading.RLock()
+
+
 @contextlib.contextmanager
 def quiet():
-    """Silence stdout, stderr and warnings of a pm4py call."""
+    """Silence stdout, stderr and warnings of a pm4py call.
+
+    Redirecting the streams and the warning filters changes them for the whole process, so one thread at a
+    time runs a silenced call (see :mod:`ssc_mining.parallel`); pm4py's Python code holds the interpreter's
+    lock anyway.
+    """
     sink = io.StringIO()
-    with warnings.catch_warnings(), contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+    with _QUIET, warnings.catch_warnings(), contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         warnings.simplefilter("ignore")
         yield

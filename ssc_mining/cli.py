@@ -49,6 +49,14 @@ def _progress_option(func: Callable[..., Any]) -> Callable[..., Any]:
                              "error when it is a terminal).")(wrapper)
 
 
+def _jobs_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--jobs N``: how many parts of the analysis run side by side (see ssc_mining.parallel)."""
+    return click.option("--jobs", "jobs", type=click.IntRange(1), metavar="N",
+                        help="Run up to N parts of the analysis side by side on threads (default: 1 below 400,000 "
+                             "events, else the machine's cores, at most 4). The figures are the same for any N; 1 "
+                             "uses the least memory.")(func)
+
+
 def _mapping_options(func: Callable[..., Any]) -> Callable[..., Any]:
     def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
         """--max-input-size: bytes from 500MB, 2GiB or a number."""
@@ -414,6 +422,7 @@ def inspect(file: Path, plugins_dir: Path | None, show_people: bool, debug: bool
               help="Also print each report to an A4 PDF (NAME.pdf) with headless Chromium (exit 2 when it is not "
                    "installed; SSC_MINING_CHROMIUM gives its path).")
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
+@_jobs_option
 @_progress_option
 @_handle_errors
 def report(file: Path, output: Path, name: str | None, run_date: str | None, as_of: str | None,
@@ -467,7 +476,7 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
                                                          reference=str(kwargs["reference"])
                                                          if kwargs.get("reference") else None),
                                 analysers=analysers, strict=strict, privacy=privacy, pseudonymiser=pseudonymiser,
-                                export_tables=export_tables, run=run)
+                                export_tables=export_tables, run=run, jobs=kwargs.get("jobs"))
     for lang, paths in zip(langs, written):
         click.echo(f"Report ({lang}): {paths.html}")
         if paths.tables:
@@ -648,6 +657,7 @@ def list_analysers(plugins_dir: Path | None, debug: bool) -> None:
               help="Write the analysers' results (and the provenance) to this JSON file.")
 @_privacy_options
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
+@_jobs_option
 @_progress_option
 @_handle_errors
 def analyse(file: Path, json_out: Path, analyser_names: str | None, preset: str | None, params: tuple[str, ...],
@@ -682,7 +692,10 @@ def analyse(file: Path, json_out: Path, analyser_names: str | None, preset: str 
     log.provenance.inputs = [i.to_dict() for i in recorded]
     if pseudonymiser is not None:
         log = pseudonymise_log(log, pseudonymiser)
-    results, notes = apply_privacy(run_analysers(log, analysers, strict=strict), privacy)
+    from ssc_mining.run_context import RunContext
+
+    context = RunContext.of(log, strict=strict, jobs=kwargs.get("jobs"))
+    results, notes = apply_privacy(run_analysers(log, analysers, context=context), privacy)
     data = {"schema": "ssc_mining.analyse/1", "run": run, "analysers": [r.to_dict() for r in results],
             "plugin_problems": problems, "privacy": {**asdict(privacy), "notes": notes},
             "semantics": semantics_figures(log), "provenance": log.provenance.to_dict()}

@@ -41,24 +41,24 @@ class _Terminal:
         from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        self.console = Console(stderr=True)
+        self.console = Console(file=sys.stderr)  # bound now: a silenced pm4py call elsewhere must not swallow it
         self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                                  console=self.console, transient=True)
         self.start = time.perf_counter()
-        self.depth = 0
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
-        task = self.progress.add_task(("  " * self.depth) + name, total=None)
+        depth = _DEPTH.get()
+        task = self.progress.add_task(("  " * depth) + name, total=None)
         began = time.perf_counter()
-        self.depth += 1
+        token = _DEPTH.set(depth + 1)
         try:
             yield
         finally:
-            self.depth -= 1
+            _DEPTH.reset(token)
             self.progress.remove_task(task)
             took = time.perf_counter() - began
-            self.console.print(f"[dim]{time.perf_counter() - self.start:7.1f} s[/dim]  {'  ' * self.depth}{name} "
+            self.console.print(f"[dim]{time.perf_counter() - self.start:7.1f} s[/dim]  {'  ' * depth}{name} "
                                f"[dim]({took:.1f} s)[/dim]", highlight=False)
 
 
@@ -67,19 +67,22 @@ class _Timings:
 
     def __init__(self) -> None:
         self.records: list[tuple[str, int, float]] = []
-        self.depth = 0
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
+        depth = _DEPTH.get()
         began = time.perf_counter()
-        self.depth += 1
+        token = _DEPTH.set(depth + 1)
         try:
             yield
         finally:
-            self.depth -= 1
-            self.records.append((name, self.depth, time.perf_counter() - began))
+            _DEPTH.reset(token)
+            self.records.append((name, depth, time.perf_counter() - began))
 
 
+# how deeply the running phase is nested; a context variable, so phases run side by side in threads
+# (ssc_mining.parallel) each nest under the phase that started them
+_DEPTH: ContextVar[int] = ContextVar("ssc_mining_phase_depth", default=0)
 _REPORTER: ContextVar[Any] = ContextVar("ssc_mining_progress", default=_Silent())  # noqa: B039 - stateless
 
 

@@ -6,7 +6,10 @@
   open tickets are aged and judged at it (default: the last event of the log);
 * ``privacy`` — who reads the outputs and what they may show about people;
 * ``languages`` — the languages the report is written in (the figures are computed once);
-* ``strict`` — an analyser that fails stops the run.
+* ``strict`` — an analyser that fails stops the run;
+* ``jobs`` — how many parts of the run (analysers, checks, the map) may run side by side on threads
+  (default with :meth:`RunContext.of`: one for a small log, else the machine's cores, at most 4; see
+  :mod:`ssc_mining.parallel`). The figures are the same for any number; one uses the least memory.
 
 An analyser parameter that is a run-wide setting — ``timezone`` and ``as_of`` — defaults to None,
 meaning "the run's"; :meth:`RunContext.settle` fills it in before the analyser runs, so its recorded
@@ -32,6 +35,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import pandas as pd
 
 from ssc_mining.business_calendar import TIMEZONE
+from ssc_mining.parallel import auto_jobs
 from ssc_mining.privacy import PrivacySettings
 
 if TYPE_CHECKING:
@@ -50,11 +54,15 @@ class RunContext:
                                                                             key_source="none"))
     languages: tuple[str, ...] = ("en",)
     strict: bool = False
+    jobs: int = 1
 
     @classmethod
     def of(cls, log: EventLog, **settings: Any) -> RunContext:
-        """The context of a run on ``log``: its time zone unless ``settings`` names another."""
+        """The context of a run on ``log``: its time zone and the threads its size calls for, unless ``settings``
+        name others."""
         settings.setdefault("timezone", log.timezone)
+        if settings.get("jobs") is None:
+            settings["jobs"] = auto_jobs(log.n_events)
         return cls(**settings)
 
     def settle(self, analyser: A) -> A:

@@ -27,8 +27,8 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-#: parameters that only change how the program talks, not what it computes
-_NOT_RECORDED = frozenset({"debug", "help", "quiet"})
+#: parameters that only change how the program talks or how fast it runs, not what it computes
+_NOT_RECORDED = frozenset({"debug", "help", "quiet", "jobs"})
 
 
 def _plain(value: Any) -> Any:

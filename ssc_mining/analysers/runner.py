@@ -12,19 +12,21 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.errors import AnalyserFailedError
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import TextRenderedTooEarlyError, current_language, deferred, render_texts
 from ssc_mining.i18n import gettext as _
+from ssc_mining.parallel import side_by_side
 from ssc_mining.progress import phase
 from ssc_mining.results import Result
 from ssc_mining.run_context import RunContext
 
-__all__ = ["AnalyserFailedError", "run_analysers", "run_analysers_deferred"]
+__all__ = ["AnalyserFailedError", "analyser_tasks", "run_analysers", "run_analysers_deferred"]
 
 
 def run_analysers(log: EventLog, analysers: Iterable[Analyser], *, strict: bool = False,
@@ -41,40 +43,45 @@ def run_analysers(log: EventLog, analysers: Iterable[Analyser], *, strict: bool 
 def run_analysers_deferred(log: EventLog, analysers: Iterable[Analyser], *, strict: bool = False,
                            context: RunContext | None = None) -> list[Result]:
     """One result per analyser, in the given order, its texts deferred: written in any language afterwards with
-    :func:`ssc_mining.i18n.render_texts` (so a report in two languages analyses the log once)."""
+    :func:`ssc_mining.i18n.render_texts` (so a report in two languages analyses the log once). The analysers
+    run side by side on ``context.jobs`` threads (see :mod:`ssc_mining.parallel`); the results are the same
+    for any number."""
     context = context or RunContext.of(log, strict=strict)
     with deferred():
-        return _run(log, [context.settle(a) for a in analysers], strict=context.strict)
+        return side_by_side(analyser_tasks(log, analysers, context), context.jobs)
 
 
-def _run(log: EventLog, analysers: Iterable[Analyser], *, strict: bool) -> list[Result]:
-    results = []
-    for analyser in analysers:
-        title = analyser.text(analyser.title) if analyser.title else analyser.name
-        missing = analyser.missing_columns(log)
-        if missing:
-            results.append(Result.skipped(
-                analyser.name, title,
-                _("the export has no values in the column(s) %(columns)s; map them with the column options "
-                  "(see `ssc-mining inspect`)") % {"columns": ", ".join(missing)},
-                version=analyser.version, params=analyser.params(),
-                description=analyser.text(analyser.description)))
-            continue
-        try:
-            with phase(f"analyser {analyser.name}"):
-                result = analyser.analyse(log)
-            if not isinstance(result, Result):
-                raise TypeError(f"analyse() returned {type(result).__name__}, not a Result")
-        except TextRenderedTooEarlyError:
-            raise  # a mistake in the analyser's code, not in the data
-        except Exception as err:  # noqa: BLE001 - one failing analyser must not break the report
-            if strict:
-                raise AnalyserFailedError(f"analyser {analyser.name!r} failed: {type(err).__name__}: {err}",
-                                          hint="run without --strict to report it as failed and go on") from err
-            last = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
-            where = f" (at {last.filename.rsplit('/', 1)[-1]}:{last.lineno})" if last else ""
-            result = Result.failed(analyser.name, title, f"{type(err).__name__}: {err}{where}",
-                                   version=analyser.version, params=analyser.params(),
-                                   description=analyser.text(analyser.description))
-        results.append(result)
-    return results
+def analyser_tasks(log: EventLog, analysers: Iterable[Analyser], context: RunContext) -> list[Callable[[], Result]]:
+    """One task per analyser, with the run-wide settings of ``context``, each giving its result (skipped or
+    failed included): for :func:`ssc_mining.parallel.side_by_side`, run inside :func:`ssc_mining.i18n.deferred`."""
+    return [functools.partial(_one, log, context.settle(a), strict=context.strict) for a in analysers]
+
+
+def _one(log: EventLog, analyser: Analyser, *, strict: bool) -> Result:
+    """The result of one analyser: skipped when the log lacks its columns, failed when it raised."""
+    title = analyser.text(analyser.title) if analyser.title else analyser.name
+    missing = analyser.missing_columns(log)
+    if missing:
+        return Result.skipped(
+            analyser.name, title,
+            _("the export has no values in the column(s) %(columns)s; map them with the column options "
+              "(see `ssc-mining inspect`)") % {"columns": ", ".join(missing)},
+            version=analyser.version, params=analyser.params(),
+            description=analyser.text(analyser.description))
+    try:
+        with phase(f"analyser {analyser.name}"):
+            result = analyser.analyse(log)
+        if not isinstance(result, Result):
+            raise TypeError(f"analyse() returned {type(result).__name__}, not a Result")
+    except TextRenderedTooEarlyError:
+        raise  # a mistake in the analyser's code, not in the data
+    except Exception as err:  # noqa: BLE001 - one failing analyser must not break the report
+        if strict:
+            raise AnalyserFailedError(f"analyser {analyser.name!r} failed: {type(err).__name__}: {err}",
+                                      hint="run without --strict to report it as failed and go on") from err
+        last = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
+        where = f" (at {last.filename.rsplit('/', 1)[-1]}:{last.lineno})" if last else ""
+        result = Result.failed(analyser.name, title, f"{type(err).__name__}: {err}{where}",
+                               version=analyser.version, params=analyser.params(),
+                               description=analyser.text(analyser.description))
+    return result

@@ -20,7 +20,7 @@ Example:
 
 from __future__ import annotations
 
-import functools
+import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -38,6 +38,9 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     from ssc_mining.semantics.markers import Markers
     from ssc_mining.semantics.reading import Semantics
+
+_LOCKS_GUARD = threading.Lock()  # hands out the per-key locks of EventLog.computed
+_UNPICKLED = ("_locks",)  # per-process state left out when a log is pickled
 
 
 @dataclass(frozen=True)
@@ -72,23 +75,25 @@ class EventLog:
                                     rows_read=len(frame), rows_used=len(frame))
         return cls(frame=frame, provenance=provenance, semantics=semantics)
 
-    @functools.cached_property
+    @property
     def cases(self) -> CaseIndex:
         """The case index of the frame (computed once, shared by every analyser)."""
-        return case_index(self.frame)
+        return self.computed("case index", lambda: case_index(self.frame))
 
-    @functools.cached_property
+    @property
     def markers(self) -> Markers:
         """Per-event roles and states and per-case endings (computed once; see :mod:`ssc_mining.semantics.markers`)."""
         from ssc_mining.semantics.markers import compute_markers
 
-        assert self.semantics is not None
-        return compute_markers(self.frame, self.cases, self.semantics)
+        semantics = self.semantics
+        assert semantics is not None
+        return self.computed("markers", lambda: compute_markers(self.frame, self.cases, semantics))
 
     def computed(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The result of ``compute()``, computed once per log and ``key`` and shared afterwards — by every
         analyser, map and language of a run. For figures that do not depend on the reader's language (a
-        directly-follows graph, a discovered model); callers must not change what they get back.
+        directly-follows graph, a discovered model); callers must not change what they get back. Safe to
+        call from several threads at once (see :mod:`ssc_mining.parallel`): each key is computed once.
 
         >>> import pandas as pd
         >>> log = EventLog.from_frame(pd.DataFrame({"case:concept:name": ["1"], "concept:name": ["a"],
@@ -98,9 +103,17 @@ class EventLog:
         ([1, 1], 1)
         """
         store: dict[Hashable, Any] = self.__dict__.setdefault("_computed", {})
-        if key not in store:
-            store[key] = compute()
+        if key in store:
+            return store[key]
+        with _LOCKS_GUARD:  # one lock per key: parts of a run that need the same figure compute it once
+            lock = self.__dict__.setdefault("_locks", {}).setdefault(key, threading.RLock())
+        with lock:
+            if key not in store:
+                store[key] = compute()
         return store[key]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in _UNPICKLED}
 
     def subset(self, mask: np.ndarray | pd.Series) -> EventLog:
         """The events where ``mask`` holds (whole cases, in the same order), read with the same semantics."""

@@ -41,10 +41,49 @@ from ssc_mining.report.process_map import (
 )
 
 
+def prepare_map(log: EventLog, settings: MapSettings) -> None:
+    """Compute what the map section shows in every language — the graph, its slider levels, the segments'
+    graphs, the model and its fit — ahead of :func:`map_figures` (which then finds them in ``log.computed``),
+    for instance side by side with the analysers (see :mod:`ssc_mining.parallel`)."""
+    _graph_and_levels(log, settings)
+    _segment_graphs(log, settings)
+    if settings.model_coverage is not None and log.n_events:
+        _mined(log, settings.model_coverage)
+
+
+def _graph_and_levels(log: EventLog, settings: MapSettings) -> tuple[Any, MapLevels]:
+    dfg = log.computed("directly_follows", lambda: directly_follows(log))
+    return dfg, log.computed(("map_levels", settings), lambda: map_levels(dfg, settings))
+
+
+def _segment_graphs(log: EventLog, settings: MapSettings) -> Any:
+    return log.computed(("segment_graphs", tuple(settings.segment_by), settings.max_segments,
+                         settings.min_segment_cases),
+                        lambda: segment_graphs(log, tuple(settings.segment_by), max_segments=settings.max_segments,
+                                               min_cases=settings.min_segment_cases))
+
+
+def _mined(log: EventLog, coverage: float) -> tuple[Any, Any, Any]:
+    """The inductive miner's model, its simplified tree and its fit (the same in every language)."""
+    from ssc_mining.discovery.fitness import tree_fit
+    from ssc_mining.discovery.inductive import discover_model
+    from ssc_mining.discovery.model_tree import simplify
+    from ssc_mining.discovery.variants import variant_table
+
+    def mine() -> tuple[Any, Any, Any]:
+        table = variant_table(log)  # computed once per log
+        model = discover_model(table, coverage=coverage)
+        tree = simplify(model.tree)
+        fit = tree_fit(tree, table, net=model.net, initial_marking=model.initial_marking,
+                       final_marking=model.final_marking)
+        return model, tree, fit
+
+    return log.computed(("model", coverage), mine)
+
+
 def map_figures(log: EventLog, settings: MapSettings) -> dict[str, Any]:
     """Everything the process-map section shows, as plain data (the drawings of the main map under ``svg``)."""
-    dfg = log.computed("directly_follows", lambda: directly_follows(log))
-    levels = log.computed(("map_levels", settings), lambda: map_levels(dfg, settings))  # the same in every language
+    dfg, levels = _graph_and_levels(log, settings)  # the same in every language
     kept = levels.maps[levels.default]
     rare = rare_activities(dfg, settings.rare_share)
     total = int(dfg.nodes["events"].sum())
@@ -61,11 +100,7 @@ def map_figures(log: EventLog, settings: MapSettings) -> dict[str, Any]:
         "model": None,
         "conformance": None,
     }
-    segments = log.computed(("segment_graphs", tuple(settings.segment_by), settings.max_segments,
-                             settings.min_segment_cases),
-                            lambda: segment_graphs(log, tuple(settings.segment_by), max_segments=settings.max_segments,
-                                                   min_cases=settings.min_segment_cases))
-    for seg in segments:
+    for seg in _segment_graphs(log, settings):
         part = filter_map(seg.dfg, settings)
         out["segments"].append({"attribute": seg.attribute, "value": seg.value, "cases": seg.cases,
                                 "note": part.note(), "filter": part.to_dict(), **dfg_to_dict(part.dfg),
@@ -92,21 +127,9 @@ def rare_text(rare: list[str], share: float, total: int) -> str:
 def model_figures(log: EventLog, coverage: float) -> dict[str, Any]:
     """The inductive miner's model on the variants covering ``coverage`` of the tickets, drawn as a
     BPMN-style diagram, with how many tickets fit it completely (deterministic: no timings)."""
-    from ssc_mining.discovery.fitness import tree_fit
-    from ssc_mining.discovery.inductive import discover_model
     from ssc_mining.discovery.model_diagram import tree_diagram
-    from ssc_mining.discovery.model_tree import simplify
-    from ssc_mining.discovery.variants import variant_table
 
-    def mine() -> tuple[Any, Any, Any]:   # the same model whatever the language: mined once per log
-        table = variant_table(log)  # computed once per log
-        model = discover_model(table, coverage=coverage)
-        tree = simplify(model.tree)
-        fit = tree_fit(tree, table, net=model.net, initial_marking=model.initial_marking,
-                       final_marking=model.final_marking)
-        return model, tree, fit
-
-    model, tree, fit = log.computed(("model", coverage), mine)
+    model, tree, fit = _mined(log, coverage)
     data = {k: v for k, v in model.to_dict().items() if k != "seconds"}
     return {**data, "fit": fit.to_dict(), "diagram": tree_diagram(tree)}
 

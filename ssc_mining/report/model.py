@@ -14,21 +14,26 @@ Example:
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
 import pandas as pd
 
-from ssc_mining.analysers import Analyser, discover, run_analysers_deferred
+from ssc_mining.analysers import Analyser, discover
+from ssc_mining.analysers.runner import analyser_tasks
 from ssc_mining.discovery import overview
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import current_language, deferred, language, render_texts
+from ssc_mining.parallel import side_by_side
 from ssc_mining.privacy import PERSON_COLUMNS, PrivacySettings, apply_privacy
 from ssc_mining.progress import phase
 from ssc_mining.quality import run_checks
 from ssc_mining.report.explore import explore_figures
-from ssc_mining.report.map_figures import map_figures
+from ssc_mining.report.map_figures import map_figures, prepare_map
 from ssc_mining.report.process_map import MapSettings
+from ssc_mining.results import Result
 from ssc_mining.run_context import RunContext
 
 SCHEMA = "ssc_mining.report/1"
@@ -44,26 +49,35 @@ def compute_figures(log: EventLog, *, map_settings: MapSettings | None = None,
     """
     context = RunContext.of(log, as_of=as_of, strict=strict,
                             privacy=privacy or PrivacySettings(pseudonymise=False, key_source="none"))
-    once = figures_once(log, context, analysers=analysers)
-    return figures_in(once, log, current_language(), map_settings=map_settings)
+    settings = map_settings or MapSettings()
+    once = figures_once(log, context, analysers=analysers, map_settings=settings)
+    return figures_in(once, log, current_language(), map_settings=settings)
 
 
-def figures_once(log: EventLog, context: RunContext, *, analysers: list[Analyser] | None = None) -> dict[str, Any]:
+def figures_once(log: EventLog, context: RunContext, *, analysers: list[Analyser] | None = None,
+                 map_settings: MapSettings | None = None) -> dict[str, Any]:
     """Every figure of the report except the process map, computed once with their texts deferred
-    (:class:`~ssc_mining.i18n.Text`) for the run ``context``: :func:`figures_in` writes them in a language."""
+    (:class:`~ssc_mining.i18n.Text`) for the run ``context``: :func:`figures_in` writes them in a language.
+
+    The analysers, the data-quality checks and — given ``map_settings`` — the map's figures that are the same
+    in every language run side by side on ``context.jobs`` threads (see :mod:`ssc_mining.parallel`)."""
     if analysers is None:
         analysers = [cls() for cls in discover().analysers.values()]
     privacy = context.privacy
-    with phase("analysers"):
-        results = run_analysers_deferred(log, analysers, context=context)
     with deferred():
+        with phase("analysers, checks and map"):
+            tasks: list[Callable[[], Any]] = []
+            if map_settings is not None:  # first: the longest part, and the analysers share its variant table
+                tasks.append(functools.partial(_prepare_map, log, map_settings))
+            tasks.append(functools.partial(_checks, log, context.as_of))
+            done = side_by_side([*tasks, *analyser_tasks(log, analysers, context)], context.jobs)
+        quality: list[dict[str, Any]] = done[len(tasks) - 1]
+        results: list[Result] = done[len(tasks):]
         with phase("privacy rules"):
             results, privacy_notes = apply_privacy(results, privacy)
         with phase("drill-downs"):
             # drill-downs to tickets, paths, ticket steps (auditors only), team network; from the filtered results
             explore = explore_figures(log, results, privacy.audience)
-        with phase("data-quality checks"):
-            quality = [f.to_dict() for f in run_checks(log, as_of=context.as_of)]
         q = log.quarantine
         return {
             "schema": SCHEMA,
@@ -84,6 +98,16 @@ def figures_once(log: EventLog, context: RunContext, *, analysers: list[Analyser
             "semantics": semantics_figures(log),
             "provenance": log.provenance.to_dict(),
         }
+
+
+def _prepare_map(log: EventLog, settings: MapSettings) -> None:
+    with phase("process map and model (same in every language)"):
+        prepare_map(log, settings)
+
+
+def _checks(log: EventLog, as_of: pd.Timestamp | None) -> list[dict[str, Any]]:
+    with phase("data-quality checks"):
+        return [f.to_dict() for f in run_checks(log, as_of=as_of)]
 
 
 def figures_in(once: dict[str, Any], log: EventLog, lang: str, *,

@@ -162,18 +162,21 @@ def write_reports(
     pseudonymiser: Pseudonymiser | None = None,
     export_tables: bool = False,
     run: dict[str, Any] | None = None,
+    jobs: int | None = None,
 ) -> list[ReportPaths]:
     """Compute the figures of ``log`` in each of ``langs`` and replace the report set in ``out_dir``.
 
     ``out_dir`` may be an open :class:`StagedFolder` (the CLI opens it before reading the input, to
     check the folder first). People are pseudonymised unless ``privacy.pseudonymise`` is False;
-    without a ``pseudonymiser`` a random key is drawn for this set.
+    without a ``pseudonymiser`` a random key is drawn for this set. ``jobs`` threads compute the figures side
+    by side (default: one for a small log, else the machine's cores, at most 4); the files are the same for any
+    number.
     """
     if not isinstance(out_dir, StagedFolder):
         with StagedFolder(out_dir) as staged:
             return write_reports(log, staged, langs=langs, name=name, run_date=run_date, as_of=as_of,
                                  map_settings=map_settings, analysers=analysers, strict=strict, privacy=privacy,
-                                 pseudonymiser=pseudonymiser, export_tables=export_tables, run=run)
+                                 pseudonymiser=pseudonymiser, export_tables=export_tables, run=run, jobs=jobs)
     staged, target = out_dir, out_dir.target
     source = log.provenance.source.name
     stem = report_name(source, name)
@@ -205,12 +208,13 @@ def write_reports(
         write(quarantine, safe_frame(log.quarantine).to_csv(index=False, lineterminator="\n").encode("utf-8"))
     settings = map_settings or MapSettings()
     written: list[tuple[str, list[str]]] = []
-    context = RunContext.of(log, as_of=as_of, privacy=privacy, languages=tuple(dict.fromkeys(langs)), strict=strict)
+    context = RunContext.of(log, as_of=as_of, privacy=privacy, languages=tuple(dict.fromkeys(langs)), strict=strict,
+                            jobs=jobs)
     with phase("figures"):
-        once = figures_once(log, context, analysers=analysers)
+        once = figures_once(log, context, analysers=analysers, map_settings=settings)
     for lang in context.languages:
         with phase(f"figures in {lang}"):
-            figures = figures_in(once, log, lang, map_settings=map_settings)
+            figures = figures_in(once, log, lang, map_settings=settings)
         figures["run"] = {"run_date": run_date, "as_of": as_of.isoformat() if as_of is not None else None,
                           "map_settings": settings.__dict__, "lang": lang, **(run or {})}
         base = f"{stem}{_suffix(lang)}"
