@@ -65,3 +65,26 @@ def test_receipt_wabo_arrivals_per_week_match_a_plain_loop():
     # nothing in this log means resolved: open tickets and the backlog are not measured (never 0)
     for key in ("open_cases", "backlog_end", "completions_per_week"):
         assert result.item(key).value is None and "resolved" in result.item(key).reason
+
+
+@pytest.mark.realdata
+def test_bpic13_team_month_counts_match_a_plain_group_by():
+    """Tickets and people per team and month, counted by hand with pandas on the BPIC 2013 incidents."""
+    log = load_real("bpic13-incidents", "bpi_challenge_2013_incidents.xes.gz")
+    analyser = Workload()
+    table = analyser.analyse(log).item("team_month").to_frame()
+    frame = log.frame
+    as_of = frame[C.TIMESTAMP].max()  # the default: the last event
+    seen = frame[(frame[C.TIMESTAMP] <= as_of) & frame[C.TEAM].notna()]
+    month = seen[C.TIMESTAMP].dt.tz_convert("Europe/Amsterdam").dt.strftime("%Y-%m")
+    plain = (pd.DataFrame({"month": month.to_numpy(), "team": seen[C.TEAM].astype(object).to_numpy(),
+                           "case": seen[C.CASE].astype(object).to_numpy(),
+                           "person": seen[C.RESOURCE].astype(object).to_numpy()})
+             .groupby(["month", "team"], sort=True)
+             .agg(events=("case", "size"), cases=("case", "nunique"), people=("person", "nunique"))
+             .reset_index())
+    assert len(plain) > 100  # many teams, many months
+    assert table["month"].tolist() == plain["month"].tolist()
+    assert table["team"].tolist() == plain["team"].tolist()
+    for column in ("events", "cases", "people"):
+        assert table[column].tolist() == plain[column].tolist(), column

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.analysers.toolkit import month_label, month_numbers
+from ssc_mining.analysers.toolkit import distinct_per_group, month_label, month_numbers
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, format_share, ngettext
@@ -201,10 +201,11 @@ class Coordination(Analyser):
                                       descriptions={"hours": _("time from these events to the next event while the "
                                                                "ticket is active (not on hold, not yet resolved)")}))
         month = month_numbers(frame[C.TIMESTAMP], self.timezone)   # grouped as numbers, labelled per month
-        monthly = pd.DataFrame({"month": month, "coord": coord, "gap": gap, "cgap": gap * coord,
-                                "case": data["index"].codes}) \
+        monthly = pd.DataFrame({"month": month, "coord": coord, "gap": gap, "cgap": gap * coord}) \
             .groupby("month", sort=True).agg(events=("coord", "size"), coord=("coord", "sum"), gap=("gap", "sum"),
-                                              cgap=("cgap", "sum"), cases=("case", "nunique"))
+                                              cgap=("cgap", "sum"))
+        month_code = pd.factorize(month, sort=True)[0]   # numbered as the groups above
+        monthly["cases"] = distinct_per_group(month_code, data["index"].codes, len(monthly))
         monthly.index = pd.Index([month_label(int(k)) for k in monthly.index], name="month")
         monthly["event_share"] = (monthly["coord"] / monthly["events"]).round(4)
         monthly["time_share"] = (monthly["cgap"] / monthly["gap"].where(monthly["gap"] > 0)).round(4)
@@ -228,8 +229,9 @@ class Coordination(Analyser):
             g = teams.groupby("team", sort=True)
             t = g.agg(events=("coord", "size"), coordination_share=("coord", "mean")).reset_index()
             units = {"coordination_share": "share"}
-            if "resource" in teams.columns:
-                t["people"] = g["resource"].nunique().to_numpy()
+            if "resource" in teams.columns:   # teams numbered as the groups above; missing team or person: none
+                t["people"] = distinct_per_group(pd.factorize(teams["team"], sort=True)[0],
+                                                 pd.factorize(teams["resource"])[0], len(t))
                 units["people"] = "people"
             t["coordination_share"] = t["coordination_share"].round(4)
             t = t.sort_values(["events", "team"], ascending=[False, True], kind="stable")

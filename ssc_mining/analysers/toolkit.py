@@ -20,8 +20,8 @@ import pandas as pd
 from ssc_mining.eventlog.cases import CaseIndex
 from ssc_mining.i18n import format_number, format_share
 
-__all__ = ["PLACEHOLDERS", "value_codes", "changes", "distinct_per_case", "find_column", "pct", "mean_text",
-           "month_label", "month_labels", "month_numbers", "runs"]
+__all__ = ["PLACEHOLDERS", "value_codes", "changes", "distinct_per_case", "distinct_per_group", "find_column", "pct",
+           "mean_text", "month_label", "month_labels", "month_numbers", "runs"]
 
 
 #: values that exports write for "no value" (compared without case): not a team, person or organisation
@@ -56,13 +56,26 @@ def changes(codes: np.ndarray, index: CaseIndex) -> np.ndarray:
 
 def distinct_per_case(codes: np.ndarray, index: CaseIndex) -> np.ndarray:
     """Per case: number of distinct known values."""
-    known = codes >= 0
+    return distinct_per_group(index.codes, codes, index.n)
+
+
+def distinct_per_group(groups: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group ``0 … n_groups − 1``: the number of distinct known values (``codes`` ≥ 0) among its rows, as
+    ``groupby(...).nunique()`` counts them, with a hash table instead of sorting (rows with a group < 0 count
+    nowhere).
+
+    >>> distinct_per_group(np.array([0, 0, 0, 1, 1, -1]), np.array([5, 5, 7, -1, 2, 9]), 3).tolist()
+    [2, 1, 0]
+    """
+    groups = np.asarray(groups, dtype="int64")
+    codes = np.asarray(codes, dtype="int64")
+    known = (codes >= 0) & (groups >= 0)
     if not known.any():
-        return np.zeros(index.n, dtype="int64")
-    width = int(codes.max()) + 1
-    keys = index.codes * width + codes
-    first = known & ~pd.Series(keys).duplicated(keep="first").to_numpy()  # hash table: faster than sorting
-    return np.bincount(index.codes[first], minlength=index.n).astype("int64")
+        return np.zeros(n_groups, dtype="int64")
+    groups, codes = groups[known], codes[known]
+    keys = groups * (int(codes.max()) + 1) + codes
+    first = ~pd.Series(keys).duplicated(keep="first").to_numpy()  # hash table: faster than sorting
+    return np.bincount(groups[first], minlength=n_groups).astype("int64")
 
 
 def runs(codes: np.ndarray, index: CaseIndex, mask: np.ndarray | None = None

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.analysers.toolkit import month_label, month_numbers
+from ssc_mining.analysers.toolkit import distinct_per_group, month_label, month_numbers
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_date, format_number, ngettext
@@ -191,14 +191,16 @@ class Workload(Analyser):
             # grouped as numbers (months, teams and people as codes; teams coded in name order), labelled after
             team, teams = pd.factorize(frame[C.TEAM], sort=True)
             seen = (frame[C.TIMESTAMP] <= as_of).to_numpy() & (team >= 0)
-            work = pd.DataFrame({"month": month_numbers(frame[C.TIMESTAMP][seen], tz), "team": team[seen],
-                                 "case": log.cases.codes[seen]})
-            spec = {"events": ("case", "size"), "cases": ("case", "nunique")}
+            month = month_numbers(frame[C.TIMESTAMP][seen], tz)
+            first = int(month.min()) if len(month) else 0
+            # one group per (month, team) seen, numbered in (month, team) order
+            group, keys = pd.factorize((month - first) * len(teams) + team[seen], sort=True)
+            t = pd.DataFrame({"month": keys // len(teams) + first, "team": keys % len(teams),
+                              "events": np.bincount(group, minlength=len(keys)).astype("int64"),
+                              "cases": distinct_per_group(group, log.cases.codes[seen], len(keys))})
             if log.has(C.RESOURCE):
-                person = pd.factorize(frame[C.RESOURCE])[0]
-                work["resource"] = np.where(person >= 0, person, np.nan)[seen]   # missing: not a person
-                spec["people"] = ("resource", "nunique")
-            t = work.groupby(["month", "team"], sort=True).agg(**spec).reset_index()
+                person = pd.factorize(frame[C.RESOURCE])[0]   # missing (−1): not a person
+                t["people"] = distinct_per_group(group, person[seen], len(keys))
             t["month"] = [month_label(int(k)) for k in t["month"]]
             t["team"] = np.asarray(teams, dtype=object)[t["team"].to_numpy()]
             units = {"cases": "cases"}
