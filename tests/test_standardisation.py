@@ -156,3 +156,20 @@ def test_a_suspiciously_fast_standard_path_is_flagged_with_its_tickets():
     assert sorted(finding.case_ids) == [f"auto{i}" for i in range(5)]
     calm = Standardisation().analyse(_tickets([(c, k, a, 1) for c, k, a, _s in spec]))
     assert all(i.key != "standard_path_fast" for i in calm.items)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("parts", [("receipt-wabo", "receipt.csv"), ("helpdesk-full", "helpdesk.csv")])
+def test_pinning_to_the_own_standard_path_shares_the_table_it_would_compute(parts):
+    """The comparison pins the analyser to the log's own standard path; the table it then reuses equals the one
+    computed from scratch with that path given as the reference."""
+    log = load_real(*parts)
+    pinned = Standardisation().pinned(log)
+    assert pinned.reference
+    shared = pinned._compute(log)
+    fresh = Standardisation(reference=pinned.reference)._compute_now(load_real(*parts))
+    pd.testing.assert_frame_equal(shared[0], fresh[0])
+    assert shared[0].attrs == fresh[0].attrs == {"chosen": "reference"}
+    assert shared[1] == fresh[1] and shared[2].tolist() == fresh[2].tolist() and shared[3] == fresh[3]
+    assert pinned.analyse(log).to_dict() == Standardisation(reference=pinned.reference).analyse(
+        load_real(*parts)).to_dict()

@@ -193,7 +193,14 @@ class Standardisation(Analyser):
         """A copy whose ``reference`` is this log's standard path (so segments share one standard path)."""
         if self.reference:
             return self
-        return dataclasses.replace(self, reference=self._compute(log)[3])
+        pc, sequences, counts, standard = self._compute(log)
+        pinned = dataclasses.replace(self, reference=standard)
+        # pinned to this log's own standard path, every case has the variant and deviation it has here: only
+        # how the path was chosen differs, so the copy shares this table instead of computing it again
+        same = pc.copy(deep=False)
+        same.attrs = {**pc.attrs, "chosen": "reference"}
+        log.computed(("standardisation", tuple(pinned.reference)), lambda: (same, sequences, counts, standard))
+        return pinned
 
     def per_case(self, log: EventLog) -> pd.DataFrame:
         """Per case: ``variant`` (number), ``deviation`` (0–1), ``on_standard``, ``throughput_days``, mother,
