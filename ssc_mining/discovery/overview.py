@@ -56,9 +56,10 @@ def _variants(log: EventLog) -> pd.Series:
 
 
 def case_durations(log: EventLog) -> pd.Series:
-    """Throughput time per case in days (last event minus first event)."""
-    ts = log.frame.groupby(C.CASE, sort=True)[C.TIMESTAMP]
-    return (ts.max() - ts.min()).dt.total_seconds() / 86400.0
+    """Throughput time per case in days (last event minus first event), indexed by case id in order of first
+    appearance (from the case index: a case's events are sorted by time)."""
+    index = log.cases
+    return pd.Series(index.days(), index=pd.Index(index.ids, name=C.CASE), dtype="float64")
 
 
 def overview(log: EventLog) -> Overview:

@@ -15,6 +15,8 @@ Example:
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ssc_mining.errors import FormatError, InputError, MappingError, SSCMiningError
@@ -146,6 +148,14 @@ def load(
 
 
 def _load(path: Path, spec: MappingSpec, profile: str | None, *, timezone: str | None, strict: bool) -> EventLog:
+    # the file is hashed while it is parsed: hashing lets go of the interpreter's lock
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssc-mining-hash") as pool:
+        hashed = pool.submit(SourceFile.of, path)
+        return _load_hashed(path, spec, profile, timezone=timezone, strict=strict, source=hashed.result)
+
+
+def _load_hashed(path: Path, spec: MappingSpec, profile: str | None, *, timezone: str | None, strict: bool,
+                 source: Callable[[], SourceFile]) -> EventLog:
     raw = _read_raw(path, spec, profile)
     if profile:
         chosen, detection = get_profile(profile), f"--profile {profile}"
@@ -163,7 +173,7 @@ def _load(path: Path, spec: MappingSpec, profile: str | None, *, timezone: str |
             options.dayfirst = options.dayfirst if options.dayfirst is not None else profiled.dayfirst
             profiled.raw.notes.extend(profiled.notes)
             mapping, origin = _with_given_columns(profiled.mapping, profiled.raw, spec, chosen.name, path)
-            return build_event_log(profiled.raw, mapping, source=SourceFile.of(path), options=options,
+            return build_event_log(profiled.raw, mapping, source=source(), options=options,
                                    profile=chosen.name, profile_detection=detection, mapping_source=origin,
                                    semantics=spec.semantics, fixed_semantics=profiled.semantics)
         mapping = resolve_mapping(spec, [str(c) for c in raw.frame.columns], path=path)
@@ -176,7 +186,7 @@ def _load(path: Path, spec: MappingSpec, profile: str | None, *, timezone: str |
             origin = N_("given by %(given)s") % {"given": given}
         else:
             origin = N_("proposed from the column names: %(roles)s") % {"roles": proposed} if proposed else ""
-        return build_event_log(raw, mapping, source=SourceFile.of(path), options=options,
+        return build_event_log(raw, mapping, source=source(), options=options,
                                profile=chosen.name, profile_detection=detection, mapping_source=origin,
                                semantics=spec.semantics)
     except InputError as err:

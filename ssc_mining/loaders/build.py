@@ -231,7 +231,7 @@ def _quarantine_frame(raw: RawTable, mapping: dict[str, str], problems: dict[str
         reason = reason.where(~hit, reason + "; " + text)
     reason = reason.str.removeprefix("; ")
     shown = [mapping[r] for r in ("case", "activity", "timestamp")]
-    part = raw.frame.iloc[idx][shown].astype("string").fillna("")
+    part = raw.frame[shown].iloc[idx].astype("string").fillna("")
     rawtext = part[shown[0]]
     for column in shown[1:]:
         rawtext = rawtext + " | " + part[column]

@@ -71,13 +71,21 @@ PATH_CHARS = 400
 
 def _pairs(keys: np.ndarray, cases: np.ndarray, *, cases_sorted: bool = False
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct (key, ticket) pairs, sorted by key then ticket: (keys, first position, count, tickets).
-    ``cases_sorted``: the tickets already come in ascending order, so a stable sort by key suffices."""
-    order = np.argsort(keys, kind="stable") if cases_sorted else np.lexsort((cases, keys))
-    k, c = keys[order], cases[order]
-    keep = np.ones(len(k), dtype=bool)
-    keep[1:] = (k[1:] != k[:-1]) | (c[1:] != c[:-1])
-    k, c = k[keep], c[keep]
+    """The distinct (key, ticket) pairs, sorted by key then ticket: (keys, first position, count, tickets); keys
+    and tickets are codes (≥ 0). ``cases_sorted``: the tickets already come in ascending order (used only when
+    a key and a ticket do not fit in one 64-bit number together)."""
+    width = int(cases.max()) + 1 if len(cases) else 1
+    if not len(keys) or int(keys.max()) < np.iinfo(np.int64).max // width - 1:
+        # one number per pair, sorted (numpy sorts plain integers far faster than it sorts by two keys)
+        pair = np.sort(keys.astype(np.int64) * width + cases)
+        pair = pair[np.r_[True, pair[1:] != pair[:-1]]] if len(pair) else pair
+        k, c = pair // width, pair % width
+    else:  # pragma: no cover - more keys × tickets than a 64-bit number holds
+        order = np.argsort(keys, kind="stable") if cases_sorted else np.lexsort((cases, keys))
+        k, c = keys[order], cases[order]
+        keep = np.ones(len(k), dtype=bool)
+        keep[1:] = (k[1:] != k[:-1]) | (c[1:] != c[:-1])
+        k, c = k[keep], c[keep]
     first = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.zeros(0, dtype=np.int64)
     count = np.diff(np.r_[first, len(k)])
     uniq = k[first]
