@@ -180,8 +180,19 @@ def _listed(frame: pd.DataFrame, ids: np.ndarray, limit: int | None) -> list[lis
     return [_ids(ids, cases, int(f), int(c), limit) for f, c in zip(frame["first"], frame["tickets"])]
 
 
-def explore_figures(log: EventLog, results: Sequence[Result], audience: str = "works-council") -> dict[str, Any]:
-    """The explore data of ``log`` (see the module docstring); ``results`` are the privacy-filtered results."""
+def prepare_explore(log: EventLog) -> None:
+    """Compute the lists of :func:`explore_figures` that depend on the log alone (tickets per activity, arrow
+    and path) ahead of it, for instance side by side with the analysers (see :mod:`ssc_mining.parallel`)."""
+    _log_lists(log)
+
+
+def _log_lists(log: EventLog) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any],
+                                       list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    return log.computed("explore lists", lambda: _lists_now(log))
+
+
+def _lists_now(log: EventLog) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any],
+                                       list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     index = log.cases
     ids = np.asarray(index.ids.astype(str).tolist(), dtype=object)   # one conversion, not one per id
     acts, arrows, paths = activity_tickets(log), arrow_tickets(log), variant_tickets(log)
@@ -199,10 +210,16 @@ def explore_figures(log: EventLog, results: Sequence[Result], audience: str = "w
                  "tickets": int(t), "share": float(sh), "case_ids": c, **({"path": p} if r <= PAGE_PATHS else {})}
                 for r, p, trace, s, t, sh, c in zip(paths["rank"], paths["path"], paths["trace"], paths["steps"],
                                                     paths["tickets"], paths["share"], _listed(paths, ids, None))]
+    return ids, acts, arrows, paths, limits, activities, arrow_list, variants
+
+
+def explore_figures(log: EventLog, results: Sequence[Result], audience: str = "works-council") -> dict[str, Any]:
+    """The explore data of ``log`` (see the module docstring); ``results`` are the privacy-filtered results."""
+    ids, acts, arrows, paths, limits, activities, arrow_list, variants = _log_lists(log)
     findings = [{"analyser": r.analyser, "key": item.key, "tickets": len(item.case_ids)}
                 for r in results for item in r.items if isinstance(item, Finding) and item.case_ids]
     out: dict[str, Any] = {
-        "tickets": int(index.n),
+        "tickets": int(log.cases.n),
         "limits": {"page_ids": PAGE_IDS, "page_paths": PAGE_PATHS, "timelines": TIMELINES,
                    "timeline_steps": TIMELINE_STEPS, "json_ids": JSON_IDS,
                    "network_teams": NETWORK_TEAMS, "network_arrows": NETWORK_ARROWS},

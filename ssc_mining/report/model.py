@@ -30,7 +30,7 @@ from ssc_mining.parallel import side_by_side
 from ssc_mining.privacy import PERSON_COLUMNS, PrivacySettings, apply_privacy
 from ssc_mining.progress import phase
 from ssc_mining.quality import run_checks
-from ssc_mining.report.explore import explore_figures
+from ssc_mining.report.explore import explore_figures, prepare_explore
 from ssc_mining.report.map_figures import map_figures, prepare_map
 from ssc_mining.report.process_map import MapSettings
 from ssc_mining.results import Result
@@ -59,20 +59,23 @@ def figures_once(log: EventLog, context: RunContext, *, analysers: list[Analyser
     """Every figure of the report except the process map, computed once with their texts deferred
     (:class:`~ssc_mining.i18n.Text`) for the run ``context``: :func:`figures_in` writes them in a language.
 
-    The analysers, the data-quality checks and — given ``map_settings`` — the map's figures that are the same
-    in every language run side by side on ``context.jobs`` threads (see :mod:`ssc_mining.parallel`)."""
+    The analysers, the data-quality checks, the drill-downs' lists of tickets and — given ``map_settings`` — the
+    map's figures that are the same in every language run side by side on ``context.jobs`` threads (see
+    :mod:`ssc_mining.parallel`)."""
     if analysers is None:
         analysers = [cls() for cls in discover().analysers.values()]
     privacy = context.privacy
     with deferred():
         with phase("analysers, checks and map"):
-            tasks: list[Callable[[], Any]] = []
+            first: list[Callable[[], Any]] = []
             if map_settings is not None:  # first: the longest part, and the analysers share its variant table
-                tasks.append(functools.partial(_prepare_map, log, map_settings))
-            tasks.append(functools.partial(_checks, log, context.as_of))
-            done = side_by_side([*tasks, *analyser_tasks(log, analysers, context)], context.jobs)
-        quality: list[dict[str, Any]] = done[len(tasks) - 1]
-        results: list[Result] = done[len(tasks):]
+                first.append(functools.partial(_prepare_map, log, map_settings))
+            each = analyser_tasks(log, analysers, context)
+            tasks: list[Callable[[], Any]] = [*first, functools.partial(_checks, log, context.as_of), *each,
+                                              functools.partial(_prepare_explore, log)]
+            done = side_by_side(tasks, context.jobs)
+        quality: list[dict[str, Any]] = done[len(first)]
+        results: list[Result] = done[len(first) + 1:len(first) + 1 + len(each)]
         with phase("privacy rules"):
             results, privacy_notes = apply_privacy(results, privacy)
         with phase("drill-downs"):
@@ -103,6 +106,11 @@ def figures_once(log: EventLog, context: RunContext, *, analysers: list[Analyser
 def _prepare_map(log: EventLog, settings: MapSettings) -> None:
     with phase("process map and model (same in every language)"):
         prepare_map(log, settings)
+
+
+def _prepare_explore(log: EventLog) -> None:
+    with phase("drill-down lists"):
+        prepare_explore(log)
 
 
 def _checks(log: EventLog, as_of: pd.Timestamp | None) -> list[dict[str, Any]]:
