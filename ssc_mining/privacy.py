@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -214,25 +215,33 @@ def _replace_in_column(values: pd.Series, finder: NameFinder) -> tuple[pd.Series
     return _recoded(values, codes, new), changed
 
 
-def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser) -> EventLog:
+def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser, *, jobs: int | None = None) -> EventLog:
     """A copy of ``log`` whose person columns hold pseudonyms, with people's names and e-mail addresses inside
     every other text column (activities, teams, categories, case ids …) replaced too; the quarantine's raw text
-    is withheld. The readings of activities and statuses follow their new labels."""
+    is withheld. The readings of activities and statuses follow their new labels. The columns are done side by
+    side on ``jobs`` threads (default: as many as the log's size calls for; see :mod:`ssc_mining.parallel`)."""
+    from ssc_mining.parallel import auto_jobs, side_by_side
+
     frame = log.frame.copy()
-    names: set[str] = set()
-    for column in PERSON_COLUMNS:
-        if column in frame.columns:
-            names.update(str(v) for v in pd.unique(frame[column].dropna()))
-            frame[column] = pseudonymiser.series(frame[column])
-    finder = NameFinder(sorted(names), pseudonymiser)
-    renamed: dict[str, dict[str, str]] = {}
-    for column in frame.columns:
-        if column in PERSON_COLUMNS or column == C.SOURCE_ROW:
-            continue
+    jobs = jobs or auto_jobs(len(frame))   # columns side by side on a large log: Arrow's work lets go of the lock
+
+    def person(column: str) -> tuple[set[str], pd.Series]:
         values = frame[column]
-        if values.dtype != object and not pd.api.types.is_string_dtype(values):
-            continue
-        frame[column], changed = _replace_in_column(values, finder)
+        return {str(v) for v in pd.unique(values.dropna())}, pseudonymiser.series(values)
+
+    people = [c for c in PERSON_COLUMNS if c in frame.columns]
+    names: set[str] = set()
+    for column, (found, pseudonyms) in zip(people, side_by_side([functools.partial(person, c) for c in people],
+                                                                 jobs)):
+        names |= found
+        frame[column] = pseudonyms
+    finder = NameFinder(sorted(names), pseudonymiser)
+    texts = [c for c in frame.columns if c not in PERSON_COLUMNS and c != C.SOURCE_ROW
+             and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
+    renamed: dict[str, dict[str, str]] = {}
+    for column, (values, changed) in zip(texts, side_by_side(
+            [functools.partial(_replace_in_column, frame[c], finder) for c in texts], jobs)):
+        frame[column] = values
         if changed:
             renamed[column] = changed
     semantics = log.semantics

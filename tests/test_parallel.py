@@ -168,3 +168,14 @@ def test_a_small_log_is_analysed_on_one_thread_and_a_large_one_on_several() -> N
     assert RunContext.of(small).jobs == 1
     assert RunContext.of(small, jobs=3).jobs == 3  # asked for: kept
     assert auto_jobs(THREADS_FROM_EVENTS) == default_jobs() >= 1
+
+
+def test_pseudonymising_columns_side_by_side_gives_what_one_thread_gives() -> None:
+    from ssc_mining.privacy import pseudonymise_log
+
+    log = load(SAMPLE)
+    key = Pseudonymiser(b"k" * 32)
+    one, four = pseudonymise_log(log, key, jobs=1), pseudonymise_log(log, key, jobs=4)
+    pd.testing.assert_frame_equal(one.frame, four.frame)
+    assert one.frame["org:resource"].str.startswith("P-").all()
+    assert not one.frame["org:resource"].equals(log.frame["org:resource"])

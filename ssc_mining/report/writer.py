@@ -187,7 +187,7 @@ def write_reports(
             key, key_source = load_key(None)
             pseudonymiser = Pseudonymiser(key)
             privacy = replace(privacy, key_source=key_source)
-        log = pseudonymise_log(log, pseudonymiser)
+        log = pseudonymise_log(log, pseudonymiser, jobs=jobs)
     else:
         privacy = replace(privacy, key_source="none")
     entries: list[str] = []  # what is moved into the folder, in this order
