@@ -99,12 +99,20 @@ def steps_of(case_codes: np.ndarray, act_codes: np.ndarray, labels: np.ndarray, 
     first[1:] = ~same[:-1]
     at = np.flatnonzero(same)
     key = act[at] * width + act[at + 1]
-    # duplicates within a case: the same code in the same case (hashing two integers, no sort)
-    act_new = ~pd.DataFrame({"c": case, "a": act}).duplicated().to_numpy() if n else np.zeros(0, dtype=bool)
-    key_new = ~pd.DataFrame({"c": case[at], "k": key}).duplicated().to_numpy() if len(at) else \
-        np.zeros(0, dtype=bool)
+    # duplicates within a case: the same code in the same case (hashing one integer per event, no sort)
+    act_new = _first_in_case(case, act, width)
+    key_new = _first_in_case(case[at], key, width * width)
     return Steps(case=case, act=act, labels=labels, first=first, last=~same, act_new=act_new, at=at, key=key,
                  seconds=(nanos[at + 1] - nanos[at]) / 1e9, key_new=key_new)
+
+
+def _first_in_case(case: np.ndarray, code: np.ndarray, width: int) -> np.ndarray:
+    """Per row: True where ``code`` (0 … ``width`` − 1) did not occur before in the same case."""
+    if not len(case):
+        return np.zeros(0, dtype=bool)
+    if int(case.max()) < np.iinfo(np.int64).max // width - 1:
+        return ~pd.Series(case * width + code).duplicated().to_numpy()
+    return ~pd.DataFrame({"c": case, "k": code}).duplicated().to_numpy()  # pragma: no cover - too many to combine
 
 
 def log_steps(log: EventLog) -> Steps:
@@ -141,6 +149,8 @@ def graphs_of_segments(steps: Steps, segment: np.ndarray | None, n_segments: int
     slot = seg_event[keep] * width + steps.act[keep]
     events = np.bincount(slot, minlength=n_segments * width).reshape(n_segments, width)
     cases = np.bincount(slot[steps.act_new[keep]], minlength=n_segments * width).reshape(n_segments, width)
+    starts_n = np.bincount(slot[steps.first[keep]], minlength=n_segments * width).reshape(n_segments, width)
+    ends_n = np.bincount(slot[steps.last[keep]], minlength=n_segments * width).reshape(n_segments, width)
     out = []
     for s in range(n_segments):   # a loop over segments: each takes its rows of the tables computed above
         mine = all_edges[all_edges["segment"].to_numpy() == s]
@@ -158,8 +168,15 @@ def graphs_of_segments(steps: Steps, segment: np.ndarray | None, n_segments: int
                               "cases": cases[s][present].astype(np.int64)})
         nodes = nodes.sort_values(["events", "activity"], ascending=[False, True], kind="stable") \
             .reset_index(drop=True)
-        mask = seg_event == s
-        starts = pd.Series(labels[steps.act[steps.first & mask]], name=C.ACTIVITY).value_counts().sort_index()
-        ends = pd.Series(labels[steps.act[steps.last & mask]], name=C.ACTIVITY).value_counts().sort_index()
+        starts, ends = _counted(labels, starts_n[s]), _counted(labels, ends_n[s])
         out.append(DirectlyFollows(nodes=nodes, edges=edges, starts=starts, ends=ends))
     return out
+
+
+def _counted(labels: np.ndarray, counts: np.ndarray) -> pd.Series:
+    """The activities with a count above 0 and their counts, by label (as ``value_counts().sort_index()``)."""
+    present = np.flatnonzero(counts[:len(labels)] > 0)
+    present = present[pd.notna(labels[present])]   # as value_counts: no missing label
+    out = pd.Series(counts[present].astype(np.int64), index=pd.Index(labels[present], name=C.ACTIVITY),
+                    name="count")
+    return out.sort_index()
