@@ -29,7 +29,7 @@ import contextvars
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 __all__ = ["MAX_DEFAULT_JOBS", "THREADS_FROM_EVENTS", "auto_jobs", "default_jobs", "side_by_side"]
 
@@ -63,13 +63,23 @@ def auto_jobs(n_events: int) -> int:
     return 1 if n_events < THREADS_FROM_EVENTS else default_jobs()
 
 
-def side_by_side(tasks: Sequence[Callable[[], T]], jobs: int) -> list[T]:
-    """Each task's result, in the order of ``tasks``, computed on up to ``jobs`` threads.
+def side_by_side(tasks: Sequence[Callable[[], T]], jobs: int, *, alone: Sequence[bool] | None = None) -> list[T]:
+    """Each task's result, in the order of ``tasks``, computed on up to ``jobs`` threads. A task marked in
+    ``alone`` runs on its own in the calling thread, after the others (a plugin that is not thread-safe).
 
-    The first task (in the given order) that raised has its exception raised here, after every task ended.
+    The first task (in the given order) that raised has its exception raised here, once the tasks running
+    beside it ended (the tasks that run alone are then not started).
     """
-    if jobs <= 1 or len(tasks) <= 1:
+    alone = alone or [False] * len(tasks)
+    shared = [i for i, own in enumerate(alone) if not own]
+    if jobs <= 1 or len(shared) <= 1:
         return [task() for task in tasks]
-    with ThreadPoolExecutor(max_workers=min(jobs, len(tasks)), thread_name_prefix="ssc-mining") as pool:
-        futures = [pool.submit(contextvars.copy_context().run, task) for task in tasks]
-        return [future.result() for future in futures]
+    out: list[Any] = [None] * len(tasks)
+    with ThreadPoolExecutor(max_workers=min(jobs, len(shared)), thread_name_prefix="ssc-mining") as pool:
+        futures = {i: pool.submit(contextvars.copy_context().run, tasks[i]) for i in shared}
+        for i in shared:
+            out[i] = futures[i].result()
+    for i, own in enumerate(alone):
+        if own:
+            out[i] = tasks[i]()
+    return out

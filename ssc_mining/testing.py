@@ -33,6 +33,8 @@ The checks, by name:
 * ``segments`` — when the analyser offers ``analyse_segments``, each segment's result and case values
   equal ``analyse`` and ``case_values`` run on that segment's events (segments: the cases' mother
   organisation, and halves of the cases)
+* ``threads`` — four runs at once on one log, on four threads, each give the result of a run on its own
+  (unless the analyser declares ``thread_safe = False``: then it never runs beside others)
 
 Example:
     >>> from ssc_mining.analysers.variants import Variants
@@ -295,6 +297,20 @@ def check_segments(analyser: Analyser, log: EventLog | None = None) -> None:
                 _fail("segments", analyser, f"analyse_segments' case values differ on segment {seg!r}")
 
 
+def check_threads(analyser: Analyser, log: EventLog | None = None) -> None:
+    if not analyser.thread_safe:
+        return  # it runs on its own: nothing to check
+    from ssc_mining.parallel import side_by_side
+
+    log = log or fixture_log()
+    expected = _comparable(_run(analyser, log))
+    shared = log.subset(np.ones(log.n_events, dtype=bool))  # a fresh copy: nothing computed yet, the threads race
+    runs = side_by_side([functools.partial(_run, analyser, shared)] * 4, jobs=4)  # one log, four threads at once
+    if any(_comparable(r) != expected for r in runs):
+        _fail("threads", analyser, "run on four threads at once on one log it gives another result; make it "
+                                   "thread-safe or set thread_safe = False")
+
+
 CHECKS: dict[str, Callable[..., None]] = {
     "returns_result": check_returns_result,
     "does_not_mutate": check_does_not_mutate,
@@ -311,6 +327,7 @@ CHECKS: dict[str, Callable[..., None]] = {
     "params_round_trip": check_params_round_trip,
     "people_marked": check_people_marked,
     "segments": check_segments,
+    "threads": check_threads,
 }
 
 

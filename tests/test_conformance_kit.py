@@ -125,4 +125,46 @@ def test_fixture_logs():
     assert fixture_log("small").n_cases == 40
     assert fixture_log("empty").n_events == 0
     assert {"metrics_defined", "findings_complete", "json", "renders", "deterministic"} <= set(CHECKS)
-    assert len(CHECKS) == 15
+    assert len(CHECKS) == 16
+
+
+_SEEN: list[int] = []   # module state shared by every run: what a thread-safe analyser must not have
+
+
+@dataclass(frozen=True, kw_only=True)
+class SharesState(Analyser):
+    """Counts the cases in a module-level list: right alone, wrong when runs overlap."""
+
+    name = "shares_state"
+    title = {"en": "Cases", "nl": "Tickets"}
+
+    def analyse(self, log):
+        import time
+
+        _SEEN.extend(range(log.cases.n))
+        time.sleep(0.05)   # another run adds its cases meanwhile
+        n = len(_SEEN)
+        _SEEN.clear()
+        return self.result(summary=str(n), items=[])
+
+
+@dataclass(frozen=True, kw_only=True)
+class SharesStateDeclared(SharesState):
+    name = "shares_state_declared"
+    thread_safe = False
+
+
+def test_the_threads_check_catches_shared_state_and_trusts_a_declaration():
+    with pytest.raises(AnalyserCheckError, match="check 'threads'.*thread_safe = False"):
+        check_analyser(SharesState())
+    check_analyser(SharesStateDeclared())   # runs on its own: passes
+
+
+def test_an_analyser_that_is_not_thread_safe_runs_on_its_own_in_a_threaded_run():
+    from ssc_mining.analysers.runner import run_analysers_deferred
+    from ssc_mining.run_context import RunContext
+
+    log = fixture_log()
+    analysers = [SharesStateDeclared(), discover().analysers["variants"](), SharesStateDeclared()]
+    results = run_analysers_deferred(log, analysers, context=RunContext.of(log, jobs=4))
+    assert [r.summary for r in results if r.analyser == "shares_state_declared"] == [str(log.n_cases)] * 2

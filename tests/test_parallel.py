@@ -179,3 +179,32 @@ def test_pseudonymising_columns_side_by_side_gives_what_one_thread_gives() -> No
     pd.testing.assert_frame_equal(one.frame, four.frame)
     assert one.frame["org:resource"].str.startswith("P-").all()
     assert not one.frame["org:resource"].equals(log.frame["org:resource"])
+
+
+def test_a_report_runs_an_analyser_that_is_not_thread_safe_on_its_own(tmp_path: Path) -> None:
+    import json
+    from dataclasses import dataclass
+
+    from ssc_mining.analysers import Analyser
+
+    running: list[int] = []
+
+    @dataclass(frozen=True, kw_only=True)
+    class Alone(Analyser):
+        name = "alone"
+        title = {"en": "Alone", "nl": "Alleen"}
+        thread_safe = False
+
+        def analyse(self, log):
+            running.append(1)
+            time.sleep(0.05)
+            overlapping = len(running)
+            running.clear()
+            return self.result(summary=f"{overlapping} at once, {threading.current_thread().name}", items=[])
+
+    analysers = [Alone(), discover().analysers["variants"](), Alone()]
+    [paths] = write_reports(load(SAMPLE), tmp_path, analysers=analysers, jobs=4, privacy=PrivacySettings(),
+                            pseudonymiser=Pseudonymiser(b"k" * 32))
+    data = json.loads(paths.json.read_text(encoding="utf-8"))
+    summaries = [r["summary"] for r in data["analysers"] if r["analyser"] == "alone"]
+    assert summaries == ["1 at once, MainThread"] * 2

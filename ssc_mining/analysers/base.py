@@ -76,6 +76,10 @@ class Analyser:
     definitions: ClassVar[dict[str, str]] = {}
     #: True when the analyser can emit items about individual people (they must carry ``personal=True``)
     personal: ClassVar[bool] = False
+    #: True when ``analyse`` may run at the same time as other analysers on the same log, on another thread
+    #: (see :mod:`ssc_mining.parallel`): it changes nothing shared — not the log, not module state — and gets
+    #: shared values through ``log.computed``. Set False and it runs on its own, after the others.
+    thread_safe: ClassVar[bool] = True
 
     def analyse(self, log: EventLog) -> Result:
         """Analyse ``log`` and return a result. Pure: no I/O, the log is not changed."""

@@ -47,8 +47,10 @@ def run_analysers_deferred(log: EventLog, analysers: Iterable[Analyser], *, stri
     run side by side on ``context.jobs`` threads (see :mod:`ssc_mining.parallel`); the results are the same
     for any number."""
     context = context or RunContext.of(log, strict=strict)
+    analysers = list(analysers)
     with deferred():
-        return side_by_side(analyser_tasks(log, analysers, context), context.jobs)
+        return side_by_side(analyser_tasks(log, analysers, context), context.jobs,
+                            alone=[not a.thread_safe for a in analysers])
 
 
 def analyser_tasks(log: EventLog, analysers: Iterable[Analyser], context: RunContext) -> list[Callable[[], Result]]:

@@ -73,7 +73,9 @@ def figures_once(log: EventLog, context: RunContext, *, analysers: list[Analyser
             each = analyser_tasks(log, analysers, context)
             tasks: list[Callable[[], Any]] = [*first, functools.partial(_checks, log, context.as_of), *each,
                                               functools.partial(_prepare_explore, log)]
-            done = side_by_side(tasks, context.jobs)
+            alone = [False] * len(tasks)
+            alone[len(first) + 1:len(first) + 1 + len(each)] = [not a.thread_safe for a in analysers]
+            done = side_by_side(tasks, context.jobs, alone=alone)
         quality: list[dict[str, Any]] = done[len(first)]
         results: list[Result] = done[len(first) + 1:len(first) + 1 + len(each)]
         with phase("privacy rules"):
