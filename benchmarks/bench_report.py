@@ -14,6 +14,7 @@ machine and its load.
 
 Usage: python benchmarks/bench_report.py [--events 100000 1000000 5000000] [--base-cases 20000] [--keep DIR]
                                         [--repeat N]   (median of N alternating runs per side)
+                                        [--jobs N]     (threads for the report; default as the CLI chooses)
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 
 CHILD = r"""
 import json, resource, sys, time
-path, mode, out = sys.argv[1], sys.argv[2], sys.argv[3]
+path, mode, out, jobs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]) or None
 if mode == "pm4py":
     import pandas as pd
     from ssc_mining._pm4py import import_pm4py, quiet
@@ -55,7 +56,7 @@ else:
         with phase("reading"):
             log = load(path)
         frame_mib = float(log.frame.memory_usage(deep=True).sum()) / 2**20
-        write_reports(log, out, langs=langs)
+        write_reports(log, out, langs=langs, jobs=jobs)
     phases = done
 seconds = time.perf_counter() - t
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB (Linux reports KiB)
@@ -73,9 +74,9 @@ def make_csv(path: Path, events: int, base_cases: int) -> int:
     return len(frame)
 
 
-def run(path: Path, mode: str, out: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", CHILD, str(path), mode, str(out)], capture_output=True, text=True,
-                          check=True)
+def run(path: Path, mode: str, out: Path, jobs: int = 0) -> dict:
+    done = subprocess.run([sys.executable, "-c", CHILD, str(path), mode, str(out), str(jobs)], capture_output=True,
+                          text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -93,6 +94,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1,
                         help="run each side this many times, alternating, and report the median time (the machine "
                              "is shared: one run of either side can be off by a tenth)")
+    parser.add_argument("--jobs", type=int, default=0,
+                        help="threads for the report (default: as the CLI chooses; 1 for the least memory)")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -104,8 +107,8 @@ def main() -> None:
             runs: dict[str, list[dict]] = {"pm4py": [], "report": [], "report2": []}
             for _ in range(max(args.repeat, 1)):   # alternating, so a slow moment of the machine hits every side
                 runs["pm4py"].append(run(path, "pm4py", folder / "pm4py"))
-                runs["report"].append(run(path, "report", folder / f"report-{size}"))
-                runs["report2"].append(run(path, "report2", folder / f"report2-{size}"))
+                runs["report"].append(run(path, "report", folder / f"report-{size}", args.jobs))
+                runs["report2"].append(run(path, "report2", folder / f"report2-{size}", args.jobs))
             base, one, two = (_median(runs[mode]) for mode in ("pm4py", "report", "report2"))
             if args.repeat > 1:
                 print(f"\n{n:,} events, {args.repeat} runs each (s): pm4py "
