@@ -115,7 +115,7 @@ def _parse(path: Path, names: list[str], delimiter: str, encoding: str,
         return "skip"
 
     size = path.stat().st_size
-    block = 1 << 22
+    block = max(1 << 22, min(size + 1, 1 << 26))
     while True:
         rejected.clear()
         try:
