@@ -50,8 +50,10 @@ else:
     import scipy.stats  # noqa: F401
     from ssc_mining._pm4py import import_pm4py
     import_pm4py()
+    from ssc_mining.report.warmup import warm_up
     langs = ("en", "nl") if mode == "report2" else ("en",)
     t = time.perf_counter()
+    warm_up()  # as `ssc-mining report` does: the report's libraries get ready while the export is read
     with timings() as done:
         with phase("reading"):
             log = load(path)

@@ -456,6 +456,9 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
                                                 include_incomplete=bool(kwargs.get("include_incomplete")))
         for plugin, problem in problems.items():
             click.echo(f"Warning: plugin {plugin} was not loaded: {problem}", err=True)
+        from ssc_mining.report.warmup import warm_up
+
+        warm_up()   # the report's libraries get ready while the export is read
         with phase(f"reading {file.name}"):
             spec = _spec(kwargs)
             log = load(file, spec, strict=strict)

@@ -208,3 +208,17 @@ def test_a_report_runs_an_analyser_that_is_not_thread_safe_on_its_own(tmp_path: 
     data = json.loads(paths.json.read_text(encoding="utf-8"))
     summaries = [r["summary"] for r in data["analysers"] if r["analyser"] == "alone"]
     assert summaries == ["1 at once, MainThread"] * 2
+
+
+def test_the_warm_up_fills_the_report_caches_and_ends() -> None:
+    from ssc_mining.report.results_html import _template
+    from ssc_mining.report.templating import environment
+    from ssc_mining.report.warmup import warm_up
+
+    environment.cache_clear()
+    _template.cache_clear()
+    thread = warm_up()
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    assert environment.cache_info().currsize == 1 and _template.cache_info().currsize == 1
+    assert "report.html.j2" in str(environment().cache.keys() if environment().cache is not None else "")
