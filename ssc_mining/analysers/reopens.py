@@ -44,7 +44,7 @@ import pandas as pd
 
 from ssc_mining.analysers.base import Analyser, top_cases
 from ssc_mining.analysers.chains import LEVEL_TEXT, SAME_QUESTION, Chains, broad_categories, resubmission_chains
-from ssc_mining.analysers.toolkit import find_column, pct, value_codes
+from ssc_mining.analysers.toolkit import distinct_per_group, find_column, pct, value_codes
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_date, format_number, ngettext
@@ -351,11 +351,9 @@ class Reopens(Analyser):
         people = None
         if log.has(C.RESOURCE):   # people per chain: the events of its tickets, found through the case codes
             case_chain, chain_ids = pd.factorize(chain_of.reindex(pd.Index(index.ids)))   # −1: in no chain
-            events_chain = case_chain[index.codes]
-            in_chain = events_chain >= 0
-            people = (pd.DataFrame({"chain": events_chain[in_chain], "who": frame[C.RESOURCE].array[in_chain]})
-                      .groupby("chain")["who"].nunique())
-            people.index = pd.Index(np.asarray(chain_ids, dtype=object)[people.index.to_numpy()])
+            people = pd.Series(distinct_per_group(case_chain[index.codes], pd.factorize(frame[C.RESOURCE])[0],
+                                                  len(chain_ids)),
+                               index=pd.Index(np.asarray(chain_ids, dtype=object)))
         per_chain = (linked.groupby("chain_id")
                      .agg(tickets=("chain_length", "first"), first_opened=("opened", "min"),
                           last_closed=("closed", "max")))

@@ -67,17 +67,15 @@ def figures_once(log: EventLog, context: RunContext, *, analysers: list[Analyser
     privacy = context.privacy
     with deferred():
         with phase("analysers, checks and map"):
-            first: list[Callable[[], Any]] = []
-            if map_settings is not None:  # first: the longest part, and the analysers share its variant table
-                first.append(functools.partial(_prepare_map, log, map_settings))
-            each = analyser_tasks(log, analysers, context)
-            tasks: list[Callable[[], Any]] = [*first, functools.partial(_checks, log, context.as_of), *each,
-                                              functools.partial(_prepare_explore, log)]
-            alone = [False] * len(tasks)
-            alone[len(first) + 1:len(first) + 1 + len(each)] = [not a.thread_safe for a in analysers]
-            done = side_by_side(tasks, context.jobs, alone=alone)
-        quality: list[dict[str, Any]] = done[len(first)]
-        results: list[Result] = done[len(first) + 1:len(first) + 1 + len(each)]
+            checks = functools.partial(_checks, log, context.as_of)
+            # the map first: the longest part, and the analysers share its variant table
+            parts: list[Callable[[], Any]] = [functools.partial(_prepare_map, log, map_settings)] \
+                if map_settings is not None else []
+            parts += [checks, functools.partial(_prepare_explore, log)]
+            done = side_by_side([*parts, *analyser_tasks(log, analysers, context)], context.jobs,
+                                alone=[False] * len(parts) + [not a.thread_safe for a in analysers])
+        quality: list[dict[str, Any]] = done[parts.index(checks)]
+        results: list[Result] = done[len(parts):]
         with phase("privacy rules"):
             results, privacy_notes = apply_privacy(results, privacy)
         with phase("drill-downs"):
