@@ -77,6 +77,39 @@ def test_both_modes_carry_counts_and_times():
         render_svg(dfg, mode="colour")  # type: ignore[arg-type]
 
 
+
+def test_same_drawing_in_every_language_with_room_for_the_widest_labels():
+    """The layout is the same in EN and NL; every label fits the room the layout gave it in both."""
+    from ssc_mining.discovery.map_layout import text_width
+    from ssc_mining.i18n import language
+
+    base = chain(8, seed=3)
+    dfg = DirectlyFollows(base.nodes, base.edges.assign(median_seconds=3.5 * 86400, mean_seconds=40 * 86400.0),
+                          base.starts, base.ends)
+    drawn = {}
+    for lang in ("en", "nl"):
+        with language(lang):
+            drawn[lang] = ET.fromstring(render_svg(dfg))
+
+    def geometry(root: ET.Element) -> list[tuple[str, ...]]:
+        return [(el.tag, el.get("x", ""), el.get("y", ""), el.get("width", ""), el.get("d", ""), el.get("rx", ""))
+                for el in root.iter() if el.tag in (f"{NS}rect", f"{NS}path", f"{NS}ellipse")]
+
+    assert geometry(drawn["en"]) == geometry(drawn["nl"]) and drawn["en"].get("viewBox") == drawn["nl"].get(
+        "viewBox")
+    perf = {lang: [t.text for t in root.iter(f"{NS}text") if t.get("class") == "pm-perf"]
+            for lang, root in drawn.items()}
+    assert perf["en"][0] == "3.5 days" and perf["nl"][0] != perf["en"][0]  # the texts are translated
+    for lang, root in drawn.items():  # each box is wide enough for its count line in this language
+        for g in root.iter(f"{NS}g"):
+            if g.get("class") != "pm-node":
+                continue
+            box = g.find(f"{NS}rect")
+            cases = next(t.text for t in g.iter(f"{NS}text") if t.get("class") == "pm-cases")
+            with language(lang):
+                assert text_width(cases, 10) + 20 <= float(box.get("width")) + 1e-6, (lang, cases)
+
+
 # --- in the browser ---------------------------------------------------------------------------------------
 from test_browser import ARTIFACTS, open_report  # noqa: E402
 

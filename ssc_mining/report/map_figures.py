@@ -46,7 +46,7 @@ def prepare_map(log: EventLog, settings: MapSettings) -> None:
     graphs, the model and its fit — ahead of :func:`map_figures` (which then finds them in ``log.computed``),
     for instance side by side with the analysers (see :mod:`ssc_mining.parallel`)."""
     _graph_and_levels(log, settings)
-    _segment_graphs(log, settings)
+    _segment_maps(log, settings)
     if settings.model_coverage is not None and log.n_events:
         _mined(log, settings.model_coverage)
 
@@ -61,6 +61,14 @@ def _segment_graphs(log: EventLog, settings: MapSettings) -> Any:
                          settings.min_segment_cases),
                         lambda: segment_graphs(log, tuple(settings.segment_by), max_segments=settings.max_segments,
                                                min_cases=settings.min_segment_cases))
+
+
+def _segment_maps(log: EventLog, settings: MapSettings) -> list[tuple[Any, Any, list[str]]]:
+    """Each segment's graph, the part of it the map shows, and its rare activities (the same in every
+    language)."""
+    return log.computed(("segment_maps", settings),
+                        lambda: [(seg, filter_map(seg.dfg, settings), rare_activities(seg.dfg, settings.rare_share))
+                                 for seg in _segment_graphs(log, settings)])
 
 
 def _mined(log: EventLog, coverage: float) -> tuple[Any, Any, Any]:
@@ -100,11 +108,10 @@ def map_figures(log: EventLog, settings: MapSettings) -> dict[str, Any]:
         "model": None,
         "conformance": None,
     }
-    for seg in _segment_graphs(log, settings):
-        part = filter_map(seg.dfg, settings)
+    for seg, part, seg_rare in _segment_maps(log, settings):
         out["segments"].append({"attribute": seg.attribute, "value": seg.value, "cases": seg.cases,
                                 "note": part.note(), "filter": part.to_dict(), **dfg_to_dict(part.dfg),
-                                "rare": rare_activities(seg.dfg, settings.rare_share)})
+                                "rare": list(seg_rare)})
     if settings.model_coverage is not None and log.n_events:
         out["model"] = model_figures(log, settings.model_coverage)
     if settings.reference:

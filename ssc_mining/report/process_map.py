@@ -40,7 +40,9 @@ Example:
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any, Literal
 from xml.sax.saxutils import escape, quoteattr
 
@@ -59,7 +61,7 @@ from ssc_mining.discovery.map_layout import (
     text_width,
     wrap_label,
 )
-from ssc_mining.i18n import format_number, ngettext
+from ssc_mining.i18n import LANGUAGES, format_number, language, ngettext
 from ssc_mining.i18n import gettext as _
 from ssc_mining.report.formatting import shorten
 
@@ -156,12 +158,14 @@ def _edge_width(value: float, top: float) -> float:
     return 1.0 + 5.0 * math.log1p(max(value, 0.0)) / math.log1p(max(top, 1.0))
 
 
-def _links(dfg: DirectlyFollows) -> list[dict[str, Any]]:
+def _links(dfg: DirectlyFollows, *, tips: bool = True) -> list[dict[str, Any]]:
+    """The map's lines (from the start, between activities, to the end), with their tooltips unless ``tips``
+    is False."""
     links: list[dict[str, Any]] = []
     for row in dfg.edges.itertuples(index=False):
         median, mean = row.median_seconds, row.mean_seconds
         total = float(mean) * int(row.events) if _known(mean) else None
-        tip = (f"{shorten(row.source)} → {shorten(row.target)}\n"
+        tip = "" if not tips else (f"{shorten(row.source)} → {shorten(row.target)}\n"
                + _("%(n)s times in %(cases)s tickets") % {"n": format_number(int(row.events)),
                                                        "cases": format_number(int(row.cases))}
                + "\n" + _("median %(median)s, mean %(mean)s, total %(total)s") % {
@@ -170,11 +174,11 @@ def _links(dfg: DirectlyFollows) -> list[dict[str, Any]]:
                       "median": median, "mean": mean, "total": total, "tip": tip})
     for act, n in dfg.starts.items():
         links.append({"src": START, "dst": act, "events": int(n), "cases": int(n), "median": None, "mean": None,
-                      "total": None, "tip": _("%(n)s tickets start with %(activity)s") % {
+                      "total": None, "tip": "" if not tips else _("%(n)s tickets start with %(activity)s") % {
                           "n": format_number(int(n)), "activity": shorten(act)}})
     for act, n in dfg.ends.items():
         links.append({"src": act, "dst": END, "events": int(n), "cases": int(n), "median": None, "mean": None,
-                      "total": None, "tip": _("%(n)s tickets end with %(activity)s") % {
+                      "total": None, "tip": "" if not tips else _("%(n)s tickets end with %(activity)s") % {
                           "n": format_number(int(n)), "activity": shorten(act)}})
     return links
 
@@ -192,58 +196,128 @@ def _label_size(texts: dict[str, str]) -> tuple[float, float]:
     return max(text_width(t, _EDGE_FONT) for t in texts.values()) + 2, 12.0
 
 
-def render_svg(dfg: DirectlyFollows, *, title: str = "Process map", mode: Mode = "frequency",
-               note: str | None = None, map_id: str = "pm", rare: Collection[str] = ()) -> str:
-    """Lay out and draw ``dfg`` as SVG; ``mode`` is the initial view (the others' labels are hidden).
+@dataclass(frozen=True)
+class MapGeometry:
+    """Where a map's boxes and lines go: the same in every language (each size is the largest any language
+    needs), so the EN and NL reports show the same drawing and it is laid out once."""
 
-    ``note`` (the abstraction settings) is written into the SVG as a caption so a
-    standalone export states them. ``map_id`` keeps marker ids unique when a page
-    holds several maps. Activities in ``rare`` are drawn as small chips.
+    names: tuple[str, ...]
+    shapes: dict[str, dict[str, Any]]
+    layout: Layout
+
+
+_GEOMETRIES: dict[tuple[Any, ...], MapGeometry] = {}  # content of a map → its geometry (bounded; see _remember)
+_GEOMETRIES_LOCK = threading.Lock()
+_GEOMETRIES_MAX = 512
+
+
+def _content(dfg: DirectlyFollows, rare: Collection[str]) -> tuple[Any, ...]:
+    """Everything the geometry of ``dfg`` depends on, as a hashable key."""
+    return (tuple(map(tuple, dfg.nodes[["activity", "events", "cases"]].itertuples(index=False))),
+            tuple(map(tuple, dfg.edges[["source", "target", "events", "cases", "median_seconds", "mean_seconds"]]
+                      .itertuples(index=False))),
+            tuple(dfg.starts.items()), tuple(dfg.ends.items()), tuple(sorted(rare)))
+
+
+def _widest(measure: Any) -> float:
+    """The largest ``measure()`` over the report's languages."""
+    widths = []
+    for lang in LANGUAGES:
+        with language(lang):
+            widths.append(float(measure()))
+    return max(widths)
+
+
+def map_geometry(dfg: DirectlyFollows, rare: Collection[str] = ()) -> MapGeometry:
+    """The layout of ``dfg`` (computed once per content, shared by every language and thread).
+
+    >>> import pandas as pd
+    >>> dfg = DirectlyFollows(
+    ...     nodes=pd.DataFrame({"activity": ["A"], "events": [1], "cases": [1]}),
+    ...     edges=pd.DataFrame({"source": [], "target": [], "events": [], "cases": [],
+    ...                         "median_seconds": [], "mean_seconds": []}),
+    ...     starts=pd.Series({"A": 1}), ends=pd.Series({"A": 1}))
+    >>> map_geometry(dfg) is map_geometry(dfg), map_geometry(dfg).names[1]
+    (True, 'A')
     """
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}")
+    key = _content(dfg, rare)
+    with _GEOMETRIES_LOCK:
+        known = _GEOMETRIES.get(key)
+    if known is not None:
+        return known
+    geometry = _geometry(dfg, rare)
+    with _GEOMETRIES_LOCK:
+        if len(_GEOMETRIES) >= _GEOMETRIES_MAX:
+            del _GEOMETRIES[next(iter(_GEOMETRIES))]
+        return _GEOMETRIES.setdefault(key, geometry)
+
+
+def _geometry(dfg: DirectlyFollows, rare: Collection[str]) -> MapGeometry:
     counts = dict(zip(dfg.nodes["activity"], dfg.nodes["events"]))
     cases = dict(zip(dfg.nodes["activity"], dfg.nodes["cases"]))
     rare = {a for a in rare if a in counts}
     names = [START] + sorted(counts, key=lambda a: (-counts[a], a)) + [END]
-    links = _links(dfg)
+    links = _links(dfg, tips=False)
     loops = {link["src"]: link for link in links if link["src"] == link["dst"]}
-    texts = {id(link): _texts(link) for link in links}
+
+    def label_size(link: dict[str, Any]) -> tuple[float, float]:
+        return _widest(lambda: _label_size(_texts(link))[0]), 12.0
 
     shapes: dict[str, dict[str, Any]] = {}
     for name in names:
         if name in (START, END):  # wider when many lines meet it, so their arrowheads stay apart
             ports = len(dfg.starts) if name == START else len(dfg.ends)
-            w = max(56.0, text_width(_label(name), 11) + 22, min(7.0 * ports + 20, 240.0))
-            shapes[name] = {"kind": "terminal", "w": w, "h": 26.0, "lines": [_label(name)]}
+            w = max(56.0, _widest(lambda name=name: text_width(_label(name), 11)) + 22, min(7.0 * ports + 20, 240.0))
+            shapes[name] = {"kind": "terminal", "w": w, "h": 26.0}
             continue
         n, c = int(counts[name]), int(cases[name])
         if name in rare:
             lines = wrap_label(name, _RARE_FONT, 140, 2)
-            tail_width = max(text_width(f" {format_number(n)}", _RARE_FONT),
-                       text_width(" " + _cases(c), _RARE_FONT))
+            tail_width = _widest(lambda n=n, c=c: max(text_width(f" {format_number(n)}", _RARE_FONT),
+                                                       text_width(" " + _cases(c), _RARE_FONT)))
             w = max(max(text_width(t, _RARE_FONT) for t in lines[:-1]) if len(lines) > 1 else 0.0,
                     text_width(lines[-1], _RARE_FONT) + tail_width) + 14
             shapes[name] = {"kind": "rare", "w": max(w, 40.0), "h": 8 + 12.0 * len(lines), "lines": lines}
         else:
             lines = wrap_label(name, _LABEL_FONT, 150, 3)
             w = max(max(text_width(t, _LABEL_FONT) for t in lines),
-                    text_width(_cases(c), _COUNT_FONT)) + 20
+                    _widest(lambda c=c: text_width(_cases(c), _COUNT_FONT))) + 20
             shapes[name] = {"kind": "box", "w": max(w, 72.0), "h": 10 + _LINE_H * len(lines) + 14, "lines": lines}
         if name in loops:
-            shapes[name]["loop"] = _label_size(texts[id(loops[name])])[0]
+            shapes[name]["loop"] = label_size(loops[name])[0]
     boxes = []
     for name in names:
         s = shapes[name]
         extra = 24.0 + s["loop"] if "loop" in s else 0.0
         boxes.append(Box(name, s["w"], s["h"], extra, "ellipse" if s["kind"] == "terminal" else "spread"))
-    lay_links = [Link(link["src"], link["dst"], float(link["events"]), _label_size(texts[id(link)]))
+    lay_links = [Link(link["src"], link["dst"], float(link["events"]), label_size(link))
                  for link in links if link["src"] != link["dst"]]
     budget = 760.0
     geo = layered_layout(boxes, lay_links, first=START, last=END, max_width=budget)
     while geo.width > PAGE_WIDTH and budget > 200:
         budget *= 0.75
         geo = layered_layout(boxes, lay_links, first=START, last=END, max_width=budget)
+    return MapGeometry(tuple(names), shapes, geo)
+
+
+def render_svg(dfg: DirectlyFollows, *, title: str = "Process map", mode: Mode = "frequency",
+               note: str | None = None, map_id: str = "pm", rare: Collection[str] = ()) -> str:
+    """Lay out and draw ``dfg`` as SVG; ``mode`` is the initial view (the others' labels are hidden).
+
+    ``note`` (the abstraction settings) is written into the SVG as a caption so a
+    standalone export states them. ``map_id`` keeps marker ids unique when a page
+    holds several maps. Activities in ``rare`` are drawn as small chips. The layout
+    (:func:`map_geometry`) is the same in every language.
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}")
+    counts = dict(zip(dfg.nodes["activity"], dfg.nodes["events"]))
+    cases = dict(zip(dfg.nodes["activity"], dfg.nodes["cases"]))
+    geometry = map_geometry(dfg, rare)
+    names, shapes, geo = geometry.names, geometry.shapes, geometry.layout
+    links = _links(dfg)
+    loops = {link["src"]: link for link in links if link["src"] == link["dst"]}
+    texts = {id(link): _texts(link) for link in links}
 
     note_lines = wrap_label(note, 10, max(geo.width, 300.0), 12) if note else []
     min_x, min_y = -_PAD, -_PAD
@@ -280,7 +354,7 @@ def render_svg(dfg: DirectlyFollows, *, title: str = "Process map", mode: Mode =
             tip = _("first step of every ticket") if name == START else _("last step of every ticket")
             out.append(f'<g class="pm-terminal"><title>{escape(tip)}</title><ellipse cx="{x:g}" cy="{y:g}" '
                        f'rx="{w / 2:.1f}" ry="{h / 2:.1f}" fill="#eee" stroke="#333"/><text x="{x:g}" '
-                       f'y="{y + 4:.1f}" text-anchor="middle" font-size="11">{escape(s["lines"][0])}</text></g>')
+                       f'y="{y + 4:.1f}" text-anchor="middle" font-size="11">{escape(_label(name))}</text></g>')
             continue
         n, c = int(counts[name]), int(cases[name])
         tip = f"{shorten(name)}\n" + _("%(n)s events in %(cases)s tickets") % {"n": format_number(n),
