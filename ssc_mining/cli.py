@@ -441,6 +441,7 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
     from ssc_mining._io import StagedFolder
     from ssc_mining.errors import ConfigError
     from ssc_mining.loaders import load
+    from ssc_mining.privacy import pseudonymise_log
     from ssc_mining.progress import phase
     from ssc_mining.report.process_map import MapSettings
     from ssc_mining.report.writer import check_report_folder, report_name, write_reports
@@ -473,13 +474,17 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
         click.echo(f"Read {p.rows_read:,} rows from {file.name}: {p.rows_used:,} used, "
                    f"{p.rows_quarantined:,} set aside.")
         langs = tuple(dict.fromkeys(langs))
+        if pseudonymiser is not None:  # here, so that the columns with the real names are freed before the analysis
+            with phase("pseudonymising"):
+                log = pseudonymise_log(log, pseudonymiser, jobs=kwargs.get("jobs"))
         written = write_reports(log, folder, langs=langs, name=name, run_date=run_date, as_of=moment,
                                 map_settings=MapSettings(activity_coverage=map_activities, path_coverage=map_paths,
                                                          segment_by=_segments(kwargs.get("map_segments")),
                                                          reference=str(kwargs["reference"])
                                                          if kwargs.get("reference") else None),
                                 analysers=analysers, strict=strict, privacy=privacy, pseudonymiser=pseudonymiser,
-                                export_tables=export_tables, run=run, jobs=kwargs.get("jobs"))
+                                export_tables=export_tables, run=run, jobs=kwargs.get("jobs"),
+                                pseudonymised=pseudonymiser is not None)
     for lang, paths in zip(langs, written):
         click.echo(f"Report ({lang}): {paths.html}")
         if paths.tables:

@@ -222,7 +222,7 @@ def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser, *, jobs: int |
     side on ``jobs`` threads (default: as many as the log's size calls for; see :mod:`ssc_mining.parallel`)."""
     from ssc_mining.parallel import auto_jobs, side_by_side
 
-    frame = log.frame.copy()
+    frame = log.frame.copy(deep=False)  # the columns that change are replaced, not written into (copy on write)
     jobs = jobs or auto_jobs(len(frame))   # columns side by side on a large log: Arrow's work lets go of the lock
 
     def person(column: str) -> tuple[set[str], pd.Series]:

@@ -236,7 +236,7 @@ def handover_graph(codes: np.ndarray, labels: pd.Index, flags: np.ndarray, *, ma
     events = np.bincount(codes[known], minlength=len(labels))
     receivers = np.flatnonzero(flags)
     width = len(labels) + 1
-    keys, counts = np.unique(codes[receivers - 1] * width + codes[receivers], return_counts=True)
+    keys, counts = np.unique(codes[receivers - 1].astype(np.int64) * width + codes[receivers], return_counts=True)
     order = np.argsort(-counts, kind="stable")
     if max_edges is not None:
         order = order[:max_edges]

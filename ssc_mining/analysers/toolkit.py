@@ -17,11 +17,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ssc_mining.eventlog.cases import CaseIndex
+from ssc_mining.eventlog.cases import CaseIndex, code_dtype
 from ssc_mining.i18n import format_number, format_share
 
-__all__ = ["PLACEHOLDERS", "value_codes", "changes", "distinct_per_case", "distinct_per_group", "find_column", "pct",
-           "mean_text", "month_label", "month_labels", "month_numbers", "runs"]
+__all__ = ["PLACEHOLDERS", "value_codes", "code_dtype", "changes", "distinct_per_case", "distinct_per_group",
+           "find_column", "pct", "mean_text", "month_label", "month_labels", "month_numbers", "runs"]
 
 
 #: values that exports write for "no value" (compared without case): not a team, person or organisation
@@ -30,20 +30,20 @@ PLACEHOLDERS = frozenset({"", "-", "--", "?", "empty", "none", "null", "n/a", "n
 
 
 def value_codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes of a column (missing, blank or a placeholder such as ``-`` or ``EMPTY`` → −1) and the distinct
-    known values."""
+    """Integer codes of a column (missing, blank or a placeholder such as ``-`` or ``EMPTY`` → −1, in the smallest
+    type that holds them: :func:`code_dtype`) and the distinct known values."""
     if column not in frame.columns:
-        return np.full(len(frame), -1, dtype="int64"), pd.Index([])
+        return np.full(len(frame), -1, dtype=np.int8), pd.Index([])
     codes, uniques = pd.factorize(frame[column], sort=False, use_na_sentinel=True)
-    codes = codes.astype("int64")
     blank = np.array([isinstance(u, str) and u.strip().casefold() in PLACEHOLDERS for u in uniques], dtype=bool)
+    small = code_dtype(len(uniques))
     if blank.any():  # blank text counts as missing; renumber the rest
         keep = np.flatnonzero(~blank)
-        remap = np.full(len(uniques) + 1, -1, dtype="int64")
+        remap = np.full(len(uniques) + 1, -1, dtype=small)
         remap[keep] = np.arange(len(keep))
-        codes = remap[codes]
-        uniques = uniques[keep]
-    return codes, pd.Index(uniques)
+        return remap[codes], pd.Index(uniques[keep])
+    return codes.astype(small), pd.Index(uniques)
+
 
 
 def changes(codes: np.ndarray, index: CaseIndex) -> np.ndarray:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.cases import code_dtype
 from ssc_mining.eventlog.log import EventLog
 
 
@@ -90,15 +91,17 @@ def steps_of(case_codes: np.ndarray, act_codes: np.ndarray, labels: np.ndarray, 
     other)."""
     n = len(case_codes)
     case = np.asarray(case_codes, dtype=np.int64)
-    act = np.asarray(act_codes, dtype=np.int64)
     width = max(len(labels), 1)
+    act = np.asarray(act_codes).astype(code_dtype(width), copy=False)  # a few bytes per event, not eight
     same = np.zeros(n, dtype=bool)
     if n > 1:
         same[:-1] = case[:-1] == case[1:]
     first = np.ones(n, dtype=bool)
     first[1:] = ~same[:-1]
     at = np.flatnonzero(same)
-    key = act[at] * width + act[at + 1]
+    if n < np.iinfo(np.int32).max:
+        at = at.astype(np.int32)
+    key = act[at].astype(np.int64) * width + act[at + 1]
     # duplicates within a case: the same code in the same case (hashing one integer per event, no sort)
     act_new = _first_in_case(case, act, width)
     key_new = _first_in_case(case[at], key, width * width)

@@ -137,3 +137,17 @@ def case_index(frame: pd.DataFrame) -> CaseIndex:
     else:
         seconds = np.zeros(0)
     return CaseIndex(codes=codes, ids=pd.Index(ids, name=C.CASE), first=starts, last=ends, seconds=seconds)
+
+
+def code_dtype(n: int) -> np.dtype:
+    """The smallest signed integer type for codes −1 … ``n`` with room to spare (``n`` + 1 still fits), so a
+    column of a few hundred teams takes two bytes per event instead of eight. Widen to int64 before codes are
+    multiplied or combined into one number.
+
+    >>> code_dtype(100), code_dtype(200), code_dtype(40_000)
+    (dtype('int8'), dtype('int16'), dtype('int32'))
+    """
+    for candidate in (np.int8, np.int16, np.int32):
+        if n + 2 <= np.iinfo(candidate).max:
+            return np.dtype(candidate)
+    return np.dtype(np.int64)

@@ -80,6 +80,8 @@ def _pairs(keys: np.ndarray, cases: np.ndarray, *, cases_sorted: bool = False
         pair = np.sort(keys.astype(np.int64) * width + cases)
         pair = pair[np.r_[True, pair[1:] != pair[:-1]]] if len(pair) else pair
         k, c = pair // width, pair % width
+        if width <= np.iinfo(np.int32).max:   # ticket codes: four bytes each are enough
+            c = c.astype(np.int32)
     else:  # pragma: no cover - more keys × tickets than a 64-bit number holds
         order = np.argsort(keys, kind="stable") if cases_sorted else np.lexsort((cases, keys))
         k, c = keys[order], cases[order]

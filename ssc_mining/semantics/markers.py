@@ -92,7 +92,7 @@ _NONE = len(_ROLES)   # code of "no role"
 class Markers:
     """Per-event roles and states and per-case endings of one log (see the module doc)."""
 
-    role: np.ndarray        #: role code per event (index into ``list(Role)``)
+    role: np.ndarray        #: role code per event (index into ``list(Role)``; int8, as are the states)
     state: np.ndarray       #: state after the event (``State`` value, −1 unknown)
     prev_state: np.ndarray  #: state before the event (−1 at a case's first event)
     reopen: np.ndarray      #: the event reopens the ticket
@@ -253,6 +253,8 @@ def compute_markers(frame: pd.DataFrame, index: CaseIndex, semantics: Semantics)
     started = (role[index.first] == Role.REGISTER.code) if index.n else np.zeros(0, dtype=bool)
     starts_known = bool(index.n) and bool(started.mean() >= 0.5)
     present = frozenset(_ROLES[c] for c in pd.unique(role) if c != _NONE)   # hashing: no sort
-    return Markers(role=role, state=state, prev_state=prev_state, reopen=reopen, after_done=after_done,
+    small = np.int8   # a handful of roles and states: one byte per event instead of eight
+    return Markers(role=role.astype(small), state=state.astype(small), prev_state=prev_state.astype(small),
+                   reopen=reopen, after_done=after_done,
                    repeat_resolution=repeat, moves_state=moves, ended=ended, started=started,
                    endings_known=endings_known, starts_known=starts_known, roles_present=present)
