@@ -96,3 +96,24 @@ def test_a_log_pseudonymised_by_the_caller_gives_the_same_report(tmp_path: Path)
                   pseudonymised=True)
     for name in ("generic-events.json", "generic-events.html"):
         assert (tmp_path / "inside" / name).read_bytes() == (tmp_path / "first" / name).read_bytes()
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Europe/Amsterdam", "America/Sao_Paulo", "Asia/Beirut", "Pacific/Chatham"])
+def test_month_codes_give_the_months_of_month_numbers(tz: str) -> None:
+    """Around daylight-saving changes too (Beirut and São Paulo changed their clocks at midnight)."""
+    from ssc_mining.analysers.toolkit import month_codes, month_numbers
+
+    rng = np.random.default_rng(7)
+    base = pd.Timestamp("2015-01-01", tz="UTC").value // 1000
+    micros = base + rng.integers(0, 10 * 365 * 86_400_000_000, 20_000)
+    edges = [pd.Timestamp(f"{y}-{m:02d}-01", tz=tz).tz_convert("UTC").value // 1000 + d
+             for y in (2016, 2019) for m in (1, 3, 4, 10, 11) for d in (-1, 0, 1)]  # around the months' starts
+    times = pd.Series(pd.to_datetime(np.r_[micros, edges], unit="us", utc=True))
+    times[::97] = pd.NaT
+    codes, months = month_codes(times, tz)
+    expected = month_numbers(times, tz)
+    assert np.array_equal(np.where(codes >= 0, months[np.maximum(codes, 0)], -1), expected)
+    known = expected[expected >= 0]
+    assert codes.itemsize <= 2 and months[0] == known.min() and months[-1] == known.max()
+    assert len(months) == len(pd.period_range(str(known.min())[:4] + "-" + str(known.min())[4:],
+                                              str(known.max())[:4] + "-" + str(known.max())[4:], freq="M"))

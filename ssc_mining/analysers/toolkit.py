@@ -21,7 +21,7 @@ from ssc_mining.eventlog.cases import CaseIndex, code_dtype
 from ssc_mining.i18n import format_number, format_share
 
 __all__ = ["PLACEHOLDERS", "value_codes", "code_dtype", "changes", "distinct_per_case", "distinct_per_group",
-           "find_column", "pct", "mean_text", "month_label", "month_labels", "month_numbers", "runs"]
+           "find_column", "pct", "mean_text", "month_codes", "month_label", "month_labels", "month_numbers", "runs"]
 
 
 #: values that exports write for "no value" (compared without case): not a team, person or organisation
@@ -141,6 +141,30 @@ def month_numbers(times: pd.Series, tz: str) -> np.ndarray:
     key = local.dt.year.to_numpy(dtype="float64", na_value=np.nan) * 100 + \
         local.dt.month.to_numpy(dtype="float64", na_value=np.nan)
     return np.where(np.isnan(key), -1, key).astype(np.int64)
+
+
+def month_codes(times: pd.Series | pd.api.extensions.ExtensionArray, tz: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per moment: the number of its month in zone ``tz``, counted from the first month of ``times`` (−1 for a
+    missing moment), in the smallest integer type; and ``YYYYMM`` of every month from the first to the last
+    (:func:`month_numbers` of the same moments is ``months[codes]``). Two bytes per event instead of the eight
+    of :func:`month_numbers`, and no per-event calendar fields.
+
+    >>> t = pd.Series(pd.to_datetime(["2024-12-31 23:30", None, "2025-02-01 00:10"], utc=True))  # 00:30 in NL
+    >>> codes, months = month_codes(t, "Europe/Amsterdam")
+    >>> codes.tolist(), months.tolist()
+    ([0, -1, 1], [202501, 202502])
+    """
+    local = pd.DatetimeIndex(pd.Series(times).array).tz_convert(tz).tz_localize(None)  # wall-clock time in zone
+    missing = local.isna()
+    if missing.all():
+        return np.full(len(local), -1, dtype=np.int8), np.zeros(0, dtype=np.int64)
+    lo, hi = local.min(), local.max()
+    starts = pd.date_range(pd.Timestamp(lo.year, lo.month, 1), pd.Timestamp(hi.year, hi.month, 1), freq="MS")
+    months = (starts.year * 100 + starts.month).to_numpy(dtype=np.int64)
+    at = np.searchsorted(starts.as_unit(local.unit).asi8, local.asi8, side="right") - 1
+    codes = at.astype(code_dtype(len(months)))
+    codes[missing] = -1
+    return codes, months
 
 
 def month_label(number: int) -> str:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.analysers.toolkit import distinct_per_group, month_label, month_numbers
+from ssc_mining.analysers.toolkit import code_dtype, distinct_per_group, month_codes, month_label
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_date, format_number, ngettext
@@ -190,13 +190,19 @@ class Workload(Analyser):
         if log.has(C.TEAM):
             # grouped as numbers (months, teams and people as codes; teams coded in name order), labelled after
             team, teams = pd.factorize(frame[C.TEAM], sort=True)
+            team = team.astype(code_dtype(len(teams)))
             seen = (frame[C.TIMESTAMP] <= as_of).to_numpy() & (team >= 0)
-            month = month_numbers(frame[C.TIMESTAMP][seen], tz)
-            first = int(month.min()) if len(month) else 0
-            # one group per (month, team) seen, numbered in (month, team) order
-            group, keys = pd.factorize((month - first) * len(teams) + team[seen], sort=True)
-            t = pd.DataFrame({"month": keys // len(teams) + first, "team": keys % len(teams),
-                              "events": np.bincount(group, minlength=len(keys)).astype("int64"),
+            month, months = month_codes(frame[C.TIMESTAMP], tz)
+            # one group per (month, team) seen, numbered in (month, team) order: a bincount over all pairs
+            pair = month[seen].astype(np.int64) * len(teams) + team[seen]
+            events = np.bincount(pair, minlength=len(months) * len(teams))
+            keys = np.flatnonzero(events)
+            number = np.zeros(len(events), dtype=np.int64)
+            number[keys] = np.arange(len(keys))
+            group = number[pair]
+            del pair
+            t = pd.DataFrame({"month": months[keys // len(teams)], "team": keys % len(teams),
+                              "events": events[keys].astype("int64"),
                               "cases": distinct_per_group(group, log.cases.codes[seen], len(keys))})
             if log.has(C.RESOURCE):
                 person = pd.factorize(frame[C.RESOURCE])[0]   # missing (−1): not a person
