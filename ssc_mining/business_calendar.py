@@ -152,6 +152,10 @@ def public_holidays(country: str, subdivision: str, first_year: int, last_year: 
     return np.array(sorted(days), dtype="datetime64[D]")
 
 
+#: rows of :meth:`BusinessCalendar.clock` computed at a time (its working arrays take a few MiB per slice)
+_CLOCK_ROWS = 1 << 18
+
+
 def local_wall_clock(times: pd.Series | pd.DatetimeIndex | Sequence[Any], tz: str = TIMEZONE) -> pd.DatetimeIndex:
     """Aware (or naive = UTC) times as naive local wall-clock times in ``tz``."""
     index = pd.DatetimeIndex(times)
@@ -271,12 +275,20 @@ class BusinessCalendar:
         >>> c = BusinessCalendar().clock(t); float(c[1] - c[0]), float(c[2] - c[1])   # Fri 16:00 → Sat → Mon 09:00
         (60.0, 60.0)
         """
+        moments = pd.DatetimeIndex(times)
+        which = self.schedule_of(priority, len(moments))
+        out = np.full(len(moments), np.nan)
+        for start in range(0, len(moments), _CLOCK_ROWS):   # in slices: the working arrays stay small
+            stop = start + _CLOCK_ROWS
+            out[start:stop] = self._clock(moments[start:stop], which[start:stop])
+        return out
+
+    def _clock(self, times: pd.DatetimeIndex, which: np.ndarray) -> np.ndarray:
         wall = local_wall_clock(times, self.timezone)
         out = np.full(len(wall), np.nan)
         ok = ~np.asarray(wall.isna())
         if not ok.any():
             return out
-        which = self.schedule_of(priority, len(wall))
         local = wall.to_numpy().astype("datetime64[s]")
         for k, hours in enumerate(self.schedules):
             rows = ok & (which == k)

@@ -117,3 +117,19 @@ def test_month_codes_give_the_months_of_month_numbers(tz: str) -> None:
     assert codes.itemsize <= 2 and months[0] == known.min() and months[-1] == known.max()
     assert len(months) == len(pd.period_range(str(known.min())[:4] + "-" + str(known.min())[4:],
                                               str(known.max())[:4] + "-" + str(known.max())[4:], freq="M"))
+
+
+def test_the_business_clock_in_slices_equals_the_clock_in_one_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ssc_mining.business_calendar as bc
+
+    rng = np.random.default_rng(3)
+    micros = pd.Timestamp("2023-12-20", tz="UTC").value // 1000 + rng.integers(0, 400 * 86_400_000_000, 3_000)
+    times = pd.Series(pd.to_datetime(micros, unit="us", utc=True))
+    times[::50] = pd.NaT
+    priority = rng.choice(["1", "2", "3", None], len(times))
+    calendar = bc.BusinessCalendar(per_priority={"1": "24/7", "2": "07:00-19:00"})
+    whole = calendar.clock(times, priority)
+    monkeypatch.setattr(bc, "_CLOCK_ROWS", 7)
+    sliced = calendar.clock(times, priority)
+    assert np.array_equal(whole, sliced, equal_nan=True) and np.isnan(whole).sum() == 60
+    assert len(np.unique(np.round(np.diff(whole[~np.isnan(whole)]), 6))) > 100   # a clock that moves

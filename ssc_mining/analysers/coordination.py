@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.analysers.toolkit import distinct_per_group, month_label, month_numbers
+from ssc_mining.analysers.toolkit import distinct_per_group, month_codes, month_label
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, format_share, ngettext
@@ -200,13 +200,14 @@ class Coordination(Analyser):
                                       units={"hours": "hours"},
                                       descriptions={"hours": _("time from these events to the next event while the "
                                                                "ticket is active (not on hold, not yet resolved)")}))
-        month = month_numbers(frame[C.TIMESTAMP], self.timezone)   # grouped as numbers, labelled per month
+        month, months = month_codes(frame[C.TIMESTAMP], self.timezone)   # grouped as small codes, labelled after
         monthly = pd.DataFrame({"month": month, "coord": coord, "gap": gap, "cgap": gap * coord}) \
             .groupby("month", sort=True).agg(events=("coord", "size"), coord=("coord", "sum"), gap=("gap", "sum"),
                                               cgap=("cgap", "sum"))
         month_code = pd.factorize(month, sort=True)[0]   # numbered as the groups above
         monthly["cases"] = distinct_per_group(month_code, data["index"].codes, len(monthly))
-        monthly.index = pd.Index([month_label(int(k)) for k in monthly.index], name="month")
+        monthly.index = pd.Index([month_label(int(months[k]) if k >= 0 else -1) for k in monthly.index],
+                                 name="month")
         monthly["event_share"] = (monthly["coord"] / monthly["events"]).round(4)
         monthly["time_share"] = (monthly["cgap"] / monthly["gap"].where(monthly["gap"] > 0)).round(4)
         # a month with few tickets is not drawn as a value: its share says little

@@ -61,21 +61,28 @@ def distinct_per_case(codes: np.ndarray, index: CaseIndex) -> np.ndarray:
 
 def distinct_per_group(groups: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
     """Per group ``0 … n_groups − 1``: the number of distinct known values (``codes`` ≥ 0) among its rows, as
-    ``groupby(...).nunique()`` counts them, with a hash table instead of sorting (rows with a group < 0 count
-    nowhere).
+    ``groupby(...).nunique()`` counts them, from one in-place sort of (group, value) pairs packed into one
+    number (rows with a group < 0 count nowhere).
 
     >>> distinct_per_group(np.array([0, 0, 0, 1, 1, -1]), np.array([5, 5, 7, -1, 2, 9]), 3).tolist()
     [2, 1, 0]
     """
-    groups = np.asarray(groups, dtype="int64")
-    codes = np.asarray(codes, dtype="int64")
-    known = (codes >= 0) & (groups >= 0)
+    groups, codes = np.asarray(groups), np.asarray(codes)
+    known = codes >= 0
+    known &= groups >= 0
     if not known.any():
         return np.zeros(n_groups, dtype="int64")
-    groups, codes = groups[known], codes[known]
-    keys = groups * (int(codes.max()) + 1) + codes
-    first = ~pd.Series(keys).duplicated(keep="first").to_numpy()  # hash table: faster than sorting
-    return np.bincount(groups[first], minlength=n_groups).astype("int64")
+    codes = codes[known]
+    width = int(codes.max()) + 1
+    keys = groups[known].astype(np.int64)   # (group, value) as one number, built in place: few copies at 5M rows
+    del known
+    keys *= width
+    keys += codes
+    del codes
+    keys.sort()   # in place; numpy's sort of integers is several times faster than a hash table here
+    distinct = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=distinct[1:])
+    return np.bincount(keys[distinct] // width, minlength=n_groups).astype("int64")
 
 
 def runs(codes: np.ndarray, index: CaseIndex, mask: np.ndarray | None = None
