@@ -133,3 +133,14 @@ def test_the_business_clock_in_slices_equals_the_clock_in_one_go(monkeypatch: py
     sliced = calendar.clock(times, priority)
     assert np.array_equal(whole, sliced, equal_nan=True) and np.isnan(whole).sum() == 60
     assert len(np.unique(np.round(np.diff(whole[~np.isnan(whole)]), 6))) > 100   # a clock that moves
+
+
+@pytest.mark.parametrize("n, top", [(1, 0), (2, 5), (1_000, 7), (50_000, 10**9), (3_000, 2**61)])
+def test_repeated_keys_as_a_hash_table_finds_them(n: int, top: int) -> None:
+    """Packed and sorted, or (keys too large to pack with the row number) hashed: the same flags."""
+    from ssc_mining.eventlog.cases import repeated
+
+    keys = np.random.default_rng(n).integers(0, top + 1, n)
+    assert np.array_equal(repeated(keys), pd.Series(keys).duplicated(keep="first").to_numpy())
+    if n > 1_000:
+        assert repeated(keys).any() == (len(np.unique(keys)) < n)

@@ -46,6 +46,7 @@ from ssc_mining.analysers.base import Analyser, top_cases
 from ssc_mining.analysers.chains import LEVEL_TEXT, SAME_QUESTION, Chains, broad_categories, resubmission_chains
 from ssc_mining.analysers.toolkit import distinct_per_group, find_column, pct, value_codes
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.cases import repeated
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_date, format_number, ngettext
 from ssc_mining.i18n import gettext as _
@@ -73,7 +74,7 @@ def _rework(log: EventLog) -> dict[str, np.ndarray]:
     person, _unused = value_codes(frame, C.RESOURCE)
     width = int(act.max()) + 2 if n else 1
     key = index.codes * width + (act + 1)
-    repeat = pd.Series(key).duplicated(keep="first").to_numpy() & (act >= 0)
+    repeat = repeated(key) & (act >= 0)
     self_loop = np.zeros(n, dtype=bool)
     if n > 1:
         self_loop[1:] = index.same_case & (act[1:] == act[:-1]) & (act[1:] >= 0)

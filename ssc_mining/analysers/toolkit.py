@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ssc_mining.eventlog.cases import CaseIndex, code_dtype
+from ssc_mining.eventlog.cases import CaseIndex, code_dtype, repeated
 from ssc_mining.i18n import format_number, format_share
 
 __all__ = ["PLACEHOLDERS", "value_codes", "code_dtype", "changes", "distinct_per_case", "distinct_per_group",
@@ -109,7 +109,7 @@ def runs(codes: np.ndarray, index: CaseIndex, mask: np.ndarray | None = None
         start[1:] = (c[1:] != c[:-1]) | (v[1:] != v[:-1])
     rc, rv, rpos = c[start], v[start], pos[start]
     width = int(v.max()) + 1 if len(v) else 1
-    returned = pd.Series(rc * width + rv).duplicated(keep="first").to_numpy()
+    returned = repeated(rc * width + rv)
     direct = np.zeros(len(rc), dtype=bool)
     if len(rc) > 2:
         direct[2:] = (rc[2:] == rc[:-2]) & (rv[2:] == rv[:-2])

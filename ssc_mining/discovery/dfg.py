@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.eventlog import columns as C
-from ssc_mining.eventlog.cases import code_dtype
+from ssc_mining.eventlog.cases import code_dtype, repeated
 from ssc_mining.eventlog.log import EventLog
 
 
@@ -114,7 +114,7 @@ def _first_in_case(case: np.ndarray, code: np.ndarray, width: int) -> np.ndarray
     if not len(case):
         return np.zeros(0, dtype=bool)
     if int(case.max()) < np.iinfo(np.int64).max // width - 1:
-        return ~pd.Series(case * width + code).duplicated().to_numpy()
+        return ~repeated(case * width + code)
     return ~pd.DataFrame({"c": case, "k": code}).duplicated().to_numpy()  # pragma: no cover - too many to combine
 
 
