@@ -64,7 +64,7 @@ else:
         pseudonymiser = Pseudonymiser(os.urandom(32))
         with phase("pseudonymising"):
             log = pseudonymise_log(log, pseudonymiser, jobs=jobs)
-        write_reports(log, out, langs=langs, jobs=jobs, pseudonymiser=pseudonymiser, pseudonymised=True)
+        write_reports(log, out, langs=langs, jobs=jobs, pseudonymiser=pseudonymiser)
     phases = done
 seconds = time.perf_counter() - t
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB (Linux reports KiB)

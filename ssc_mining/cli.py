@@ -483,8 +483,7 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
                                                          reference=str(kwargs["reference"])
                                                          if kwargs.get("reference") else None),
                                 analysers=analysers, strict=strict, privacy=privacy, pseudonymiser=pseudonymiser,
-                                export_tables=export_tables, run=run, jobs=kwargs.get("jobs"),
-                                pseudonymised=pseudonymiser is not None)
+                                export_tables=export_tables, run=run, jobs=kwargs.get("jobs"))
     for lang, paths in zip(langs, written):
         click.echo(f"Report ({lang}): {paths.html}")
         if paths.tables:

@@ -219,9 +219,12 @@ def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser, *, jobs: int |
     """A copy of ``log`` whose person columns hold pseudonyms, with people's names and e-mail addresses inside
     every other text column (activities, teams, categories, case ids …) replaced too; the quarantine's raw text
     is withheld. The readings of activities and statuses follow their new labels. The columns are done side by
-    side on ``jobs`` threads (default: as many as the log's size calls for; see :mod:`ssc_mining.parallel`)."""
+    side on ``jobs`` threads (default: as many as the log's size calls for; see :mod:`ssc_mining.parallel`).
+    A log that is already pseudonymised comes back as it is (pseudonyms are not pseudonymised again)."""
     from ssc_mining.parallel import auto_jobs, side_by_side
 
+    if log.pseudonymised:
+        return log
     frame = log.frame.copy(deep=False)  # the columns that change are replaced, not written into (copy on write)
     jobs = jobs or auto_jobs(len(frame))   # columns side by side on a large log: Arrow's work lets go of the lock
 
@@ -250,7 +253,8 @@ def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser, *, jobs: int |
     quarantine = log.quarantine.copy()
     if len(quarantine):
         quarantine["raw"] = "(withheld: may contain names; see the source file at this row)"  # file text: English
-    return EventLog(frame=frame, provenance=log.provenance, quarantine=quarantine, semantics=semantics)
+    return EventLog(frame=frame, provenance=log.provenance, quarantine=quarantine, semantics=semantics,
+                    pseudonymised=True)
 
 
 def apply_privacy(results: list[Result], settings: PrivacySettings) -> tuple[list[Result], list[str]]:

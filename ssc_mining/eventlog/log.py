@@ -52,6 +52,8 @@ class EventLog:
     quarantine: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["source_row", "reason", "raw"]))
     #: how the activity labels and statuses were read (see :mod:`ssc_mining.semantics`); proposed when not given
     semantics: Semantics | None = None
+    #: the person columns hold pseudonyms (set by :func:`ssc_mining.privacy.pseudonymise_log`)
+    pseudonymised: bool = False
 
     def __post_init__(self) -> None:
         if self.semantics is None:
@@ -119,7 +121,7 @@ class EventLog:
         """The events where ``mask`` holds (whole cases, in the same order), read with the same semantics."""
         mask = np.asarray(mask, dtype=bool)
         return EventLog(frame=self.frame[mask].reset_index(drop=True), provenance=self.provenance,
-                        quarantine=self.quarantine, semantics=self.semantics)
+                        quarantine=self.quarantine, semantics=self.semantics, pseudonymised=self.pseudonymised)
 
     @property
     def timezone(self) -> str:

@@ -163,24 +163,22 @@ def write_reports(
     export_tables: bool = False,
     run: dict[str, Any] | None = None,
     jobs: int | None = None,
-    pseudonymised: bool = False,
 ) -> list[ReportPaths]:
     """Compute the figures of ``log`` in each of ``langs`` and replace the report set in ``out_dir``.
 
     ``out_dir`` may be an open :class:`StagedFolder` (the CLI opens it before reading the input, to
     check the folder first). People are pseudonymised unless ``privacy.pseudonymise`` is False;
-    without a ``pseudonymiser`` a random key is drawn for this set. ``pseudonymised``: the caller already did
-    this with :func:`~ssc_mining.privacy.pseudonymise_log` and ``pseudonymiser`` (so that it could let go of the
-    log with the real names before the analysis, as ``ssc-mining report`` does). ``jobs`` threads compute the
-    figures side by side (default: one for a small log, else the machine's cores, at most 4); the files are the
-    same for any number.
+    without a ``pseudonymiser`` a random key is drawn for this set. A log the caller already pseudonymised
+    with :func:`~ssc_mining.privacy.pseudonymise_log` and ``pseudonymiser`` is used as it is (so the caller can
+    let go of the log with the real names before the analysis, as ``ssc-mining report`` does). ``jobs``
+    threads compute the figures side by side (default: one for a small log, else the machine's cores, at most
+    4); the files are the same for any number.
     """
     if not isinstance(out_dir, StagedFolder):
         with StagedFolder(out_dir) as staged:
             return write_reports(log, staged, langs=langs, name=name, run_date=run_date, as_of=as_of,
                                  map_settings=map_settings, analysers=analysers, strict=strict, privacy=privacy,
-                                 pseudonymiser=pseudonymiser, export_tables=export_tables, run=run, jobs=jobs,
-                                 pseudonymised=pseudonymised)
+                                 pseudonymiser=pseudonymiser, export_tables=export_tables, run=run, jobs=jobs)
     staged, target = out_dir, out_dir.target
     source = log.provenance.source.name
     stem = report_name(source, name)
@@ -191,8 +189,7 @@ def write_reports(
             key, key_source = load_key(None)
             pseudonymiser = Pseudonymiser(key)
             privacy = replace(privacy, key_source=key_source)
-        if not pseudonymised:
-            log = pseudonymise_log(log, pseudonymiser, jobs=jobs)
+        log = pseudonymise_log(log, pseudonymiser, jobs=jobs)   # as it is when already pseudonymised
     else:
         privacy = replace(privacy, key_source="none")
     entries: list[str] = []  # what is moved into the folder, in this order
