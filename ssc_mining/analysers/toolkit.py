@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ssc_mining.business_calendar import local_wall_clock
 from ssc_mining.eventlog.cases import CaseIndex, code_dtype, repeated
 from ssc_mining.i18n import format_number, format_share
 
@@ -43,7 +44,6 @@ def value_codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Index]
         remap[keep] = np.arange(len(keep))
         return remap[codes], pd.Index(uniques[keep])
     return codes.astype(small), pd.Index(uniques)
-
 
 
 def changes(codes: np.ndarray, index: CaseIndex) -> np.ndarray:
@@ -161,7 +161,7 @@ def month_codes(times: pd.Series | pd.api.extensions.ExtensionArray, tz: str) ->
     >>> codes.tolist(), months.tolist()
     ([0, -1, 1], [202501, 202502])
     """
-    local = pd.DatetimeIndex(pd.Series(times).array).tz_convert(tz).tz_localize(None)  # wall-clock time in zone
+    local = local_wall_clock(times, tz)
     missing = local.isna()
     if missing.all():
         return np.full(len(local), -1, dtype=np.int8), np.zeros(0, dtype=np.int64)

@@ -102,7 +102,7 @@ def steps_of(case_codes: np.ndarray, act_codes: np.ndarray, labels: np.ndarray, 
     if n < np.iinfo(np.int32).max:
         at = at.astype(np.int32)
     key = act[at].astype(np.int64) * width + act[at + 1]
-    # duplicates within a case: the same code in the same case (hashing one integer per event, no sort)
+    # duplicates within a case: the same code in the same case (one packed integer per event, sorted)
     act_new = _first_in_case(case, act, width)
     key_new = _first_in_case(case[at], key, width * width)
     return Steps(case=case, act=act, labels=labels, first=first, last=~same, act_new=act_new, at=at, key=key,

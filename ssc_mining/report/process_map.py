@@ -206,7 +206,7 @@ class MapGeometry:
     layout: Layout
 
 
-_GEOMETRIES: dict[tuple[Any, ...], MapGeometry] = {}  # content of a map → its geometry (bounded; see _remember)
+_GEOMETRIES: dict[tuple[Any, ...], MapGeometry] = {}  # content of a map → its geometry (at most _GEOMETRIES_MAX)
 _GEOMETRIES_LOCK = threading.Lock()
 _GEOMETRIES_MAX = 512
 
