@@ -281,7 +281,7 @@ def check_segments(analyser: Analyser, log: EventLog | None = None) -> None:
         else np.full(index.n, "one")
     halves = np.where(np.arange(index.n) % 2 == 0, "even", "odd")
     for labels in (mothers, halves):
-        segments = pd.Series(labels, index=pd.Index(index.ids, name=C.CASE), dtype=object)
+        segments = pd.Series(labels, index=index.ids, dtype=object)
         keep = sorted(set(labels))
         grouped = pinned.analyse_segments(log, segments, keep)
         if grouped is None:

@@ -79,7 +79,7 @@ def _compute(log: EventLog) -> pd.DataFrame:
         "resolved_time": resolved_time,
         "days_to_resolution": (resolved_seconds - seconds[first]) / 86_400,
         "reopens": index.count(markers.reopen),
-    }, index=pd.Index(index.ids, name="case"))
+    }, index=index.ids.rename("case"))   # shares the ids' lookup table
     for name, column in SEGMENT_COLUMNS.items():
         if log.has(column):
             table[name] = index.case_first(log.frame[column]).to_numpy()

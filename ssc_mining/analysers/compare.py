@@ -97,7 +97,7 @@ def segment_cases(log: EventLog, segment: str, *, timezone: str = TIMEZONE) -> t
     """
     frame = log.frame
     index = log.cases
-    ids = pd.Index(index.ids, name=C.CASE)
+    ids = index.ids
     day = _date_of(segment)
     if day is not None:
         start = pd.Timestamp(day).tz_localize(timezone).tz_convert("UTC")

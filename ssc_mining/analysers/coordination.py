@@ -111,7 +111,7 @@ class Coordination(Analyser):
                            "coordination_events": np.bincount(index.codes, weights=coord, minlength=index.n)
                            .astype(np.int64),
                            "seconds": index.per_case(gap), "coordination_seconds": index.per_case(gap * coord)},
-                          index=pd.Index(index.ids, name=C.CASE))
+                          index=index.ids)
         if log.has(C.ORGANISATION):
             org = frame[C.ORGANISATION]
             mothers = set(frame[C.MOTHER].dropna().astype(str).unique()) if log.has(C.MOTHER) else set()

@@ -331,7 +331,7 @@ class Deliveries(Analyser):
             pc["sla_differs"] = (pc["made_sla"].notna() & pc["sla_met"].notna()
                                  & (pc["made_sla"] != pc["sla_met"])).fillna(False).astype(bool)
         pc["left_out"] = (m.starts_known & ~m.started) if self.complete_only else np.zeros(index.n, dtype=bool)
-        pc.index = pd.Index(index.ids, name=C.CASE)
+        pc.index = index.ids
         return pc, info
 
     def pinned(self, log: EventLog) -> Deliveries:

@@ -401,11 +401,10 @@ class Handoffs(Analyser):
         if log.n_events == 0:
             return self.result(summary=_("The export is empty."),
                                items=[Metric("cases", _("Tickets"), 0, unit="cases")])
-        # the same per-case table for every language of a run: computed once per log and these settings
-        key = ("handoffs", tuple(self.first_line_teams), tuple(self.service_organisations), self.person_level)
-        data = log.computed(key, lambda: _compute(log, first_line_teams=tuple(self.first_line_teams),
-                                                  service_organisations=tuple(self.service_organisations),
-                                                  person_level=self.person_level))
+        # not kept on the log: only this analyser uses these per-event tables, and it runs once per report (its
+        # result serves every language), so they are freed as soon as it returns
+        data = _compute(log, first_line_teams=tuple(self.first_line_teams),
+                        service_organisations=tuple(self.service_organisations), person_level=self.person_level)
         pc: pd.DataFrame = data["per_case"]
         index: CaseIndex = data["index"]
         frame: pd.DataFrame = data["frame"]

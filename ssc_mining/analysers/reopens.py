@@ -180,8 +180,9 @@ class Reopens(Analyser):
         if index.n == 0:
             return self.result(summary=_("The export is empty."),
                                items=[Metric("cases", _("Tickets"), 0, unit="cases")])
-        # the same per-case table for every language of a run: computed once per log
-        flags, pc = log.computed("reopens", lambda: (lambda f: (f, _per_case(log, f)))(_rework(log)))
+        # not kept on the log (only this analyser uses them; its result serves every language): freed on return
+        flags = _rework(log)
+        pc = _per_case(log, flags)
         n = index.n
         items: list[Item] = [Metric("cases", _("Tickets"), n, unit="cases")]
         caveats: list[str] = []
@@ -204,9 +205,7 @@ class Reopens(Analyser):
                                                              "person"),
                                              _("the export has no person (resource) column"), unit="share"))
         items += self._rework_table(log, flags)
-        chains = log.computed(("resubmission_chains", self.window_days, self.subject_similarity),
-                              lambda: resubmission_chains(log, window_days=self.window_days,
-                                                          similarity=self.subject_similarity))
+        chains = resubmission_chains(log, window_days=self.window_days, similarity=self.subject_similarity)
         items += self._chain_items(log, chains, caveats)
         if not why:
             items += self._system_counter(pc, log)
@@ -351,7 +350,7 @@ class Reopens(Analyser):
         chain_of = linked["chain_id"]
         people = None
         if log.has(C.RESOURCE):   # people per chain: the events of its tickets, found through the case codes
-            case_chain, chain_ids = pd.factorize(chain_of.reindex(pd.Index(index.ids)))   # −1: in no chain
+            case_chain, chain_ids = pd.factorize(chain_of.reindex(index.ids))   # −1: in no chain
             people = pd.Series(distinct_per_group(case_chain[index.codes], pd.factorize(frame[C.RESOURCE])[0],
                                                   len(chain_ids)),
                                index=pd.Index(np.asarray(chain_ids, dtype=object)))

@@ -157,7 +157,7 @@ class Standardisation(Analyser):
         distance = np.array([edit_distance(seq, standard) / max(len(seq), len(standard), 1) for seq in sequences])
         days = (index.seconds[index.last] - index.seconds[index.first]) / 86400 if index.n else np.zeros(0)
         pc = pd.DataFrame({"variant": variant, "deviation": distance[variant] if len(distance) else [],
-                           "throughput_days": days}, index=pd.Index(index.ids, name=C.CASE))
+                           "throughput_days": days}, index=index.ids)
         pc["on_standard"] = pc["deviation"] == 0
         for key, column in (("mother", C.MOTHER), ("category", C.CATEGORY)):
             pc[key] = index.case_first(frame[column]).to_numpy() if column in frame.columns else None

@@ -94,7 +94,7 @@ class Workload(Analyser):
         pc = pd.DataFrame({"arrived": arrived, "completed": completed})
         pc["open"] = pc["completed"].isna() & (pc["arrived"] <= as_of)
         pc["age_days"] = ((as_of - pc["arrived"]).dt.total_seconds() / 86400).where(pc["open"])
-        pc.index = pd.Index(index.ids, name=C.CASE)
+        pc.index = index.ids
         pc.attrs["endings_known"] = m.endings_known
         pc.attrs["as_of"] = as_of
         return pc

@@ -139,17 +139,25 @@ def graphs_of_segments(steps: Steps, segment: np.ndarray | None, n_segments: int
     edge) for the times; the counts are bincounts of the flags in :class:`Steps`. Each graph equals the graph
     of the segment's events on their own."""
     width, labels = steps.width, steps.labels
-    seg_event = np.zeros(len(steps.case), dtype=np.int64) if segment is None else np.asarray(segment, np.int64)
+    seg_event = np.zeros(len(steps.case), dtype=np.int8) if segment is None else np.asarray(segment)
     seg_step = seg_event[steps.at]
     chosen = seg_step >= 0
-    pairs = pd.DataFrame({"segment": seg_step[chosen], "key": steps.key[chosen],
-                          "new": steps.key_new[chosen], "seconds": steps.seconds[chosen]})
-    grouped = pairs.groupby(["segment", "key"], sort=False)
+    # one packed number per (segment, edge): grouping by one integer column needs far less working memory than
+    # grouping by two (at 5M events about 100 MiB instead of 400), and keeps the same groups in the same order
+    edge_keys = width * width
+    packed = seg_step[chosen].astype(np.int64) * edge_keys + steps.key[chosen]
+    pairs = pd.DataFrame({"group": packed, "new": steps.key_new[chosen], "seconds": steps.seconds[chosen]})
+    del packed
+    grouped = pairs.groupby("group", sort=False)
     all_edges = pd.DataFrame({"events": grouped.size(), "cases": grouped["new"].sum().astype(np.int64),
                               "median_seconds": grouped["seconds"].median(),
                               "mean_seconds": grouped["seconds"].mean()}).reset_index()
+    del grouped, pairs
+    group = all_edges.pop("group").to_numpy()
+    all_edges.insert(0, "segment", group // edge_keys)
+    all_edges.insert(1, "key", group % edge_keys)
     keep = seg_event >= 0
-    slot = seg_event[keep] * width + steps.act[keep]
+    slot = seg_event[keep].astype(np.int64) * width + steps.act[keep]
     events = np.bincount(slot, minlength=n_segments * width).reshape(n_segments, width)
     cases = np.bincount(slot[steps.act_new[keep]], minlength=n_segments * width).reshape(n_segments, width)
     starts_n = np.bincount(slot[steps.first[keep]], minlength=n_segments * width).reshape(n_segments, width)

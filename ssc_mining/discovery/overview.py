@@ -59,7 +59,7 @@ def case_durations(log: EventLog) -> pd.Series:
     """Throughput time per case in days (last event minus first event), indexed by case id in order of first
     appearance (from the case index: a case's events are sorted by time)."""
     index = log.cases
-    return pd.Series(index.days(), index=pd.Index(index.ids, name=C.CASE), dtype="float64")
+    return pd.Series(index.days(), index=index.ids, dtype="float64")
 
 
 def overview(log: EventLog) -> Overview:

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from ssc_mining.discovery.dfg import DirectlyFollows, graphs_of_segments, log_steps
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.cases import code_dtype
 from ssc_mining.eventlog.log import EventLog
 
 #: segment attribute names (as on the command line) → case column
@@ -54,7 +53,8 @@ def segment_graphs(log: EventLog, attributes: tuple[str, ...] = ("mother", "cate
         if not ranked:
             continue
         number = {value: k for k, (_n, value) in enumerate(ranked)}
-        case_segment = per_case.map(number).fillna(-1).to_numpy(dtype=np.int64)   # −1: in no segment
+        # −1: in no segment; a byte or two per event (a handful of segments)
+        case_segment = per_case.map(number).fillna(-1).to_numpy(dtype=code_dtype(len(ranked)))
         graphs = graphs_of_segments(log_steps(log), case_segment[index.codes], len(ranked))
         out += [Segment(attribute=attribute, value=value, cases=n, dfg=dfg) for (n, value), dfg in zip(ranked, graphs)]
     return out

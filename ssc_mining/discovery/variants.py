@@ -90,7 +90,7 @@ def _variant_table(log: EventLog) -> VariantTable:
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     return VariantTable(traces=[traces[i] for i in order], counts=counts[order].astype(np.int64),
-                        case_variant=pd.Series(rank[group], index=np.asarray(index.ids, dtype=object),
+                        case_variant=pd.Series(rank[group], index=index.ids,   # shares the ids' lookup table
                                                name="variant"))
 
 

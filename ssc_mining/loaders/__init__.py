@@ -34,6 +34,7 @@ from ssc_mining.loaders.sniff import PACKED, detect_kind
 from ssc_mining.loaders.table_readers import read_excel, read_parquet
 from ssc_mining.loaders.unpack import peek_kind, spill
 from ssc_mining.loaders.xes_reader import read_xes
+from ssc_mining.memory import release_unused
 
 __all__ = ["load", "read_raw", "MappingSpec", "ReadOptions", "propose_mapping", "RawTable", "available_profiles"]
 
@@ -137,7 +138,7 @@ def load(
     path = Path(path)
     spec = spec or MappingSpec()
     try:
-        return _load(path, spec, profile or spec.profile, timezone=timezone, strict=strict)
+        log = _load(path, spec, profile or spec.profile, timezone=timezone, strict=strict)
     except SSCMiningError:
         raise
     except Exception as err:  # only the exceptions explain() knows are turned into messages
@@ -145,6 +146,8 @@ def load(
         if clear is None:
             raise
         raise clear from err
+    release_unused()   # the parser's working tables: about half the frame's size again on a large export
+    return log
 
 
 def _load(path: Path, spec: MappingSpec, profile: str | None, *, timezone: str | None, strict: bool) -> EventLog:

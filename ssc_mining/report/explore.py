@@ -41,6 +41,7 @@ from markupsafe import Markup, escape
 
 from ssc_mining._io import clean_text
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.cases import code_dtype
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import format_number
 from ssc_mining.i18n import gettext as _
@@ -77,11 +78,15 @@ def _pairs(keys: np.ndarray, cases: np.ndarray, *, cases_sorted: bool = False
     width = int(cases.max()) + 1 if len(cases) else 1
     if not len(keys) or int(keys.max()) < np.iinfo(np.int64).max // width - 1:
         # one number per pair, sorted (numpy sorts plain integers far faster than it sorts by two keys)
-        pair = np.sort(keys.astype(np.int64) * width + cases)
+        pair = keys.astype(np.int64)   # a copy: the pairs are built in it
+        pair *= width
+        pair += cases
+        pair.sort()
         pair = pair[np.r_[True, pair[1:] != pair[:-1]]] if len(pair) else pair
-        k, c = pair // width, pair % width
-        if width <= np.iinfo(np.int32).max:   # ticket codes: four bytes each are enough
-            c = c.astype(np.int32)
+        # ticket codes: four bytes each are enough
+        c = (pair % width).astype(np.int32 if width <= np.iinfo(np.int32).max else np.int64)
+        k = pair
+        k //= width   # in place: the pairs are not needed any more
     else:  # pragma: no cover - more keys × tickets than a 64-bit number holds
         order = np.argsort(keys, kind="stable") if cases_sorted else np.lexsort((cases, keys))
         k, c = keys[order], cases[order]
@@ -121,17 +126,22 @@ def arrow_tickets(log: EventLog) -> pd.DataFrame:
     frame, index = log.frame, log.cases
     act, labels = pd.factorize(frame[C.ACTIVITY], sort=True)
     n = len(labels)
-    code = act.astype(np.int64) + 1  # 0 = start, 1 … n = activities, n + 1 = end; missing activity → 0 (dropped)
-    same = index.same_case
-    src, dst = code[:-1][same], code[1:][same]
+    # 0 = start, 1 … n = activities, n + 1 = end; missing activity → 0 (dropped); a byte or two per event
+    code = (act + 1).astype(code_dtype(n + 2))
+    del act
+    at = np.flatnonzero(index.same_case)   # steps within a ticket: from event at to event at + 1
+    src, dst = code[at], code[at + 1]
     inner = (src > 0) & (dst > 0)
+    at = at[inner]
     first, last = index.first, index.last
-    keys = np.concatenate([src[inner] * (n + 2) + dst[inner], code[first][code[first] > 0],
-                           code[last][code[last] > 0] * (n + 2) + n + 1])
+    keys = np.concatenate([src[inner].astype(np.int64) * (n + 2) + dst[inner], code[first][code[first] > 0],
+                           code[last][code[last] > 0].astype(np.int64) * (n + 2) + n + 1])
+    del src, dst, inner
     # a ticket's code is the position of its first and last step in ``first`` and ``last``
-    cases = np.concatenate([index.codes[1:][same][inner], np.flatnonzero(code[first] > 0),
-                            np.flatnonzero(code[last] > 0)])
-    uniq, pos, count, tickets = _pairs(keys.astype(np.int64), cases.astype(np.int64))
+    cases = np.concatenate([index.codes[at + 1], np.flatnonzero(code[first] > 0), np.flatnonzero(code[last] > 0)])
+    del at, code
+    uniq, pos, count, tickets = _pairs(keys, cases)
+    del keys, cases
     names: list[str | None] = [None, *[str(x) for x in labels], None]
     out = pd.DataFrame({"source": pd.Series([names[i] for i in (uniq // (n + 2)).tolist()], dtype=object),
                         "target": pd.Series([names[i] for i in (uniq % (n + 2)).tolist()], dtype=object),

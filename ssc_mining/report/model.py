@@ -26,6 +26,7 @@ from ssc_mining.analysers.runner import analyser_tasks
 from ssc_mining.discovery import overview
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import current_language, deferred, language, render_texts
+from ssc_mining.memory import release_unused, releasing
 from ssc_mining.parallel import side_by_side
 from ssc_mining.privacy import PERSON_COLUMNS, PrivacySettings, apply_privacy
 from ssc_mining.progress import phase
@@ -72,7 +73,9 @@ def figures_once(log: EventLog, context: RunContext, *, analysers: list[Analyser
             parts: list[Callable[[], Any]] = [functools.partial(_prepare_map, log, map_settings)] \
                 if map_settings is not None else []
             parts += [checks, functools.partial(_prepare_explore, log)]
-            done = side_by_side([*parts, *analyser_tasks(log, analysers, context)], context.jobs,
+            release_unused()   # what reading and pseudonymising freed, before the analysis's peak
+            tasks = [releasing(t) for t in (*parts, *analyser_tasks(log, analysers, context))]
+            done = side_by_side(tasks, context.jobs,
                                 alone=[False] * len(parts) + [not a.thread_safe for a in analysers])
         quality: list[dict[str, Any]] = done[parts.index(checks)]
         results: list[Result] = done[len(parts):]

@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.eventlog import columns as C
-from ssc_mining.eventlog.cases import CaseIndex
+from ssc_mining.eventlog.cases import CaseIndex, code_dtype
 from ssc_mining.semantics.reading import Semantics
 from ssc_mining.semantics.roles import (
     DONE_STATES,
@@ -73,10 +73,10 @@ from ssc_mining.semantics.vocabulary import normalise
 
 _ROLES = list(Role)
 #: rank of each role code in PRECEDENCE (lower wins)
-_ROLE_RANK = np.array([PRECEDENCE.index(r) for r in _ROLES] + [len(PRECEDENCE)], dtype=np.int64)
+_ROLE_RANK = np.array([PRECEDENCE.index(r) for r in _ROLES] + [len(PRECEDENCE)], dtype=np.int8)
 #: state code of each role code (−1: keeps the state); one extra entry for "no role"
-_ROLE_STATE = np.array([int(ROLE_STATE[r]) if r in ROLE_STATE else -1 for r in _ROLES] + [-1], dtype=np.int64)
-_STATE_RANK = np.full(len(State) + 1, len(STATE_PRECEDENCE), dtype=np.int64)   # index −1 → last entry
+_ROLE_STATE = np.array([int(ROLE_STATE[r]) if r in ROLE_STATE else -1 for r in _ROLES] + [-1], dtype=np.int8)
+_STATE_RANK = np.full(len(State) + 1, len(STATE_PRECEDENCE), dtype=np.int8)   # index −1 → last entry
 for _rank, _state in enumerate(STATE_PRECEDENCE):
     _STATE_RANK[int(_state)] = _rank
 _DONE = np.array([s in DONE_STATES for s in State] + [False])
@@ -86,6 +86,7 @@ _LEVEL = np.array([1 if s == State.RESOLVED else 2 if s in (State.CLOSED, State.
                    for s in State] + [0], dtype=np.int64)
 _WORK_CODES = np.array([r in WORK for r in _ROLES] + [False])
 _NONE = len(_ROLES)   # code of "no role"
+_SMALL = np.int8   # a handful of roles and states: one byte per event
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ def _codes(values: pd.Series, role_of) -> np.ndarray:
 
 def _role_codes(codes: np.ndarray, uniques: Any, role_of) -> np.ndarray:
     """Role code per event from a column's factorised codes and distinct values (code −1 → ``_NONE``)."""
-    return np.array([role_of(str(u)).code for u in uniques] + [_NONE], dtype=np.int64)[codes]
+    return np.array([role_of(str(u)).code for u in uniques] + [_NONE], dtype=_SMALL)[codes]
 
 
 def _paired(frame: pd.DataFrame) -> np.ndarray:
@@ -168,30 +169,35 @@ def _paired(frame: pd.DataFrame) -> np.ndarray:
     return acts.isin(with_start).to_numpy() & ~start
 
 
-def _fill(index: CaseIndex, sets: np.ndarray) -> np.ndarray:
-    """Carry the last state set (−1: none) forward within each case."""
+def _fill(case_start: np.ndarray, sets: np.ndarray) -> np.ndarray:
+    """Carry the last state set (−1: none) forward within each case (``case_start``: per event, the position of
+    its case's first event)."""
     n = len(sets)
     if not n:
         return sets.copy()
-    pos = np.where(sets >= 0, np.arange(n), -1)
+    pos = np.where(sets >= 0, np.arange(n, dtype=case_start.dtype), -1)
     last = np.maximum.accumulate(pos)
-    valid = last >= index.first[index.codes]
+    valid = last >= case_start
     return np.where(valid, sets[np.maximum(last, 0)], UNKNOWN_STATE)
 
 
 def compute_markers(frame: pd.DataFrame, index: CaseIndex, semantics: Semantics) -> Markers:
     """The markers of a canonical frame (see the module doc)."""
     n = len(frame)
-    label_role = _codes(frame[C.ACTIVITY], semantics.role_of) if n else np.zeros(0, dtype=np.int64)
+    # roles and states in one byte and positions in four (on logs below 2**31 events): a dozen arrays per event
+    # are alive at once, so this keeps the working memory at 5M events near 200 MiB instead of near 1 GiB
+    position = np.int32 if n < np.iinfo(np.int32).max else np.int64
+    case_start = index.first.astype(position)[index.codes]   # per event: its case's first event
+    label_role = _codes(frame[C.ACTIVITY], semantics.role_of) if n else np.zeros(0, dtype=_SMALL)
     moves = ~_paired(frame)
-    status_role = np.full(n, _NONE, dtype=np.int64)
+    status_role = np.full(n, _NONE, dtype=_SMALL)
     changed = np.zeros(n, dtype=bool)
     if semantics.status_column and n:
         status = frame[semantics.status_column]
         codes, uniques = pd.factorize(status, sort=False, use_na_sentinel=True)   # once: roles and changes
         status_role = _role_codes(codes, uniques, semantics.role_of_status)
         same_as = pd.factorize(pd.Index([normalise(str(u)) for u in uniques], dtype=object), sort=False)[0]
-        status_codes = np.where(codes >= 0, np.r_[same_as, -1][codes], -1)
+        status_codes = np.r_[same_as, -1].astype(code_dtype(len(same_as)))[codes]   # code −1 → −1
         changed = (status_codes >= 0) & (index.previous(status_codes, -2) != status_codes)
         if semantics.status_column == C.LIFECYCLE:   # a sub-status describes the event itself, not a carried state
             changed = status_codes >= 0
@@ -207,12 +213,12 @@ def compute_markers(frame: pd.DataFrame, index: CaseIndex, semantics: Semantics)
     # resolution: it cannot take the ticket out of its done state, whatever the order of the rows
     simultaneous = np.zeros(n, dtype=bool)
     if done_set.any():
-        done_pos = np.maximum.accumulate(np.where(done_set, np.arange(n), -1))
-        before = np.r_[-1, done_pos[:-1]] if n else done_pos
-        valid = before >= index.first[index.codes]
+        done_pos = np.maximum.accumulate(np.where(done_set, np.arange(n, dtype=position), -1))
+        before = np.r_[np.array([-1], dtype=position), done_pos[:-1]] if n else done_pos
+        valid = before >= case_start
         simultaneous = valid & (index.seconds == index.seconds[np.maximum(before, 0)]) & (role != Role.REOPEN.code)
         sets = np.where(simultaneous & ~done_set, -1, sets)
-    raw = _fill(index, sets)
+    raw = _fill(case_start, sets)
     prev_raw = index.previous(raw, UNKNOWN_STATE)
 
     # returns from a done state to work, and their evidence
@@ -239,7 +245,7 @@ def compute_markers(frame: pd.DataFrame, index: CaseIndex, semantics: Semantics)
         np.add.at(suppress, bad, 1)
         np.add.at(suppress, bad_end + 1, -1)
     hidden = np.cumsum(suppress[:n]) > 0
-    state = _fill(index, np.where(hidden, -1, sets)) if hidden.any() else raw
+    state = _fill(case_start, np.where(hidden, -1, sets)) if hidden.any() else raw
     prev_state = index.previous(state, UNKNOWN_STATE)
 
     reopen = evidenced | (role == Role.REOPEN.code)
@@ -247,14 +253,13 @@ def compute_markers(frame: pd.DataFrame, index: CaseIndex, semantics: Semantics)
     after_done = in_done & ~done_set & moves & ~simultaneous & (role != Role.OTHER.code)
     repeat = in_done & done_set & (_LEVEL[np.where(sets >= 0, sets, 0)] <= _LEVEL[prev_state])
 
-    last_state = state[index.last] if index.n else np.zeros(0, dtype=np.int64)
+    last_state = state[index.last] if index.n else np.zeros(0, dtype=_SMALL)
     ended = _FINAL[last_state]
     endings_known = bool(((sets >= 0) & _FINAL[sets]).any())
     started = (role[index.first] == Role.REGISTER.code) if index.n else np.zeros(0, dtype=bool)
     starts_known = bool(index.n) and bool(started.mean() >= 0.5)
     present = frozenset(_ROLES[c] for c in pd.unique(role) if c != _NONE)   # hashing: no sort
-    small = np.int8   # a handful of roles and states: one byte per event instead of eight
-    return Markers(role=role.astype(small), state=state.astype(small), prev_state=prev_state.astype(small),
+    return Markers(role=role.astype(_SMALL), state=state.astype(_SMALL), prev_state=prev_state.astype(_SMALL),
                    reopen=reopen, after_done=after_done,
                    repeat_resolution=repeat, moves_state=moves, ended=ended, started=started,
                    endings_known=endings_known, starts_known=starts_known, roles_present=present)

@@ -1,0 +1,104 @@
+"""What keeps the peak of a large report down beyond small codes: memory handed back between phases, one lookup
+table of case ids shared by every per-case table, analyser tables freed when the analyser returns, and working
+tables built in place (each checked against a plain reference where it computes something)."""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+
+import pandas as pd
+import pytest
+from conftest import SAMPLES
+
+from ssc_mining import memory
+from ssc_mining.analysers.case_table import case_table
+from ssc_mining.analysers.standardisation import Standardisation
+from ssc_mining.discovery.variants import variant_table
+from ssc_mining.eventlog import EventLog
+from ssc_mining.loaders import load
+from ssc_mining.report.explore import activity_tickets, arrow_tickets
+from ssc_mining.report.model import figures_once
+from ssc_mining.run_context import RunContext
+
+SAMPLE = SAMPLES / "generic-events.csv"
+
+
+def test_releasing_hands_memory_back_after_the_task_even_when_it_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(memory, "release_unused", lambda: calls.append("released"))
+    assert memory.releasing(lambda: 42)() == 42
+    assert calls == ["released"]
+
+    def broken() -> None:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        memory.releasing(broken)()
+    assert calls == ["released", "released"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is part of glibc (Linux)")
+def test_release_unused_finds_glibc_malloc_trim_and_runs() -> None:
+    import platform
+
+    if platform.libc_ver()[0] != "glibc":   # pragma: no cover - musl: nothing to trim with, by design
+        assert memory._malloc_trim() is None
+        return
+    assert memory._malloc_trim() is not None
+    memory.release_unused()   # returns nothing; it must not raise
+
+
+def test_per_case_tables_share_the_lookup_table_of_case_ids() -> None:
+    """Each pandas Index builds its own hash table of the ids on first lookup (about 50 MiB at 5M events, plus
+    one Python string per ticket); the per-case tables use the log's one Index, so one table serves them all."""
+    log = load(SAMPLE)
+    ids = log.cases.ids
+    assert variant_table(log).case_variant.index is ids
+    assert Standardisation().per_case(log).index is ids
+    table = case_table(log)
+    assert table.index.name == "case" and table.index._cache is ids._cache   # a renamed view of the same Index
+    assert table.index.equals(ids)
+    assert ids.name == "case:concept:name"   # renaming the view left the shared Index as it was
+
+
+def test_handoffs_and_reopens_leave_no_per_event_tables_on_the_log() -> None:
+    log = load(SAMPLE)
+    figures_once(log, RunContext.of(log, jobs=1))
+    kept = {key if isinstance(key, str) else key[0] for key in log.__dict__.get("_computed", {})}
+    assert not kept & {"handoffs", "reopens", "resubmission_chains"}
+    assert {"case index", "markers", "variant_table"} <= kept   # shared ones stay: the check can fail
+
+
+def _many_activities_log(n_activities: int) -> EventLog:
+    """Tickets walking through more activities than a one-byte code numbers, some steps repeated."""
+    rows = []
+    for t in range(6):
+        steps = [f"act {(t * 37 + k * (t + 1)) % n_activities:03d}" for k in range(60 + t)]
+        steps += steps[:3]
+        for k, act in enumerate(steps):
+            rows.append({"case:concept:name": f"T{t}", "concept:name": act,
+                         "time:timestamp": pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(minutes=k)})
+    return EventLog.from_frame(pd.DataFrame(rows))
+
+
+def test_arrow_and_activity_tickets_with_many_activities_match_a_plain_count() -> None:
+    log = _many_activities_log(300)
+    arrows: dict[tuple[str | None, str | None], set[str]] = defaultdict(set)
+    acts: dict[str, set[str]] = defaultdict(set)
+    for case, group in log.frame.groupby("case:concept:name", sort=False):
+        seq = group["concept:name"].tolist()
+        for a, b in zip([None, *seq], [*seq, None]):
+            arrows[(a, b)].add(str(case))
+        for a in seq:
+            acts[a].add(str(case))
+    ids = log.cases.ids
+    got = arrow_tickets(log)
+    cases = got.attrs["cases"]
+    found = {(s, t): {str(ids[c]) for c in cases[f:f + n]}
+             for s, t, f, n in zip(got["source"], got["target"], got["first"], got["tickets"])}
+    assert found == dict(arrows)
+    per_act = activity_tickets(log)
+    cases = per_act.attrs["cases"]
+    assert {a: {str(ids[c]) for c in cases[f:f + n]}
+            for a, f, n in zip(per_act["activity"], per_act["first"], per_act["tickets"])} == dict(acts)
