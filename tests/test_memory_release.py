@@ -14,6 +14,7 @@ from conftest import SAMPLES
 from ssc_mining import memory
 from ssc_mining.analysers.case_table import case_table
 from ssc_mining.analysers.standardisation import Standardisation
+from ssc_mining.analysers.toolkit import sorted_codes
 from ssc_mining.discovery.variants import variant_table
 from ssc_mining.eventlog import EventLog
 from ssc_mining.loaders import load
@@ -102,3 +103,70 @@ def test_arrow_and_activity_tickets_with_many_activities_match_a_plain_count() -
     cases = per_act.attrs["cases"]
     assert {a: {str(ids[c]) for c in cases[f:f + n]}
             for a, f, n in zip(per_act["activity"], per_act["first"], per_act["tickets"])} == dict(acts)
+
+
+def _repeating_log(n_activities: int, n_teams: int) -> EventLog:
+    """Tickets with repeated and looping activities over many activity and team names (more than a one-byte
+    code numbers), coordination steps among them, some events without a team or a person."""
+    rows = []
+    for t in range(40):
+        for k in range(25):
+            act = ("Forward" if k % 6 == 2 else "Escalate" if k % 11 == 5
+                   else f"act {(t * 7 + k // 2) % n_activities:03d}")
+            rows.append({"case:concept:name": f"T{t:02d}", "concept:name": act,
+                         "org:group": None if (t + k) % 9 == 0 else f"team {(t * 3 + k) % n_teams:03d}",
+                         "org:resource": None if (t + k) % 13 == 0 else f"person {(t + k) % 17}",
+                         "time:timestamp": pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(hours=k + t)})
+    return EventLog.from_frame(pd.DataFrame(rows))
+
+
+def test_sorted_codes_number_the_groups_of_a_groupby_on_the_texts() -> None:
+    log = _repeating_log(300, 200)
+    codes, values = sorted_codes(log, "org:group")
+    assert codes.dtype == "int16"   # 200 teams: more than one byte holds
+    column = log.frame["org:group"]
+    assert list(values) == sorted(column.dropna().unique())
+    assert ((codes >= 0) == column.notna().to_numpy()).all()
+    known = codes >= 0
+    assert (values.take(codes[known].astype("int64")) == column[known].to_numpy()).all()
+    missing_codes, missing_values = sorted_codes(log, "no such column")
+    assert (missing_codes == -1).all() and len(missing_values) == 0
+
+
+def test_rework_per_activity_matches_a_plain_groupby_on_the_texts() -> None:
+    from ssc_mining.analysers.reopens import Reopens, _rework
+
+    log = _repeating_log(300, 200)
+    table = Reopens(top=10_000).analyse(log).item("rework_by_activity").to_frame()
+    flags = _rework(log)
+    plain = (pd.DataFrame({"activity": log.frame["concept:name"].astype(object), "repeats": flags["repeat"],
+                           "self_loops": flags["self_loop"], "redo": flags["redo"]})
+             .groupby("activity").sum().reset_index())
+    plain = plain[plain["repeats"] > 0].sort_values(["repeats", "activity"], ascending=[False, True], kind="stable")
+    assert len(table) > 100   # the check can fail
+    assert table.values.tolist() == plain.values.tolist()
+
+
+def test_coordination_per_activity_and_team_match_plain_groupbys_on_the_texts() -> None:
+    from ssc_mining.analysers.coordination import Coordination
+
+    log = _repeating_log(300, 200)
+    analyser = Coordination().for_log(log)
+    result = analyser.analyse(log)
+    data = analyser._compute(log)
+    coord, gap = data["coord"], data["gap"]
+    frame = log.frame.assign(coord=coord, hours=gap / 3600)
+    per_act = frame.groupby("concept:name").agg(events=("hours", "size"), hours=("hours", "sum"))
+    got = result.item("by_activity").to_frame().set_index("activity")
+    assert len(got) == len(per_act) > 200
+    assert got["events"].to_dict() == per_act["events"].to_dict()
+    assert got["hours"].to_dict() == per_act["hours"].round(2).to_dict()
+    assert set(result.caveats[0].split(": ", 1)[1].split(" (read as")[0].split(", ")) == \
+        set(frame.loc[coord, "concept:name"])
+    teams = frame.dropna(subset=["org:group"]).groupby("org:group")
+    plain = pd.DataFrame({"events": teams.size(), "people": teams["org:resource"].nunique()})
+    got = result.item("by_team").to_frame().set_index("team")
+    assert len(got) > 15 or len(got) == len(plain)
+    for team, row in got.iterrows():
+        if team in plain.index:
+            assert (int(row["events"]), int(row["people"])) == tuple(plain.loc[team, ["events", "people"]])

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
-from ssc_mining.analysers.toolkit import distinct_per_group, month_codes, month_label
+from ssc_mining.analysers.toolkit import distinct_per_group, month_codes, month_label, sorted_codes
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, format_share, ngettext
@@ -188,10 +188,18 @@ class Coordination(Analyser):
                    round(time_share, 4) if time_share is not None else None, unit="share"),
             Metric("active_hours", _("Active time in all"), round(total / 3600, 2), unit="hours"),
         ]
-        acts = pd.DataFrame({"activity": frame[C.ACTIVITY].array, "coordination": coord, "hours": gap / 3600})
-        act_table = (acts.groupby("activity", sort=True).agg(events=("hours", "size"), hours=("hours", "sum"),
-                                                             coordination=("coordination", "first"))
-                     .reset_index().sort_values(["events", "activity"], ascending=[False, True], kind="stable"))
+        # grouped by the activities' sorted codes (the groups and the order of a group-by on the texts, without
+        # hashing every text again); missing activities count nowhere, as in a group-by
+        act_codes, act_values = sorted_codes(log, C.ACTIVITY)
+        known = act_codes >= 0
+        acts = pd.DataFrame({"activity": act_codes[known], "coordination": coord[known], "hours": gap[known] / 3600})
+        del known
+        act_table = acts.groupby("activity", sort=True).agg(events=("hours", "size"), hours=("hours", "sum"),
+                                                            coordination=("coordination", "first"))
+        del acts
+        act_table.index = act_values.take(act_table.index.to_numpy()).rename("activity")
+        act_table = act_table.reset_index().sort_values(["events", "activity"], ascending=[False, True],
+                                                        kind="stable")
         act_table["hours"] = act_table["hours"].round(2)
         act_table["coordination"] = np.where(act_table["coordination"], _("coordination"), _("work"))
         items.append(Table.from_frame("by_activity", _("Coordination and work per activity"), act_table,
@@ -224,15 +232,16 @@ class Coordination(Analyser):
                                                 "(%(months)s months).", SMALL_BASE)
                            % {"n": SMALL_BASE, "months": int(few.sum())} if few.any() else ""))
         if log.has(C.TEAM):
-            teams = pd.DataFrame({"team": frame[C.TEAM].array, "coord": coord})
-            if log.has(C.RESOURCE):
-                teams["resource"] = frame[C.RESOURCE].array
-            g = teams.groupby("team", sort=True)
-            t = g.agg(events=("coord", "size"), coordination_share=("coord", "mean")).reset_index()
+            team_codes, team_values = sorted_codes(log, C.TEAM)   # the groups of a group-by on the texts
+            known = team_codes >= 0
+            g = pd.DataFrame({"team": team_codes[known], "coord": coord[known]}).groupby("team", sort=True)
+            del known
+            t = g.agg(events=("coord", "size"), coordination_share=("coord", "mean"))
+            t.index = team_values.take(t.index.to_numpy()).rename("team")
+            t = t.reset_index()
             units = {"coordination_share": "share"}
-            if "resource" in teams.columns:   # teams numbered as the groups above; missing team or person: none
-                t["people"] = distinct_per_group(pd.factorize(teams["team"], sort=True)[0],
-                                                 pd.factorize(teams["resource"])[0], len(t))
+            if log.has(C.RESOURCE):   # teams numbered as the groups above; missing team or person: none
+                t["people"] = distinct_per_group(team_codes, sorted_codes(log, C.RESOURCE)[0], len(t))
                 units["people"] = "people"
             t["coordination_share"] = t["coordination_share"].round(4)
             t = t.sort_values(["events", "team"], ascending=[False, True], kind="stable")
@@ -281,7 +290,8 @@ class Coordination(Analyser):
                 "n": format_number(float(pc["handovers_org"].mean()), 1)}
         caveats = [_("Coordination activities: %(list)s (read as intake, assignment, forwarding, escalation, status "
                      "questions or updates; see \"How activities were read\").")
-                   % {"list": ", ".join(sorted(frame[C.ACTIVITY][coord].astype(str).unique())) or "–"},
+                   % {"list": ", ".join(sorted(str(v) for v in act_values.take(
+                       np.unique(act_codes[coord & (act_codes >= 0)]).astype(np.int64)))) or "–"},
                    _("Active time is the time until the next event of the ticket while the ticket is not on hold, not "
                      "sent back and not yet resolved. It includes time in a queue, so it is an upper bound of the "
                      "effort; the wait for the requester and the time until closure are left out.")]

@@ -236,7 +236,16 @@ def handover_graph(codes: np.ndarray, labels: pd.Index, flags: np.ndarray, *, ma
     events = np.bincount(codes[known], minlength=len(labels))
     receivers = np.flatnonzero(flags)
     width = len(labels) + 1
-    keys, counts = np.unique(codes[receivers - 1].astype(np.int64) * width + codes[receivers], return_counts=True)
+    pairs = codes[receivers - 1].astype(np.int64) * width + codes[receivers]
+    del receivers
+    if width * width <= max(len(pairs), 1 << 20) and (not len(pairs) or int(pairs.min()) >= 0):
+        # few teams: one counter per (from, to) pair instead of sorting every handover (same keys, same order)
+        counted = np.bincount(pairs, minlength=width * width)
+        keys = np.flatnonzero(counted)
+        counts = counted[keys]
+    else:
+        keys, counts = np.unique(pairs, return_counts=True)
+    del pairs
     order = np.argsort(-counts, kind="stable")
     if max_edges is not None:
         order = order[:max_edges]

@@ -44,7 +44,7 @@ import pandas as pd
 
 from ssc_mining.analysers.base import Analyser, top_cases
 from ssc_mining.analysers.chains import LEVEL_TEXT, SAME_QUESTION, Chains, broad_categories, resubmission_chains
-from ssc_mining.analysers.toolkit import distinct_per_group, find_column, pct, value_codes
+from ssc_mining.analysers.toolkit import code_dtype, distinct_per_group, find_column, pct, sorted_codes, value_codes
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.cases import repeated
 from ssc_mining.eventlog.log import EventLog
@@ -292,10 +292,19 @@ class Reopens(Analyser):
     def _rework_table(self, log: EventLog, flags: dict[str, np.ndarray]) -> list[Item]:
         if not flags["repeat"].any():
             return []
-        table = pd.DataFrame({"activity": log.frame[C.ACTIVITY].array, "repeats": flags["repeat"],
-                              "self_loops": flags["self_loop"], "redo": flags["redo"]})
-        table = (table.groupby("activity", dropna=False)[["repeats", "self_loops", "redo"]].sum().reset_index()
-                 .sort_values(["repeats", "activity"], ascending=[False, True], kind="stable"))
+        # per activity (missing: a group of its own, last), counted on the activity codes, not the texts
+        codes, values = sorted_codes(log, C.ACTIVITY)
+        slot = codes.astype(np.int64)
+        slot[slot < 0] = len(values)
+        groups = np.bincount(slot, minlength=len(values) + 1)
+        present = np.flatnonzero(groups)
+        table = pd.DataFrame({
+            "activity": pd.array(values.take(present[present < len(values)]).tolist() + [None] * int(
+                present[-1] == len(values)) if len(present) else [], dtype=log.frame[C.ACTIVITY].dtype),
+            **{name: np.bincount(slot[flags[flag]], minlength=len(values) + 1)[present]
+               for name, flag in (("repeats", "repeat"), ("self_loops", "self_loop"), ("redo", "redo"))}})
+        del slot
+        table = table.sort_values(["repeats", "activity"], ascending=[False, True], kind="stable")
         table = table[table["repeats"] > 0].head(self.top)
         return [Table.from_frame("rework_by_activity", _("Activities done more than once in a ticket"), table,
                                  labels={"activity": _("activity"), "repeats": _("repeats"),
@@ -351,7 +360,8 @@ class Reopens(Analyser):
         people = None
         if log.has(C.RESOURCE):   # people per chain: the events of its tickets, found through the case codes
             case_chain, chain_ids = pd.factorize(chain_of.reindex(index.ids))   # −1: in no chain
-            people = pd.Series(distinct_per_group(case_chain[index.codes], pd.factorize(frame[C.RESOURCE])[0],
+            case_chain = case_chain.astype(code_dtype(len(chain_ids)))   # per event below: small codes
+            people = pd.Series(distinct_per_group(case_chain[index.codes], sorted_codes(log, C.RESOURCE)[0],
                                                   len(chain_ids)),
                                index=pd.Index(np.asarray(chain_ids, dtype=object)))
         per_chain = (linked.groupby("chain_id")

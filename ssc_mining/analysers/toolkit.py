@@ -19,9 +19,11 @@ import pandas as pd
 
 from ssc_mining.business_calendar import local_wall_clock
 from ssc_mining.eventlog.cases import CaseIndex, code_dtype, repeated
+from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import format_number, format_share
 
-__all__ = ["PLACEHOLDERS", "value_codes", "code_dtype", "changes", "distinct_per_case", "distinct_per_group",
+__all__ = ["PLACEHOLDERS", "value_codes", "sorted_codes", "code_dtype", "changes", "distinct_per_case",
+           "distinct_per_group",
            "find_column", "pct", "mean_text", "month_codes", "month_label", "month_labels", "month_numbers", "runs"]
 
 
@@ -44,6 +46,30 @@ def value_codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Index]
         remap[keep] = np.arange(len(keep))
         return remap[codes], pd.Index(uniques[keep])
     return codes.astype(small), pd.Index(uniques)
+
+
+def sorted_codes(log: EventLog, column: str) -> tuple[np.ndarray, pd.Index]:
+    """Per event the number of its value in the column's sorted distinct values (missing → −1), in the smallest
+    integer type (:func:`code_dtype`), and those values; computed once per log and column and shared.
+
+    Group by these codes instead of by the texts: a group-by on a text column hashes every text again (at 5M
+    events that takes seconds and a working table of hundreds of MiB), and groups numbered in sorted order are
+    the groups ``groupby(column, sort=True)`` gives, in the same order. Unlike :func:`value_codes`, blanks and
+    placeholders are values here, as they are to pandas.
+
+    >>> log = EventLog.from_frame(pd.DataFrame({"case:concept:name": ["1"] * 3, "concept:name": ["b", "a", "b"],
+    ...     "time:timestamp": pd.to_datetime(["2024-01-01"] * 3, utc=True)}))
+    >>> codes, values = sorted_codes(log, "concept:name")
+    >>> codes.tolist(), list(values)
+    ([1, 0, 1], ['a', 'b'])
+    """
+    def compute() -> tuple[np.ndarray, pd.Index]:
+        if column not in log.frame.columns:
+            return np.full(log.n_events, -1, dtype=np.int8), pd.Index([])
+        codes, values = pd.factorize(log.frame[column], sort=True, use_na_sentinel=True)
+        return codes.astype(code_dtype(len(values))), pd.Index(values)
+
+    return log.computed(("sorted codes", column), compute)
 
 
 def changes(codes: np.ndarray, index: CaseIndex) -> np.ndarray:

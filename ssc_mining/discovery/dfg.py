@@ -118,6 +118,10 @@ def _first_in_case(case: np.ndarray, code: np.ndarray, width: int) -> np.ndarray
     return ~pd.DataFrame({"c": case, "k": code}).duplicated().to_numpy()  # pragma: no cover - too many to combine
 
 
+#: the key of :func:`log_steps` in ``log.computed`` (a report forgets them once its maps are made)
+STEPS_KEY = "dfg_steps"
+
+
 def log_steps(log: EventLog) -> Steps:
     """The :class:`Steps` of ``log``, computed once per log and shared by its graph and its segments' graphs."""
     def compute() -> Steps:
@@ -125,7 +129,7 @@ def log_steps(log: EventLog) -> Steps:
         nanos = log.frame[C.TIMESTAMP].to_numpy(dtype="datetime64[ns]").astype("int64")
         return steps_of(log.cases.codes, act, np.asarray(labels, dtype=object), nanos)
 
-    return log.computed("dfg_steps", compute)
+    return log.computed(STEPS_KEY, compute)
 
 
 def graph_of(steps: Steps) -> DirectlyFollows:

@@ -114,6 +114,23 @@ class EventLog:
                 store[key] = compute()
         return store[key]
 
+    def forget(self, key: Hashable) -> None:
+        """Drop the figure kept under ``key`` (see :meth:`computed`) once its last user has what it needs, so its
+        memory is freed; asked for again, it is computed again.
+
+        >>> import pandas as pd
+        >>> log = EventLog.from_frame(pd.DataFrame({"case:concept:name": ["1"], "concept:name": ["a"],
+        ...     "time:timestamp": pd.to_datetime(["2024-01-01"], utc=True)}))
+        >>> calls = []
+        >>> log.computed("n", lambda: calls.append(1)); log.forget("n"); log.computed("n", lambda: calls.append(1))
+        >>> len(calls)
+        2
+        """
+        with _LOCKS_GUARD:
+            lock = self.__dict__.setdefault("_locks", {}).setdefault(key, threading.RLock())
+        with lock:   # not while it is being computed
+            self.__dict__.get("_computed", {}).pop(key, None)
+
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k not in _UNPICKLED}
 

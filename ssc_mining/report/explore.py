@@ -40,6 +40,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from ssc_mining._io import clean_text
+from ssc_mining.analysers.toolkit import sorted_codes
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.cases import code_dtype
 from ssc_mining.eventlog.log import EventLog
@@ -108,8 +109,8 @@ def activity_tickets(log: EventLog) -> pd.DataFrame:
     """Per activity: events, tickets and the ticket codes (positions in ``log.cases.ids``), sorted by activity.
 
     Columns ``activity``, ``events``, ``tickets``, ``first`` (offset into the returned ``attrs["cases"]``)."""
-    frame, index = log.frame, log.cases
-    act, labels = pd.factorize(frame[C.ACTIVITY], sort=True)
+    index = log.cases
+    act, labels = sorted_codes(log, C.ACTIVITY)   # shared, small; sorted as the lists are
     known = act >= 0
     uniq, first, count, cases = _pairs(act[known].astype(np.int64), index.codes[known], cases_sorted=True)
     events = np.bincount(act[known], minlength=len(labels))
@@ -123,8 +124,8 @@ def arrow_tickets(log: EventLog) -> pd.DataFrame:
     """Per arrow of the map (directly-follows pair in a ticket, in log order; plus "start → A" for the first
     and "A → end" for the last step of a ticket): tickets and the ticket codes, sorted by source then target
     (start first, end last). ``source``/``target`` are None for the start and the end."""
-    frame, index = log.frame, log.cases
-    act, labels = pd.factorize(frame[C.ACTIVITY], sort=True)
+    index = log.cases
+    act, labels = sorted_codes(log, C.ACTIVITY)   # shared, small; sorted as the lists are
     n = len(labels)
     # 0 = start, 1 … n = activities, n + 1 = end; missing activity → 0 (dropped); a byte or two per event
     code = (act + 1).astype(code_dtype(n + 2))
