@@ -294,14 +294,13 @@ class Reopens(Analyser):
             return []
         # per activity (missing: a group of its own, last), counted on the activity codes, not the texts
         codes, values = sorted_codes(log, C.ACTIVITY)
+        n = len(values)
         slot = codes.astype(np.int64)
-        slot[slot < 0] = len(values)
-        groups = np.bincount(slot, minlength=len(values) + 1)
-        present = np.flatnonzero(groups)
+        slot[slot < 0] = n
+        present = np.flatnonzero(np.bincount(slot, minlength=n + 1))
         table = pd.DataFrame({
-            "activity": pd.array(values.take(present[present < len(values)]).tolist() + [None] * int(
-                present[-1] == len(values)) if len(present) else [], dtype=log.frame[C.ACTIVITY].dtype),
-            **{name: np.bincount(slot[flags[flag]], minlength=len(values) + 1)[present]
+            "activity": pd.array([values[i] if i < n else None for i in present], dtype=log.frame[C.ACTIVITY].dtype),
+            **{name: np.bincount(slot[flags[flag]], minlength=n + 1)[present]
                for name, flag in (("repeats", "repeat"), ("self_loops", "self_loop"), ("redo", "redo"))}})
         del slot
         table = table.sort_values(["repeats", "activity"], ascending=[False, True], kind="stable")
