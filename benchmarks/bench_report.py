@@ -53,6 +53,8 @@ else:
     from ssc_mining._pm4py import import_pm4py
     import_pm4py()
     from ssc_mining.report.warmup import warm_up
+    from ssc_mining.memory import use_system_pool
+    use_system_pool()  # as `ssc-mining` does when it starts
     langs = ("en", "nl") if mode == "report2" else ("en",)
     t = time.perf_counter()
     warm_up()  # as `ssc-mining report` does: the report's libraries get ready while the export is read

@@ -17,6 +17,7 @@ from ssc_mining.analysers.standardisation import Standardisation
 from ssc_mining.analysers.toolkit import sorted_codes
 from ssc_mining.discovery.variants import variant_table
 from ssc_mining.eventlog import EventLog
+from ssc_mining.eventlog import columns as C
 from ssc_mining.loaders import load
 from ssc_mining.report.explore import activity_tickets, arrow_tickets
 from ssc_mining.report.model import figures_once
@@ -170,3 +171,57 @@ def test_coordination_per_activity_and_team_match_plain_groupbys_on_the_texts() 
     for team, row in got.iterrows():
         if team in plain.index:
             assert (int(row["events"]), int(row["people"])) == tuple(plain.loc[team, ["events", "people"]])
+
+
+def _pool_after_cli(env_pool: str | None) -> str:
+    import os
+    import subprocess
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if env_pool:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = env_pool
+    code = ("import pyarrow as pa\nfrom click.testing import CliRunner\nfrom ssc_mining.cli import main\n"
+            "assert CliRunner().invoke(main, ['analysers']).exit_code == 0\n"
+            "print(pa.default_memory_pool().backend_name)")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_the_command_line_lets_arrow_allocate_with_malloc_unless_a_pool_was_chosen() -> None:
+    """`ssc-mining` moves Arrow to the C library's allocator (which gives memory back more completely); a pool
+    chosen through Arrow's own environment variable is left as chosen."""
+    assert _pool_after_cli(None) == "system"
+    assert _pool_after_cli("mimalloc") == "mimalloc"
+
+
+def test_building_the_log_takes_the_raw_columns_over_and_keeps_the_counts() -> None:
+    """The raw table's columns are let go (a large export is not held twice); its rows still count, and the
+    log is the one built from an untouched copy."""
+    import numpy as np
+
+    from ssc_mining.loaders.build import build_event_log
+    from ssc_mining.loaders.raw import RawTable
+    frame = pd.DataFrame({"c": ["2", "1", None, "2"], "a": ["x", "y", "z", "w"], "team": ["t", "u", "t", " "],
+                          "extra": ["1", "2", "3", "4"],
+                          "t": ["2024-01-02 10:00", "2024-01-01 10:00", "2024-01-01 09:00", "2024-01-01 08:00"]},
+                         dtype="str")
+    mapping = {"case": "c", "activity": "a", "timestamp": "t", "team": "team", "org": "team"}
+    raw = RawTable(frame.copy(), np.array([2, 3, 4, 5]), reader="csv")
+    log = build_event_log(raw, mapping, source=None)
+    assert list(raw.frame.columns) == [] and raw.rows_read == 4
+    assert log.provenance.rows_used + log.provenance.rows_quarantined == 4
+    # the same column mapped twice is read for both roles before it is let go
+    teams = [log.frame[column].fillna("-").tolist() for column in (C.TEAM, C.ORGANISATION)]
+    assert teams == [["-", "t", "u"]] * 2   # the blank team is missing, like any blank text
+    assert log.frame[C.ACTIVITY].tolist() == ["w", "x", "y"] and log.frame["extra"].tolist() == ["4", "1", "2"]
+    assert log.quarantine["source_row"].tolist() == [4]
+
+
+def test_sorting_by_moving_the_columns_gives_the_same_frame() -> None:
+    from ssc_mining.eventlog.log import sort_events
+    log = load(SAMPLE)
+    shuffled = log.frame.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    expected = sort_events(shuffled.copy())
+    moved_from = shuffled.copy()
+    got = sort_events(moved_from, consume=True)
+    pd.testing.assert_frame_equal(got, expected)
+    assert list(moved_from.columns) == []

@@ -163,11 +163,19 @@ class EventLog:
         return self.frame[column].dt.tz_convert(self.timezone)
 
 
-def sort_events(frame: pd.DataFrame) -> pd.DataFrame:
+def sort_events(frame: pd.DataFrame, *, consume: bool = False) -> pd.DataFrame:
     """Group events by case (cases in order of first appearance), then by timestamp; ties by source row.
 
     Deterministic: the order depends only on the rows and their order in the file. A frame that
-    is already in this order is returned with a fresh index and no copy of its values.
+    is already in this order is returned with a fresh index and no copy of its values. With ``consume``, the
+    columns are moved out of ``frame`` one at a time as they are put in order (``frame`` is left without
+    columns), so that a large log is not held twice.
+
+    Example:
+        >>> frame = pd.DataFrame({C.CASE: ["b", "a", "b"], C.TIMESTAMP: pd.to_datetime(["2024-01-02", "2024-01-01",
+        ...                       "2024-01-01"], utc=True), C.ACTIVITY: ["y", "x", "z"]})
+        >>> sort_events(frame)[C.ACTIVITY].tolist()
+        ['z', 'y', 'x']
     """
     codes, _ = pd.factorize(frame[C.CASE], sort=False, use_na_sentinel=True)
     times = frame[C.TIMESTAMP].to_numpy(dtype="datetime64[us]", na_value=np.datetime64("NaT")).view("int64") \
@@ -176,7 +184,13 @@ def sort_events(frame: pd.DataFrame) -> pd.DataFrame:
     if len(frame) < 2 or _is_sorted(codes, times, rows):
         return frame.reset_index(drop=True)
     order = np.lexsort((rows, times, codes))
-    return frame.iloc[order].reset_index(drop=True)
+    if not consume:
+        return frame.iloc[order].reset_index(drop=True)
+    del codes, times, rows
+    ordered = {}
+    for name in list(frame.columns):
+        ordered[name] = frame.pop(name).array.take(order)   # the column in file order is freed here
+    return pd.DataFrame(ordered)
 
 
 def _is_sorted(codes: np.ndarray, times: np.ndarray, rows: np.ndarray) -> bool:

@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ from ssc_mining.eventlog.provenance import Provenance, SourceFile
 from ssc_mining.i18n import N_
 from ssc_mining.loaders.raw import RawTable
 from ssc_mining.loaders.timestamps import arrow_strings, parse_timestamps
+from ssc_mining.memory import release_unused
 from ssc_mining.semantics.reading import read_semantics
 
 _DECIMAL_COMMA = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+),\d+$")
@@ -73,15 +75,30 @@ def build_event_log(
 
     ``semantics`` are the mapping file's ``[semantics]`` tables and ``fixed_semantics`` the roles a
     profile fixes for the labels it makes (see :func:`~ssc_mining.semantics.read_semantics`).
+    The log takes over the raw table's columns: ``raw.frame`` is replaced by a frame with its rows and no
+    columns (``raw.rows_read`` is unchanged; the frame the caller gave is not changed).
     """
     options = options or ReadOptions()
-    frame = raw.frame
     rows = raw.source_rows
     notes = list(raw.notes)
+    # each of the file's columns is let go once it was read for the last time, so a large export is not held
+    # twice (its texts and their trimmed copies); the caller's frame itself is left as it was
+    frame = raw.frame
+    n_rows, columns = len(frame), {name: frame[name] for name in frame.columns}
+    raw.frame = frame.iloc[:, :0]   # the rows still count (raw.rows_read)
+    del frame
+    uses = Counter(mapping.values())
 
-    case = _text(frame[mapping["case"]])
-    activity = _text(frame[mapping["activity"]])
-    ts = parse_timestamps(frame[mapping["timestamp"]], column=mapping["timestamp"], dayfirst=options.dayfirst,
+    def taken(column: str) -> pd.Series:
+        values = columns[column]
+        uses[column] -= 1
+        if uses[column] <= 0:
+            del columns[column]
+        return values
+
+    case = _text(columns[mapping["case"]])
+    activity = _text(columns[mapping["activity"]])
+    ts = parse_timestamps(columns[mapping["timestamp"]], column=mapping["timestamp"], dayfirst=options.dayfirst,
                           fmt=options.timestamp_format, timezone=options.timezone, rows=rows)
 
     problems = {
@@ -91,10 +108,12 @@ def build_event_log(
         N_("timestamp does not match the column's format %(format)s") % {"format": repr(ts.decision.format)}:
             ts.unparseable.to_numpy(),
     }
-    bad = np.zeros(len(frame), dtype=bool)
+    bad = np.zeros(n_rows, dtype=bool)
     for mask in problems.values():
         bad |= mask
-    quarantine = _quarantine_frame(raw, mapping, problems, bad)
+    quarantine = _quarantine_frame(raw, columns, mapping, problems, bad)
+    for role in ("case", "activity", "timestamp"):
+        taken(mapping[role])
     reasons = {reason: int(mask.sum()) for reason, mask in problems.items() if mask.any()}
     for rejected in raw.rejected:
         key = rejected.reason.split(":")[0]
@@ -113,10 +132,12 @@ def build_event_log(
         C.TIMESTAMP: kept(ts.values),
     }
     timestamps = {"timestamp": ts.decision.to_dict()}
+    values: Any = None
+    parsed: Any = None
     for role, column in mapping.items():
         if role in ("case", "activity", "timestamp"):
             continue
-        values = kept(frame[column])
+        values = kept(taken(column))
         if role in C.TIME_ROLES:
             try:
                 parsed = parse_timestamps(values, column=column, dayfirst=options.dayfirst,
@@ -136,10 +157,11 @@ def build_event_log(
             out[C.ROLES[role]] = _text(values)
     decimal = None
     mapped = set(mapping.values())
-    for column in frame.columns:
+    for column in list(columns):
         if column in mapped:
             continue
-        values, found = _maybe_number(kept(frame[column]))
+        uses[column] = 1
+        values, found = _maybe_number(kept(taken(column)))
         decimal = decimal or found
         out[column if column not in out else f"attr:{column}"] = values
     out[C.SOURCE_ROW] = rows if everything else rows[keep]
@@ -147,7 +169,13 @@ def build_event_log(
     lost = case[bad].dropna().value_counts()
     if len(lost):
         out[C.ROWS_SET_ASIDE] = case[keep].map(lost).fillna(0).astype("int64").to_numpy()
-    events = sort_events(pd.DataFrame(out).reset_index(drop=True))
+    release_unused()   # the file's texts and the timestamps' working copies, before the sort's copies
+    unsorted = pd.DataFrame(out).reset_index(drop=True)
+    # the frame is made the only holder of the columns, so that each is freed once it is put in order
+    out.clear()
+    del case, activity, ts, values, parsed
+    events = sort_events(unsorted, consume=True)
+    del unsorted
     if raw.rows_total is None:  # one row, one event
         rows_used, rows_quarantined = int(keep.sum()), len(quarantine)
     else:  # a row may give several events: it is used when one of them is kept
@@ -222,8 +250,8 @@ def _maybe_number(values: pd.Series) -> tuple[pd.Series, str | None]:
     return values, None
 
 
-def _quarantine_frame(raw: RawTable, mapping: dict[str, str], problems: dict[str, np.ndarray],
-                      bad: np.ndarray) -> pd.DataFrame:
+def _quarantine_frame(raw: RawTable, columns: dict[str, pd.Series], mapping: dict[str, str],
+                      problems: dict[str, np.ndarray], bad: np.ndarray) -> pd.DataFrame:
     idx = np.flatnonzero(bad)
     reason = pd.Series("", index=range(len(idx)), dtype=object)
     for text, mask in problems.items():
@@ -231,7 +259,7 @@ def _quarantine_frame(raw: RawTable, mapping: dict[str, str], problems: dict[str
         reason = reason.where(~hit, reason + "; " + text)
     reason = reason.str.removeprefix("; ")
     shown = [mapping[r] for r in ("case", "activity", "timestamp")]
-    part = raw.frame[shown].iloc[idx].astype("string").fillna("")
+    part = pd.DataFrame({c: columns[c] for c in shown}).iloc[idx].astype("string").fillna("")
     rawtext = part[shown[0]]
     for column in shown[1:]:
         rawtext = rawtext + " | " + part[column]

@@ -28,6 +28,7 @@ from ssc_mining.i18n import N_
 from ssc_mining.loaders.limits import Limits, current
 from ssc_mining.loaders.raw import RawTable, RejectedRow, dedupe_names
 from ssc_mining.loaders.sniff import csv_rows, detect_delimiter, detect_encoding, read_head
+from ssc_mining.memory import release_unused
 
 _MAX_BLOCK = (1 << 31) - 1  # pyarrow's largest block
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -91,6 +92,8 @@ def _read_csv(path: Path, encoding: str, delimiter: str | None, null_values: tup
     bad = np.array([r.source_row for r in rejected], dtype=np.int64)
     source_rows = np.setdiff1d(np.arange(2, total + 2, dtype=np.int64), bad, assume_unique=True)
     frame = table.to_pandas()
+    del table
+    release_unused()   # the parser's blocks and the table's short-offset texts, before the columns are read
     return RawTable(
         frame=frame,
         source_rows=source_rows,

@@ -107,9 +107,11 @@ def parse_timestamps(
     if isinstance(raw.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(raw.dtype):
         return _typed(raw, column=column, timezone=timezone)
     text = raw.astype("string").str.strip()
-    text = text.mask(text == "")
+    empty = (text == "").to_numpy(dtype=bool, na_value=False)
+    if empty.any():   # copies of a large column only where something is missing
+        text = text.mask(empty)
     missing = text.isna()
-    present = text[~missing]
+    present = text[~missing] if missing.any() else text
     if present.empty:
         raise TimestampError(N_("the timestamp column is empty in every row"), column=column,
                              hint="map another column with --timestamp")
