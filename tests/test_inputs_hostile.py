@@ -425,3 +425,19 @@ def test_memory_and_disk_errors_anywhere_become_messages(monkeypatch, tmp_path):
         output = result.output
         assert result.exit_code == 2, output
         assert words in output and "Internal error" not in output, output
+
+
+def test_line_count_before_the_row_limit_equals_a_plain_count(tmp_path):
+    """The pre-count of line breaks (a memory map read by numpy, in 16 MiB blocks) equals Python's own count,
+    across a block boundary, without a final line break, for an empty file, and stops once past ``stop``."""
+    from ssc_mining.loaders.csv_reader import _count_lines
+    line = b"SSC-1,Register,2024-01-02 07:02:00\n"
+    body = line * ((17 << 20) // len(line)) + b"last,line,without break"
+    path = tmp_path / "big.csv"
+    path.write_bytes(body)
+    assert _count_lines(path, 10**9) == body.count(b"\n") > (16 << 20) // len(line)
+    stopped = _count_lines(path, 100)
+    assert 100 < stopped <= (16 << 20) // len(line) + 1   # the first block is enough to know
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert _count_lines(empty, 10) == 0

@@ -35,6 +35,7 @@ from ssc_mining.eventlog.log import EventLog, sort_events
 from ssc_mining.eventlog.provenance import Provenance, SourceFile
 from ssc_mining.i18n import N_
 from ssc_mining.loaders.raw import RawTable
+from ssc_mining.loaders.texts import trimmed
 from ssc_mining.loaders.timestamps import arrow_strings, parse_timestamps
 from ssc_mining.memory import release_unused
 from ssc_mining.semantics.reading import read_semantics
@@ -220,7 +221,7 @@ def build_event_log(
 
 def _text(values: pd.Series) -> pd.Series:
     """Values as text; empty or blank becomes missing. Never converts ``00123`` or ``1e5``."""
-    text = values.astype("str").str.strip()
+    text = trimmed(values.astype("str"))
     empty = (text == "").to_numpy(dtype=bool, na_value=False)
     return text.where(~empty) if empty.any() else text
 

@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 
 from ssc_mining.errors import TimestampError
 from ssc_mining.i18n import N_
+from ssc_mining.loaders.texts import trimmed
 
 _DATES = [  # (format, order)
     ("%Y-%m-%d", "ymd"), ("%Y/%m/%d", "ymd"), ("%Y.%m.%d", "ymd"), ("%Y%m%d", "ymd"),
@@ -106,7 +107,7 @@ def parse_timestamps(
     """Parse a column of timestamps to UTC with one decided format."""
     if isinstance(raw.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(raw.dtype):
         return _typed(raw, column=column, timezone=timezone)
-    text = raw.astype("string").str.strip()
+    text = trimmed(raw.astype("string"))
     empty = (text == "").to_numpy(dtype=bool, na_value=False)
     if empty.any():   # copies of a large column only where something is missing
         text = text.mask(empty)
