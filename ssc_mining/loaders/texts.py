@@ -50,8 +50,8 @@ def _may_need_trim(chunk: pa.Array) -> bool:
     if len(chunk) == 0:
         return False
     _, offsets_buffer, data_buffer = chunk.buffers()
-    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-    offsets = np.frombuffer(offsets_buffer, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+    width = np.dtype(np.int64) if pa.types.is_large_string(chunk.type) else np.dtype(np.int32)
+    offsets: np.ndarray = np.frombuffer(offsets_buffer, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
     if data_buffer is None or offsets[-1] == offsets[0]:
         return False
     data = np.frombuffer(data_buffer, dtype=np.uint8)
