@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ssc_mining.eventlog import columns as C
 
@@ -111,11 +112,35 @@ class CaseIndex:
         """Per case (index: case id): the first known value of a column (for case attributes)."""
         known = values.notna().to_numpy()
         if known.all():  # take the n_cases values first (typed columns keep their array: no conversion)
-            first = values.take(self.first)
+            first = take_ascending(values, self.first)
             return pd.Series(first.array if first.dtype != object else first.to_numpy(), index=self.ids)
         pos = self.first_where(known)
-        found = values.take(np.maximum(pos, 0)).reset_index(drop=True).where(pd.Series(pos >= 0))
+        found = take_ascending(values, np.maximum(pos, 0)).where(pd.Series(pos >= 0))
         return pd.Series(found.to_numpy(), index=self.ids)
+
+
+def take_ascending(values: pd.Series, positions: np.ndarray) -> pd.Series:
+    """``values`` at ``positions`` (index 0, 1, …), as ``values.take(positions)``; faster for positions in
+    ascending order from a column that Arrow read in pieces: each piece gives its own values, where Arrow's
+    take first joins all pieces into one copy (at 5M events 16 instead of 80 ms per column).
+
+    Example:
+        >>> texts = pd.concat([pd.Series(["a", "b"], dtype="str"), pd.Series(["c", "d"], dtype="str")])
+        >>> take_ascending(texts, np.array([0, 2, 3])).tolist()
+        ['a', 'c', 'd']
+    """
+    array = values.array
+    arrow = array.__arrow_array__() if isinstance(values.dtype, pd.StringDtype) and \
+        hasattr(array, "__arrow_array__") else None
+    if not isinstance(arrow, pa.ChunkedArray) or arrow.num_chunks < 2 or not len(positions) or \
+            positions[0] < 0 or positions[-1] >= len(values) or bool((np.diff(positions) < 0).any()):
+        return values.take(positions).reset_index(drop=True)
+    bounds = np.cumsum([0] + [len(chunk) for chunk in arrow.chunks])
+    cuts = np.searchsorted(positions, bounds)
+    pieces = [chunk.take(pa.array(positions[cuts[i]:cuts[i + 1]] - bounds[i]))
+              for i, chunk in enumerate(arrow.chunks) if cuts[i + 1] > cuts[i]]
+    taken = pa.chunked_array(pieces, type=arrow.type)
+    return pd.Series(values.dtype.construct_array_type()(taken, dtype=values.dtype), name=values.name)
 
 
 def case_index(frame: pd.DataFrame) -> CaseIndex:
