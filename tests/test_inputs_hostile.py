@@ -441,3 +441,18 @@ def test_line_count_before_the_row_limit_equals_a_plain_count(tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     assert _count_lines(empty, 10) == 0
+
+
+def test_the_cell_length_check_reads_every_piece_of_an_arrow_column():
+    """A long cell in a later piece (or a piece that is a slice) is found, as a plain check of every value's
+    length finds it; short cells in every piece pass."""
+    import pyarrow as pa
+
+    from ssc_mining.loaders.limits import _fits
+    pieces = [pa.array(["ab", "c"], type=pa.large_string()),
+              pa.array(["x" * 30, "de", None], type=pa.large_string()).slice(1)]
+    short = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(pieces)))
+    assert _fits(short, 2) is (max(len(v) for v in short.dropna()) <= 2) is True
+    long = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([pieces[0], pa.array(["de", "x" * 30])
+                                                                  .cast(pa.large_string())])))
+    assert _fits(long, 29) is (max(len(v) for v in long.dropna()) <= 29) is False

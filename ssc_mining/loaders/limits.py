@@ -173,15 +173,25 @@ def _fits(values: pd.Series, max_chars: int) -> bool:
     """True when no cell can be longer than ``max_chars`` characters: an Arrow text column whose longest cell
     has at most that many bytes (a character takes at least one byte). Other columns: not known (False)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     if not hasattr(values.array, "__arrow_array__"):
         return False
-    arr = pa.array(values.array)   # the column's own Arrow data, no copy
+    arr = values.array.__arrow_array__()   # the column's own Arrow data in its pieces, no copy
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return False
-    longest = pc.max(pc.binary_length(arr)).as_py()
-    return longest is None or longest <= max_chars
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    return all(_longest_bytes(chunk) <= max_chars for chunk in chunks)
+
+
+def _longest_bytes(chunk: Any) -> int:
+    """Bytes of the longest text of an Arrow text array, from its offsets (no array of lengths is made)."""
+    import pyarrow as pa
+
+    if len(chunk) == 0:
+        return 0
+    width = np.dtype(np.int64) if pa.types.is_large_string(chunk.type) else np.dtype(np.int32)
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+    return int(np.diff(offsets).max())
 
 
 def cap_cells(frame: pd.DataFrame, max_chars: int, source_rows: np.ndarray) -> list[str]:
