@@ -124,7 +124,9 @@ def main() -> None:
                 print(f"\n{n:,} events, {args.repeat} runs each (s): pm4py "
                       + ", ".join(f"{r['seconds']:.1f}" for r in runs["pm4py"]) + "; report "
                       + ", ".join(f"{r['seconds']:.1f}" for r in runs["report"]) + "; two languages "
-                      + ", ".join(f"{r['seconds']:.1f}" for r in runs["report2"]))
+                      + ", ".join(f"{r['seconds']:.1f}" for r in runs["report2"])
+                      + "; report's peak memory (MiB) " + ", ".join(f"{r['peak_mib']:,.0f}" for r in runs["report"])
+                      + " (the table shows the run with the median time)")
             print(f"\n{n:,} events: phases of the one-language report (seconds; nested phases indented)")
             for name, depth, seconds in one["phases"]:
                 print(f"  {'  ' * depth}{name:<40} {seconds:7.2f}")
