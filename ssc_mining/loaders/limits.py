@@ -185,13 +185,9 @@ def _fits(values: pd.Series, max_chars: int) -> bool:
 
 def _longest_bytes(chunk: Any) -> int:
     """Bytes of the longest text of an Arrow text array, from its offsets (no array of lengths is made)."""
-    import pyarrow as pa
+    from ssc_mining.loaders.texts import text_offsets
 
-    if len(chunk) == 0:
-        return 0
-    width = np.dtype(np.int64) if pa.types.is_large_string(chunk.type) else np.dtype(np.int32)
-    offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
-    return int(np.diff(offsets).max())
+    return int(np.diff(text_offsets(chunk)).max()) if len(chunk) else 0
 
 
 def cap_cells(frame: pd.DataFrame, max_chars: int, source_rows: np.ndarray) -> list[str]:

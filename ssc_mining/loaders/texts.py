@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["trimmed"]
+__all__ = ["text_offsets", "trimmed"]
 
 
 def trimmed(values: pd.Series) -> pd.Series:
@@ -49,9 +49,8 @@ def _may_need_trim(chunk: pa.Array) -> bool:
     no-break space)."""
     if len(chunk) == 0:
         return False
-    _, offsets_buffer, data_buffer = chunk.buffers()
-    width = np.dtype(np.int64) if pa.types.is_large_string(chunk.type) else np.dtype(np.int32)
-    offsets: np.ndarray = np.frombuffer(offsets_buffer, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+    data_buffer = chunk.buffers()[2]
+    offsets = text_offsets(chunk)
     if data_buffer is None or offsets[-1] == offsets[0]:
         return False
     data = np.frombuffer(data_buffer, dtype=np.uint8)
@@ -59,3 +58,16 @@ def _may_need_trim(chunk: pa.Array) -> bool:
     filled = ends > starts   # a missing value, or an empty text, has no bytes
     first, last = data[starts[filled]], data[ends[filled] - 1]
     return bool(((first <= 0x20) | (first >= 0x80)).any() or ((last <= 0x20) | (last >= 0x80)).any())
+
+
+def text_offsets(chunk: pa.Array) -> np.ndarray:
+    """Where each text of an Arrow text array (``string`` or ``large_string``, possibly a slice) begins in its
+    data buffer, and where the last one ends: ``len(chunk) + 1`` numbers, read in place.
+
+    Example:
+        >>> text_offsets(pa.array(["ab", "", "cde"]).slice(1)).tolist()
+        [2, 2, 5]
+    """
+    width = np.dtype(np.int64) if pa.types.is_large_string(chunk.type) else np.dtype(np.int32)
+    offsets: np.ndarray = np.frombuffer(chunk.buffers()[1], dtype=width)
+    return offsets[chunk.offset:chunk.offset + len(chunk) + 1]
