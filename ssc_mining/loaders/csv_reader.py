@@ -94,7 +94,7 @@ def _read_csv(path: Path, encoding: str, delimiter: str | None, null_values: tup
     source_rows = np.setdiff1d(np.arange(2, total + 2, dtype=np.int64), bad, assume_unique=True)
     frame = table.to_pandas()
     del table
-    release_unused()   # the parser's blocks and the table's short-offset texts, before the columns are read
+    release_unused()   # the parser's working blocks, before the columns are read
     return RawTable(
         frame=frame,
         source_rows=source_rows,
