@@ -172,22 +172,12 @@ def _size(n: float) -> str:
 def _fits(values: pd.Series, max_chars: int) -> bool:
     """True when no cell can be longer than ``max_chars`` characters: an Arrow text column whose longest cell
     has at most that many bytes (a character takes at least one byte). Other columns: not known (False)."""
-    import pyarrow as pa
+    from ssc_mining.loaders.texts import arrow_texts, text_offsets  # pyarrow only when reading
 
-    if not hasattr(values.array, "__arrow_array__"):
-        return False
-    arr = values.array.__arrow_array__()   # the column's own Arrow data in its pieces, no copy
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        return False
-    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    return all(_longest_bytes(chunk) <= max_chars for chunk in chunks)
-
-
-def _longest_bytes(chunk: Any) -> int:
-    """Bytes of the longest text of an Arrow text array, from its offsets (no array of lengths is made)."""
-    from ssc_mining.loaders.texts import text_offsets
-
-    return int(np.diff(text_offsets(chunk)).max()) if len(chunk) else 0
+    arrow = arrow_texts(values)
+    # the longest cell's bytes from each piece's offsets (no array of lengths is made)
+    return arrow is not None and all(not len(chunk) or int(np.diff(text_offsets(chunk)).max()) <= max_chars
+                                     for chunk in arrow.chunks)
 
 
 def cap_cells(frame: pd.DataFrame, max_chars: int, source_rows: np.ndarray) -> list[str]:

@@ -21,19 +21,20 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["text_offsets", "trimmed"]
+__all__ = ["arrow_texts", "text_offsets", "trimmed"]
 
 
 def trimmed(values: pd.Series) -> pd.Series:
     """``values.str.strip()``; ``values`` itself when it holds Arrow texts none of which starts or ends with
     a byte that may be whitespace."""
-    arrow = _arrow_texts(values)
+    arrow = arrow_texts(values)
     if arrow is not None and not any(_may_need_trim(chunk) for chunk in arrow.chunks):
         return values
     return values.str.strip()
 
 
-def _arrow_texts(values: pd.Series) -> pa.ChunkedArray | None:
+def arrow_texts(values: pd.Series) -> pa.ChunkedArray | None:
+    """The column's own Arrow texts, in their pieces and without a copy; None when it holds no Arrow texts."""
     array = values.array
     if not hasattr(array, "__arrow_array__"):
         return None
