@@ -466,15 +466,14 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
             spec = _spec(kwargs)
             log = load(file, spec, strict=strict)
         analysers = _with_calendar(analysers, spec, params)
-        log.provenance.inputs = [i.to_dict() for i in recorded]
+        log.provenance.inputs += [i.to_dict() for i in recorded]   # after the import's, when FILE is a database
         try:
             moment = pd.Timestamp(as_of, tz="UTC") if as_of else None
         except ValueError:
             raise ConfigError(f"--as-of {as_of!r} is not a date", hint="write it as YYYY-MM-DD") from None
         privacy, pseudonymiser = _privacy(kwargs)
         p = log.provenance
-        click.echo(f"Read {p.rows_read:,} rows from {file.name}: {p.rows_used:,} used, "
-                   f"{p.rows_quarantined:,} set aside.")
+        click.echo(_reconciliation(file, p))
         langs = tuple(dict.fromkeys(langs))
         if pseudonymiser is not None:  # here, so that the columns with the real names are freed before the analysis
             with phase("pseudonymising"):
@@ -502,6 +501,52 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
             pdfs = add_pdfs(output, [paths.html for paths in written], written[0].sha256)
         for path in pdfs:
             click.echo(f"PDF (A4): {path}")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--db", "database", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The DuckDB database to write (e.g. tickets.duckdb); report, analyse and discover read it as "
+                   "they read an export.")
+@click.option("--batch-rows", type=click.IntRange(1), default=1_000_000, show_default=True, metavar="N",
+              help="Rows read, checked and written at a time (CSV and Parquet exports of the generic profile; "
+                   "others are read whole).")
+@click.option("--replace", is_flag=True, help="Write the database again when it exists.")
+@_mapping_options
+@click.option("--debug", is_flag=True, help="Show the traceback of errors.")
+@_progress_option
+@_handle_errors
+def import_command(file: Path, database: Path, batch_rows: int, replace: bool, debug: bool, **kwargs: Any) -> None:
+    """Read FILE in batches into a DuckDB database, with the same checks,
+    quarantine and provenance as a report; rows read = used + set aside for
+    every batch and in total.
+
+    \b
+    Example:
+      ssc-mining import tickets.csv --db tickets.duckdb
+      ssc-mining report tickets.duckdb -o reports/
+    """
+    from ssc_mining.loaders.database import BatchFigures
+    from ssc_mining.loaders.importer import import_export
+    from ssc_mining.progress import phase
+
+    def shown(batch: BatchFigures) -> None:
+        click.echo(f"Batch {batch.number}: rows {batch.first_row:,}–{batch.last_row:,}: {batch.rows_read:,} read, "
+                   f"{batch.rows_used:,} used, {batch.rows_quarantined:,} set aside.")
+
+    with _inputs_recording(kwargs) as recorded, phase(f"importing {file.name}"):
+        spec = _spec(kwargs)
+        result = import_export(file, database, spec, batch_rows=batch_rows, strict=kwargs.get("strict", False),
+                               replace=replace, on_batch=shown, inputs=recorded)
+    p = result.provenance
+    how = (f"in {len(result.batches):,} batches" if result.streamed
+           else "whole (this format or profile needs the whole file)")
+    click.echo(f"Read {p.rows_read:,} rows from {file.name} {how}: {p.rows_used:,} used, "
+               f"{p.rows_quarantined:,} set aside.")
+    if p.rows_quarantined:
+        click.echo("The rows set aside are in the database, with row number and reason; a report from it writes "
+                   "them to a quarantine file.")
+    click.echo(f"Database: {result.database} (read it with `ssc-mining report {result.database}`)")
 
 
 @main.command()
@@ -698,7 +743,7 @@ def analyse(file: Path, json_out: Path, analyser_names: str | None, preset: str 
         spec = _spec(kwargs)
         log = load(file, spec, strict=strict)
     analysers = _with_calendar(analysers, spec, params)
-    log.provenance.inputs = [i.to_dict() for i in recorded]
+    log.provenance.inputs += [i.to_dict() for i in recorded]   # after the import's, when FILE is a database
     if pseudonymiser is not None:
         log = pseudonymise_log(log, pseudonymiser)
     from ssc_mining.run_context import RunContext
@@ -737,6 +782,13 @@ def _inputs_recording(kwargs: dict[str, Any], *, plugins_dir: Path | None = None
             yield found
 
     return record()
+
+
+def _reconciliation(file: Path, provenance: Any) -> str:
+    """The line that says how the rows of the input reconcile (naming the export when FILE is a database)."""
+    p = provenance
+    source = file.name if p.source.name == file.name else f"{p.source.name} (imported into {file.name})"
+    return f"Read {p.rows_read:,} rows from {source}: {p.rows_used:,} used, {p.rows_quarantined:,} set aside."
 
 
 def _segments(text: str | None) -> tuple[str, ...]:
@@ -797,7 +849,7 @@ def discover(file: Path, coverage: float, max_variants: int, noise: float, bpmn:
     _settings, pseudonymiser = _privacy(kwargs)
     with _inputs_recording(kwargs, reference=reference) as recorded, phase(f"reading {file.name}"):
         log = load(file, _spec(kwargs), strict=strict)
-    log.provenance.inputs = [i.to_dict() for i in recorded]
+    log.provenance.inputs += [i.to_dict() for i in recorded]   # after the import's, when FILE is a database
     if pseudonymiser is not None:   # names inside activity labels or case ids never reach the model or the map
         log = pseudonymise_log(log, pseudonymiser)
     for line in run_discover(log, coverage=coverage, max_variants=max_variants, noise=noise, bpmn=bpmn, pnml=pnml,

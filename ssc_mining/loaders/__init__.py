@@ -116,6 +116,22 @@ def _read_kind(path: Path, kind: str, spec: MappingSpec) -> RawTable:
     return read_xes(path)
 
 
+def mapping_origin(spec: MappingSpec, mapping: dict[str, str]) -> str:
+    """Where the roles of ``mapping`` came from, for the provenance: given (options or mapping file) or proposed.
+
+    >>> mapping_origin(MappingSpec(), {"case": "Nr", "activity": "Act", "timestamp": "Time"})
+    'proposed from the column names: activity, case, timestamp'
+    """
+    proposed = ", ".join(sorted(role for role in mapping if role not in spec.columns))
+    given = _given_by(spec.source) if spec.columns else ""
+    if given and proposed:
+        return N_("given by %(given)s; the others proposed from the column names: %(roles)s") \
+            % {"given": given, "roles": proposed}
+    if given:
+        return N_("given by %(given)s") % {"given": given}
+    return N_("proposed from the column names: %(roles)s") % {"roles": proposed} if proposed else ""
+
+
 def _generic(raw: RawTable, profile: str | None) -> bool:
     """True when the generic profile will read ``raw`` (so nested JSON values must become columns or text)."""
     name = profile or detect_profile(raw)[0].name
@@ -137,6 +153,10 @@ def load(
     """
     path = Path(path)
     spec = spec or MappingSpec()
+    if _is_database(path):   # written by `ssc-mining import`: read as it was imported
+        from ssc_mining.loaders.database import read_database
+
+        return read_database(path, spec, strict=strict)
     try:
         log = _load(path, spec, profile or spec.profile, timezone=timezone, strict=strict)
     except SSCMiningError:
@@ -148,6 +168,17 @@ def load(
         raise clear from err
     release_unused()   # the parser's working tables: about half the frame's size again on a large export
     return log
+
+
+def _is_database(path: Path) -> bool:
+    """True when ``path`` is a DuckDB database (its first bytes); False for anything else, also a missing file."""
+    from ssc_mining.loaders.database import is_database
+
+    try:
+        with path.open("rb") as handle:
+            return is_database(handle.read(16))
+    except OSError:
+        return False   # the reading that follows explains it
 
 
 def _load(path: Path, spec: MappingSpec, profile: str | None, *, timezone: str | None, strict: bool) -> EventLog:
@@ -180,15 +211,7 @@ def _load_hashed(path: Path, spec: MappingSpec, profile: str | None, *, timezone
                                    profile=chosen.name, profile_detection=detection, mapping_source=origin,
                                    semantics=spec.semantics, fixed_semantics=profiled.semantics)
         mapping = resolve_mapping(spec, [str(c) for c in raw.frame.columns], path=path)
-        proposed = ", ".join(sorted(role for role in mapping if role not in spec.columns))
-        given = _given_by(spec.source) if spec.columns else ""
-        if given and proposed:
-            origin = N_("given by %(given)s; the others proposed from the column names: %(roles)s") \
-                % {"given": given, "roles": proposed}
-        elif given:
-            origin = N_("given by %(given)s") % {"given": given}
-        else:
-            origin = N_("proposed from the column names: %(roles)s") % {"roles": proposed} if proposed else ""
+        origin = mapping_origin(spec, mapping)
         return build_event_log(raw, mapping, source=source(), options=options,
                                profile=chosen.name, profile_detection=detection, mapping_source=origin,
                                semantics=spec.semantics)

@@ -58,6 +58,12 @@ class ReadOptions:
     timestamp_format: str | None = None
     timezone: str = "Europe/Amsterdam"
     strict: bool = False
+    #: formats already decided for the other time columns, by role (``None``: read as text); a batched import
+    #: decides them on its first batch and reads every later batch the same way
+    time_formats: dict[str, str | None] | None = None
+    #: attribute columns become numbers when every value is a decimal number; a batched import keeps them as
+    #: text and decides once on the whole column when the database is read
+    numbers: bool = True
 
 
 def build_event_log(
@@ -139,10 +145,13 @@ def build_event_log(
         if role in ("case", "activity", "timestamp"):
             continue
         values = kept(taken(column))
-        if role in C.TIME_ROLES:
+        fixed = (options.time_formats or {}).get(role, "")
+        if role in C.TIME_ROLES and fixed is None:   # read as text in an earlier batch
+            out[column] = values
+        elif role in C.TIME_ROLES:
             try:
                 parsed = parse_timestamps(values, column=column, dayfirst=options.dayfirst,
-                                          timezone=options.timezone)
+                                          timezone=options.timezone, fmt=fixed or None)
             except TimestampError as err:
                 notes.append(N_("%(column)s was not read as dates (%(problem)s); kept as text")
                              % {"column": repr(column), "problem": err.problem})
@@ -150,9 +159,7 @@ def build_event_log(
                 continue
             timestamps[role] = parsed.decision.to_dict()
             if parsed.decision.unparseable:
-                notes.append(N_("%(n)s values of %(column)s are not dates in the format %(format)s and were left "
-                                "empty") % {"n": f"{parsed.decision.unparseable:,}", "column": repr(column),
-                                            "format": repr(parsed.decision.format)})
+                notes.append(unparseable_note(timestamps[role]))
             out[C.ROLES[role]] = parsed.values
         else:
             out[C.ROLES[role]] = _text(values)
@@ -162,12 +169,13 @@ def build_event_log(
         if column in mapped:
             continue
         uses[column] = 1
-        values, found = _maybe_number(kept(taken(column)))
+        values, found = maybe_number(kept(taken(column))) if options.numbers else (kept(taken(column)), None)
         decimal = decimal or found
         out[column if column not in out else f"attr:{column}"] = values
     out[C.SOURCE_ROW] = rows if everything else rows[keep]
     # tickets that lost rows to the quarantine are flagged: their figures may be incomplete
     lost = case[bad].dropna().value_counts()
+    raw.set_aside_by_case = lost
     if len(lost):
         out[C.ROWS_SET_ASIDE] = case[keep].map(lost).fillna(0).astype("int64").to_numpy()
     release_unused()   # the file's texts and the timestamps' working copies, before the sort's copies
@@ -219,6 +227,16 @@ def build_event_log(
     return log
 
 
+def unparseable_note(decision: dict[str, Any]) -> str:
+    """The note on the values of a time column (not the main timestamp) left empty, from its decision.
+
+    >>> unparseable_note({"unparseable": 1200, "column": "Due", "format": "%Y-%m-%d"})
+    "1,200 values of 'Due' are not dates in the format '%Y-%m-%d' and were left empty"
+    """
+    return N_("%(n)s values of %(column)s are not dates in the format %(format)s and were left empty") \
+        % {"n": f"{decision['unparseable']:,}", "column": repr(decision["column"]), "format": repr(decision["format"])}
+
+
 def _text(values: pd.Series) -> pd.Series:
     """Values as text; empty or blank becomes missing. Never converts ``00123`` or ``1e5``."""
     text = trimmed(values.astype("str"))
@@ -226,7 +244,7 @@ def _text(values: pd.Series) -> pd.Series:
     return text.where(~empty) if empty.any() else text
 
 
-def _maybe_number(values: pd.Series) -> tuple[pd.Series, str | None]:
+def maybe_number(values: pd.Series) -> tuple[pd.Series, str | None]:
     """Convert an attribute column to numbers when every value is a decimal number."""
     if values.dtype.kind in "iufb" or len(values) == 0:
         return values, None

@@ -32,7 +32,7 @@ from ssc_mining.loaders.sniff import csv_rows, detect_delimiter, detect_encoding
 from ssc_mining.memory import release_unused
 
 _MAX_BLOCK = (1 << 31) - 1  # pyarrow's largest block
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
 def read_csv(
@@ -101,7 +101,7 @@ def _read_csv(path: Path, encoding: str, delimiter: str | None, null_values: tup
         reader="csv",
         rejected=rejected,
         details={"encoding": encoding, "delimiter": delimiter,
-                 "delimiter_name": _DELIMITER_NAMES.get(delimiter, delimiter)},
+                 "delimiter_name": DELIMITER_NAMES.get(delimiter, delimiter)},
         notes=notes,
     )
 
@@ -123,7 +123,7 @@ def _parse(path: Path, names: list[str], delimiter: str, encoding: str,
     while True:
         rejected.clear()
         try:
-            table = pacsv.read_csv(path, **_options(names, delimiter, encoding, null_values, on_invalid,
+            table = pacsv.read_csv(path, **csv_options(names, delimiter, encoding, null_values, on_invalid,
                                                     threads=threads, block_size=block))
         except pa.ArrowInvalid as err:
             if "invalid UTF8" in str(err) and encoding == "utf8":
@@ -137,7 +137,7 @@ def _parse(path: Path, names: list[str], delimiter: str, encoding: str,
         return table, rejected
 
 
-def _options(names: list[str], delimiter: str, encoding: str, null_values: tuple[str, ...],
+def csv_options(names: list[str], delimiter: str, encoding: str, null_values: tuple[str, ...],
              on_invalid: Any, *, threads: bool, block_size: int) -> dict[str, Any]:
     return {
         "read_options": pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding,
@@ -171,7 +171,7 @@ def _check_records(path: Path, names: list[str], delimiter: str, encoding: str, 
                    limits: Limits) -> None:
     """More lines than the row limit allows: count the records (streaming) and stop as soon as it is passed."""
     size = path.stat().st_size
-    options = _options(names, delimiter, encoding, null_values, lambda row: "skip", threads=True,
+    options = csv_options(names, delimiter, encoding, null_values, lambda row: "skip", threads=True,
                        block_size=max(1 << 22, min(size + 1, 1 << 26)))
     records = 0
     try:

@@ -42,6 +42,9 @@ class RawTable:
     rows_total: int | None = None
     #: records that produce no event by design, per reason (e.g. a history row that changed nothing relevant)
     skipped: dict[str, int] = field(default_factory=dict)
+    #: rows set aside per case id (filled by :func:`~ssc_mining.loaders.build.build_event_log`), so that a
+    #: batched import can flag a ticket whose rows were set aside in another batch
+    set_aside_by_case: pd.Series | None = None
 
     @property
     def rows_read(self) -> int:
