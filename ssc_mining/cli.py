@@ -98,6 +98,9 @@ def _mapping_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--max-cell-chars", metavar="N", type=click.IntRange(0),
                      help="Cut longer cells to this many characters, noted in the provenance (default 10000; env "
                           "SSC_MINING_MAX_CELL_CHARS; 0 = no limit)."),
+        click.option("--max-memory", metavar="SIZE", callback=_size_option,
+                     help="Stop before reading an input that a report is estimated to need more memory for, e.g. "
+                          "16GiB (default: what the machine has available; env SSC_MINING_MAX_MEMORY; 0 = no check)."),
         click.option("--max-ratio", metavar="X", type=click.FloatRange(0),
                      help="Stop unpacking an input that comes out more than X times its packed size, as a "
                           "decompression bomb does; checked past 64 MiB (default 200; env SSC_MINING_MAX_RATIO; "
@@ -113,7 +116,7 @@ def _mapping_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
         given = {"member": kwargs.pop("member", None), "max_input_bytes": kwargs.pop("max_input_size", None),
                  "max_rows": kwargs.pop("max_rows", None), "max_cell_chars": kwargs.pop("max_cell_chars", None),
-                 "max_ratio": kwargs.pop("max_ratio", None)}
+                 "max_ratio": kwargs.pop("max_ratio", None), "max_memory": kwargs.pop("max_memory", None)}
         with using(**given):
             return command(*args, **kwargs)
 

@@ -25,6 +25,7 @@ from ssc_mining.eventlog.provenance import SourceFile
 from ssc_mining.i18n import N_
 from ssc_mining.loaders.build import ReadOptions, build_event_log
 from ssc_mining.loaders.csv_reader import read_csv
+from ssc_mining.loaders.footprint import check_memory
 from ssc_mining.loaders.limits import cap_cells, chosen_member, current, explain, nested_to_text
 from ssc_mining.loaders.mapping import MappingSpec, propose_mapping, resolve_mapping
 from ssc_mining.loaders.profiles import available_profiles, detect_profile, get_profile
@@ -74,6 +75,8 @@ def _read_any(path: Path, spec: MappingSpec) -> RawTable:
     limits = current()
     member = chosen_member(spec.member)
     kind = detect_kind(path)
+    check_memory(path, kind, ceiling=limits.max_memory,
+                 inner=peek_kind(path, member=member) if kind in PACKED else None)
     if kind not in PACKED:
         limits.check_bytes(path.stat().st_size, path=path)
         raw = _read_kind(path, kind, spec)
@@ -156,6 +159,7 @@ def load(
     if _is_database(path):   # written by `ssc-mining import`: read as it was imported
         from ssc_mining.loaders.database import read_database
 
+        check_memory(path, "duckdb", ceiling=current().max_memory)
         return read_database(path, spec, strict=strict)
     try:
         log = _load(path, spec, profile or spec.profile, timezone=timezone, strict=strict)

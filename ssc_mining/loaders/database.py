@@ -53,6 +53,8 @@ from ssc_mining.semantics.reading import read_semantics
 #: the layout written by this version; a database of another layout is refused with a clear message
 LAYOUT = "ssc-mining events 1"
 _MAGIC = b"DUCK"
+#: what the meta table holds (see :meth:`EventStore.finish`)
+_META_KEYS = ("layout", "provenance", "semantics", "fixed_semantics", "fixed_by", "batch_rows", "objects")
 
 
 def is_database(head: bytes) -> bool:
@@ -190,7 +192,7 @@ def read_database(path: str | Path, spec: MappingSpec | None = None, *, strict: 
     finally:
         connection.close()
     record_input(N_("imported database"), path)
-    frame = table.to_pandas()
+    frame = table.to_pandas(split_blocks=True, self_destruct=True)   # each column freed once converted
     del table
     for column in meta["objects"]:
         values = frame[column].astype(object)
@@ -233,6 +235,10 @@ def _meta(connection: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
     if meta.get("layout") != LAYOUT:
         raise FormatError(f"the database has the layout {meta.get('layout')!r}; this version reads {LAYOUT!r}",
                           path=path, hint="import the export again with this version of ssc-mining")
+    missing = sorted(set(_META_KEYS) - set(meta))
+    if missing:
+        raise FormatError(f"the database's meta table lacks {', '.join(missing)}: the import did not finish, or "
+                          "an earlier build wrote it", path=path, hint="import the export again")
     return meta
 
 

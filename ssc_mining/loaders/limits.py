@@ -8,7 +8,9 @@ environment variable (``0`` switches it off):
 * bytes once unpacked: ``--max-input-size`` / ``SSC_MINING_MAX_INPUT_SIZE``, default 2 GiB;
 * rows (records): ``--max-rows`` / ``SSC_MINING_MAX_ROWS``, default 20,000,000;
 * characters in one cell: ``--max-cell-chars`` / ``SSC_MINING_MAX_CELL_CHARS``, default 10,000;
-* packing ratio (unpacked / packed bytes): ``--max-ratio`` / ``SSC_MINING_MAX_RATIO``, default 200.
+* packing ratio (unpacked / packed bytes): ``--max-ratio`` / ``SSC_MINING_MAX_RATIO``, default 200;
+* the memory a report on the input is estimated to need: ``--max-memory`` / ``SSC_MINING_MAX_MEMORY``, by
+  default what the machine has available (:mod:`ssc_mining.loaders.footprint`).
 
 Cells longer than the cell limit are cut (``…``) and counted in the notes; the
 other limits stop reading as soon as they are passed. The packing ratio
@@ -70,13 +72,17 @@ class Limits:
     max_rows: int = 20_000_000
     max_cell_chars: int = 10_000
     max_ratio: float = 200.0
+    #: the memory a report on one input may be estimated to need (see :mod:`ssc_mining.loaders.footprint`);
+    #: -1: what the machine has available when reading starts
+    max_memory: int = -1
 
     #: the option and environment variable of each limit
     OPTIONS: ClassVar[dict[str, tuple[str, str]]] = {
         "max_input_bytes": ("--max-input-size", "SSC_MINING_MAX_INPUT_SIZE"),
         "max_rows": ("--max-rows", "SSC_MINING_MAX_ROWS"),
         "max_cell_chars": ("--max-cell-chars", "SSC_MINING_MAX_CELL_CHARS"),
-        "max_ratio": ("--max-ratio", "SSC_MINING_MAX_RATIO")}
+        "max_ratio": ("--max-ratio", "SSC_MINING_MAX_RATIO"),
+        "max_memory": ("--max-memory", "SSC_MINING_MAX_MEMORY")}
 
     def check_bytes(self, size: int, *, path: str | Path, what: str = "the file") -> None:
         """Raise :class:`InputError` when ``size`` unpacked bytes pass the limit."""
@@ -154,7 +160,7 @@ def parse_size(text: str) -> int:
 
 
 def _parse(name: str, text: str) -> int | float:
-    if name == "max_input_bytes":
+    if name in ("max_input_bytes", "max_memory"):
         return parse_size(text)
     value = float(text) if name == "max_ratio" else int(text)
     if value < 0:
