@@ -787,6 +787,26 @@ def _inputs_recording(kwargs: dict[str, Any], *, plugins_dir: Path | None = None
     return record()
 
 
+def _duckdb_events(file: Path, kwargs: dict[str, Any], pseudonymiser: Any, *, reference: Path | None) -> Any:
+    """The database FILE (from `ssc-mining import`) for the DuckDB engine, with its inputs recorded."""
+    from ssc_mining.engines.duckdb_events import DuckDBEvents
+    from ssc_mining.errors import InputError
+    from ssc_mining.eventlog.inputs import record_input
+    from ssc_mining.loaders import is_database
+    from ssc_mining.loaders.database import refuse_reading_options
+    from ssc_mining.progress import phase
+
+    if not file.is_file() or not is_database(file):
+        raise InputError("--engine duckdb reads a database written by `ssc-mining import`", path=file,
+                         hint=f"import the export first: ssc-mining import {file} --db tickets.duckdb")
+    with _inputs_recording(kwargs, reference=reference) as recorded, phase(f"opening {file.name} in DuckDB"):
+        refuse_reading_options(_spec(kwargs), file)
+        record_input(N_("imported database"), file)
+        events = DuckDBEvents(file, pseudonymiser=pseudonymiser)
+    events.provenance.inputs += [i.to_dict() for i in recorded]
+    return events
+
+
 def _reconciliation(file: Path, provenance: Any) -> str:
     """The line that says how the rows of the input reconcile (naming the export when FILE is a database)."""
     p = provenance
@@ -826,6 +846,9 @@ def _segments(text: str | None) -> tuple[str, ...]:
               help="With --reference: write the fitness and deviations of every case to this CSV.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the model summary, map settings and conformance to this JSON file.")
+@click.option("--engine", type=click.Choice(["pandas", "duckdb"]), default="pandas", show_default=True,
+              help="Where the variants and the process map are computed: pandas (the log in memory) or duckdb (on a "
+                   "database from `ssc-mining import`, without loading the events: for logs beyond memory).")
 @_privacy_options
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
 @_progress_option
@@ -850,12 +873,17 @@ def discover(file: Path, coverage: float, max_variants: int, noise: float, bpmn:
 
     run = run_record()
     _settings, pseudonymiser = _privacy(kwargs)
-    with _inputs_recording(kwargs, reference=reference) as recorded, phase(f"reading {file.name}"):
-        log = load(file, _spec(kwargs), strict=strict)
-    log.provenance.inputs += [i.to_dict() for i in recorded]   # after the import's, when FILE is a database
-    if pseudonymiser is not None:   # names inside activity labels or case ids never reach the model or the map
-        log = pseudonymise_log(log, pseudonymiser)
-    for line in run_discover(log, coverage=coverage, max_variants=max_variants, noise=noise, bpmn=bpmn, pnml=pnml,
+    source: Any
+    if kwargs.get("engine") == "duckdb":
+        source = _duckdb_events(file, kwargs, pseudonymiser, reference=reference)
+    else:
+        with _inputs_recording(kwargs, reference=reference) as recorded, phase(f"reading {file.name}"):
+            log = load(file, _spec(kwargs), strict=strict)
+        log.provenance.inputs += [i.to_dict() for i in recorded]   # after the import's, when FILE is a database
+        if pseudonymiser is not None:   # names inside activity labels or case ids never reach the model or the map
+            log = pseudonymise_log(log, pseudonymiser)
+        source = log
+    for line in run_discover(source, coverage=coverage, max_variants=max_variants, noise=noise, bpmn=bpmn, pnml=pnml,
                              svg=svg, mode=mode, map_activities=map_activities, map_paths=map_paths,
                              reference=reference, cases_csv=cases_csv, json_out=json_out, run=run):
         click.echo(line)

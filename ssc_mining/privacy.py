@@ -194,7 +194,7 @@ def _recoded(values: pd.Series, codes: np.ndarray, new: list[Any]) -> pd.Series:
     return out.where(codes >= 0, None)
 
 
-def _replace_in_column(values: pd.Series, finder: NameFinder) -> tuple[pd.Series, dict[str, str]]:
+def replace_in_column(values: pd.Series, finder: NameFinder) -> tuple[pd.Series, dict[str, str]]:
     """The column with names replaced (one pass per distinct value that may hold one) and the values that
     changed. An Arrow text column's distinct values are found without coding its rows; the rows are coded
     only when a value changes."""
@@ -243,7 +243,7 @@ def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser, *, jobs: int |
              and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
     renamed: dict[str, dict[str, str]] = {}
     for column, (values, changed) in zip(texts, side_by_side(
-            [functools.partial(_replace_in_column, frame[c], finder) for c in texts], jobs)):
+            [functools.partial(replace_in_column, frame[c], finder) for c in texts], jobs)):
         frame[column] = values
         if changed:
             renamed[column] = changed

@@ -55,6 +55,9 @@ def _under(module: str, package: str) -> bool:
     ("ssc_mining.loaders", "ssc_mining.discovery"),
     ("ssc_mining.results", "ssc_mining.analysers"), ("ssc_mining.results", "ssc_mining.report"),
     ("ssc_mining.analysers", "ssc_mining.report"),
+    ("ssc_mining.engines", "ssc_mining.report"), ("ssc_mining.engines", "ssc_mining.analysers"),
+    ("ssc_mining.loaders", "ssc_mining.engines"), ("ssc_mining.eventlog", "ssc_mining.engines"),
+    ("ssc_mining.discovery", "ssc_mining.engines"),
 ])
 def test_no_upward_import(lower: str, higher: str):
     upward = sorted(f"{m} → {i}" for m, p in SOURCES.items() if _under(m, lower)

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining._pm4py import import_pm4py, quiet
-from ssc_mining.discovery.variants import variant_table
+from ssc_mining.discovery.aggregates import Aggregates, aggregates_of
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.log import EventLog
@@ -185,7 +185,7 @@ def _moves(alignment: list[tuple[Any, Any]], known: set[str]) -> list[tuple[str,
     return sorted(found, key=lambda d: (KINDS.index(d[0]), d[1]))
 
 
-def check_conformance(log: EventLog, reference: Reference, *, max_variants: int = 1000,
+def check_conformance(log: EventLog | Aggregates, reference: Reference, *, max_variants: int = 1000,
                       seconds_per_variant: float = 10.0, max_seconds: float = 600.0) -> Conformance:
     """Align the most frequent variants of ``log`` with ``reference`` and summarise per case and mother."""
     import_pm4py()  # banner off before pm4py's submodules load
@@ -194,7 +194,8 @@ def check_conformance(log: EventLog, reference: Reference, *, max_variants: int 
     from pm4py.objects.log.obj import EventLog as Pm4pyLog
 
     started = time.perf_counter()
-    table = variant_table(log)
+    source = aggregates_of(log)
+    table = source.variant_table()
     k = min(table.n, max_variants)
     traces = Pm4pyLog([Trace([Event({"concept:name": a}) for a in t]) for t in table.traces[:k]])
     params = {alignments.Parameters.PARAM_MAX_ALIGN_TIME_TRACE: seconds_per_variant,
@@ -227,8 +228,9 @@ def check_conformance(log: EventLog, reference: Reference, *, max_variants: int 
     deviations = deviations.sort_values(["cases", "rank", "activity"], ascending=[False, True, True],
                                         kind="stable").drop(columns="rank").reset_index(drop=True)
     by_mother = None
-    if C.MOTHER in log.frame.columns:
-        mother = log.frame.drop_duplicates(C.CASE).set_index(C.CASE)[C.MOTHER].astype("string").fillna("–")
+    first_mother = source.first_per_case(C.MOTHER)
+    if first_mother is not None:
+        mother = first_mother.astype("string").fillna("–")
         cases["mother"] = mother.reindex(case_variant.index).to_numpy()
         grouped = cases.groupby("mother", sort=True)
         by_mother = pd.DataFrame({

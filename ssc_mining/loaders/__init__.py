@@ -156,7 +156,7 @@ def load(
     """
     path = Path(path)
     spec = spec or MappingSpec()
-    if _is_database(path):   # written by `ssc-mining import`: read as it was imported
+    if is_database(path):   # written by `ssc-mining import`: read as it was imported
         from ssc_mining.loaders.database import read_database
 
         check_memory(path, "duckdb", ceiling=current().max_memory)
@@ -174,13 +174,13 @@ def load(
     return log
 
 
-def _is_database(path: Path) -> bool:
+def is_database(path: Path) -> bool:
     """True when ``path`` is a DuckDB database (its first bytes); False for anything else, also a missing file."""
-    from ssc_mining.loaders.database import is_database
+    from ssc_mining.loaders.database import is_database as database_head
 
     try:
         with path.open("rb") as handle:
-            return is_database(handle.read(16))
+            return database_head(handle.read(16))
     except OSError:
         return False   # the reading that follows explains it
 

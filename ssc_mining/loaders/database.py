@@ -53,6 +53,8 @@ from ssc_mining.semantics.reading import read_semantics
 #: the layout written by this version; a database of another layout is refused with a clear message
 LAYOUT = "ssc-mining events 1"
 _MAGIC = b"DUCK"
+#: DuckDB's own memory while an import writes (its cache of written blocks)
+_IMPORT_MEMORY = "512MB"
 #: what the meta table holds (see :meth:`EventStore.finish`)
 _META_KEYS = ("layout", "provenance", "semantics", "fixed_semantics", "fixed_by", "batch_rows", "objects")
 
@@ -92,6 +94,9 @@ class EventStore:
         self.inputs = inputs if inputs is not None else []
         self.connection = duckdb.connect(str(path))
         self.connection.execute("SET TimeZone = 'UTC'")
+        # DuckDB keeps written blocks cached up to 80 % of memory by default; an import only appends, so a small
+        # cache keeps its memory flat (the batch, not the database, sets it)
+        self.connection.execute(f"SET memory_limit = '{_IMPORT_MEMORY}'")
         self._columns: list[str] | None = None
         self._objects: list[str] = []
         self.connection.execute("CREATE TABLE quarantine (source_row BIGINT, reason VARCHAR, raw VARCHAR)")
@@ -173,11 +178,7 @@ def read_database(path: str | Path, spec: MappingSpec | None = None, *, strict: 
     """
     path = Path(path)
     spec = spec or MappingSpec()
-    given = [name for name in _READING_OPTIONS if getattr(spec, name)]
-    if given:
-        raise ConfigError(f"{path.name} is an imported database; its columns and values were read by the import, "
-                          f"so these options cannot apply: {', '.join(given)}", path=path,
-                          hint="give them to 'ssc-mining import' and import the export again")
+    refuse_reading_options(spec, path)
     try:
         connection = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as err:
@@ -185,7 +186,7 @@ def read_database(path: str | Path, spec: MappingSpec | None = None, *, strict: 
                           hint="is another program writing it? Otherwise import the export again") from None
     try:
         connection.execute("SET TimeZone = 'UTC'")
-        meta = _meta(connection, path)
+        meta = read_meta(connection, path)
         table = connection.sql("SELECT * FROM events").to_arrow_table()
         quarantine = connection.sql("SELECT source_row, reason, raw FROM quarantine ORDER BY source_row, reason") \
             .to_arrow_table().to_pandas()
@@ -207,7 +208,10 @@ def read_database(path: str | Path, spec: MappingSpec | None = None, *, strict: 
         decimal = decimal or found
     events = sort_events(frame, consume=True)
     quarantine = quarantine.astype({"source_row": "Int64", "reason": object, "raw": object})   # as a reading makes it
-    provenance = _provenance(meta["provenance"], events, decimal)
+    flagged = int(events.loc[events[C.ROWS_SET_ASIDE] > 0, C.CASE].nunique()) \
+        if C.ROWS_SET_ASIDE in events.columns else 0
+    provenance = provenance_of(meta["provenance"], events=len(events), decimal=decimal,
+                               cases_with_rows_set_aside=flagged)
     provenance.notes.append(N_("read from the database %(name)s, written by ssc-mining import")
                             % {"name": path.name})
     reading = read_semantics(events, overrides=spec.semantics or meta["semantics"],
@@ -225,9 +229,19 @@ def read_database(path: str | Path, spec: MappingSpec | None = None, *, strict: 
     return log
 
 
-def _meta(connection: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
+def refuse_reading_options(spec: MappingSpec, path: Path) -> None:
+    """Raise :class:`ConfigError` when ``spec`` holds reading options: the import applied them already."""
+    given = [name for name in _READING_OPTIONS if getattr(spec, name)]
+    if given:
+        raise ConfigError(f"{path.name} is an imported database; its columns and values were read by the import, "
+                          f"so these options cannot apply: {', '.join(given)}", path=path,
+                          hint="give them to 'ssc-mining import' and import the export again")
+
+
+def read_meta(connection: duckdb.DuckDBPyConnection, path: Path, *, table: str = "meta") -> dict[str, Any]:
+    """The meta table of a database from ``ssc-mining import`` (checked: its layout and keys)."""
     try:
-        rows = connection.execute("SELECT key, value FROM meta").fetchall()
+        rows = connection.execute(f"SELECT key, value FROM {table}").fetchall()
     except duckdb.Error:
         raise FormatError("this DuckDB database was not written by 'ssc-mining import' (it has no meta table)",
                           path=path, hint="give the export itself, or import it with 'ssc-mining import'") from None
@@ -242,7 +256,8 @@ def _meta(connection: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
     return meta
 
 
-def _provenance(data: dict[str, Any], events: pd.DataFrame, decimal: str | None) -> Provenance:
+def provenance_of(data: dict[str, Any], *, events: int, decimal: str | None,
+                  cases_with_rows_set_aside: int) -> Provenance:
     """The import's provenance for the events read back: the same source, counts and decisions; this run's tool
     versions (with a note when the import was made with others)."""
     names = {f.name for f in fields(Provenance)}
@@ -251,9 +266,8 @@ def _provenance(data: dict[str, Any], events: pd.DataFrame, decimal: str | None)
     imported_with = values.pop("versions", {})
     provenance = Provenance(**values)
     provenance.decimal = provenance.decimal or decimal
-    provenance.events = len(events)
-    provenance.cases_with_rows_set_aside = int(events.loc[events[C.ROWS_SET_ASIDE] > 0, C.CASE].nunique()) \
-        if C.ROWS_SET_ASIDE in events.columns else 0
+    provenance.events = events
+    provenance.cases_with_rows_set_aside = cases_with_rows_set_aside
     now = tool_versions()
     changed = sorted(name for name in now if imported_with.get(name) not in (None, now[name]))
     if changed:

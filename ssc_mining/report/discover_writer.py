@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from ssc_mining._io import atomic_write_text, json_text, safe_frame
-from ssc_mining.discovery.dfg import directly_follows
+from ssc_mining.discovery.aggregates import Aggregates, aggregates_of
 from ssc_mining.discovery.inductive import discover_model, write_bpmn, write_pnml
 from ssc_mining.eventlog.log import EventLog
 
 
-def run_discover(log: EventLog, *, coverage: float = 0.8, max_variants: int = 5000, noise: float = 0.0,
+def run_discover(log: EventLog | Aggregates, *, coverage: float = 0.8, max_variants: int = 5000, noise: float = 0.0,
                  bpmn: Path | None = None, pnml: Path | None = None, svg: Path | None = None,
                  mode: str = "frequency", map_activities: float = 1.0, map_paths: float = 0.9,
                  reference: Path | None = None, cases_csv: Path | None = None,
@@ -36,9 +36,12 @@ def run_discover(log: EventLog, *, coverage: float = 0.8, max_variants: int = 50
     from ssc_mining.report.process_map import export_svg
 
     lines: list[str] = []
-    data: dict[str, Any] = {"schema": "ssc_mining.discover/1", "source": log.provenance.source.name,
-                            "run": run or {}, "provenance": log.provenance.to_dict()}
-    model = discover_model(log, coverage=coverage, max_variants=max_variants, noise_threshold=noise)
+    source = aggregates_of(log)
+    provenance = source.provenance
+    data: dict[str, Any] = {"schema": "ssc_mining.discover/1", "source": provenance.source.name,
+                            "run": run or {}, "provenance": provenance.to_dict()}
+    model = discover_model(source.variant_table(), coverage=coverage, max_variants=max_variants,
+                           noise_threshold=noise)
     caption = model.caption()
     lines.append(f"Model: {caption} Mined in {model.seconds:.2f} s.")
     lines.append(f"Process tree: {model.tree}")
@@ -48,17 +51,17 @@ def run_discover(log: EventLog, *, coverage: float = 0.8, max_variants: int = 50
     if pnml:
         lines.append(f"PNML: {write_pnml(model.net, model.initial_marking, model.final_marking, pnml, caption)}")
     if svg:
-        graph = directly_follows(log)
+        graph = source.directly_follows()
         settings = MapSettings(activity_coverage=map_activities, path_coverage=map_paths)
         kept = filter_map(graph, settings)
-        export_svg(kept.dfg, svg, title=f"Process map — {log.provenance.source.name}", mode=mode,  # type: ignore[arg-type]
+        export_svg(kept.dfg, svg, title=f"Process map — {provenance.source.name}", mode=mode,  # type: ignore[arg-type]
                    note=kept.note(), rare=rare_activities(graph, settings.rare_share))
         data["map"] = kept.to_dict()
         lines.append(f"Process map ({mode}): {svg}")
     if reference:
         from ssc_mining.discovery.conformance import check_conformance, read_reference
 
-        result = check_conformance(log, read_reference(reference))
+        result = check_conformance(source, read_reference(reference))
         data["conformance"] = result.to_dict()
         lines.append(f"Conformance: {result.summary()}")
         lines.extend(f"  - {d['text']}" for d in result.deviation_list(10))
