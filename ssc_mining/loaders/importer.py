@@ -20,7 +20,7 @@ Example:
     >>> import tempfile
     >>> from pathlib import Path
     >>> db = Path(tempfile.mkdtemp()) / "tickets.duckdb"
-    >>> result = import_export("data/samples/generic-events.csv", db, batch_rows=20_000)
+    >>> result = import_export("data/samples/generic-events.csv", db, batch_rows=2_000)
     >>> len(result.batches), result.provenance.reconciles(), all(b.reconciles() for b in result.batches)
     (2, True, True)
 """
