@@ -24,11 +24,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ssc_mining.errors import EmptyInputError, FormatError
-from ssc_mining.i18n import N_
-from ssc_mining.loaders.csv_reader import DELIMITER_NAMES, csv_options
+from ssc_mining.loaders.csv_reader import DELIMITER_NAMES, arrow_encoding, csv_header, csv_options, rejecting
 from ssc_mining.loaders.limits import cap_cells, current
-from ssc_mining.loaders.raw import RawTable, RejectedRow, dedupe_names
-from ssc_mining.loaders.sniff import csv_rows, detect_delimiter, detect_encoding, read_head
+from ssc_mining.loaders.raw import RawTable, RejectedRow
+from ssc_mining.loaders.sniff import detect_encoding
 
 #: bytes pyarrow parses at a time; a batch collects blocks until it holds the rows asked for
 _BLOCK = 1 << 24
@@ -63,26 +62,12 @@ def read_batches(path: Path, kind: str, *, rows: int, encoding: str | None = Non
 def _csv_batches(path: Path, rows: int, *, encoding: str | None, delimiter: str | None,
                  block: int) -> Iterator[RawTable]:
     encoding = encoding or detect_encoding(path)
-    head = read_head(path, encoding)
-    delimiter = delimiter or detect_delimiter(head)
-    header_row = next(iter(csv_rows(head, delimiter)), None)
-    if not header_row or not any(h.strip() for h in header_row):
-        raise EmptyInputError("the file has no header row", path=path, hint="the first line must name the columns")
-    names, notes = dedupe_names([h.lstrip("\ufeff") for h in header_row])
+    delimiter, names, notes = csv_header(path, encoding, delimiter)
     details = {"encoding": encoding, "delimiter": delimiter,
                "delimiter_name": DELIMITER_NAMES.get(delimiter, delimiter)}
     rejected: list[RejectedRow] = []
-
-    def on_invalid(row: pacsv.InvalidRow) -> str:
-        few = row.actual_columns < row.expected_columns
-        reason = (N_("too few fields: %(found)s instead of %(expected)s") if few
-                  else N_("too many fields: %(found)s instead of %(expected)s")) \
-            % {"found": row.actual_columns, "expected": row.expected_columns}
-        rejected.append(RejectedRow(row.number, reason, row.text[:500]))
-        return "skip"
-
-    pa_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
-    options = csv_options(names, delimiter, pa_encoding, ("",), on_invalid, threads=False, block_size=block)
+    pa_encoding = arrow_encoding(encoding)
+    options = csv_options(names, delimiter, pa_encoding, ("",), rejecting(rejected), threads=False, block_size=block)
     limits = current()
     next_row, pending, yielded = 2, [], False
     try:

@@ -72,15 +72,8 @@ def _utf8_or_bom(path: Path) -> str:
 
 def _read_csv(path: Path, encoding: str, delimiter: str | None, null_values: tuple[str, ...]) -> RawTable:
     limits = current()
-    head = read_head(path, encoding)
-    delimiter = delimiter or detect_delimiter(head)
-    header_row = next(iter(csv_rows(head, delimiter)), None)
-    if not header_row or not any(h.strip() for h in header_row):
-        raise EmptyInputError("the file has no header row", path=path,
-                              hint="the first line must name the columns")
-    names, notes = dedupe_names([h.lstrip("\ufeff") for h in header_row])
-
-    pa_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
+    delimiter, names, notes = csv_header(path, encoding, delimiter)
+    pa_encoding = arrow_encoding(encoding)
     if limits.max_rows and _count_lines(path, limits.max_rows + 2) > limits.max_rows + 1:
         _check_records(path, names, delimiter, pa_encoding, null_values, limits)  # lines may hold quoted breaks
     table, rejected = _parse(path, names, delimiter, pa_encoding, null_values, threads=True)
@@ -106,10 +99,26 @@ def _read_csv(path: Path, encoding: str, delimiter: str | None, null_values: tup
     )
 
 
-def _parse(path: Path, names: list[str], delimiter: str, encoding: str,
-           null_values: tuple[str, ...], *, threads: bool) -> tuple[pa.Table, list[RejectedRow]]:
-    rejected: list[RejectedRow] = []
+def csv_header(path: Path, encoding: str, delimiter: str | None) -> tuple[str, list[str], list[str]]:
+    """The delimiter (detected unless given), the column names (made unique) and notes on the names."""
+    head = read_head(path, encoding)
+    delimiter = delimiter or detect_delimiter(head)
+    header_row = next(iter(csv_rows(head, delimiter)), None)
+    if not header_row or not any(h.strip() for h in header_row):
+        raise EmptyInputError("the file has no header row", path=path,
+                              hint="the first line must name the columns")
+    names, notes = dedupe_names([h.lstrip("\ufeff") for h in header_row])
+    return delimiter, names, notes
 
+
+def arrow_encoding(encoding: str) -> str:
+    """The name pyarrow's CSV reader knows the encoding by."""
+    return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
+
+
+def rejecting(rejected: list[RejectedRow]) -> Any:
+    """pyarrow's handler of records with too few or too many fields: each is added to ``rejected`` with its row
+    number and reason, and skipped."""
     def on_invalid(row: pacsv.InvalidRow) -> str:
         few = row.actual_columns < row.expected_columns
         reason = (N_("too few fields: %(found)s instead of %(expected)s") if few
@@ -118,6 +127,13 @@ def _parse(path: Path, names: list[str], delimiter: str, encoding: str,
         rejected.append(RejectedRow(row.number, reason, row.text[:500]))
         return "skip"
 
+    return on_invalid
+
+
+def _parse(path: Path, names: list[str], delimiter: str, encoding: str,
+           null_values: tuple[str, ...], *, threads: bool) -> tuple[pa.Table, list[RejectedRow]]:
+    rejected: list[RejectedRow] = []
+    on_invalid = rejecting(rejected)
     size = path.stat().st_size
     block = max(1 << 22, min(size + 1, 1 << 26))
     while True:
