@@ -712,6 +712,12 @@ def list_analysers(plugins_dir: Path | None, debug: bool) -> None:
 @_analyser_options
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Write the analysers' results (and the provenance) to this JSON file.")
+@click.option("--engine", type=click.Choice(["pandas", "duckdb"]), default="pandas", show_default=True,
+              help="pandas: the log in memory. duckdb: a database from `ssc-mining import`, analysed in partitions of "
+                   "whole tickets, for logs beyond memory (analysers that need all events at once are reported as "
+                   "not run; see docs/scale.md).")
+@click.option("--partition-events", type=click.IntRange(1, None), default=2_000_000, show_default=True,
+              help="--engine duckdb: about this many events per partition (memory follows it).")
 @_privacy_options
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
 @_jobs_option
@@ -741,21 +747,28 @@ def analyse(file: Path, json_out: Path, analyser_names: str | None, preset: str 
     privacy, pseudonymiser = _privacy(kwargs)
     run = run_record()
     from ssc_mining.progress import phase
-
-    with _inputs_recording(kwargs, plugins_dir=plugins_dir) as recorded, phase(f"reading {file.name}"):
-        spec = _spec(kwargs)
-        log = load(file, spec, strict=strict)
-    analysers = _with_calendar(analysers, spec, params)
-    log.provenance.inputs += [i.to_dict() for i in recorded]   # after the import's, when FILE is a database
-    if pseudonymiser is not None:
-        log = pseudonymise_log(log, pseudonymiser)
     from ssc_mining.run_context import RunContext
 
-    context = RunContext.of(log, strict=strict, jobs=kwargs.get("jobs"))
-    results, notes = apply_privacy(run_analysers(log, analysers, context=context), privacy)
+    if kwargs.get("engine") == "duckdb":
+        spec = _spec(kwargs)
+        analysers = _with_calendar(analysers, spec, params)
+        results, semantics, provenance = _analyse_in_partitions(file, kwargs, spec, analysers, pseudonymiser,
+                                                                plugins_dir=plugins_dir)
+    else:
+        with _inputs_recording(kwargs, plugins_dir=plugins_dir) as recorded, phase(f"reading {file.name}"):
+            spec = _spec(kwargs)
+            log = load(file, spec, strict=strict)
+        analysers = _with_calendar(analysers, spec, params)
+        log.provenance.inputs += [i.to_dict() for i in recorded]   # after the import's, when FILE is a database
+        if pseudonymiser is not None:
+            log = pseudonymise_log(log, pseudonymiser)
+        context = RunContext.of(log, strict=strict, jobs=kwargs.get("jobs"))
+        results = run_analysers(log, analysers, context=context)
+        semantics, provenance = semantics_figures(log), log.provenance
+    results, notes = apply_privacy(results, privacy)
     data = {"schema": "ssc_mining.analyse/1", "run": run, "analysers": [r.to_dict() for r in results],
             "plugin_problems": problems, "privacy": {**asdict(privacy), "notes": notes},
-            "semantics": semantics_figures(log), "provenance": log.provenance.to_dict()}
+            "semantics": semantics, "provenance": provenance.to_dict()}
     atomic_write_text(json_out, json_text(data))
     for r in results:
         click.echo(f"{r.analyser}: {r.status}" + (f" ({r.reason})" if r.reason else ""))
@@ -789,11 +802,12 @@ def _inputs_recording(kwargs: dict[str, Any], *, plugins_dir: Path | None = None
 
 def _duckdb_events(file: Path, kwargs: dict[str, Any], pseudonymiser: Any, *, reference: Path | None) -> Any:
     """The database FILE (from `ssc-mining import`) for the DuckDB engine, with its inputs recorded."""
-    from ssc_mining.engines.duckdb_events import DuckDBEvents
+    from ssc_mining.engines.duckdb_events import DuckDBEvents, memory_limit_for
     from ssc_mining.errors import InputError
     from ssc_mining.eventlog.inputs import record_input
     from ssc_mining.loaders import is_database
     from ssc_mining.loaders.database import refuse_reading_options
+    from ssc_mining.loaders.limits import current as current_limits
     from ssc_mining.progress import phase
 
     if not file.is_file() or not is_database(file):
@@ -802,9 +816,59 @@ def _duckdb_events(file: Path, kwargs: dict[str, Any], pseudonymiser: Any, *, re
     with _inputs_recording(kwargs, reference=reference) as recorded, phase(f"opening {file.name} in DuckDB"):
         refuse_reading_options(_spec(kwargs), file)
         record_input(N_("imported database"), file)
-        events = DuckDBEvents(file, pseudonymiser=pseudonymiser)
+        events = DuckDBEvents(file, pseudonymiser=pseudonymiser,
+                              memory_limit=memory_limit_for(current_limits().max_memory))
     events.provenance.inputs += [i.to_dict() for i in recorded]
     return events
+
+
+def _analyse_in_partitions(file: Path, kwargs: dict[str, Any], spec: Any, analysers: list[Any], pseudonymiser: Any,
+                           *, plugins_dir: Path | None) -> tuple[list[Any], dict[str, Any], Any]:
+    """--engine duckdb: the results of ``analysers`` on the database FILE, read in partitions of whole tickets;
+    the semantics figures and the provenance."""
+    from ssc_mining.analysers.runner import run_in_partitions
+    from ssc_mining.engines.partitioned import Partitions
+    from ssc_mining.errors import InputError
+    from ssc_mining.eventlog.inputs import record_input
+    from ssc_mining.i18n import current_language, render_texts
+    from ssc_mining.loaders import is_database
+    from ssc_mining.loaders.database import refuse_reading_options
+    from ssc_mining.progress import phase
+    from ssc_mining.report.model import semantics_data
+    from ssc_mining.run_context import RunContext
+
+    if not file.is_file() or not is_database(file):
+        raise InputError("--engine duckdb reads a database written by `ssc-mining import`", path=file,
+                         hint=f"import the export first: ssc-mining import {file} --db tickets.duckdb")
+    with _inputs_recording(kwargs, plugins_dir=plugins_dir) as recorded, phase(f"deciding on the whole of {file.name}"):
+        refuse_reading_options(spec, file)
+        record_input(N_("imported database"), file)
+        parts = Partitions(file, partition_events=kwargs["partition_events"], semantics=spec.semantics or None,
+                           pseudonymiser=pseudonymiser)
+    with parts:
+        provenance = parts.provenance()
+        provenance.inputs += [i.to_dict() for i in recorded]
+        provenance.notes.append(N_("read from the database %(name)s, written by ssc-mining import")
+                                % {"name": file.name})
+        provenance.notes.extend(parts.semantics.notes)
+        provenance.notes.append(N_("analysed by DuckDB %(version)s in %(n)s partitions of whole tickets")
+                                % {"version": duckdb_version(), "n": parts.n})
+        context = RunContext(timezone=provenance.timezone, strict=bool(kwargs.get("strict")), jobs=1)
+        results = run_in_partitions(parts.logs(), parts.facts, analysers, context=context)
+        if kwargs.get("strict") and parts.meta["provenance"].get("rows_quarantined"):
+            from ssc_mining.errors import StrictModeError
+
+            raise StrictModeError(f"{parts.meta['provenance']['rows_quarantined']:,} rows were quarantined on import",
+                                  path=provenance.source.name, hint="fix the rows and import again, or run without "
+                                                                    "--strict")
+        return render_texts(results, current_language()), semantics_data(parts.semantics,
+                                                                         parts.facts.roles_present), provenance
+
+
+def duckdb_version() -> str:
+    import duckdb
+
+    return str(duckdb.__version__)
 
 
 def _reconciliation(file: Path, provenance: Any) -> str:

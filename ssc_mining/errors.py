@@ -10,6 +10,7 @@
     │   ├── TimestampError         a timestamp column cannot be decided or parsed
     │   └── StrictModeError        ``--strict`` and rows had to be quarantined
     ├── ConfigError                an option or a mapping file is wrong
+    ├── ResourceError              the machine has too little memory or disk space for this run (exit 5)
     └── AnalyserFailedError        an analyser failed (fatal only with ``--strict``; exit 4)
 
 The CLI turns each into a short message (which file, row or column, what to do)
@@ -38,6 +39,7 @@ __all__ = [
     "StrictModeError",
     "ConfigError",
     "AnalyserFailedError",
+    "ResourceError",
 ]
 
 
@@ -115,3 +117,9 @@ class AnalyserFailedError(SSCMiningError):
     """An analyser raised or returned something that is not a Result (fatal only with ``--strict``)."""
 
     exit_code = 4
+
+
+class ResourceError(SSCMiningError):
+    """The run needs more memory or disk space (for an engine's temporary files) than the machine has."""
+
+    exit_code = 5

@@ -30,6 +30,7 @@ import hmac
 import os
 import re
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -215,12 +216,15 @@ def replace_in_column(values: pd.Series, finder: NameFinder) -> tuple[pd.Series,
     return _recoded(values, codes, new), changed
 
 
-def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser, *, jobs: int | None = None) -> EventLog:
+def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser, *, jobs: int | None = None,
+                     names: Collection[str] | None = None) -> EventLog:
     """A copy of ``log`` whose person columns hold pseudonyms, with people's names and e-mail addresses inside
     every other text column (activities, teams, categories, case ids …) replaced too; the quarantine's raw text
     is withheld. The readings of activities and statuses follow their new labels. The columns are done side by
     side on ``jobs`` threads (default: as many as the log's size calls for; see :mod:`ssc_mining.parallel`).
-    A log that is already pseudonymised comes back as it is (pseudonyms are not pseudonymised again)."""
+    A log that is already pseudonymised comes back as it is (pseudonyms are not pseudonymised again). ``names``:
+    the people's names to find in other columns (default: those in this log's person columns; a partition of a
+    larger log gets those of the whole log, so that every partition replaces the same names)."""
     from ssc_mining.parallel import auto_jobs, side_by_side
 
     if log.pseudonymised:
@@ -233,12 +237,12 @@ def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser, *, jobs: int |
         return {str(v) for v in pd.unique(values.dropna())}, pseudonymiser.series(values)
 
     people = [c for c in PERSON_COLUMNS if c in frame.columns]
-    names: set[str] = set()
+    given, names = names, set()
     for column, (found, pseudonyms) in zip(people, side_by_side([functools.partial(person, c) for c in people],
                                                                  jobs)):
         names |= found
         frame[column] = pseudonyms
-    finder = NameFinder(sorted(names), pseudonymiser)
+    finder = NameFinder(sorted(names if given is None else given), pseudonymiser)
     texts = [c for c in frame.columns if c not in PERSON_COLUMNS and c != C.SOURCE_ROW
              and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
     renamed: dict[str, dict[str, str]] = {}
@@ -253,8 +257,12 @@ def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser, *, jobs: int |
     quarantine = log.quarantine.copy()
     if len(quarantine):
         quarantine["raw"] = "(withheld: may contain names; see the source file at this row)"  # file text: English
+    facts = log.facts
+    if facts is not None and facts.lifecycle_starts and renamed.get(C.ACTIVITY):
+        facts = replace(facts, lifecycle_starts=frozenset(
+            renamed[C.ACTIVITY].get(a, a) for a in facts.lifecycle_starts))
     return EventLog(frame=frame, provenance=log.provenance, quarantine=quarantine, semantics=semantics,
-                    pseudonymised=True)
+                    pseudonymised=True, facts=facts)
 
 
 def apply_privacy(results: list[Result], settings: PrivacySettings) -> tuple[list[Result], list[str]]:

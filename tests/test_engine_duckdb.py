@@ -115,3 +115,22 @@ def test_the_duckdb_engine_asks_for_an_imported_database(tmp_path):
     assert done.returncode == 2
     assert "--engine duckdb reads a database written by `ssc-mining import`" in done.stderr
     assert "ssc-mining import" in done.stderr.split("What to do:")[1]
+
+
+def test_running_out_of_memory_is_a_message_not_a_crash(tmp_path):
+    database = tmp_path / "tickets.duckdb"
+    import_export(SAMPLES / "generic-events.csv", database)
+    done = run_cli("discover", database, "--engine", "duckdb", "--max-memory", "4MB")
+    assert done.returncode == 5, done.stderr
+    assert "DuckDB ran out of room while aggregating the events" in done.stderr
+    assert "memory limit 1.9 MiB" in done.stderr   # half of --max-memory
+    assert "--max-memory" in done.stderr.split("What to do:")[1]
+    assert "bug in ssc_mining" not in done.stderr
+
+
+def test_duckdb_memory_follows_the_ceiling():
+    from ssc_mining.engines.duckdb_events import memory_limit_for
+
+    assert memory_limit_for(8 * 2**30) == 4 * 2**30
+    assert memory_limit_for(None) <= 4 * 2**30       # what the machine has: half, at most 4 GiB
+    assert memory_limit_for(0) == memory_limit_for(-1) == memory_limit_for(None)

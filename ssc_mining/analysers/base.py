@@ -15,6 +15,11 @@ An analyser is a small frozen dataclass:
 * ``personal = True`` when it can emit items about individual people (who did
   an event, who asked); such items carry ``personal=True`` and the works-council
   audience never sees them (checked by the conformance kit);
+* two optional hooks for logs beyond memory, :meth:`Analyser.partial` and :meth:`Analyser.combine`: the part of
+  the result one partition of whole tickets holds (per-ticket values, counts that add up), and the result made
+  of all the parts and the whole log's :class:`~ssc_mining.eventlog.facts.LogFacts`. An analyser that offers
+  them runs on the DuckDB engine (:mod:`ssc_mining.engines.partitioned`); its ``analyse`` should be
+  ``self.combine([self.partial(log)], LogFacts.of(log))``, so both engines run the same code;
 * three optional hooks the segment comparison uses: :meth:`Analyser.case_values`
   (one row per case with the values its metrics are made of, so a statistical
   test can compare segments), :meth:`Analyser.pinned` (a copy with the
@@ -53,6 +58,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.facts import LogFacts
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, Localised, current_language, format_number, gettext, is_deferred, ngettext
 from ssc_mining.results import Item, Metric, Result
@@ -84,6 +90,24 @@ class Analyser:
     def analyse(self, log: EventLog) -> Result:
         """Analyse ``log`` and return a result. Pure: no I/O, the log is not changed."""
         raise NotImplementedError
+
+    # optional hooks for logs beyond memory (the DuckDB engine uses them) ---------------------
+
+    def partial(self, log: EventLog) -> Any:
+        """What ``log`` — a partition of whole tickets of a larger log, read with that log's facts — contributes
+        to the result, in any form :meth:`combine` understands (kept in memory until all partitions are done:
+        per-ticket values and sums, not events). None (the default): the analyser needs the whole log."""
+        return None
+
+    def combine(self, parts: Sequence[Any], facts: LogFacts) -> Result:
+        """The result of the log made of the partitions whose :meth:`partial` gave ``parts`` (in the partitions'
+        order), with the whole log's ``facts``. Must equal ``analyse`` of that log."""
+        raise NotImplementedError
+
+    @classmethod
+    def runs_in_partitions(cls) -> bool:
+        """True when the analyser offers :meth:`partial` and :meth:`combine`."""
+        return cls.partial is not Analyser.partial and cls.combine is not Analyser.combine
 
     # optional hooks (the segment comparison uses them) --------------------------------------
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 import functools
 import traceback
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.errors import AnalyserFailedError
+from ssc_mining.eventlog.facts import LogFacts
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import TextRenderedTooEarlyError, current_language, deferred, render_texts
 from ssc_mining.i18n import gettext as _
@@ -26,7 +28,7 @@ from ssc_mining.progress import phase
 from ssc_mining.results import Result
 from ssc_mining.run_context import RunContext
 
-__all__ = ["AnalyserFailedError", "analyser_tasks", "run_analysers", "run_analysers_deferred"]
+__all__ = ["AnalyserFailedError", "analyser_tasks", "run_analysers", "run_analysers_deferred", "run_in_partitions"]
 
 
 def run_analysers(log: EventLog, analysers: Iterable[Analyser], *, strict: bool = False,
@@ -78,12 +80,77 @@ def _one(log: EventLog, analyser: Analyser, *, strict: bool) -> Result:
     except TextRenderedTooEarlyError:
         raise  # a mistake in the analyser's code, not in the data
     except Exception as err:  # noqa: BLE001 - one failing analyser must not break the report
-        if strict:
-            raise AnalyserFailedError(f"analyser {analyser.name!r} failed: {type(err).__name__}: {err}",
-                                      hint="run without --strict to report it as failed and go on") from err
-        last = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
-        where = f" (at {last.filename.rsplit('/', 1)[-1]}:{last.lineno})" if last else ""
-        result = Result.failed(analyser.name, title, f"{type(err).__name__}: {err}{where}",
-                               version=analyser.version, params=analyser.params(),
-                               description=analyser.text(analyser.description))
+        result = _failure(analyser, err, strict=strict)
     return result
+
+
+def run_in_partitions(partitions: Iterable[EventLog], facts: LogFacts, analysers: Iterable[Analyser], *,
+                      context: RunContext, on_partition: Callable[[int, EventLog], None] | None = None) -> list[Result]:
+    """One result per analyser, in the given order, texts deferred, from a log given as ``partitions`` of whole
+    tickets (read with the whole log's ``facts``; see :mod:`ssc_mining.engines.partitioned`).
+
+    Each partition is read once and goes through every analyser's :meth:`~Analyser.partial`; the results are
+    their :meth:`~Analyser.combine`. An analyser without these hooks is reported as not measured on this engine,
+    one that lacks a column as skipped, one that raises as failed (or stops the run with ``context.strict``).
+    ``on_partition(i, log)`` is called before partition ``i`` is analysed (progress).
+    """
+    analysers = [context.settle(a) for a in analysers]
+    parts: dict[int, list[Any]] = {i: [] for i, a in enumerate(analysers) if a.runs_in_partitions()}
+    failed: dict[int, Result] = {}
+    first: EventLog | None = None
+    with deferred():
+        for number, log in enumerate(partitions):
+            first = first or log
+            if on_partition is not None:
+                on_partition(number, log)
+            for i, part_list in parts.items():
+                if i in failed or analysers[i].missing_columns(log):
+                    continue
+                try:
+                    with phase(f"analyser {analysers[i].name}, partition {number + 1}"):
+                        part_list.append(analysers[i].partial(log))
+                except TextRenderedTooEarlyError:
+                    raise
+                except Exception as err:  # noqa: BLE001 - as in a run in memory
+                    failed[i] = _failure(analysers[i], err, strict=context.strict)
+        results = []
+        for i, analyser in enumerate(analysers):
+            if i in failed:
+                results.append(failed[i])
+            elif i not in parts:
+                results.append(Result.skipped(
+                    analyser.name, analyser.text(analyser.title) if analyser.title else analyser.name,
+                    _("this analysis needs all events in memory and does not run on the DuckDB engine yet; run it "
+                      "with --engine pandas on a log that fits in memory"),
+                    version=analyser.version, params=analyser.params(),
+                    description=analyser.text(analyser.description)))
+            elif first is not None and analyser.missing_columns(first):
+                results.append(_one(first, analyser, strict=context.strict))   # the skipped result, as in memory
+            else:
+                results.append(_combined(analyser, parts[i], facts, strict=context.strict))
+        return results
+
+
+def _combined(analyser: Analyser, parts: list[Any], facts: LogFacts, *, strict: bool) -> Result:
+    try:
+        with phase(f"analyser {analyser.name}, combining {len(parts)} partitions"):
+            result = analyser.combine(parts, facts)
+        if not isinstance(result, Result):
+            raise TypeError(f"combine() returned {type(result).__name__}, not a Result")
+        return result
+    except TextRenderedTooEarlyError:
+        raise
+    except Exception as err:  # noqa: BLE001
+        return _failure(analyser, err, strict=strict)
+
+
+def _failure(analyser: Analyser, err: Exception, *, strict: bool) -> Result:
+    """The failed result of ``analyser`` (or, with ``strict``, the error that stops the run)."""
+    title = analyser.text(analyser.title) if analyser.title else analyser.name
+    if strict:
+        raise AnalyserFailedError(f"analyser {analyser.name!r} failed: {type(err).__name__}: {err}",
+                                  hint="run without --strict to report it as failed and go on") from err
+    last = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
+    where = f" (at {last.filename.rsplit('/', 1)[-1]}:{last.lineno})" if last else ""
+    return Result.failed(analyser.name, title, f"{type(err).__name__}: {err}{where}", version=analyser.version,
+                         params=analyser.params(), description=analyser.text(analyser.description))

@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,7 @@ import pandas as pd
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.analysers.case_table import case_table
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.facts import LogFacts, case_order, in_log_order
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, ngettext
 from ssc_mining.i18n import gettext as _
@@ -40,12 +42,26 @@ from ssc_mining.results import Chart, Item, Metric, Result, Table
 
 def complete_cases(log: EventLog, complete_only: bool = True) -> tuple[np.ndarray, dict[str, int]]:
     """Per case: whether it counts for time figures, and how many were left out per reason."""
-    m, n = log.markers, log.cases.n
+    m = log.markers
+    return _complete(m.ended, m.started, LogFacts.of(log), complete_only)
+
+
+def _complete(ended: np.ndarray, started: np.ndarray, facts: LogFacts,
+              complete_only: bool) -> tuple[np.ndarray, dict[str, int]]:
+    n = len(ended)
     if not complete_only:
         return np.ones(n, dtype=bool), {}
-    still_open = ~m.ended if m.endings_known else np.zeros(n, dtype=bool)
-    cut = ~m.started if m.starts_known else np.zeros(n, dtype=bool)
+    still_open = ~ended if facts.endings_known else np.zeros(n, dtype=bool)
+    cut = ~started if facts.starts_known else np.zeros(n, dtype=bool)
     return ~(still_open | cut), {"open": int(still_open.sum()), "cut": int((cut & ~still_open).sum())}
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A partition's share of the throughput figures: its tickets' times, groups and endings."""
+
+    cases: pd.DataFrame   #: per ticket: days, days_to_resolution, ended, started, order, and mother/category
+    done: bool            #: some event resolves, closes or cancels a ticket
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,8 +95,19 @@ class ThroughputTime(Analyser):
     max_groups: int = 15
 
     def analyse(self, log: EventLog) -> Result:
-        index, m, cases = log.cases, log.markers, case_table(log)
-        keep, left = complete_cases(log, self.complete_only)
+        return self.combine([self.partial(log)], LogFacts.of(log))
+
+    def partial(self, log: EventLog) -> _Part:
+        cases, m = case_table(log), log.markers
+        groups = [g for g in ("mother", "category") if g in cases.columns]
+        frame = cases[["days", "days_to_resolution", *groups]].assign(ended=m.ended, started=m.started,
+                                                                        order=case_order(log))
+        return _Part(cases=frame, done=bool(m.done().any()))
+
+    def combine(self, parts: Sequence[_Part], facts: LogFacts) -> Result:
+        cases = parts[0].cases if len(parts) == 1 else in_log_order(
+            pd.concat([p.cases for p in parts]), np.concatenate([p.cases["order"].to_numpy() for p in parts]))
+        keep, left = _complete(cases["ended"].to_numpy(), cases["started"].to_numpy(), facts, self.complete_only)
         days = cases["days"][keep]
         to_resolution = cases["days_to_resolution"][keep]
         n_left = sum(left.values())
@@ -91,7 +118,7 @@ class ThroughputTime(Analyser):
             Metric("cases_left_out", _("Tickets left out because they are incomplete"), n_left, unit="cases",
                    based_on=_("%(open)s still open at the end of the export, %(cut)s registered before it began")
                    % {"open": format_number(left.get("open", 0)), "cut": format_number(left.get("cut", 0))},
-                   base=index.n),
+                   base=facts.cases),
             Metric("median_days", _("Median throughput time (first to last event)"),
                    float(days.median()) if len(days) else None, unit="days"),
             Metric("p90_days", _("Nine in ten tickets take at most"),
@@ -99,7 +126,7 @@ class ThroughputTime(Analyser):
             Metric("max_days", _("Longest throughput time"), float(days.max()) if len(days) else None, unit="days"),
         ]
         resolved = to_resolution.dropna()
-        if m.done().any():
+        if any(p.done for p in parts):
             items += [
                 Metric("median_days_to_resolution", _("Median time to resolution"),
                        float(resolved.median()) if len(resolved) else None, unit="days",
@@ -118,7 +145,7 @@ class ThroughputTime(Analyser):
                            series={_("tickets"): sorted(round(float(v), 4) for v in days)},
                            x_label=_("days from first to last event"), y_label=_("tickets")))
         for column, label in ((C.MOTHER, _("mother organisation")), (C.CATEGORY, _("category"))):
-            if log.has(column):
+            if column in facts.with_values:
                 groups = pd.DataFrame({"group": cases[column.rsplit(":", 1)[-1]][keep].to_numpy(),
                                        "days": days.to_numpy(), "resolution": to_resolution.to_numpy()})
                 table = self._per_group(groups)
@@ -154,7 +181,7 @@ class ThroughputTime(Analyser):
                            % {"n": format_number(n_left)})
         elif not self.complete_only:
             caveats.append(_("Tickets still open at the time of the export look shorter than they are."))
-        if not m.endings_known:
+        if not facts.endings_known:
             caveats.append(_("Nothing in this export means resolved or closed, so it cannot tell which tickets are "
                              "still open; all are counted."))
         return self.result(summary=summary, items=items, caveats=caveats)

@@ -12,12 +12,14 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.discovery.overview import variants
+from ssc_mining.eventlog.facts import LogFacts
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, format_share
 from ssc_mining.i18n import gettext as _
@@ -42,8 +44,17 @@ class Variants(Analyser):
     top: int = 10
 
     def analyse(self, log: EventLog) -> Result:
-        counts = variants(log)
-        cases = max(log.n_cases, 1)
+        return self.combine([self.partial(log)], LogFacts.of(log))
+
+    def partial(self, log: EventLog) -> pd.Series:
+        """Tickets per path (activities joined by " → ")."""
+        return variants(log)
+
+    def combine(self, parts: Sequence[pd.Series], facts: LogFacts) -> Result:
+        counts = parts[0] if len(parts) == 1 else (
+            pd.concat(parts).groupby(level=0, sort=True).sum().rename("cases").sort_values(ascending=False,
+                                                                                          kind="stable"))
+        cases = max(facts.cases, 1)
         top = counts.head(self.top)
         table = pd.DataFrame({"rank": range(1, len(top) + 1), "variant": top.index, "cases": top.to_numpy(),
                               "share": (top.to_numpy() / cases).round(4)})
@@ -52,7 +63,7 @@ class Variants(Analyser):
             summary=(_("%(n)s different paths; the %(top)s most frequent cover %(share)s of the tickets.")
                      % {"n": format_number(len(counts)), "top": len(top), "share": format_share(share, 0)}
                      if len(counts) else _("The export is empty.")),
-            items=[Metric("cases", _("Tickets"), log.n_cases, unit="cases"),
+            items=[Metric("cases", _("Tickets"), facts.cases, unit="cases"),
                    Metric("variants", _("Paths"), int(len(counts)), unit="variants"),
                    Metric("top_share", _("Share of tickets in the %(top)s most frequent paths") % {"top": self.top},
                           round(share, 4), unit="share"),

@@ -26,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -36,40 +37,76 @@ import pandas as pd
 
 from ssc_mining.discovery.dfg import DirectlyFollows
 from ssc_mining.discovery.variants import VariantTable
+from ssc_mining.errors import ResourceError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.provenance import Provenance
 from ssc_mining.loaders.database import read_meta
+from ssc_mining.loaders.footprint import size_text
 from ssc_mining.privacy import Pseudonymiser
 
 _CASE, _ACT, _TIME, _ROW = (f'"{c}"' for c in (C.CASE, C.ACTIVITY, C.TIMESTAMP, C.SOURCE_ROW))
-#: the events with their ticket's next activity and time, in the event log's order
-_STEPS = f"""
-    SELECT {_CASE} AS c, {_ACT} AS a,
-           lead({_ACT}) OVER w AS na,
-           (epoch_us(lead({_TIME}) OVER w) - epoch_us({_TIME})) / 1e6 AS seconds,
-           row_number() OVER w AS pos
-    FROM src.events WINDOW w AS (PARTITION BY {_CASE} ORDER BY {_TIME}, {_ROW})
-"""
+#: working tables, made once and compact (numbers, not texts): tickets numbered in the event log's order (of their
+#: first event in the database, which the import wrote in that order), activities numbered, and every event's
+#: position in its ticket with the next activity and the time to it
+_PREPARE = (
+    f"CREATE TEMP TABLE cases AS SELECT c, (row_number() OVER (ORDER BY first) - 1)::INTEGER AS ci FROM "
+    f"(SELECT {_CASE} AS c, min(rowid) AS first FROM src.events GROUP BY {_CASE})",
+    f"CREATE TEMP TABLE acts AS SELECT a, (row_number() OVER (ORDER BY a) - 1)::INTEGER AS ai FROM "
+    f"(SELECT DISTINCT {_ACT} AS a FROM src.events)",
+    f"""CREATE TEMP TABLE steps AS
+        SELECT ci, ai, lead(ai) OVER w AS nai, (lead(t) OVER w - t) / 1e6 AS seconds,
+               (row_number() OVER w)::INTEGER AS pos
+        FROM (SELECT cases.ci, acts.ai, epoch_us(e.{_TIME}) AS t, e.{_ROW} AS r
+              FROM src.events e JOIN cases ON e.{_CASE} = cases.c JOIN acts ON e.{_ACT} = acts.a)
+        WINDOW w AS (PARTITION BY ci ORDER BY t, r)""",
+)
+#: DuckDB's messages when it runs out of memory or of room for its temporary files
+_OUT_OF_ROOM = ("No space left on device", "max_temp_directory_size", "Out of Memory", "could not allocate",
+                "failed to allocate")
+#: the share of the memory ceiling DuckDB may use, and its cap when the ceiling is what the machine has
+_SHARE, _CAP = 0.5, 4 * 2**30
+
+
+def memory_limit_for(ceiling: int | None) -> int:
+    """DuckDB's memory limit in bytes for a run with the memory ceiling ``ceiling`` (``--max-memory``; -1 or None:
+    what the machine has available; 0: no check). Half the ceiling; at most 4 GiB unless a ceiling was given,
+    because DuckDB spills what does not fit to disk and more memory gains little.
+
+    >>> memory_limit_for(2 * 2**30) / 2**30
+    1.0
+    >>> memory_limit_for(64 * 2**30) / 2**30    # a ceiling given on purpose is followed
+    32.0
+    """
+    from ssc_mining.loaders.footprint import available_bytes
+
+    if ceiling and ceiling > 0:
+        return int(ceiling * _SHARE)
+    available = available_bytes()
+    return int(min(available * _SHARE, _CAP)) if available else _CAP
 
 
 class DuckDBEvents:
     """A database from ``ssc-mining import``, opened read-only; its aggregates are computed on demand."""
 
-    def __init__(self, path: str | Path, *, memory_limit: str | None = None,
+    def __init__(self, path: str | Path, *, memory_limit: int | None = None,
                  pseudonymiser: Pseudonymiser | None = None) -> None:
         self.path = Path(path)
         # an in-memory database with the file attached read-only: the working tables are its own, and what does
-        # not fit in memory_limit goes to a temporary folder
+        # not fit in memory_limit (bytes; default: memory_limit_for(None)) goes to a temporary folder
         self._scratch = tempfile.TemporaryDirectory(prefix="ssc-mining-duckdb-")
-        self.connection = duckdb.connect()
+        self.memory_limit = memory_limit or memory_limit_for(None)
+        self.connection = duckdb.connect(config={"preserve_insertion_order": False})
         self.connection.execute("SET TimeZone = 'UTC'")
         self.connection.execute(f"SET temp_directory = '{self._scratch.name}'")
-        if memory_limit:
-            self.connection.execute(f"SET memory_limit = '{memory_limit}'")
+        self.connection.execute(f"SET memory_limit = '{self.memory_limit // 2**20}MiB'")
         escaped = str(self.path).replace("'", "''")
         self.connection.execute(f"ATTACH '{escaped}' AS src (READ_ONLY)")
-        self.meta = read_meta(self.connection, self.path, table="src.meta")
+        try:
+            self.meta = read_meta(self.connection, self.path, table="src.meta")
+        except duckdb.Error as err:
+            raise self._out_of_room(err) from err
         self.provenance = self._provenance()
+        self._prepared = False
         self._renamed: dict[str, dict[str, str]] = {}
         if pseudonymiser is not None:
             self._renamed = self._pseudonyms(pseudonymiser)
@@ -87,7 +124,7 @@ class DuckDBEvents:
     def _provenance(self) -> Provenance:
         from ssc_mining.loaders.database import provenance_of
 
-        counts = self.connection.execute("SELECT count(*) FROM src.events").fetchone()
+        counts = self._sql("SELECT count(*) FROM src.events", "rows")[0]
         assert counts is not None
         provenance = provenance_of(self.meta["provenance"], events=int(counts[0]), decimal=None,
                                    cases_with_rows_set_aside=self._set_aside())
@@ -95,29 +132,29 @@ class DuckDBEvents:
         return provenance
 
     def _set_aside(self) -> int:
-        columns = {row[0] for row in self.connection.execute("DESCRIBE src.events").fetchall()}
+        columns = {row[0] for row in self._sql("DESCRIBE src.events", "rows")}
         if C.ROWS_SET_ASIDE not in columns:
             return 0
-        found = self.connection.execute(f'SELECT count(DISTINCT {_CASE}) FROM src.events '
-                                        f'WHERE "{C.ROWS_SET_ASIDE}" > 0').fetchone()
+        found = self._sql(f'SELECT count(DISTINCT {_CASE}) FROM src.events '
+                          f'WHERE "{C.ROWS_SET_ASIDE}" > 0', "rows")[0]
         return int(found[0]) if found else 0
 
     def _pseudonyms(self, pseudonymiser: Pseudonymiser) -> dict[str, dict[str, str]]:
         """Per column (activity, case, mother): the values that change, as pseudonymise_log changes them."""
         from ssc_mining.privacy import PERSON_COLUMNS, NameFinder, replace_in_column
 
-        columns = {row[0] for row in self.connection.execute("DESCRIBE src.events").fetchall()}
+        columns = {row[0] for row in self._sql("DESCRIBE src.events", "rows")}
         names: set[str] = set()
         for column in PERSON_COLUMNS:
             if column in columns:
-                found = self.connection.execute(f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM src.events '
-                                                f'WHERE "{column}" IS NOT NULL').fetchall()
+                found = self._sql(f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM src.events '
+                                  f'WHERE "{column}" IS NOT NULL', "rows")
                 names |= {str(v[0]) for v in found}
         finder = NameFinder(sorted(names), pseudonymiser)
         renamed = {}
         for column in (C.ACTIVITY, C.CASE, C.MOTHER):
             if column in columns:
-                distinct = self.connection.sql(f'SELECT DISTINCT "{column}" AS v FROM src.events').to_arrow_table()
+                distinct = self._sql(f'SELECT DISTINCT "{column}" AS v FROM src.events', "arrow")
                 _values, changed = replace_in_column(distinct.column("v").to_pandas(), finder)
                 renamed[column] = changed
         return renamed
@@ -130,72 +167,112 @@ class DuckDBEvents:
             return values.map(lambda v: changed.get(v, v))
         return [changed.get(v, v) for v in values]
 
+    def _sql(self, query: str, kind: str = "none") -> Any:
+        """``query`` run, and its result as ``kind`` (``df``, ``arrow``, ``rows`` or ``none``); running out of
+        memory or disk space becomes a :class:`ResourceError` that says so."""
+        try:
+            if kind == "df":
+                return self.connection.sql(query).to_df()
+            if kind == "arrow":
+                return self.connection.sql(query).to_arrow_table()
+            done = self.connection.execute(query)
+            return done.fetchall() if kind == "rows" else None
+        except duckdb.Error as err:
+            raise self._out_of_room(err) from err
+
+    def _out_of_room(self, err: duckdb.Error) -> Exception:
+        text = str(err)
+        if not any(part.lower() in text.lower() for part in _OUT_OF_ROOM):
+            return err
+        free = shutil.disk_usage(self._scratch.name).free
+        return ResourceError(
+            f"DuckDB ran out of room while aggregating the events: {text.splitlines()[0][:200]} (memory limit "
+            f"{size_text(self.memory_limit)}; temporary files in {Path(self._scratch.name).parent}, "
+            f"{size_text(free)} free now)", path=self.path,
+            hint="free disk space in that folder or point TMPDIR at a disk with more room, or give DuckDB more "
+                 "memory with --max-memory SIZE (it may use half of it)")
+
+    def _prepare(self) -> None:
+        """The working tables (see ``_PREPARE``), made on first use."""
+        if not self._prepared:
+            for query in _PREPARE:
+                self._sql(query)
+            self._prepared = True
+
+    def _activities(self) -> np.ndarray:
+        """Activity labels by number (as named in the output)."""
+        frame = self._sql("SELECT a, ai FROM acts ORDER BY ai", "df")
+        return np.asarray(self._named(frame["a"].astype(object), C.ACTIVITY), dtype=object)
+
     def variant_table(self) -> VariantTable:
         """The variants: sequences most frequent first (ties by sequence), and each ticket's variant (tickets in
-        the event log's order)."""
-        con = self.connection
-        con.execute(f"CREATE OR REPLACE TEMP TABLE per_case AS SELECT {_CASE} AS c, min(rowid) AS first, "
-                    f"list({_ACT} ORDER BY {_TIME}, {_ROW}) AS trace FROM src.events GROUP BY {_CASE}")
+        the event log's order).
+
+        A ticket's sequence is known by its length and the sum of a 64-bit hash of each (position, activity),
+        so no ticket's list of activities is ever built; only one ticket per variant has its sequence spelled
+        out. Two different sequences of one length with the same sum would count as one variant: for a
+        million variants the chance is about one in 10^7.
+        """
+        self._prepare()
+        self._sql("CREATE OR REPLACE TEMP TABLE per_case AS SELECT ci, count(*) AS n, sum(hash(pos, ai)) AS h "
+                  "FROM steps GROUP BY ci")
         try:
-            con.execute("CREATE OR REPLACE TEMP TABLE variant_ids AS SELECT trace, count(*) AS n, "
-                        "(row_number() OVER ()) - 1 AS vid FROM per_case GROUP BY trace")
-            variants = con.sql("SELECT trace, n, vid FROM variant_ids").to_arrow_table()
-            # tickets in the order of the event log: of their first event in the database (the import wrote the
-            # events in that order)
-            cases = con.sql("SELECT p.c, v.vid FROM per_case p JOIN variant_ids v USING (trace) ORDER BY p.first") \
-                .to_arrow_table()
+            self._sql("CREATE OR REPLACE TEMP TABLE variant_ids AS SELECT n, h, count(*) AS tickets, min(ci) AS rep, "
+                      "(row_number() OVER (ORDER BY min(ci)) - 1)::INTEGER AS vid FROM per_case GROUP BY n, h")
+            variants = self._sql("SELECT v.vid, v.tickets, list(s.ai ORDER BY s.pos) AS trace FROM variant_ids v "
+                                 "JOIN steps s ON s.ci = v.rep GROUP BY v.vid, v.tickets ORDER BY v.vid", "arrow")
+            cases = self._sql("SELECT c.c, v.vid FROM per_case p JOIN variant_ids v USING (n, h) "
+                              "JOIN cases c ON c.ci = p.ci ORDER BY p.ci", "arrow")
         finally:
-            con.execute("DROP TABLE IF EXISTS variant_ids")
-            con.execute("DROP TABLE IF EXISTS per_case")
-        traces = [tuple(self._named(t, C.ACTIVITY)) for t in variants.column("trace").to_pylist()]
-        counts = variants.column("n").to_numpy().astype(np.int64)
+            self.connection.execute("DROP TABLE IF EXISTS variant_ids")
+            self.connection.execute("DROP TABLE IF EXISTS per_case")
+        names = self._activities()
+        traces = [tuple(names[t]) for t in variants.column("trace").to_pylist()]
+        counts = variants.column("tickets").to_numpy().astype(np.int64)
         order = sorted(range(len(traces)), key=lambda i: (-counts[i], traces[i]))   # a loop over variants
         rank = np.empty(len(order), dtype=np.int64)
         rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
-        by_vid = np.empty(len(order), dtype=np.int64)
-        by_vid[variants.column("vid").to_numpy()] = rank
         ids = self._named(cases.column("c").to_pandas(), C.CASE)
-        case_variant = pd.Series(by_vid[cases.column("vid").to_numpy()], index=pd.Index(ids, name=C.CASE),
+        case_variant = pd.Series(rank[cases.column("vid").to_numpy()], index=pd.Index(ids, name=C.CASE),
                                  name="variant")
         return VariantTable(traces=[traces[i] for i in order], counts=counts[order], case_variant=case_variant)
 
     def directly_follows(self) -> DirectlyFollows:
         """The directly-follows graph: activities, paths with their times, start and end activities."""
-        con = self.connection
-        steps = con.sql(_STEPS)
-        con.register("steps_view", steps)
-        try:
-            nodes = con.sql("SELECT a AS activity, count(*) AS events, count(DISTINCT c) AS cases FROM steps_view "
-                            "GROUP BY a").to_df()
-            edges = con.sql("SELECT a AS source, na AS target, count(*) AS events, count(DISTINCT c) AS cases, "
-                            "median(seconds) AS median_seconds, avg(seconds) AS mean_seconds FROM steps_view "
-                            "WHERE na IS NOT NULL GROUP BY a, na").to_df()
-            starts = con.sql("SELECT a, count(*) AS n FROM steps_view WHERE pos = 1 GROUP BY a").to_df()
-            ends = con.sql("SELECT a, count(*) AS n FROM steps_view WHERE na IS NULL GROUP BY a").to_df()
-        finally:
-            con.unregister("steps_view")
-        nodes["activity"] = self._named(nodes["activity"].astype(object), C.ACTIVITY).astype("str")
-        edges["source"] = self._named(edges["source"].astype(object), C.ACTIVITY).astype("str")
-        edges["target"] = self._named(edges["target"].astype(object), C.ACTIVITY).astype("str")
+        self._prepare()
+        names = self._activities()
+        nodes = self._sql("SELECT ai, count(*) AS events, count(DISTINCT ci) AS cases FROM steps GROUP BY ai", "df")
+        edges = self._sql("SELECT ai, nai, count(*) AS events, count(DISTINCT ci) AS cases, "
+                          "median(seconds) AS median_seconds, avg(seconds) AS mean_seconds FROM steps "
+                          "WHERE nai IS NOT NULL GROUP BY ai, nai", "df")
+        starts = self._sql("SELECT ai, count(*) AS n FROM steps WHERE pos = 1 GROUP BY ai", "df")
+        ends = self._sql("SELECT ai, count(*) AS n FROM steps WHERE nai IS NULL GROUP BY ai", "df")
+        nodes = pd.DataFrame({"activity": names[nodes["ai"].to_numpy()].astype(str), "events": nodes["events"],
+                              "cases": nodes["cases"]})
+        edges = pd.DataFrame({"source": names[edges["ai"].to_numpy()].astype(str),
+                              "target": names[edges["nai"].to_numpy().astype(np.int64)].astype(str),
+                              **{k: edges[k] for k in ("events", "cases", "median_seconds", "mean_seconds")}})
         nodes = nodes.astype({"events": np.int64, "cases": np.int64}).sort_values(
             ["events", "activity"], ascending=[False, True], kind="stable").reset_index(drop=True)
         edges = edges.astype({"events": np.int64, "cases": np.int64, "median_seconds": np.float64,
                               "mean_seconds": np.float64}).sort_values(["source", "target"], kind="stable") \
             .reset_index(drop=True)
-        return DirectlyFollows(nodes=nodes, edges=edges, starts=self._counted(starts), ends=self._counted(ends))
+        return DirectlyFollows(nodes=nodes, edges=edges, starts=self._counted(starts, names),
+                               ends=self._counted(ends, names))
 
-    def _counted(self, frame: pd.DataFrame) -> pd.Series:
-        labels = self._named(frame["a"].astype(object), C.ACTIVITY).astype("str")
+    @staticmethod
+    def _counted(frame: pd.DataFrame, names: np.ndarray) -> pd.Series:
+        labels = names[frame["ai"].to_numpy()].astype(str)
         out = pd.Series(frame["n"].to_numpy(dtype=np.int64), index=pd.Index(labels, name=C.ACTIVITY), name="count")
         return out.sort_index()
 
     def first_per_case(self, column: str) -> pd.Series | None:
         """Per ticket, the value of ``column`` at its first event (None when the database has no such column)."""
-        columns = {row[0] for row in self.connection.execute("DESCRIBE src.events").fetchall()}
+        columns = {row[0] for row in self._sql("DESCRIBE src.events", "rows")}
         if column not in columns:
             return None
-        frame = self.connection.sql(
+        frame = self._sql(
             f'SELECT {_CASE} AS c, arg_min("{column}", struct_pack(t := {_TIME}, r := {_ROW})) AS v '
-            f"FROM src.events GROUP BY {_CASE}").to_df()
+            f"FROM src.events GROUP BY {_CASE}", "df")
         return pd.Series(self._named(frame["v"], column).to_numpy(), index=pd.Index(
             self._named(frame["c"], C.CASE), name=C.CASE), name=column)

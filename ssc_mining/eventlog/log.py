@@ -36,6 +36,7 @@ from ssc_mining.eventlog.provenance import Provenance, SourceFile
 T = TypeVar("T")
 
 if TYPE_CHECKING:
+    from ssc_mining.eventlog.facts import LogFacts
     from ssc_mining.semantics.markers import Markers
     from ssc_mining.semantics.reading import Semantics
 
@@ -54,6 +55,8 @@ class EventLog:
     semantics: Semantics | None = None
     #: the person columns hold pseudonyms (set by :func:`ssc_mining.privacy.pseudonymise_log`)
     pseudonymised: bool = False
+    #: decisions taken on the whole log this one is a part of (see :mod:`ssc_mining.eventlog.facts`); None: its own
+    facts: LogFacts | None = None
 
     def __post_init__(self) -> None:
         if self.semantics is None:
@@ -89,7 +92,7 @@ class EventLog:
 
         semantics = self.semantics
         assert semantics is not None
-        return self.computed("markers", lambda: compute_markers(self.frame, self.cases, semantics))
+        return self.computed("markers", lambda: compute_markers(self.frame, self.cases, semantics, self.facts))
 
     def computed(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The result of ``compute()``, computed once per log and ``key`` and shared afterwards — by every
@@ -138,7 +141,8 @@ class EventLog:
         """The events where ``mask`` holds (whole cases, in the same order), read with the same semantics."""
         mask = np.asarray(mask, dtype=bool)
         return EventLog(frame=self.frame[mask].reset_index(drop=True), provenance=self.provenance,
-                        quarantine=self.quarantine, semantics=self.semantics, pseudonymised=self.pseudonymised)
+                        quarantine=self.quarantine, semantics=self.semantics, pseudonymised=self.pseudonymised,
+                        facts=self.facts)
 
     @property
     def timezone(self) -> str:
@@ -155,6 +159,8 @@ class EventLog:
 
     def has(self, column: str) -> bool:
         """True when ``column`` exists and holds at least one value (looked at once per log and column)."""
+        if self.facts is not None:
+            return column in self.facts.with_values
         return column in self.frame.columns and self.computed(("has", column),
                                                               lambda: bool(self.frame[column].notna().any()))
 

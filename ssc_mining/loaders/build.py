@@ -42,6 +42,8 @@ from ssc_mining.semantics.reading import read_semantics
 
 _DECIMAL_COMMA = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+),\d+$")
 _DECIMAL_POINT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)\.\d+$")
+#: the two ways a number is written, tried in this order
+_NUMBER_PATTERNS = ((_DECIMAL_COMMA, ","), (_DECIMAL_POINT, "."))
 _INTEGER = r"^-?(0|[1-9]\d{0,17})$"
 
 #: why a row is set aside; recorded in English (JSON, quarantine file) and translated in the report
@@ -246,27 +248,59 @@ def _text(values: pd.Series) -> pd.Series:
 
 def maybe_number(values: pd.Series) -> tuple[pd.Series, str | None]:
     """Convert an attribute column to numbers when every value is a decimal number."""
-    if values.dtype.kind in "iufb" or len(values) == 0:
-        return values, None
-    if isinstance(values.dtype, pd.DatetimeTZDtype) or values.dtype.kind == "M":
+    if not _may_be_number(values):
         return values, None
     sample = values.head(200).dropna().astype(str)
     if sample.empty:
         return values, None
-    for pattern, decimal in ((_DECIMAL_COMMA, ","), (_DECIMAL_POINT, ".")):
+    for pattern, decimal in _NUMBER_PATTERNS:
         if not all(pattern.match(v) for v in sample):
             continue
         text = arrow_strings(values)
-        matches = pc.match_substring_regex(text, pattern.pattern)
-        if not pc.all(pc.or_kleene(matches, pc.is_null(text))).as_py():
-            continue
-        if decimal == ",":
-            cleaned = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
-        else:
-            cleaned = pc.replace_substring(text, ",", "")
-        number = pd.Series(pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False), index=values.index)
-        return number, decimal
+        if _all_match(text, pattern):
+            return _as_number(text, decimal, values.index), decimal
     return values, None
+
+
+def number_decimals(values: pd.Series) -> frozenset[str]:
+    """The decimal marks (``,`` or ``.``) by which every value of ``values`` reads as a number: for a column read in
+    parts, a column is a number when some mark fits every part (the first of ``,`` and ``.`` that does, as in
+    :func:`maybe_number`).
+
+    >>> sorted(number_decimals(pd.Series(["1,5", "2,25", None]))), sorted(number_decimals(pd.Series(["x"])))
+    ([','], [])
+    """
+    if not _may_be_number(values):
+        return frozenset()
+    text = arrow_strings(values)
+    return frozenset(decimal for pattern, decimal in _NUMBER_PATTERNS if _all_match(text, pattern))
+
+
+def as_number(values: pd.Series, decimals: frozenset[str]) -> tuple[pd.Series, str | None]:
+    """``values`` as numbers read with the first of ``,`` and ``.`` in ``decimals`` (unchanged when none is)."""
+    for _pattern, decimal in _NUMBER_PATTERNS:
+        if decimal in decimals and _may_be_number(values):
+            return _as_number(arrow_strings(values), decimal, values.index), decimal
+    return values, None
+
+
+def _may_be_number(values: pd.Series) -> bool:
+    if values.dtype.kind in "iufb" or len(values) == 0:
+        return False
+    return not (isinstance(values.dtype, pd.DatetimeTZDtype) or values.dtype.kind == "M")
+
+
+def _all_match(text: pa.Array, pattern: re.Pattern[str]) -> bool:
+    matches = pc.match_substring_regex(text, pattern.pattern)
+    return bool(pc.all(pc.or_kleene(matches, pc.is_null(text))).as_py())
+
+
+def _as_number(text: pa.Array, decimal: str, index: pd.Index) -> pd.Series:
+    if decimal == ",":
+        cleaned = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
+    else:
+        cleaned = pc.replace_substring(text, ",", "")
+    return pd.Series(pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False), index=index)
 
 
 def _quarantine_frame(raw: RawTable, columns: dict[str, pd.Series], mapping: dict[str, str],

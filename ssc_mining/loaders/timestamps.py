@@ -184,8 +184,9 @@ def arrow_strings(values: pd.Series) -> pa.Array | pa.ChunkedArray:
         arrow = array.__arrow_array__()
         if pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type):
             return arrow
-    return pa.array(values.astype(object).where(values.notna(), None).map(
-        lambda v: v if v is None else str(v)).to_numpy(dtype=object), type=pa.string())
+    # missing values (None, NaN, NaT, NA) stay missing: from_pandas reads NaN as null
+    texts = values.astype(object).map(str, na_action="ignore")
+    return pa.array(texts.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
 
 
 def _to_datetime(values: pd.Series, fmt: str, aware: bool) -> pd.Series:

@@ -36,6 +36,8 @@ from ssc_mining.report.map_figures import map_figures, prepare_map
 from ssc_mining.report.process_map import MapSettings
 from ssc_mining.results import Result
 from ssc_mining.run_context import RunContext
+from ssc_mining.semantics.reading import Semantics
+from ssc_mining.semantics.roles import Role
 
 SCHEMA = "ssc_mining.report/1"
 
@@ -143,12 +145,14 @@ def incomplete_cases(log: EventLog) -> list[str]:
 def semantics_figures(log: EventLog) -> dict[str, Any]:
     """How the activities and statuses were read (every label with its role and reason), and which roles the
     log lacks, as plain data for the report section "How activities were read" and the JSON."""
-    from ssc_mining.semantics.roles import Role
-
     assert log.semantics is not None
-    data = log.semantics.to_dict()
-    present = log.markers.roles_present
+    return semantics_data(log.semantics, log.markers.roles_present)
+
+
+def semantics_data(semantics: Semantics, present: frozenset[Role]) -> dict[str, Any]:
+    """:func:`semantics_figures` of a log read with ``semantics`` in which the roles ``present`` occur."""
+    data = semantics.to_dict()
     data["roles_missing"] = [r.value for r in Role if r not in present and r is not Role.OTHER]
-    unmatched = log.semantics.unmatched()
+    unmatched = semantics.unmatched()
     data["unmatched"] = {"labels": len(unmatched), "events": int(sum(r.events for r in unmatched))}
     return data

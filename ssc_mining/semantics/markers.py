@@ -49,7 +49,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -70,6 +70,9 @@ from ssc_mining.semantics.roles import (
     State,
 )
 from ssc_mining.semantics.vocabulary import normalise
+
+if TYPE_CHECKING:
+    from ssc_mining.eventlog.facts import LogFacts
 
 _ROLES = list(Role)
 #: rank of each role code in PRECEDENCE (lower wins)
@@ -156,17 +159,26 @@ def _role_codes(codes: np.ndarray, uniques: Any, role_of) -> np.ndarray:
     return np.array([role_of(str(u)).code for u in uniques] + [_NONE], dtype=_SMALL)[codes]
 
 
-def _paired(frame: pd.DataFrame) -> np.ndarray:
-    """Per event: True when it is a lifecycle transition other than ``start`` of an activity that has starts."""
+def lifecycle_starts(frame: pd.DataFrame) -> frozenset[str]:
+    """The activities that have lifecycle ``start`` events (none when the log has no lifecycle column)."""
     if C.LIFECYCLE not in frame.columns or not frame[C.LIFECYCLE].notna().any():
-        return np.zeros(len(frame), dtype=bool)
+        return frozenset()
+    start = _starts(frame)
+    return frozenset(pd.unique(frame[C.ACTIVITY][start])) if start.any() else frozenset()
+
+
+def _starts(frame: pd.DataFrame) -> np.ndarray:
     life = frame[C.LIFECYCLE].astype("string").str.strip().str.lower()
-    start = (life == "start").fillna(False).to_numpy(dtype=bool)
-    if not start.any():
+    return (life == "start").fillna(False).to_numpy(dtype=bool)
+
+
+def _paired(frame: pd.DataFrame, with_start: frozenset[str] | None = None) -> np.ndarray:
+    """Per event: True when it is a lifecycle transition other than ``start`` of an activity that has starts
+    (``with_start``: those activities, when decided on a whole log of which ``frame`` is a part)."""
+    with_start = lifecycle_starts(frame) if with_start is None else with_start
+    if not with_start or C.LIFECYCLE not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
-    acts = frame[C.ACTIVITY]
-    with_start = set(pd.unique(acts[start]))
-    return acts.isin(with_start).to_numpy() & ~start
+    return frame[C.ACTIVITY].isin(with_start).to_numpy() & ~_starts(frame)
 
 
 def _fill(case_start: np.ndarray, sets: np.ndarray) -> np.ndarray:
@@ -181,15 +193,18 @@ def _fill(case_start: np.ndarray, sets: np.ndarray) -> np.ndarray:
     return np.where(valid, sets[np.maximum(last, 0)], UNKNOWN_STATE)
 
 
-def compute_markers(frame: pd.DataFrame, index: CaseIndex, semantics: Semantics) -> Markers:
-    """The markers of a canonical frame (see the module doc)."""
+def compute_markers(frame: pd.DataFrame, index: CaseIndex, semantics: Semantics,
+                    facts: LogFacts | None = None, *, with_start: frozenset[str] | None = None) -> Markers:
+    """The markers of a canonical frame (see the module doc); with ``facts``, the decisions taken on a whole log
+    (endings and starts known, roles present, lifecycle starts) are those of the whole log ``frame`` is part of;
+    ``with_start`` fixes only the activities with lifecycle starts."""
     n = len(frame)
     # roles and states in one byte and positions in four (on logs below 2**31 events): a dozen arrays per event
     # are alive at once (eight bytes each, they took about 200 MiB at 1M events; the peak at 5M fell ~400 MiB)
     position = np.int32 if n < np.iinfo(np.int32).max else np.int64
     case_start = index.first.astype(position)[index.codes]   # per event: its case's first event
     label_role = _codes(frame[C.ACTIVITY], semantics.role_of) if n else np.zeros(0, dtype=_SMALL)
-    moves = ~_paired(frame)
+    moves = ~_paired(frame, facts.lifecycle_starts if facts is not None else with_start)
     status_role = np.full(n, _NONE, dtype=_SMALL)
     changed = np.zeros(n, dtype=bool)
     if semantics.status_column and n:
@@ -259,6 +274,8 @@ def compute_markers(frame: pd.DataFrame, index: CaseIndex, semantics: Semantics)
     started = (role[index.first] == Role.REGISTER.code) if index.n else np.zeros(0, dtype=bool)
     starts_known = bool(index.n) and bool(started.mean() >= 0.5)
     present = frozenset(_ROLES[c] for c in pd.unique(role) if c != _NONE)   # hashing: no sort
+    if facts is not None:
+        endings_known, starts_known, present = facts.endings_known, facts.starts_known, facts.roles_present
     return Markers(role=role.astype(_SMALL), state=state.astype(_SMALL), prev_state=prev_state.astype(_SMALL),
                    reopen=reopen, after_done=after_done,
                    repeat_resolution=repeat, moves_state=moves, ended=ended, started=started,

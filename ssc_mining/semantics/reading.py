@@ -152,11 +152,20 @@ def check_overrides(overrides: Mapping[str, Any] | None, *, source: str = "the m
 
 def status_column(frame: pd.DataFrame) -> tuple[str | None, str]:
     """The column holding ticket statuses, and a note when it is the lifecycle column."""
-    if C.STATUS in frame.columns and frame[C.STATUS].notna().any():
+    has_status = C.STATUS in frame.columns and bool(frame[C.STATUS].notna().any())
+    lifecycle = None
+    if not has_status and C.LIFECYCLE in frame.columns and frame[C.LIFECYCLE].notna().any():
+        lifecycle = [str(v) for v in pd.unique(frame[C.LIFECYCLE].dropna().astype(str))]
+    return status_column_of(has_status, lifecycle)
+
+
+def status_column_of(has_status: bool, lifecycle: list[str] | None) -> tuple[str | None, str]:
+    """The status column of a log whose status column holds a value (``has_status``) and whose lifecycle column
+    holds the distinct values ``lifecycle`` (None: no value), and a note when it is the lifecycle column."""
+    if has_status:
         return C.STATUS, ""
-    if C.LIFECYCLE in frame.columns and frame[C.LIFECYCLE].notna().any():
-        values = pd.unique(frame[C.LIFECYCLE].dropna().astype(str))
-        odd = sorted(v for v in values if normalise(v) not in STANDARD_LIFECYCLE)
+    if lifecycle:
+        odd = sorted(v for v in lifecycle if normalise(v) not in STANDARD_LIFECYCLE)
         if odd:
             shown = ", ".join(odd[:6]) + (", …" if len(odd) > 6 else "")
             return C.LIFECYCLE, (f"lifecycle:transition holds ticket statuses ({shown}), not the standard XES "
@@ -166,7 +175,11 @@ def status_column(frame: pd.DataFrame) -> tuple[str | None, str]:
 
 def _readings(values: pd.Series, overrides: Mapping[str, Role], fixed: Mapping[str, Role],
               fixed_by: str) -> tuple[Reading, ...]:
-    counts = values.dropna().astype(str).value_counts(sort=False)
+    return _readings_of(values.dropna().astype(str).value_counts(sort=False), overrides, fixed, fixed_by)
+
+
+def _readings_of(counts: pd.Series, overrides: Mapping[str, Role], fixed: Mapping[str, Role],
+                 fixed_by: str) -> tuple[Reading, ...]:
     out = []
     for value, events in counts.items():
         key = normalise(value)
@@ -194,3 +207,21 @@ def read_semantics(frame: pd.DataFrame, *, overrides: Mapping[str, Any] | None =
     statuses = _readings(frame[column], checked["statuses"], fixed_roles, fixed_by) if column else ()
     notes = (note,) if note else ()
     return Semantics(activities=activities, statuses=statuses, status_column=column, notes=notes)
+
+
+def read_semantics_of_counts(activities: pd.Series, statuses: pd.Series | None, column: str | None, note: str = "",
+                             *, overrides: Mapping[str, Any] | None = None, fixed: Mapping[str, str] | None = None,
+                             fixed_by: str = "") -> Semantics:
+    """:func:`read_semantics` from the events per activity label and per status value (index: the value as text),
+    for a log that is not in memory; ``column`` and ``note`` as :func:`status_column_of` gives them.
+
+    >>> counts = pd.Series({"Register": 2, "Close": 2})
+    >>> read_semantics_of_counts(counts, None, None).role_of("Close").value
+    'close'
+    """
+    checked = check_overrides(overrides)
+    fixed_roles = {label: Role(role) for label, role in (fixed or {}).items()}
+    readings = _readings_of(activities, checked["activities"], fixed_roles, fixed_by)
+    states = _readings_of(statuses, checked["statuses"], fixed_roles, fixed_by) \
+        if column and statuses is not None else ()
+    return Semantics(activities=readings, statuses=states, status_column=column, notes=(note,) if note else ())

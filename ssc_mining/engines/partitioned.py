@@ -1,0 +1,222 @@
+"""The analysis of a log beyond memory: partitions of whole tickets read from an imported database, one at a time.
+
+``ssc-mining analyse DATABASE --engine duckdb`` runs the analysers on a database written by ``ssc-mining import``
+without holding all its events in memory. DuckDB hands out the events in partitions of whole tickets (a ticket's
+partition is a hash of its id, so every event of a ticket is in the same one); each partition becomes an
+ordinary :class:`~ssc_mining.eventlog.EventLog` and goes through the same pandas code as a log in memory. What
+makes the parts add up to the whole:
+
+1. **Decisions on the whole log first.** Before any partition is analysed, the meaning of every activity label
+   and status value (semantics) is read from their counts over the whole database, and one pass over the
+   partitions gathers the :class:`~ssc_mining.eventlog.facts.LogFacts` (whether endings are recorded, whether
+   most tickets begin with a registration, which roles occur, which columns hold values) and which text columns
+   are numbers. Every partition is then read with these decisions, not its own.
+2. **Parts and a combination.** An analyser that offers it (:class:`~ssc_mining.analysers.base.Analyser`'s
+   ``partial`` and ``combine``) computes a part per partition — per-ticket values, counts that add up — and
+   makes its result from all the parts and the facts. Its ``analyse`` on a log in memory is the same
+   ``combine`` of one part, so both engines run one code path. An analyser that does not offer it is reported
+   as not measured on this engine, with the reason.
+
+Memory follows the largest partition (``partition_events`` events, 2,000,000 by default), plus the parts.
+
+Example:
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from ssc_mining.loaders.importer import import_export
+    >>> db = Path(tempfile.mkdtemp()) / "tickets.duckdb"
+    >>> _ = import_export("data/samples/generic-events.csv", db)
+    >>> with Partitions(db, partitions=3) as parts:
+    ...     sizes = [log.n_cases for log in parts.logs()]
+    >>> len(sizes), sum(sizes), parts.facts.cases
+    (3, 400, 400)
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ssc_mining.errors import FormatError
+from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.cases import case_index
+from ssc_mining.eventlog.facts import CASE_ORDER, LogFacts
+from ssc_mining.eventlog.log import EventLog, sort_events
+from ssc_mining.eventlog.provenance import Provenance
+from ssc_mining.loaders.build import as_number, number_decimals
+from ssc_mining.loaders.database import provenance_of, read_meta
+from ssc_mining.privacy import Pseudonymiser, pseudonymise_log
+from ssc_mining.semantics.markers import _starts, compute_markers
+from ssc_mining.semantics.reading import Semantics, read_semantics_of_counts, status_column_of
+
+__all__ = ["PARTITION_EVENTS", "Partitions"]
+
+#: events per partition by default: a partition's log and analysers stay well below a GiB
+PARTITION_EVENTS = 2_000_000
+_CASE = f'"{C.CASE}"'
+#: the column that carries each event's database row while a partition is read
+_ROWID = "ssc:database_row"
+
+
+class Partitions:
+    """The events of an imported database in partitions of whole tickets, with the decisions of the whole log."""
+
+    def __init__(self, path: str | Path, *, partitions: int | None = None,
+                 partition_events: int = PARTITION_EVENTS, semantics: dict[str, Any] | None = None,
+                 pseudonymiser: Pseudonymiser | None = None) -> None:
+        self.path = Path(path)
+        try:
+            self.connection = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error as err:
+            raise FormatError(f"the DuckDB database cannot be opened: {err}", path=self.path,
+                              hint="is another program writing it? Otherwise import the export again") from None
+        self.connection.execute("SET TimeZone = 'UTC'")
+        self.meta = read_meta(self.connection, self.path)
+        self.columns = [row[0] for row in self.connection.execute("DESCRIBE events").fetchall()]
+        self.events = int(self._rows("SELECT count(*) FROM events")[0][0])
+        self.n = partitions or max(1, math.ceil(self.events / partition_events))
+        self.semantics = self._semantics(semantics)
+        self._roles = {*C.ROLES.values(), C.SOURCE_ROW, C.ROWS_SET_ASIDE, *self.meta["provenance"]["mapping"].values()}
+        self.numbers: dict[str, frozenset[str]] = {}
+        self._flagged: int | None = None
+        self.facts = self._facts()
+        self.pseudonymiser = pseudonymiser
+        self._read_with = self.semantics   # the partitions are read with the labels as imported
+        self._names: list[str] | None = None
+        if pseudonymiser is not None:
+            self._pseudonymise_semantics(pseudonymiser)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Partitions:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _rows(self, query: str) -> list[Any]:
+        return self.connection.execute(query).fetchall()
+
+    # decisions on the whole log ---------------------------------------------------------------------------
+
+    def _counts(self, column: str) -> pd.Series:
+        """Events per value of ``column`` as text (index: the value), as ``value_counts`` of the whole column."""
+        frame = self.connection.sql(f'SELECT CAST("{column}" AS VARCHAR) AS v, count(*) AS n FROM events '
+                                    f'WHERE "{column}" IS NOT NULL GROUP BY 1').to_df()
+        return pd.Series(frame["n"].to_numpy(), index=pd.Index(frame["v"].astype(object)), dtype="int64")
+
+    def _semantics(self, given: dict[str, Any] | None) -> Semantics:
+        """The meaning of every label and status, read from their counts over the whole database."""
+        has_status = C.STATUS in self.columns and bool(self._rows(
+            f'SELECT count("{C.STATUS}") FROM events')[0][0])
+        lifecycle = None
+        if not has_status and C.LIFECYCLE in self.columns:
+            lifecycle = [str(v) for v in self._counts(C.LIFECYCLE).index] or None
+        column, note = status_column_of(has_status, lifecycle)
+        return read_semantics_of_counts(self._counts(C.ACTIVITY), self._counts(column) if column else None, column,
+                                        note, overrides=given or self.meta["semantics"],
+                                        fixed=self.meta["fixed_semantics"], fixed_by=self.meta["fixed_by"])
+
+    def _lifecycle_starts(self) -> frozenset[str]:
+        if C.LIFECYCLE not in self.columns:
+            return frozenset()
+        pairs = self.connection.sql(f'SELECT DISTINCT "{C.ACTIVITY}" AS a, "{C.LIFECYCLE}" AS l FROM events '
+                                    f'WHERE "{C.LIFECYCLE}" IS NOT NULL').to_df()
+        return frozenset(pairs["a"][_starts(pairs.rename(columns={"l": C.LIFECYCLE}))])
+
+    def _facts(self) -> LogFacts:
+        """One pass over the partitions: the facts of each, merged; and which text columns are numbers."""
+        starts = self._lifecycle_starts()
+        parts: list[LogFacts] = []
+        decimals: dict[str, frozenset[str]] = {}
+        for i in range(self.n):
+            frame, _rows = self._frame(i)
+            for column in self._attributes(frame):
+                found = number_decimals(frame[column])
+                decimals[column] = decimals.get(column, found) & found
+            index = case_index(frame)
+            markers = compute_markers(frame, index, self.semantics, with_start=starts)
+            parts.append(LogFacts(cases=index.n, events=len(frame), started=int(markers.started.sum()),
+                                  endings_known=markers.endings_known, roles_present=markers.roles_present,
+                                  with_values=frozenset(c for c in frame.columns if frame[c].notna().any()),
+                                  lifecycle_starts=starts))
+        facts = LogFacts.merge(parts)
+        self.numbers = {c: d for c, d in decimals.items() if d and c in facts.with_values}
+        return facts
+
+    def _pseudonymise_semantics(self, pseudonymiser: Pseudonymiser) -> None:
+        """The people's names of the whole database (every partition replaces the same ones), and the labels and
+        facts with the names in them replaced, as :func:`~ssc_mining.privacy.pseudonymise_log` replaces them."""
+        from ssc_mining.privacy import PERSON_COLUMNS, NameFinder, replace_in_column
+
+        names: set[str] = set()
+        for column in PERSON_COLUMNS:
+            if column in self.columns:
+                names |= set(self._counts(column).index)
+        self._names = sorted(names)
+        finder = NameFinder(self._names, pseudonymiser)
+        renamed: dict[str, dict[str, str]] = {}
+        for column in (C.ACTIVITY, self.semantics.status_column or ""):
+            if column:
+                values = pd.Series(self._counts(column).index, dtype=object)
+                renamed[column] = replace_in_column(values, finder)[1]
+        self.semantics = self.semantics.renamed(renamed.get(C.ACTIVITY, {}),
+                                                renamed.get(self.semantics.status_column or "", {}))
+
+    def _attributes(self, frame: pd.DataFrame) -> list[str]:
+        return [c for c in frame.columns if c not in self._roles]
+
+    # the partitions ---------------------------------------------------------------------------------------
+
+    def _frame(self, i: int) -> tuple[pd.DataFrame, np.ndarray]:
+        """The events of partition ``i``, sorted as an event log's, text columns as the database holds them; and
+        each event's row in the database."""
+        where = f"WHERE hash({_CASE}) % {self.n} = {i}" if self.n > 1 else ""
+        table = self.connection.sql(f'SELECT *, rowid AS "{_ROWID}" FROM events {where} ORDER BY rowid') \
+            .to_arrow_table()
+        frame = table.to_pandas(split_blocks=True, self_destruct=True)
+        del table
+        for column in self.meta["objects"]:
+            values = frame[column].astype(object)
+            frame[column] = values.where(values.notna(), None)
+        frame = sort_events(frame, consume=True)
+        rows = frame.pop(_ROWID).to_numpy()
+        return frame, rows
+
+    def logs(self) -> Iterator[EventLog]:
+        """Each partition as an event log read with the whole log's decisions (numbers, semantics, facts)."""
+        for i in range(self.n):
+            frame, rows = self._frame(i)
+            decimal = None
+            for column in self._attributes(frame):
+                if column in self.numbers:
+                    frame[column], found = as_number(frame[column], self.numbers[column])
+                    decimal = decimal or found
+            log = EventLog(frame=frame, provenance=self.provenance(len(frame), decimal), semantics=self._read_with,
+                           facts=self.facts)
+            if self.pseudonymiser is not None:
+                log = pseudonymise_log(log, self.pseudonymiser, jobs=1, names=self._names)
+            # the whole log orders tickets by the database row of their first appearance
+            order = pd.Series(rows).groupby(log.cases.codes, sort=True).min().to_numpy()
+            log.computed(CASE_ORDER, functools.partial(np.asarray, order))
+            yield log
+
+    def provenance(self, events: int | None = None, decimal: str | None = None) -> Provenance:
+        """The import's provenance, with ``events`` (default: all of the database's) and the decimal mark of the
+        numbers (default: that of the first column read as numbers, as a direct reading records it)."""
+        if self._flagged is None:
+            self._flagged = 0
+            if C.ROWS_SET_ASIDE in self.columns:
+                self._flagged = int(self._rows(f'SELECT count(DISTINCT {_CASE}) FROM events '
+                                               f'WHERE "{C.ROWS_SET_ASIDE}" > 0')[0][0])
+        if decimal is None and self.numbers:
+            decimal = next(mark for mark in (",", ".") if mark in next(iter(self.numbers.values())))
+        return provenance_of(self.meta["provenance"], events=self.events if events is None else events,
+                             decimal=decimal, cases_with_rows_set_aside=self._flagged)
