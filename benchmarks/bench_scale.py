@@ -1,5 +1,8 @@
 """Benchmark: logs beyond one machine's memory. Writes synthetic events as Parquet, imports them into a DuckDB
-database in batches (``ssc-mining import``), and runs the report on the database where it fits in memory.
+database in batches (``ssc-mining import``), runs the report on the database where it fits in memory, and runs
+``discover`` and ``analyse`` on both engines (pandas: the log in memory; duckdb: aggregates and partitions of
+whole tickets). ``analyse`` runs the analysers that run in partitions on both engines, so the two rows compare
+the same work; the pandas rows are skipped, saying so, when the memory check refuses the log.
 
 The events are the simulator's (as in ``bench_report.py``), tiled with fresh case ids and times shifted by
 whole weeks, written tile by tile with pyarrow (a 100M-event file never exists in memory). Each command runs
@@ -8,11 +11,13 @@ memory check (``ssc_mining.loaders.footprint``) says it would not fit. Not a tes
 machine and its load.
 
 Usage: python benchmarks/bench_scale.py [--events 1000000 10000000 100000000] [--keep DIR] [--batch-rows N]
+       [--steps import report discover analyse]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -75,7 +80,12 @@ def main() -> None:
     parser.add_argument("--events", type=int, nargs="+", default=[1_000_000, 10_000_000, 100_000_000])
     parser.add_argument("--keep", type=Path, help="write the files here (default: a temporary folder)")
     parser.add_argument("--batch-rows", type=int, default=1_000_000)
+    parser.add_argument("--steps", nargs="+", default=["import", "report", "discover", "analyse"],
+                        choices=["import", "report", "discover", "analyse"])
     args = parser.parse_args()
+    from ssc_mining.analysers.registry import discover
+
+    partitioned = ",".join(sorted(name for name, cls in discover().analysers.items() if cls.runs_in_partitions()))
     cli = str(Path(sys.executable).parent / "ssc-mining")
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
@@ -89,19 +99,37 @@ def main() -> None:
                 print(f"{n:>12,} {'write Parquet':<28} {time.perf_counter() - start:>9.1f} {'':>10}  "
                       f"{source.stat().st_size / 2**20:,.0f} MiB", flush=True)
             database = folder / f"synthetic-{n}.duckdb"
-            code, seconds, peak, out = measure(cli, "import", str(source), "--db", str(database), "--replace",
-                                               "--batch-rows", str(args.batch_rows), "--quiet")
-            summary = next((line for line in out.splitlines() if line.startswith(("Read ", "Error"))), out[-200:])
-            print(f"{n:>12,} {'import (DuckDB, batches)':<28} {seconds:>9.1f} {peak / 2**30:>6.2f} GiB  "
-                  f"{summary}", flush=True)
-            if code:
-                continue
-            code, seconds, peak, out = measure(cli, "report", str(database), "-o", str(folder / f"report-{n}"),
-                                               "--quiet")
-            summary = "written" if not code else next((line for line in out.splitlines()
-                                                       if line.startswith("Error")), out[-200:])
-            print(f"{n:>12,} {'report (pandas, database)':<28} {seconds:>9.1f} {peak / 2**30:>6.2f} GiB  "
-                  f"{summary[:150]}", flush=True)
+            if "import" in args.steps or not database.exists():
+                code, seconds, peak, out = measure(cli, "import", str(source), "--db", str(database), "--replace",
+                                                   "--batch-rows", str(args.batch_rows), "--quiet")
+                summary = next((line for line in out.splitlines() if line.startswith(("Read ", "Error"))),
+                               out[-200:])
+                print(f"{n:>12,} {'import (DuckDB, batches)':<28} {seconds:>9.1f} {peak / 2**30:>6.2f} GiB  "
+                      f"{summary}", flush=True)
+                if code:
+                    continue
+            runs = []
+            if "report" in args.steps:
+                runs.append(("report (pandas, database)", ["report", str(database), "-o", str(folder / f"report-{n}")]))
+            for engine in ("pandas", "duckdb"):
+                if "discover" in args.steps:
+                    runs.append((f"discover ({engine})", ["discover", str(database), "--engine", engine, "--svg",
+                                                          str(folder / f"map-{n}-{engine}.svg")]))
+                if "analyse" in args.steps:
+                    runs.append((f"analyse ({engine})", ["analyse", str(database), "--engine", engine,
+                                                         "--analysers", partitioned, "--json",
+                                                         str(folder / f"analyse-{n}-{engine}.json")]))
+            for step, command in runs:
+                code, seconds, peak, out = measure(cli, *command, "--quiet")
+                summary = "done" if not code else next((line for line in out.splitlines()
+                                                        if line.startswith("Error")), out[-200:])
+                print(f"{n:>12,} {step:<28} {seconds:>9.1f} {peak / 2**30:>6.2f} GiB  {summary[:150]}", flush=True)
+            outputs = [folder / f"analyse-{n}-{engine}.json" for engine in ("pandas", "duckdb")]
+            if "analyse" in args.steps and all(p.exists() for p in outputs):
+                pandas_json, duckdb_json = (json.loads(p.read_text())["analysers"] for p in outputs)
+                print(f"{n:>12,} {'analyse: the two engines':<28} {'':>9} {'':>10}  "
+                      f"{'equal results' if pandas_json == duckdb_json else 'DIFFERENT results'}", flush=True)
+        print(f"analyse ran the analysers that run in partitions: {partitioned}")
 
 
 if __name__ == "__main__":

@@ -827,12 +827,14 @@ def _analyse_in_partitions(file: Path, kwargs: dict[str, Any], spec: Any, analys
     """--engine duckdb: the results of ``analysers`` on the database FILE, read in partitions of whole tickets;
     the semantics figures and the provenance."""
     from ssc_mining.analysers.runner import run_in_partitions
+    from ssc_mining.engines.duckdb_events import memory_limit_for
     from ssc_mining.engines.partitioned import Partitions
     from ssc_mining.errors import InputError
     from ssc_mining.eventlog.inputs import record_input
     from ssc_mining.i18n import current_language, render_texts
     from ssc_mining.loaders import is_database
     from ssc_mining.loaders.database import refuse_reading_options
+    from ssc_mining.loaders.limits import current as current_limits
     from ssc_mining.progress import phase
     from ssc_mining.report.model import semantics_data
     from ssc_mining.run_context import RunContext
@@ -844,7 +846,7 @@ def _analyse_in_partitions(file: Path, kwargs: dict[str, Any], spec: Any, analys
         refuse_reading_options(spec, file)
         record_input(N_("imported database"), file)
         parts = Partitions(file, partition_events=kwargs["partition_events"], semantics=spec.semantics or None,
-                           pseudonymiser=pseudonymiser)
+                           pseudonymiser=pseudonymiser, memory_limit=memory_limit_for(current_limits().max_memory))
     with parts:
         provenance = parts.provenance()
         provenance.inputs += [i.to_dict() for i in recorded]

@@ -258,9 +258,10 @@ def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser, *, jobs: int |
     if len(quarantine):
         quarantine["raw"] = "(withheld: may contain names; see the source file at this row)"  # file text: English
     facts = log.facts
-    if facts is not None and facts.lifecycle_starts and renamed.get(C.ACTIVITY):
-        facts = replace(facts, lifecycle_starts=frozenset(
-            renamed[C.ACTIVITY].get(a, a) for a in facts.lifecycle_starts))
+    if facts is not None:   # the whole log's labels and mothers, with the same names replaced
+        facts = replace(facts, lifecycle_starts=frozenset(renamed.get(C.ACTIVITY, {}).get(a, a)
+                                                          for a in facts.lifecycle_starts),
+                        mothers=frozenset(renamed.get(C.MOTHER, {}).get(m, m) for m in facts.mothers))
     return EventLog(frame=frame, provenance=log.provenance, quarantine=quarantine, semantics=semantics,
                     pseudonymised=True, facts=facts)
 

@@ -33,6 +33,9 @@ The checks, by name:
 * ``segments`` — when the analyser offers ``analyse_segments``, each segment's result and case values
   equal ``analyse`` and ``case_values`` run on that segment's events (segments: the cases' mother
   organisation, and halves of the cases)
+* ``partitions`` — when the analyser offers ``partial`` and ``combine`` (it runs on the DuckDB engine), the
+  ``combine`` of the parts of three partitions of whole tickets (every third ticket), read with the whole
+  log's facts, equals ``analyse`` on the whole log
 * ``threads`` — four runs at once on one log, on four threads, each give the result of a run on its own
   (unless the analyser declares ``thread_safe = False``: then it never runs beside others)
 
@@ -297,6 +300,25 @@ def check_segments(analyser: Analyser, log: EventLog | None = None) -> None:
                 _fail("segments", analyser, f"analyse_segments' case values differ on segment {seg!r}")
 
 
+def check_partitions(analyser: Analyser, log: EventLog | None = None) -> None:
+    if not analyser.runs_in_partitions():
+        return  # it needs the whole log: nothing to check
+    from ssc_mining.eventlog.facts import CASE_ORDER, LogFacts
+
+    log = log or fixture_log()
+    facts, index = LogFacts.of(log), log.cases
+    parts = []
+    for k in range(3):   # every third ticket: the partitions interleave in the log's order
+        chosen = np.flatnonzero(np.arange(index.n) % 3 == k)
+        part = dataclasses.replace(log.subset(np.isin(index.codes, chosen)), facts=facts)
+        part.computed(CASE_ORDER, functools.partial(np.asarray, chosen))
+        if part.n_events:
+            parts.append(analyser.partial(part))
+    combined = analyser.combine(parts, facts)
+    if _comparable(combined) != _comparable(_run(analyser, log)):
+        _fail("partitions", analyser, "combine() of three partitions' parts differs from analyse() of the whole log")
+
+
 def check_threads(analyser: Analyser, log: EventLog | None = None) -> None:
     if not analyser.thread_safe:
         return  # it runs on its own: nothing to check
@@ -327,6 +349,7 @@ CHECKS: dict[str, Callable[..., None]] = {
     "params_round_trip": check_params_round_trip,
     "people_marked": check_people_marked,
     "segments": check_segments,
+    "partitions": check_partitions,
     "threads": check_threads,
 }
 

@@ -104,7 +104,26 @@ class GroupsWrongly(Analyser):
         return {seg: (self.analyse(log), None) for seg in keep}
 
 
-@pytest.mark.parametrize("analyser,check", [(Raises(), "returns_result"), (WrongType(), "returns_result"),
+@dataclass(frozen=True, kw_only=True)
+class CombinesWrongly(Analyser):
+    """Runs in partitions, but takes the largest partition's count for the whole."""
+
+    name = "combines_wrongly"
+    title = {"en": "Tickets", "nl": "Meldingen"}
+
+    def analyse(self, log):
+        return self.combine([self.partial(log)], None)
+
+    def partial(self, log):
+        return log.n_cases
+
+    def combine(self, parts, facts):
+        return self.result(summary="", items=[Metric("tickets", "Tickets", max(parts), unit="cases",
+                                                     description="tickets", base=max(parts))])
+
+
+@pytest.mark.parametrize("analyser,check", [(Raises(), "returns_result"), (CombinesWrongly(), "partitions"),
+                                            (WrongType(), "returns_result"),
                                             (Mutates(), "does_not_mutate"), (NamesPeople(), "people_marked"),
                                             (MarksButDoesNotDeclare(), "people_marked"),
                                             (GroupsWrongly(), "segments")])
@@ -125,7 +144,7 @@ def test_fixture_logs():
     assert fixture_log("small").n_cases == 40
     assert fixture_log("empty").n_events == 0
     assert {"metrics_defined", "findings_complete", "json", "renders", "deterministic"} <= set(CHECKS)
-    assert len(CHECKS) == 16
+    assert len(CHECKS) == 17
 
 
 _SEEN: list[int] = []   # module state shared by every run: what a thread-safe analyser must not have

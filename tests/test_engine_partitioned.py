@@ -128,3 +128,15 @@ def test_partitions_give_the_results_of_the_log_in_memory_on_real_logs(tmp_path,
     database = tmp_path / "real.duckdb"
     import_export(real_path(folder, name), database, batch_rows=20_000)
     _same_results(database, partitions=partitions)
+
+
+def test_more_partitions_than_tickets(tmp_path):
+    # most partitions are empty: they are left out, and the results are still those of the whole log
+    export = tmp_path / "few.csv"
+    export.write_text("case,activity,timestamp\nA,Register,2024-01-01 09:00\nA,Close,2024-01-03 09:00\n"
+                      "B,Register,2024-01-02 09:00\n")
+    database = tmp_path / "few.duckdb"
+    import_export(export, database)
+    with Partitions(database, partitions=9) as parts:
+        assert 1 <= len(list(parts.logs())) <= 2
+    _same_results(database, partitions=9)

@@ -57,10 +57,19 @@ def test_a_file_that_would_not_fit_is_refused_before_it_is_read(tmp_path):
         check_memory(CSV, "csv", ceiling=needed - 1)
     message = caught.value.message()
     assert "would need about" in message and "--max-memory" in message and "0 switches the check off" in message
+    assert "ssc-mining import FILE --db tickets.duckdb" in message and "--engine duckdb" in message
     check_memory(CSV, "csv", ceiling=needed)   # fits exactly
     check_memory(CSV, "csv", ceiling=0)        # no check
     with using(max_memory=needed - 1), pytest.raises(InputError, match="would need about"):
         load(CSV)
+
+
+def test_a_database_that_would_not_fit_points_to_the_duckdb_engine(tmp_path):
+    database = tmp_path / "t.duckdb"
+    import_export(CSV, database)
+    with pytest.raises(InputError) as caught:
+        check_memory(database, "duckdb", ceiling=footprint(database, "duckdb").needed - 1)
+    assert "`ssc-mining analyse FILE --engine duckdb --json results.json`" in caught.value.message()
 
 
 def test_the_machine_reports_its_available_memory():

@@ -48,6 +48,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +66,7 @@ from ssc_mining.business_calendar import (
     real_minutes_between,
 )
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.facts import LogFacts, case_order, in_log_order
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, format_share, ngettext
 from ssc_mining.i18n import gettext as _
@@ -107,6 +109,23 @@ def _truthy(values: pd.Series) -> pd.Series:
     mapping = {"true": True, "1": True, "yes": True, "ja": True, "y": True, "j": True, "t": True,
                "false": False, "0": False, "no": False, "nee": False, "n": False, "f": False}
     return text.map(mapping).astype("boolean")
+
+
+#: helper columns of a part, used by :meth:`Deliveries.combine` and not in the per-case table
+_DUE_MINUTES, _ELAPSED, _STILL, _CLOCK_LAST, _ORDER = ("due_minutes", "sla_elapsed_to_last_event",
+                                                       "sla_clock_running_at_end", "sla_clock_at_last_event", "order")
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A partition's share of the deliveries figures: one row per ticket, and its latest event."""
+
+    #: per ticket: times (registered, completed, delivered, need-by, due), groups, business minutes (lead time
+    #: given, processing, SLA target from the due date, SLA time up to the last event, clock at it and whether it
+    #: still runs), the system's SLA verdict, left out, order
+    cases: pd.DataFrame
+    last_event: Any   #: the partition's latest event time (the default ``as_of`` is the whole log's)
+    timezone: str | None   #: the zone the part was computed in (the log's when the analyser left it open)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -200,16 +219,23 @@ class Deliveries(Analyser):
             return self.calendar.minutes_between(start, end, priority)
         return real_minutes_between(start, end)
 
-    def _as_of(self, log: EventLog) -> pd.Timestamp:
+    def _as_of(self, last_event: Any) -> pd.Timestamp:
+        """The moment open cases are judged at: ``as_of``, else ``last_event`` (the log's last event)."""
         if self.as_of:
             moment = pd.Timestamp(self.as_of)
             return moment.tz_localize(self.timezone).tz_convert("UTC") if moment.tzinfo is None else \
                 moment.tz_convert("UTC")
-        return log.frame[C.TIMESTAMP].max()
+        return last_event
 
-    def _compute(self, log: EventLog) -> tuple[pd.DataFrame, dict[str, Any]]:
+    def partial(self, log: EventLog) -> _Part:
+        """The tickets of ``log`` (a partition of whole tickets): the per-ticket times and business minutes that
+        need its events; whatever compares tickets (the norm) or depends on ``as_of`` is left to :meth:`combine`."""
+        if self.timezone is None:  # the run's zone: the log's when run on its own
+            return self.for_log(log).partial(log)
+        return self._rows(log)
+
+    def _rows(self, log: EventLog) -> _Part:
         frame, index, m = log.frame, log.cases, log.markers
-        info: dict[str, Any] = {"endings_known": m.endings_known}
         if m.endings_known:
             done = m.done()
             ended_idx = m.ended_at(index)
@@ -223,7 +249,6 @@ class Deliveries(Analyser):
         waiting = m.waiting() | (m.state == int(State.RETURNED))
         completion_idx = np.where(open_, -1, ended_idx)
         delivery_idx = index.last_where(m.has(Role.DELIVER))
-        info["delivery_events"] = bool((delivery_idx >= 0).any())
         delivery_idx = np.where(delivery_idx >= 0, delivery_idx, completion_idx)
         n = len(frame)
         ts = frame[C.TIMESTAMP].reset_index(drop=True)
@@ -232,8 +257,6 @@ class Deliveries(Analyser):
             out = ts.iloc[np.maximum(idx, 0)].reset_index(drop=True)
             return out.where(pd.Series(idx >= 0))
 
-        as_of = self._as_of(log)
-        info["as_of"] = as_of
         registered = ts.iloc[index.first].reset_index(drop=True)
         completed, delivered = at(completion_idx), at(delivery_idx)
         pc = pd.DataFrame({"registered": registered, "completed": completed, "open": open_,
@@ -252,12 +275,54 @@ class Deliveries(Analyser):
             pd.Series(pd.NaT, index=pc.index, dtype="datetime64[us, UTC]")
         pc["due"] = _as_times(index.case_first(frame[self.due_column]).reset_index(drop=True)) if has_due else \
             pd.Series(pd.NaT, index=pc.index, dtype="datetime64[us, UTC]")
-        info["has_need_by"], info["has_due"] = bool(pc["need_by"].notna().any()), bool(pc["due"].notna().any())
-
-        # -- need-by: lead time, norm, class -----------------------------------------------------------
         priority = pc["priority"] if self.hours_per_priority else None
         pc["lead_given_minutes"] = self._minutes(pc["registered"], pc["need_by"], priority)
         pc["processing_minutes"] = self._minutes(pc["registered"], pc["delivered"], priority)
+        pc[_DUE_MINUTES] = self._minutes(pc["registered"], pc["due"], priority)
+        # SLA time up to the last event; combine adds the time of open tickets up to as_of
+        if self.sla_clock_stops:
+            per_event = pc["priority"].to_numpy()[index.codes] if priority is not None else None
+            clock = self.calendar.clock(frame[C.TIMESTAMP], per_event) if self.business_hours else \
+                index.seconds / 60.0
+            step = np.zeros(n)
+            if n > 1:
+                step[:-1] = np.diff(clock)
+            running = ~done & ~waiting & index.same_next()
+            elapsed = index.per_case(np.where(running, step, 0.0)) if index.n else np.zeros(0)
+            last = index.last
+            pc[_ELAPSED] = elapsed
+            pc[_STILL] = open_ & ~done[last] & ~waiting[last]
+            pc[_CLOCK_LAST] = clock[last] if index.n else np.zeros(0)
+        else:  # registration → completion; combine counts to as_of where there is no completion
+            pc[_ELAPSED] = self._minutes(pc["registered"], pc["completed"], priority)
+        if log.has(C.MADE_SLA):
+            pc["made_sla"] = _truthy(index.case_first(frame[C.MADE_SLA]).reset_index(drop=True)).to_numpy() \
+                if C.MADE_SLA in frame.columns else pd.array([pd.NA] * index.n, dtype="boolean")
+        pc["left_out"] = (m.starts_known & ~m.started) if self.complete_only else np.zeros(index.n, dtype=bool)
+        pc[_ORDER] = case_order(log)
+        pc.index = index.ids
+        return _Part(cases=pc, last_event=frame[C.TIMESTAMP].max(), timezone=self.timezone)
+
+    def _compute(self, log: EventLog) -> tuple[pd.DataFrame, dict[str, Any]]:
+        return self._finish([self._rows(log)], LogFacts.of(log))
+
+    def _finish(self, parts: Sequence[_Part], facts: LogFacts) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """The per-case table of the log made of ``parts``: norms, classes and SLA verdicts over all its tickets."""
+        pc = parts[0].cases if len(parts) == 1 else in_log_order(
+            pd.concat([p.cases for p in parts]), np.concatenate([p.cases[_ORDER].to_numpy() for p in parts]))
+        ids = pc.index
+        pc = pc.reset_index(drop=True)
+        n_cases = len(pc)
+        known = [p.last_event for p in parts if pd.notna(p.last_event)]
+        as_of = self._as_of(max(known) if known else pd.NaT)
+        info: dict[str, Any] = {"endings_known": facts.endings_known, "as_of": as_of}
+        info["has_need_by"], info["has_due"] = bool(pc["need_by"].notna().any()), bool(pc["due"].notna().any())
+        open_ = pc["open"].to_numpy(dtype=bool)
+        helpers = [_DUE_MINUTES, _ELAPSED, _STILL, _CLOCK_LAST, "made_sla", "left_out", _ORDER]
+        extra = {key: pc.pop(key) for key in helpers if key in pc.columns}
+
+        # -- need-by: lead time, norm, class -----------------------------------------------------------
+        priority = pc["priority"] if self.hours_per_priority else None
         norm_default = pc.groupby(pc["category"].fillna(""), sort=False)["processing_minutes"].transform("median")
         configured = pd.Series(_per_category(pc["category"], self.norm_hours) * 60, index=pc.index)
         pc["norm_minutes"] = configured.astype(float).where(configured.notna(), norm_default)
@@ -268,7 +333,7 @@ class Deliveries(Analyser):
         late_delivered = delivered_ok & need & ~on_time
         short = (pc["lead_given_minutes"] < pc["norm_minutes"]).fillna(False).to_numpy()
         open_late = need & ~delivered_ok & (pc["need_by"] < as_of).fillna(False).to_numpy()
-        cls = np.full(index.n, "", dtype=object)
+        cls = np.full(n_cases, "", dtype=object)
         cls[need & ~delivered_ok] = "open"
         cls[open_late] = "open_late"
         cls[need & on_time] = "on_time"
@@ -282,39 +347,35 @@ class Deliveries(Analyser):
 
         # -- SLA ----------------------------------------------------------------------------------------
         target = pd.Series(np.nan, index=pc.index)
-        source = np.full(index.n, "", dtype=object)
+        source = np.full(n_cases, "", dtype=object)
         if self.sla_hours:
             target = pd.Series(_per_category(pc["category"], self.sla_hours) * 60, index=pc.index)
             source[target.notna().to_numpy()] = "table"
-        from_due = self._minutes(pc["registered"], pc["due"], priority)
+        from_due = extra[_DUE_MINUTES].to_numpy(dtype=float)
         use_due = target.isna().to_numpy() & ~np.isnan(from_due)
         target[use_due] = from_due[use_due]
         source[use_due] = "due"
         pc["sla_target_minutes"] = target
         pc["sla_target_source"] = source
+        elapsed = extra[_ELAPSED].to_numpy(dtype=float)
         if self.sla_clock_stops:
-            per_event = pc["priority"].to_numpy()[index.codes] if priority is not None else None
-            clock = self.calendar.clock(frame[C.TIMESTAMP], per_event) if self.business_hours else \
-                index.seconds / 60.0
-            step = np.zeros(n)
-            if n > 1:
-                step[:-1] = np.diff(clock)
-            running = ~done & ~waiting & index.same_next()
-            elapsed = index.per_case(np.where(running, step, 0.0)) if index.n else np.zeros(0)
-            last = index.last
-            still = open_ & ~done[last] & ~waiting[last]
-            end_clock = self.calendar.clock(pd.DatetimeIndex([as_of]).repeat(index.n), priority) \
+            still = extra[_STILL].to_numpy(dtype=bool)
+            end_clock = self.calendar.clock(pd.DatetimeIndex([as_of]).repeat(n_cases), priority) \
                 if self.business_hours else as_of.value / 6e10 if pd.notna(as_of) else np.nan
-            tail = end_clock - clock[last] if index.n else np.zeros(0)
+            tail = end_clock - extra[_CLOCK_LAST].to_numpy(dtype=float) if n_cases else np.zeros(0)
             elapsed = elapsed + np.where(still, np.maximum(tail, 0), 0.0)
         else:
-            end = pc["completed"].where(pc["completed"].notna(), as_of)
-            elapsed = self._minutes(pc["registered"], end, priority)
+            unended = pc["completed"].isna().to_numpy()
+            if unended.any():
+                elapsed = elapsed.copy()
+                elapsed[unended] = self._minutes(
+                    pc["registered"][unended], pd.Series(as_of, index=pc.index[unended]),
+                    priority[unended] if priority is not None else None)
         pc["sla_elapsed_minutes"] = elapsed
         invalid = (target < 0).to_numpy()
         has_target = target.notna().to_numpy() & ~invalid
         over = has_target & (elapsed > target.fillna(np.inf).to_numpy())
-        status = np.full(index.n, "no target", dtype=object)
+        status = np.full(n_cases, "no target", dtype=object)
         status[invalid] = "invalid target"
         status[has_target & ~open_ & ~over] = "met"
         status[has_target & over] = "breached"
@@ -326,12 +387,12 @@ class Deliveries(Analyser):
         missed_need = np.isin(cls, ("asked_too_late", "ssc_too_slow", "open_late"))
         pc["watermelon"] = need & met & missed_need
         pc["reverse_watermelon"] = need & (status == "breached") & (cls == "on_time")
-        if log.has(C.MADE_SLA):
-            pc["made_sla"] = _truthy(index.case_first(frame[C.MADE_SLA]).reset_index(drop=True)).to_numpy()
+        if "made_sla" in extra:
+            pc["made_sla"] = extra["made_sla"].to_numpy()
             pc["sla_differs"] = (pc["made_sla"].notna() & pc["sla_met"].notna()
                                  & (pc["made_sla"] != pc["sla_met"])).fillna(False).astype(bool)
-        pc["left_out"] = (m.starts_known & ~m.started) if self.complete_only else np.zeros(index.n, dtype=bool)
-        pc.index = index.ids
+        pc["left_out"] = extra["left_out"].to_numpy(dtype=bool)
+        pc.index = ids
         return pc, info
 
     def pinned(self, log: EventLog) -> Deliveries:
@@ -365,7 +426,12 @@ class Deliveries(Analyser):
     def analyse(self, log: EventLog) -> Result:
         if self.timezone is None:  # the run's zone: the log's when run on its own
             return self.for_log(log).analyse(log)
-        pc, info = self._compute(log)
+        return self.combine([self.partial(log)], LogFacts.of(log))
+
+    def combine(self, parts: Sequence[_Part], facts: LogFacts) -> Result:
+        if self.timezone is None and parts and parts[0].timezone is not None:  # the zone the parts were made in
+            return dataclasses.replace(self, timezone=parts[0].timezone).combine(parts, facts)
+        pc, info = self._finish(parts, facts)
         left_out = int(pc["left_out"].sum())
         pc = pc[~pc["left_out"].to_numpy(dtype=bool)]
         items: list[Item] = [Metric("cases", _("Tickets"), len(pc), unit="cases")]
@@ -518,7 +584,7 @@ class Deliveries(Analyser):
                         "lead_given_hours": _("lead time given (hours)"), "norm_hours": _("norm (hours)"),
                         "class": _("why late")},
                 units={"days_late": "days", "lead_given_hours": "hours", "norm_hours": "hours"}))
-        if C.MADE_SLA in log.frame.columns and "sla_differs" in pc.columns:
+        if C.MADE_SLA in facts.with_values and "sla_differs" in pc.columns:
             compared = pc["made_sla"].notna() & pc["sla_met"].notna()
             differs = pc[pc["sla_differs"]]
             items += [Metric("sla_compared", _("Tickets with both the system's and the measured SLA verdict"),

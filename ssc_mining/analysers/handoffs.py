@@ -31,6 +31,11 @@ Definitions (all on the events of a case in log order: time, ties by source row)
 
 A figure whose column is absent is "not measured" with the reason, never 0.
 
+On a log in partitions of whole tickets (the DuckDB engine) each partition gives its per-ticket figures and its
+events and handovers per team, group, organisation and person; the shares, medians, rankings and networks are
+made of them all. One decision is the whole log's: which organisations are mothers (the service side, without
+``service_organisations``); a partition takes it from the whole log's facts (``LogFacts.mothers``).
+
 Example:
     >>> import pandas as pd
     >>> from ssc_mining.eventlog import EventLog
@@ -51,6 +56,7 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,9 +65,10 @@ import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser, top_cases
-from ssc_mining.analysers.toolkit import changes, distinct_per_case, find_column, mean_text, pct, runs, value_codes
+from ssc_mining.analysers.toolkit import changes, distinct_per_case, mean_text, pct, runs, value_codes
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.cases import CaseIndex
+from ssc_mining.eventlog.facts import LogFacts, case_order, in_log_order
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, join_texts, ngettext
 from ssc_mining.i18n import gettext as _
@@ -104,16 +111,20 @@ def level_hint(level: str) -> str:
 # per-case computation
 # --------------------------------------------------------------------------------------------------
 
-def service_side(frame: pd.DataFrame, service_organisations: tuple[str, ...] = ()) -> np.ndarray:
-    """Per event: True for events of the organisation(s) that handle the tickets (see the module doc)."""
+def service_side(frame: pd.DataFrame, service_organisations: tuple[str, ...] = (),
+                 mothers: frozenset[Any] | None = None) -> np.ndarray:
+    """Per event: True for events of the organisation(s) that handle the tickets (see the module doc);
+    ``mothers``: the mother organisations of the whole log ``frame`` is a partition of (default: ``frame``'s)."""
     if C.ORGANISATION not in frame.columns or not frame[C.ORGANISATION].notna().any():
         return np.ones(len(frame), dtype=bool)
     org = frame[C.ORGANISATION]
     if service_organisations:
         return (org.isin(list(service_organisations)) | org.isna()).to_numpy()
+    if mothers is not None:
+        return (~org.isin(list(mothers))).to_numpy() if mothers else np.ones(len(frame), dtype=bool)
     if C.MOTHER in frame.columns and frame[C.MOTHER].notna().any():
-        mothers = pd.unique(frame[C.MOTHER].dropna())
-        return (~org.isin(list(mothers))).to_numpy()
+        found = pd.unique(frame[C.MOTHER].dropna())
+        return (~org.isin(list(found))).to_numpy()
     return np.ones(len(frame), dtype=bool)
 
 
@@ -195,7 +206,7 @@ def _compute(log: EventLog, *, first_line_teams: tuple[str, ...], service_organi
     frame, index = log.frame, log.cases
     codes = {level: value_codes(frame, column) for level, column in LEVELS.items()}
     flags = {level: changes(codes[level][0], index) for level in LEVELS}
-    service = service_side(frame, service_organisations)
+    service = service_side(frame, service_organisations, log.facts.mothers if log.facts is not None else None)
     direct, indirect, team_runs_count, team_runs = _pingpong(codes["team"][0], index, service)
     r_direct, r_indirect, routing_runs_count, routing_runs = _pingpong(codes["routing"][0], index, None)
     out = pd.DataFrame({
@@ -231,11 +242,17 @@ def handover_graph(codes: np.ndarray, labels: pd.Index, flags: np.ndarray, *, ma
 
     ``flags`` marks the events that receive a handover (see :func:`~ssc_mining.analysers.toolkit.changes`).
     """
-    graph = nx.DiGraph()
     known = codes >= 0
     events = np.bincount(codes[known], minlength=len(labels))
+    keys, counts = _pair_counts(codes, len(labels), flags)
+    return _network_graph(labels, events, keys, counts, max_edges=max_edges)
+
+
+def _pair_counts(codes: np.ndarray, n_labels: int, flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The handovers per (giver, receiver) pair of value codes, as keys ``giver * (n_labels + 1) + receiver`` in
+    ascending order and their counts; ``flags`` marks the events that receive a handover."""
     receivers = np.flatnonzero(flags)
-    width = len(labels) + 1
+    width = n_labels + 1
     pairs = codes[receivers - 1].astype(np.int64) * width + codes[receivers]
     del receivers
     if width * width <= max(len(pairs), 1 << 20) and (not len(pairs) or int(pairs.min()) >= 0):
@@ -245,7 +262,14 @@ def handover_graph(codes: np.ndarray, labels: pd.Index, flags: np.ndarray, *, ma
         counts = counted[keys]
     else:
         keys, counts = np.unique(pairs, return_counts=True)
-    del pairs
+    return keys, counts
+
+
+def _network_graph(labels: Sequence[Any] | np.ndarray, events: np.ndarray, keys: np.ndarray, counts: np.ndarray, *,
+                   max_edges: int | None) -> nx.DiGraph:
+    """The network of :func:`handover_graph` from the events per value (in code order) and the counted pairs."""
+    graph = nx.DiGraph()
+    width = len(labels) + 1
     order = np.argsort(-counts, kind="stable")
     if max_edges is not None:
         order = order[:max_edges]
@@ -257,6 +281,139 @@ def handover_graph(codes: np.ndarray, labels: pd.Index, flags: np.ndarray, *, ma
     for k, w in zip(keys[order], counts[order]):
         graph.add_edge(str(labels[int(k // width)]), str(labels[int(k % width)]), weight=int(w))
     return graph
+
+
+# --------------------------------------------------------------------------------------------------
+# a partition's share (see ssc_mining.engines.partitioned): per ticket, and counts per value that add up
+# --------------------------------------------------------------------------------------------------
+
+def _places(positions: np.ndarray, index: CaseIndex, order: np.ndarray) -> np.ndarray:
+    """Per event position: its place in the whole log's event order, as (case order of its ticket, place in the
+    ticket) — the whole log's events are grouped by ticket in case order (shape ``(n, 2)``)."""
+    case = index.codes[positions]
+    return np.column_stack([order[case], positions - index.first[case]]).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class _Values:
+    """One level's handovers in a partition, by value (they add up over partitions)."""
+
+    labels: np.ndarray     #: the distinct known values, in the order of their first event
+    events: np.ndarray     #: events per value
+    first: np.ndarray      #: per value: the place of its first event in the whole log (see :func:`_places`)
+    giver: np.ndarray      #: per (giver, receiver) pair that occurs: the giving value (a position in ``labels``)
+    receiver: np.ndarray   #: per pair: the receiving value
+    handovers: np.ndarray  #: per pair: handovers
+
+    @classmethod
+    def of(cls, codes: np.ndarray, labels: pd.Index, flags: np.ndarray, index: CaseIndex,
+           order: np.ndarray) -> _Values:
+        known = np.flatnonzero(codes >= 0)
+        events = np.bincount(codes[known], minlength=len(labels)).astype(np.int64)
+        _seen, at = np.unique(codes[known], return_index=True)   # every value occurs: one first event per code
+        keys, counts = _pair_counts(codes, len(labels), flags)
+        width = len(labels) + 1
+        return cls(labels=np.asarray(labels), events=events, first=_places(known[at], index, order),
+                   giver=keys // width, receiver=keys % width, handovers=counts.astype(np.int64))
+
+
+@dataclass(frozen=True)
+class _Returns:
+    """Returns to a value already left (team or assignment group) in a partition, per value."""
+
+    labels: np.ndarray   #: the values tickets came back to, in the order of their first return
+    returns: np.ndarray  #: returns per value
+    first: np.ndarray    #: per value: the place of its first return in the whole log (see :func:`_places`)
+
+    @classmethod
+    def of(cls, run: dict[str, np.ndarray], labels: pd.Index, index: CaseIndex, order: np.ndarray) -> _Returns:
+        back = run["direct"] | run["indirect"]
+        values = run["value"][back]
+        seen, at = np.unique(values, return_index=True)
+        by_first = np.argsort(at, kind="stable")
+        seen, at = seen[by_first], at[by_first]
+        returns = np.bincount(values, minlength=len(labels)).astype(np.int64)[seen]
+        return cls(labels=np.asarray(labels)[seen], returns=returns, first=_places(run["pos"][back][at], index, order))
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A partition's share of the handoff figures."""
+
+    #: per ticket (index: case id): the per-case figures of :func:`handoffs_per_case` (``escalated`` and
+    #: ``first_line_only`` as plain yes/no, decided in :meth:`Handoffs.combine`), ``order`` (case order in the
+    #: whole log), ``mother`` and ``category`` (first value), ``first_team`` (first service-side team) and
+    #: ``system <column>`` (the system's reassignment count, per candidate column)
+    cases: pd.DataFrame
+    values: dict[str, _Values]    #: per level present (person only with ``person_level``)
+    returns: dict[str, _Returns]  #: per team level (team, routing)
+    all_service: bool             #: every event is on the service side
+    line_not_numbers: bool        #: the support line column holds values that are not line numbers
+    mother_column: bool           #: the log has a mother organisation column
+    mothers: frozenset[Any]       #: the mother organisations of the partition's tickets
+    organisations: frozenset[Any]  #: the organisations of the partition's events
+
+
+@dataclass(frozen=True)
+class _Whole:
+    """What :meth:`Handoffs.combine` makes of the parts, besides the per-ticket table."""
+
+    networks: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]  #: labels, events, keys, handovers
+    returns: dict[str, pd.Series]   #: per team level: returns per value, most first (as ``value_counts``)
+    all_service: bool
+    escalation_how: tuple[str, int] | None
+    mothers: frozenset[Any] | None  #: None: the log has no mother organisation column
+
+
+def _first_in_log(labels: np.ndarray, first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``labels`` (the parts' values, put together) in the order of their first place in
+    the whole log (``first``), and for each entry of ``labels`` its position among them."""
+    ids, uniques = pd.factorize(labels, use_na_sentinel=False)
+    ranked = pd.unique(ids[np.lexsort((first[:, 1], first[:, 0]))]) if len(ids) else np.zeros(0, dtype=np.int64)
+    code = np.empty(len(uniques), dtype=np.int64)
+    code[ranked] = np.arange(len(ranked))
+    return np.asarray(uniques)[ranked], code[ids]
+
+
+def _joined(arrays: list[np.ndarray], empty: np.ndarray) -> np.ndarray:
+    """The arrays put together; empty ones left out, so that their type does not change the others'."""
+    arrays = [a for a in arrays if len(a)]
+    return np.concatenate(arrays) if arrays else empty
+
+
+def _network(parts: list[_Values]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One level's handovers of all parts: the values in the whole log's code order, events per value, and the
+    pairs as :func:`_pair_counts` gives them."""
+    labels = _joined([p.labels for p in parts], np.zeros(0, dtype=object))
+    first = _joined([p.first for p in parts], np.zeros((0, 2), dtype=np.int64))
+    values, code = _first_in_log(labels, first)
+    events = np.zeros(len(values), dtype=np.int64)
+    np.add.at(events, code, _joined([p.events for p in parts], np.zeros(0, dtype=np.int64)))
+    offsets = np.cumsum([0] + [len(p.labels) for p in parts])
+    width = len(values) + 1
+    pairs = _joined([code[p.giver + o] * width + code[p.receiver + o] for p, o in zip(parts, offsets)],
+                    np.zeros(0, dtype=np.int64))
+    keys, where = np.unique(pairs, return_inverse=True)
+    counts = np.zeros(len(keys), dtype=np.int64)
+    np.add.at(counts, where, _joined([p.handovers for p in parts], np.zeros(0, dtype=np.int64)))
+    return values, events, keys, counts
+
+
+def _returns_per_value(parts: list[_Returns]) -> pd.Series:
+    """Returns per value of all parts, most first, ties in the order of the first return in the whole log —
+    as ``value_counts`` of the returns in the log's order gives them."""
+    labels = _joined([p.labels for p in parts], np.zeros(0, dtype=object))
+    first = _joined([p.first for p in parts], np.zeros((0, 2), dtype=np.int64))
+    values, code = _first_in_log(labels, first)
+    returns = np.zeros(len(values), dtype=np.int64)
+    np.add.at(returns, code, _joined([p.returns for p in parts], np.zeros(0, dtype=np.int64)))
+    return pd.Series(returns, index=pd.Index(pd.Series(values)), name="count").sort_values(ascending=False,
+                                                                                           kind="stable")
+
+
+def _candidates(name: str) -> tuple[str, ...]:
+    """The columns :func:`~ssc_mining.analysers.toolkit.find_column` looks at for ``name``, in its order."""
+    return name, f"case:{name}", f"case:ssc:{name}", f"ssc:{name}"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -406,17 +563,80 @@ class Handoffs(Analyser):
     max_graph_edges: int = 150
 
     def analyse(self, log: EventLog) -> Result:
-        present = {level: log.has(column) for level, column in LEVELS.items()}
+        return self.combine([self.partial(log)], LogFacts.of(log))
+
+    def partial(self, log: EventLog) -> _Part | None:
+        """Per ticket the figures of :func:`handoffs_per_case`, and per level the events and handovers per value
+        (the per-event tables of the computation are freed when this returns). None for a log without events."""
         if log.n_events == 0:
-            return self.result(summary=_("The export is empty."),
-                               items=[Metric("cases", _("Tickets"), 0, unit="cases")])
-        # not kept on the log: only this analyser uses these per-event tables, and it runs once per report (its
-        # result serves every language), so they are freed as soon as it returns
+            return None
         data = _compute(log, first_line_teams=tuple(self.first_line_teams),
                         service_organisations=tuple(self.service_organisations), person_level=self.person_level)
-        pc: pd.DataFrame = data["per_case"]
         index: CaseIndex = data["index"]
         frame: pd.DataFrame = data["frame"]
+        order = case_order(log)
+        cases = data["per_case"].assign(
+            escalated=data["per_case"]["escalated"].to_numpy(dtype=bool, na_value=False),
+            first_line_only=data["per_case"]["first_line_only"].to_numpy(dtype=bool, na_value=False),
+            order=order)
+        for column, key in ((C.MOTHER, "mother"), (C.CATEGORY, "category")):
+            if column in frame.columns:
+                cases[key] = index.case_first(frame[column])
+        team, teams, _flags = data["team"]
+        keep = data["service"] & (team >= 0)
+        first_team = np.full(index.n, np.nan, dtype=object)
+        if keep.any():
+            first = pd.Series(team[keep], index=index.codes[keep]).groupby(level=0).first()
+            labels = np.asarray(teams, dtype=object)
+            first_team = pd.Series(labels[first.to_numpy()], index=first.index).reindex(range(index.n)).to_numpy()
+        cases["first_team"] = first_team
+        for column in _candidates(self.reassignment_column):
+            if column in frame.columns:
+                cases[f"system {column}"] = pd.to_numeric(index.case_first(frame[column]), errors="coerce")
+        levels = [level for level, column in LEVELS.items()
+                  if log.has(column) and (level != "person" or self.person_level)]
+        line_values = C.LINE in frame.columns and bool(frame[C.LINE].notna().any())
+        has_org = C.ORGANISATION in frame.columns
+        return _Part(
+            cases=cases,
+            values={level: _Values.of(data[level][0], data[level][1], data[level][2], index, order)
+                    for level in levels},
+            returns={level: _Returns.of(data[f"{level}_runs"], data[level][1], index, order)
+                     for level in ("team", "routing")},
+            all_service=bool(data["service"].all()),
+            line_not_numbers=not self.first_line_teams and line_values and _line_numbers(frame) is None,
+            mother_column=C.MOTHER in frame.columns,
+            mothers=frozenset(pd.unique(frame[C.MOTHER].dropna()).tolist()) if C.MOTHER in frame.columns
+            else frozenset(),
+            organisations=frozenset(pd.unique(frame[C.ORGANISATION].dropna()).tolist()) if has_org
+            else frozenset())
+
+    def combine(self, parts: Sequence[_Part | None], facts: LogFacts) -> Result:
+        present = {level: column in facts.with_values for level, column in LEVELS.items()}
+        if facts.events == 0:
+            return self.result(summary=_("The export is empty."),
+                               items=[Metric("cases", _("Tickets"), 0, unit="cases")])
+        found = [p for p in parts if p is not None]
+        mothers = frozenset().union(*(p.mothers for p in found))
+        frames = [p.cases for p in found if len(p.cases)] or [found[0].cases]
+        pc = frames[0] if len(frames) == 1 else in_log_order(
+            pd.concat(frames), np.concatenate([f["order"].to_numpy() for f in frames]))
+        if self.first_line_teams:
+            how: tuple[str, int] | None = ("teams", len(self.first_line_teams))
+        else:
+            how = ("line", 0) if C.LINE in facts.with_values and not any(p.line_not_numbers for p in found) else None
+        unknown = np.full(len(pc), how is None)
+        pc = pc.assign(
+            escalated=pd.arrays.BooleanArray(np.zeros(len(pc), dtype=bool) if how is None
+                                             else pc["escalated"].to_numpy(dtype=bool), unknown),
+            first_line_only=pd.arrays.BooleanArray(np.zeros(len(pc), dtype=bool) if how is None
+                                                   else pc["first_line_only"].to_numpy(dtype=bool), unknown.copy()))
+        whole = _Whole(
+            networks={level: _network([p.values[level] for p in found]) for level in LEVELS
+                      if all(level in p.values for p in found)},
+            returns={level: _returns_per_value([p.returns[level] for p in found]) for level in ("team", "routing")},
+            all_service=all(p.all_service for p in found), escalation_how=how,
+            mothers=mothers if any(p.mother_column for p in found) else None)
         items: list[Item] = [Metric("cases", _("Tickets"), len(pc), unit="cases")]
         caveats = [_("Handovers are counted between consecutive events; an event without a person, team or "
                      "organisation is skipped, so a handover around it is not counted."),
@@ -440,7 +660,7 @@ class Handoffs(Analyser):
             items.append(Metric("people_mean", _("Distinct people per ticket (mean)"),
                                 round(float(pc["people"].mean()), 4), unit="people"))
         for level in ("routing", "team"):
-            items += self._team_items(level, present[level], pc, data, caveats)
+            items += self._team_items(level, present[level], pc, whole, caveats)
         if self.person_level and present["person"]:
             pp = (pc["pingpong_person_direct"] + pc["pingpong_person_indirect"]) > 0
             items += [
@@ -451,18 +671,18 @@ class Handoffs(Analyser):
                        round(float((pc["pingpong_person_direct"] > 0).mean()), 6), unit="share"),
             ]
         if present["org"]:
-            items += self._org_items(frame, data)
-        items += self._push_to_front(pc, frame, index, data, caveats)
-        items += self._breakdowns(pc, frame, index, present)
-        items += self._reassignments(pc, log, present["routing"])
+            items += self._org_items(whole)
+        items += self._push_to_front(pc, facts, whole, caveats)
+        items += self._breakdowns(pc, facts, present)
+        items += self._reassignments(pc, facts, present["routing"])
         if present["person"] or present["team"] or present["routing"]:
             items.append(self._chart(pc, present))
-        items += self._graphs(data, present)
+        items += self._graphs(whole, present)
         return self.result(summary=self._summary(pc, present), items=items, caveats=caveats)
 
     # --- pieces ------------------------------------------------------------------------------------
 
-    def _team_items(self, level: str, present: bool, pc: pd.DataFrame, data: dict[str, Any],
+    def _team_items(self, level: str, present: bool, pc: pd.DataFrame, whole: _Whole,
                     caveats: list[str]) -> list[Item]:
         keys, texts = _KEYS[level], _texts(level)
         if not present:
@@ -504,7 +724,7 @@ class Handoffs(Analyser):
                                 based_on=ngettext("%(n)s ticket with an assignment group",
                                                   "%(n)s tickets with an assignment group", int(known.sum()))
                                 % {"n": format_number(int(known.sum()))}))
-        elif not data["service"].all():
+        elif not whole.all_service:
             # the requester's own side (a mother organisation's department) is not one of the SSC's teams
             items.insert(2, Metric(
                 "service_team_changes_mean", _("Changes between the SSC's own teams, per ticket (mean)"),
@@ -512,7 +732,7 @@ class Handoffs(Analyser):
         if level == "team" and not (pc[handovers] > 0).any() and len(pc) > 1:
             caveats.append(_("The team column never changes within a ticket, so it shows no handovers between "
                              "teams; it may hold a property of the ticket rather than the team of each event."))
-        items += self._pingpong_findings(level, pc, data)
+        items += self._pingpong_findings(level, pc, whole)
         return items
 
     def _summary(self, pc: pd.DataFrame, present: dict[str, bool]) -> str:
@@ -541,7 +761,7 @@ class Handoffs(Analyser):
             parts.append(_("%(share)s of the tickets are solved by the first line alone.") % {"share": pct(share)})
         return join_texts(" ", parts)  # type: ignore[return-value]
 
-    def _pingpong_findings(self, level: str, pc: pd.DataFrame, data: dict[str, Any]) -> list[Item]:
+    def _pingpong_findings(self, level: str, pc: pd.DataFrame, whole: _Whole) -> list[Item]:
         direct_col, indirect_col = _COLS[level][2:]
         returns = pc[direct_col] + pc[indirect_col]
         affected = returns[returns > 0]
@@ -564,11 +784,8 @@ class Handoffs(Analyser):
                          "%(n)s tickets (%(share)s) were assigned back to a group they had already left; the most "
                          "returns in one ticket: %(most)s. The tickets with the most returns come first.", n))
         items: list[Item] = [Finding(key, "notice" if n / len(pc) < 0.1 else "warning", text % values, top_ids, n)]
-        run = data["team_runs" if level == "team" else "routing_runs"]
-        labels = data[level][1]
-        back = run["direct"] | run["indirect"]
-        if back.any():
-            per_team = pd.Series(np.asarray(labels)[run["value"][back]]).value_counts()
+        per_team = whole.returns[level]
+        if len(per_team):
             table = per_team.head(self.max_groups).rename_axis("team").reset_index(name="returns")
             title = _("Teams that tickets come back to") if level == "team" else \
                 _("Assignment groups that tickets are assigned back to")
@@ -580,26 +797,25 @@ class Handoffs(Analyser):
                                                                      "left")}))
         return items
 
-    def _org_items(self, frame: pd.DataFrame, data: dict[str, Any]) -> list[Item]:
-        org, orgs, flags = data["org"]
-        receivers = np.flatnonzero(flags)
-        if not len(receivers) or C.MOTHER not in frame.columns:
+    def _org_items(self, whole: _Whole) -> list[Item]:
+        orgs, _events, keys, handovers = whole.networks["org"]
+        if not handovers.sum() or whole.mothers is None:
             return []
-        mothers = set(pd.unique(frame[C.MOTHER].dropna()).tolist())
+        mothers = whole.mothers
         is_mother = np.array([o in mothers for o in orgs] + [False])
-        a, b = is_mother[org[receivers - 1]], is_mother[org[receivers]]
+        width = len(orgs) + 1
+        a, b = is_mother[keys // width], is_mother[keys % width]
         return [
             Metric("org_handovers_mother_ssc", _("Handovers between a mother organisation and the SSC"),
-                   int(np.sum(a != b)), unit="handovers"),
+                   int(handovers[a != b].sum()), unit="handovers"),
             Metric("org_handovers_mother_mother", _("Handovers between two mother organisations"),
-                   int(np.sum(a & b)), unit="handovers"),
+                   int(handovers[a & b].sum()), unit="handovers"),
         ]
 
-    def _push_to_front(self, pc: pd.DataFrame, frame: pd.DataFrame, index: CaseIndex, data: dict[str, Any],
-                       caveats: list[str]) -> list[Item]:
+    def _push_to_front(self, pc: pd.DataFrame, facts: LogFacts, whole: _Whole, caveats: list[str]) -> list[Item]:
         label = _("Share of tickets solved by the first line alone")
-        if data["escalation_how"] is None:
-            if C.LINE in frame.columns and frame[C.LINE].notna().any():
+        if whole.escalation_how is None:
+            if C.LINE in facts.with_values:
                 why = _("the support line in the export is not a number (1, 2, 3)")
             else:
                 why = _("the export does not say which support line did each step")
@@ -612,7 +828,7 @@ class Handoffs(Analyser):
             return [Metric.not_measured("first_line_only_share", label,
                                         _("no ticket has an event with a known support line"), unit="share")]
         escalated = base["escalated"].to_numpy(dtype=bool)
-        how, first_line_count = data["escalation_how"]
+        how, first_line_count = whole.escalation_how
         values = {"tickets": format_number(len(base)), "teams": format_number(first_line_count)}
         if how == "teams":
             based_on = ngettext("%(tickets)s tickets with a known support line; a ticket counts as escalated when a "
@@ -636,17 +852,11 @@ class Handoffs(Analyser):
                    base=int((~escalated).sum())),
         ]
         groups: list[tuple[str, str, str, pd.Series]] = []
-        if C.CATEGORY in frame.columns and frame[C.CATEGORY].notna().any():
-            groups.append(("category", _("Escalation rate per category"), _("category"),
-                           index.case_first(frame[C.CATEGORY])))
-        team, teams, _flags = data["team"]
-        keep = data["service"] & (team >= 0)
-        if keep.any():
-            first = pd.Series(team[keep], index=index.codes[keep]).groupby(level=0).first()
-            labels = np.asarray(teams, dtype=object)
-            first_team = pd.Series(labels[first.to_numpy()], index=first.index).reindex(range(index.n))
+        if C.CATEGORY in facts.with_values:
+            groups.append(("category", _("Escalation rate per category"), _("category"), pc["category"]))
+        if pc["first_team"].notna().any():
             groups.append(("team", _("Escalation rate per first team"), _("first team"),
-                           pd.Series(first_team.to_numpy(), index=index.ids)))
+                           pd.Series(pc["first_team"].to_numpy(), index=pc.index)))
         for key, title, group_label, group in groups:
             g = pd.DataFrame({"group": group.reindex(base.index).to_numpy(), "escalated": escalated,
                               "days": base["days"].to_numpy()})
@@ -664,15 +874,14 @@ class Handoffs(Analyser):
                 descriptions={"escalated_share": _("share of tickets that went beyond the first line")}))
         return items
 
-    def _breakdowns(self, pc: pd.DataFrame, frame: pd.DataFrame, index: CaseIndex,
-                    present: dict[str, bool]) -> list[Item]:
+    def _breakdowns(self, pc: pd.DataFrame, facts: LogFacts, present: dict[str, bool]) -> list[Item]:
         items: list[Item] = []
         for column, title, label in ((C.MOTHER, _("Handovers and ping-pong per mother organisation"),
                                       _("mother organisation")),
                                      (C.CATEGORY, _("Handovers and ping-pong per category"), _("category"))):
-            if not (column in frame.columns and frame[column].notna().any()):
+            if column not in facts.with_values:
                 continue
-            g = pc.assign(group=index.case_first(frame[column]).to_numpy(),
+            g = pc.assign(group=pc["mother" if column == C.MOTHER else "category"].to_numpy(),
                           pingpong=(pc["pingpong_direct"] + pc["pingpong_indirect"]) > 0,
                           routing_pingpong=(pc["routing_pingpong_direct"] + pc["routing_pingpong_indirect"]) > 0,
                           first_line=pc["first_line_only"].astype("float64"))
@@ -714,11 +923,11 @@ class Handoffs(Analyser):
                               "first_line_share": _("share of tickets solved by the first line alone")}))
         return items
 
-    def _reassignments(self, pc: pd.DataFrame, log: EventLog, routing: bool) -> list[Item]:
-        column = find_column(log.frame, self.reassignment_column)
+    def _reassignments(self, pc: pd.DataFrame, facts: LogFacts, routing: bool) -> list[Item]:
+        column = next((c for c in _candidates(self.reassignment_column) if c in facts.with_values), None)
         if column is None or not routing:
             return []
-        system = pd.to_numeric(log.cases.case_first(log.frame[column]), errors="coerce")
+        system = pc[f"system {column}"]
         known = system.notna()
         if not known.any():
             return []
@@ -762,7 +971,7 @@ class Handoffs(Analyser):
                      description=_("Number of tickets by how many times they passed between assignment groups, "
                                    "teams and people"))
 
-    def _graphs(self, data: dict[str, Any], present: dict[str, bool]) -> list[Item]:
+    def _graphs(self, whole: _Whole, present: dict[str, bool]) -> list[Item]:
         out: list[Item] = []
         values = {"edges": format_number(self.max_graph_edges)}
         levels = []
@@ -783,10 +992,10 @@ class Handoffs(Analyser):
                            _("An arrow A → B counts how often person B did the next event of a ticket after person A "
                              "(the %(edges)s strongest links).") % values, True))
         for key, title, description, personal in levels:
-            codes, labels, flags = data[key]
-            if not flags.any():
+            labels, events, keys, handovers = whole.networks[key]
+            if not len(keys):
                 continue
-            graph = handover_graph(codes, labels, flags, max_edges=self.max_graph_edges)
+            graph = _network_graph(labels, events, keys, handovers, max_edges=self.max_graph_edges)
             out.append(Graph.from_networkx(f"handover_network_{key}", title, graph, description=description,
                                            personal=personal))
         return out

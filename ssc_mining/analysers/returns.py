@@ -32,6 +32,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,7 @@ import pandas as pd
 
 from ssc_mining.analysers.base import Analyser, top_cases
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.facts import LogFacts, case_order, in_log_order
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, format_share, ngettext
 from ssc_mining.i18n import gettext as _
@@ -74,6 +76,17 @@ def return_events(log: EventLog) -> pd.DataFrame:
     return out
 
 
+@dataclass(frozen=True)
+class _Part:
+    """A partition's share of the returns: its returns followed by a new submission, and counts."""
+
+    back: pd.DataFrame    #: per return followed by a new submission: order (its ticket's), days, by
+    per_case: pd.Series   #: per ticket sent back at least once (index: id): returns followed by a new submission
+    final: pd.Series      #: final rejections per ``by`` (a missing ``by`` as "–")
+    n_final: int          #: final rejections
+    by: bool              #: some return-role event has a role, team or group
+
+
 @dataclass(frozen=True, kw_only=True)
 class Returns(Analyser):
     """Requests sent back to the requester and submitted again: how often, how much time each cost, by whom."""
@@ -104,25 +117,41 @@ class Returns(Analyser):
     max_groups: int = 15
 
     def analyse(self, log: EventLog) -> Result:
-        index, m = log.cases, log.markers
-        n = index.n
+        return self.combine([self.partial(log)], LogFacts.of(log))
+
+    def partial(self, log: EventLog) -> _Part:
+        events = return_events(log)
+        again = events["resubmitted"].notna()
+        back, final = events[again], events[~again]
+        order = case_order(log)[log.cases.codes[back["position"].to_numpy()]]
+        return _Part(back=pd.DataFrame({"order": order, "days": back["days"].to_numpy(), "by": back["by"].to_numpy()}),
+                     per_case=back.groupby("case").size(),
+                     final=final["by"].astype(object).fillna("–").value_counts(sort=False),
+                     n_final=int(len(final)), by=bool(events["by"].notna().any()))
+
+    def combine(self, parts: Sequence[_Part], facts: LogFacts) -> Result:
+        n = facts.cases
         labels = {"returned_share": _("Share of requests sent back and submitted again"),
                   "returns": _("Returns followed by a new submission"),
                   "return_days_median": _("Median time a return cost"),
                   "final_rejections": _("Requests rejected for good (no new submission)")}
         why = (_("nothing in this export means sending a request back (rejected, returned for correction)")
-               if not m.present(Role.RETURN) else
+               if Role.RETURN not in facts.roles_present else
                _("nothing in this export means submitting a request, so a new submission after a return cannot "
-                 "be seen") if not m.present(Role.REGISTER) else "")
+                 "be seen") if Role.REGISTER not in facts.roles_present else "")
         if why:
             return self.result(summary=_("Returns are not measured: %(why)s.") % {"why": why},
                                items=[Metric("cases", _("Tickets"), n, unit="cases")]
                                + [Metric.not_measured(k, label, why, unit="share" if k.endswith("share") else "")
                                   for k, label in labels.items()])
-        events = return_events(log)
-        back = events[events["resubmitted"].notna()]
-        final = events[events["resubmitted"].isna()]
-        per_case = back.groupby("case").size()
+        if len(parts) == 1:
+            back, per_case, finals = parts[0].back, parts[0].per_case, parts[0].final
+        else:
+            back = pd.concat([p.back for p in parts if len(p.back)] or [parts[0].back])
+            back = in_log_order(back, back["order"].to_numpy())
+            per_case = pd.concat([p.per_case for p in parts]).sort_index()
+            finals = pd.concat([p.final for p in parts]).groupby(level=0).sum()
+        n_final = sum(p.n_final for p in parts)
         share = len(per_case) / n if n else None
         based_on = ngettext("%(n)s request", "%(n)s requests", n) % {"n": format_number(n)}
         # figures about the returns rest on the requests that were sent back
@@ -151,17 +180,14 @@ class Returns(Analyser):
                    reason="" if len(back) else _("no request was sent back and submitted again")),
             Metric("return_days_total", _("Time lost to returns in all"), round(float(back["days"].sum()), 4),
                    unit="days", **on_returns),
-            Metric("final_rejections", labels["final_rejections"], int(len(final)), unit="requests"),
+            Metric("final_rejections", labels["final_rejections"], n_final, unit="requests"),
         ]
-        if events["by"].notna().any():
-            table = (events.assign(by=events["by"].astype(object).fillna("–"),
-                                   again=events["resubmitted"].notna())
-                     .groupby("by", sort=True)
-                     .agg(returns=("again", "sum"), final=("again", lambda s: int((~s).sum())),
-                          median_days=("days", "median"))
-                     .reset_index().sort_values(["returns", "by"], ascending=[False, True], kind="stable")
-                     .head(self.max_groups))
-            table["returns"] = table["returns"].astype("int64")
+        if any(p.by for p in parts):
+            grouped = back.assign(by=back["by"].astype(object).fillna("–")).groupby("by", sort=True)["days"]
+            table = pd.DataFrame({"returns": grouped.size(), "final": finals, "median_days": grouped.median()})
+            table[["returns", "final"]] = table[["returns", "final"]].fillna(0).astype("int64")
+            table = (table.rename_axis("by").reset_index()
+                     .sort_values(["returns", "by"], ascending=[False, True], kind="stable").head(self.max_groups))
             table["median_days"] = table["median_days"].round(2)
             items.append(Table.from_frame(
                 "by_who", _("Who sent requests back"), table,
@@ -183,7 +209,7 @@ class Returns(Analyser):
                      "return cost %(days)s days, median); %(final)s requests were rejected for good.")
                    % {"share": format_share(share, 0), "n": format_number(n), "returns": format_number(len(back)),
                       "days": format_number(float(back["days"].median()), 1) if len(back) else "–",
-                      "final": format_number(len(final))})
+                      "final": format_number(n_final)})
         caveats = [_("A return counts when the request is submitted again later in the same ticket; a new request "
                      "filed as a new ticket is a re-submission chain (see Reopen loops).")]
         return self.result(summary=summary, items=items, caveats=caveats)

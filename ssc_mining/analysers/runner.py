@@ -23,6 +23,7 @@ from ssc_mining.eventlog.facts import LogFacts
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import TextRenderedTooEarlyError, current_language, deferred, render_texts
 from ssc_mining.i18n import gettext as _
+from ssc_mining.memory import release_unused
 from ssc_mining.parallel import side_by_side
 from ssc_mining.progress import phase
 from ssc_mining.results import Result
@@ -63,15 +64,9 @@ def analyser_tasks(log: EventLog, analysers: Iterable[Analyser], context: RunCon
 
 def _one(log: EventLog, analyser: Analyser, *, strict: bool) -> Result:
     """The result of one analyser: skipped when the log lacks its columns, failed when it raised."""
-    title = analyser.text(analyser.title) if analyser.title else analyser.name
     missing = analyser.missing_columns(log)
     if missing:
-        return Result.skipped(
-            analyser.name, title,
-            _("the export has no values in the column(s) %(columns)s; map them with the column options "
-              "(see `ssc-mining inspect`)") % {"columns": ", ".join(missing)},
-            version=analyser.version, params=analyser.params(),
-            description=analyser.text(analyser.description))
+        return _lacking(analyser, missing)
     try:
         with phase(f"analyser {analyser.name}"):
             result = analyser.analyse(log)
@@ -97,14 +92,15 @@ def run_in_partitions(partitions: Iterable[EventLog], facts: LogFacts, analysers
     analysers = [context.settle(a) for a in analysers]
     parts: dict[int, list[Any]] = {i: [] for i, a in enumerate(analysers) if a.runs_in_partitions()}
     failed: dict[int, Result] = {}
-    first: EventLog | None = None
+    missing: dict[int, list[str]] | None = None   # columns lack values in the whole log: the same in every partition
     with deferred():
         for number, log in enumerate(partitions):
-            first = first or log
+            if missing is None:
+                missing = {i: a.missing_columns(log) for i, a in enumerate(analysers)}
             if on_partition is not None:
                 on_partition(number, log)
             for i, part_list in parts.items():
-                if i in failed or analysers[i].missing_columns(log):
+                if i in failed or missing[i]:
                     continue
                 try:
                     with phase(f"analyser {analysers[i].name}, partition {number + 1}"):
@@ -113,6 +109,8 @@ def run_in_partitions(partitions: Iterable[EventLog], facts: LogFacts, analysers
                     raise
                 except Exception as err:  # noqa: BLE001 - as in a run in memory
                     failed[i] = _failure(analysers[i], err, strict=context.strict)
+            del log   # before the next partition is read
+            release_unused()
         results = []
         for i, analyser in enumerate(analysers):
             if i in failed:
@@ -124,11 +122,20 @@ def run_in_partitions(partitions: Iterable[EventLog], facts: LogFacts, analysers
                       "with --engine pandas on a log that fits in memory"),
                     version=analyser.version, params=analyser.params(),
                     description=analyser.text(analyser.description)))
-            elif first is not None and analyser.missing_columns(first):
-                results.append(_one(first, analyser, strict=context.strict))   # the skipped result, as in memory
+            elif missing and missing[i]:
+                results.append(_lacking(analyser, missing[i]))   # the skipped result, as in memory
             else:
                 results.append(_combined(analyser, parts[i], facts, strict=context.strict))
         return results
+
+
+def _lacking(analyser: Analyser, missing: list[str]) -> Result:
+    """The result of an analyser skipped because the log lacks the columns ``missing``."""
+    return Result.skipped(
+        analyser.name, analyser.text(analyser.title) if analyser.title else analyser.name,
+        _("the export has no values in the column(s) %(columns)s; map them with the column options "
+          "(see `ssc-mining inspect`)") % {"columns": ", ".join(missing)},
+        version=analyser.version, params=analyser.params(), description=analyser.text(analyser.description))
 
 
 def _combined(analyser: Analyser, parts: list[Any], facts: LogFacts, *, strict: bool) -> Result:

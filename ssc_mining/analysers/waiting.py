@@ -34,6 +34,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +42,7 @@ import pandas as pd
 
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.facts import LogFacts, case_order, in_log_order
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, format_share, ngettext
 from ssc_mining.i18n import gettext as _
@@ -52,6 +54,11 @@ def waiting_measurable(log: EventLog) -> str:
     """Empty when waiting can be measured on ``log``; else the reason."""
     if log.markers.waiting().any():
         return ""
+    return _not_measured_reason()
+
+
+def _not_measured_reason() -> str:
+    """Why waiting is not measured when no event of a log means waiting."""
     return _("no activity or status of this export means waiting (on hold, waiting for the user or a supplier)")
 
 
@@ -65,6 +72,17 @@ def _kind_label(state: int) -> str:
     return {int(State.WAIT_REQUESTER): _("waiting for the requester"),
             int(State.WAIT_THIRD_PARTY): _("waiting for a supplier or another party"),
             int(State.WAIT): _("on hold (reason not recorded)")}.get(int(state), "–")
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A partition's share of the waiting figures: its tickets' waits and times, and the waits themselves."""
+
+    cases: pd.DataFrame   #: per ticket (index: id): the columns of :meth:`Waiting.per_case`, and order
+    waits: pd.DataFrame   #: per wait: case (the ticket's order), seconds, repeated_without_contact, kind, team
+    people: pd.DataFrame  #: the distinct (team, resource) pairs of the events that began a wait
+    measurable: bool      #: some event means waiting
+    resources: bool       #: some event that began a wait has a resource
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,16 +162,35 @@ class Waiting(Analyser):
                              "wait_hours_per_waited_case": (pc["wait_seconds"] / 3600).where(pc["waits"] > 0)})
 
     def analyse(self, log: EventLog) -> Result:
-        why = waiting_measurable(log)
-        if why:
+        return self.combine([self.partial(log)], LogFacts.of(log))
+
+    def partial(self, log: EventLog) -> _Part:
+        per_case, waits = self._compute(log)
+        order = case_order(log)
+        people = waits[["team", "resource"]].dropna().drop_duplicates()
+        return _Part(cases=per_case.assign(order=order),
+                     waits=waits.drop(columns="resource").assign(case=order[waits["case"].to_numpy()]),
+                     people=people, measurable=not waiting_measurable(log),
+                     resources=bool(waits["resource"].notna().any()))
+
+    def combine(self, parts: Sequence[_Part], facts: LogFacts) -> Result:
+        if not any(p.measurable for p in parts):
+            why = _not_measured_reason()
             labels = {"share_cases_waited": (_("Share of tickets that waited"), "share"),
                       "waiting_share": (_("Share of throughput time spent waiting"), "share"),
                       "wait_hours": (_("Time spent waiting"), "hours")}
             return self.result(summary=_("Waiting is not measured: %(why)s.") % {"why": why},
-                               items=[Metric("cases", _("Tickets"), log.cases.n, unit="cases")]
+                               items=[Metric("cases", _("Tickets"), facts.cases, unit="cases")]
                                + [Metric.not_measured(k, label, why, unit=unit) for k, (label, unit) in labels.items()],
                                caveats=[waiting_hint()])
-        per_case, waits = self._compute(log)
+        if len(parts) == 1:
+            per_case, waits, people = parts[0].cases, parts[0].waits, parts[0].people
+        else:
+            per_case = in_log_order(pd.concat([p.cases for p in parts]),
+                                    np.concatenate([p.cases["order"].to_numpy() for p in parts]))
+            waits = pd.concat([p.waits for p in parts if len(p.waits)] or [parts[0].waits])
+            waits = in_log_order(waits, waits["case"].to_numpy())
+            people = pd.concat([p.people for p in parts]).drop_duplicates()
         n = len(per_case)
         waited = per_case["waits"] > 0
         total_wait = float(per_case["wait_seconds"].sum())
@@ -211,8 +248,9 @@ class Waiting(Analyser):
                                 median_wait_hours=("hours", "median"),
                                 repeated_without_contact=("repeated_without_contact", "sum")).reset_index()
             units = {"wait_hours": "hours", "median_wait_hours": "hours", "cases": "cases"}
-            if waits["resource"].notna().any():
-                table["people"] = grouped["resource"].nunique().to_numpy()
+            if any(p.resources for p in parts):
+                table["people"] = people.groupby("team").size().reindex(table["team"].to_numpy(),
+                                                                        fill_value=0).to_numpy()
                 units["people"] = "people"
             table = table.sort_values(["wait_hours", "team"], ascending=[False, True], kind="stable")
             table["wait_hours"] = table["wait_hours"].round(2)

@@ -25,6 +25,8 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,12 +35,24 @@ import pandas as pd
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.analysers.toolkit import code_dtype, distinct_per_group, month_codes, month_label
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.facts import LogFacts, case_order, in_log_order
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_date, format_number, ngettext
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Chart, Finding, Item, Metric, Result, Table
 
 AGE_BANDS = (0, 7, 30, 90, 365, np.inf)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A partition's share of the workload figures: its tickets' arrival and completion, and its team workload."""
+
+    zone: str                    #: the time zone of months and weeks (the analyser's, or the log's when it had none)
+    cases: pd.DataFrame | None   #: per ticket (index: id): arrived, completed (before ``as_of``), order; None: empty
+    last: pd.Timestamp           #: the partition's last event (the default ``as_of`` is the last of all)
+    teams: pd.DataFrame | None   #: per (month ``YYYYMM``, team) seen: events, cases (tickets are in one partition)
+    people: pd.DataFrame | None  #: the distinct (month, team, person) triples seen (people work in many partitions)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,30 +86,51 @@ class Workload(Analyser):
     timezone: str | None = None
 
     def _as_of(self, log: EventLog) -> pd.Timestamp:
+        return self._moment(log.frame[C.TIMESTAMP].max())
+
+    def _moment(self, last: pd.Timestamp) -> pd.Timestamp:
+        """``as_of`` in UTC; when not given, ``last`` (the last event)."""
         if self.as_of:
             moment = pd.Timestamp(self.as_of)
             return moment.tz_localize(self.timezone).tz_convert("UTC") if moment.tzinfo is None else \
                 moment.tz_convert("UTC")
-        return log.frame[C.TIMESTAMP].max()
+        return last
 
-    def per_case(self, log: EventLog) -> pd.DataFrame:
-        """Per case: ``arrived``, ``completed`` (NaT when open at ``as_of``), ``open``, ``age_days``."""
+    def _zone(self) -> str:
+        if self.timezone is None:
+            raise ValueError("Workload.partial/combine need a timezone: settle the analyser first (for_log or a run)")
+        return self.timezone
+
+    @staticmethod
+    def _arrivals(log: EventLog) -> pd.DataFrame:
+        """Per case (index: id): ``arrived`` and ``completed`` (NaT when it did not end), whatever ``as_of`` is."""
         frame, index, m = log.frame, log.cases, log.markers
         completion = m.ended_at(index)
         finished = m.ended if m.endings_known else np.ones(index.n, dtype=bool)
         if not m.endings_known:
             completion = index.last.copy()
         ts = frame[C.TIMESTAMP].reset_index(drop=True)
-        as_of = self._as_of(log)
         arrived = ts.iloc[index.first].reset_index(drop=True)
         completed = ts.iloc[np.maximum(completion, 0)].reset_index(drop=True).where(
             pd.Series(finished & (completion >= 0)))
-        completed = completed.where(completed <= as_of)
         pc = pd.DataFrame({"arrived": arrived, "completed": completed})
+        pc.index = index.ids
+        return pc
+
+    @staticmethod
+    def _at(cases: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+        """Per case: ``arrived``, ``completed`` (NaT when open at ``as_of``), ``open``, ``age_days``."""
+        completed = cases["completed"]
+        pc = pd.DataFrame({"arrived": cases["arrived"], "completed": completed.where(completed <= as_of)})
         pc["open"] = pc["completed"].isna() & (pc["arrived"] <= as_of)
         pc["age_days"] = ((as_of - pc["arrived"]).dt.total_seconds() / 86400).where(pc["open"])
-        pc.index = index.ids
-        pc.attrs["endings_known"] = m.endings_known
+        return pc
+
+    def per_case(self, log: EventLog) -> pd.DataFrame:
+        """Per case: ``arrived``, ``completed`` (NaT when open at ``as_of``), ``open``, ``age_days``."""
+        as_of = self._as_of(log)
+        pc = self._at(self._arrivals(log), as_of)
+        pc.attrs["endings_known"] = log.markers.endings_known
         pc.attrs["as_of"] = as_of
         return pc
 
@@ -109,13 +144,64 @@ class Workload(Analyser):
     def analyse(self, log: EventLog) -> Result:
         if self.timezone is None:  # the run's zone: the log's when run on its own
             return self.for_log(log).analyse(log)
+        return self.combine([self.partial(log)], LogFacts.of(log))
+
+    def partial(self, log: EventLog) -> _Part:
+        if self.timezone is None:  # the log's zone, as analyse takes it
+            return self.for_log(log).partial(log)
+        if not log.n_events:
+            return _Part(zone=self.timezone, cases=None, last=pd.NaT, teams=None, people=None)
+        teams, people = self._team_month(log) if log.has(C.TEAM) else (None, None)
+        return _Part(zone=self.timezone, cases=self._arrivals(log).assign(order=case_order(log)),
+                     last=log.frame[C.TIMESTAMP].max(), teams=teams, people=people)
+
+    def _team_month(self, log: EventLog) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """Events and tickets per (month, team) seen by ``as_of``, and the distinct (month, team, person) triples.
+
+        Without a given ``as_of`` the moment is this log's last event: every event of the log is seen by it, as
+        by the last event of a larger log it is part of."""
         frame = log.frame
-        if not len(frame):
+        # grouped as numbers (months, teams and people as codes; teams coded in name order), labelled after
+        team, teams = pd.factorize(frame[C.TEAM], sort=True)
+        team = team.astype(code_dtype(len(teams)))
+        seen = (frame[C.TIMESTAMP] <= self._as_of(log)).to_numpy() & (team >= 0)
+        month, months = month_codes(frame[C.TIMESTAMP], self._zone())
+        # one group per (month, team) seen, numbered in (month, team) order: a bincount over all pairs
+        pair = month[seen].astype(np.int64) * len(teams) + team[seen]
+        events = np.bincount(pair, minlength=len(months) * len(teams))
+        keys = np.flatnonzero(events)
+        number = np.zeros(len(events), dtype=np.int64)
+        number[keys] = np.arange(len(keys))
+        group = number[pair]
+        del pair
+        names = np.asarray(teams, dtype=object)
+        t = pd.DataFrame({"month": months[keys // len(teams)].astype(np.int64), "team": names[keys % len(teams)],
+                          "events": events[keys].astype("int64"),
+                          "cases": distinct_per_group(group, log.cases.codes[seen], len(keys))})
+        people = None
+        if log.has(C.RESOURCE):
+            person, persons = pd.factorize(frame[C.RESOURCE])   # missing (−1): not a person
+            person = person[seen]
+            known = person >= 0
+            triples = pd.DataFrame({"group": group[known], "person": person[known]}).drop_duplicates()
+            g = triples["group"].to_numpy()
+            people = pd.DataFrame({"month": t["month"].to_numpy()[g], "team": t["team"].to_numpy()[g],
+                                   "person": np.asarray(persons, dtype=object)[triples["person"].to_numpy()]})
+        return t, people
+
+    def combine(self, parts: Sequence[_Part], facts: LogFacts) -> Result:
+        if self.timezone is None and parts:  # settled as the parts were
+            return dataclasses.replace(self, timezone=parts[0].zone).combine(parts, facts)
+        if not facts.events:
             return self.result(summary=_("The export is empty."),
                                items=[Metric("cases", _("Tickets"), 0, unit="cases")])
-        pc = self.per_case(log)
-        as_of = pc.attrs["as_of"]
-        tz = self.timezone
+        tz = self._zone()
+        parts = [p for p in parts if p.cases is not None]
+        frames = [p.cases for p in parts if p.cases is not None]
+        cases = frames[0] if len(frames) == 1 else in_log_order(
+            pd.concat(frames), np.concatenate([f["order"].to_numpy() for f in frames]))
+        as_of = self._moment(max(p.last for p in parts))
+        pc = self._at(cases, as_of)
 
         def week(times: pd.Series) -> pd.Series:
             local = times.dt.tz_convert(tz).dt.tz_localize(None)
@@ -135,7 +221,7 @@ class Workload(Analyser):
         labels = [d.strftime("%Y-%m-%d") for d in weeks]
         open_ = pc["open"]
         ages = pc.loc[open_, "age_days"]
-        known = bool(pc.attrs["endings_known"])
+        known = facts.endings_known
         no_end = _("nothing in this export means resolved, closed or cancelled, so it cannot tell which tickets are "
                    "still open")
         items: list[Item] = [
@@ -187,28 +273,10 @@ class Workload(Analyser):
                                     "moment": format_date(as_of.tz_convert(tz).date()),
                                                   "days": format_number(float(oldest.iloc[0]), 0)},
                                  case_ids=[str(c) for c in oldest.index], count=int(len(ages))))
-        if log.has(C.TEAM):
-            # grouped as numbers (months, teams and people as codes; teams coded in name order), labelled after
-            team, teams = pd.factorize(frame[C.TEAM], sort=True)
-            team = team.astype(code_dtype(len(teams)))
-            seen = (frame[C.TIMESTAMP] <= as_of).to_numpy() & (team >= 0)
-            month, months = month_codes(frame[C.TIMESTAMP], tz)
-            # one group per (month, team) seen, numbered in (month, team) order: a bincount over all pairs
-            pair = month[seen].astype(np.int64) * len(teams) + team[seen]
-            events = np.bincount(pair, minlength=len(months) * len(teams))
-            keys = np.flatnonzero(events)
-            number = np.zeros(len(events), dtype=np.int64)
-            number[keys] = np.arange(len(keys))
-            group = number[pair]
-            del pair
-            t = pd.DataFrame({"month": months[keys // len(teams)], "team": keys % len(teams),
-                              "events": events[keys].astype("int64"),
-                              "cases": distinct_per_group(group, log.cases.codes[seen], len(keys))})
-            if log.has(C.RESOURCE):
-                person = pd.factorize(frame[C.RESOURCE])[0]   # missing (−1): not a person
-                t["people"] = distinct_per_group(group, person[seen], len(keys))
-            t["month"] = [month_label(int(k)) for k in t["month"]]
-            t["team"] = np.asarray(teams, dtype=object)[t["team"].to_numpy()]
+        if C.TEAM in facts.with_values:
+            t = self._team_table([p.teams for p in parts if p.teams is not None],
+                                 [p.people for p in parts if p.people is not None],
+                                 C.RESOURCE in facts.with_values)
             units = {"cases": "cases"}
             if "people" in t.columns:
                 t["events_per_person"] = (t["events"] / t["people"].where(t["people"] > 0)).round(2)
@@ -237,3 +305,21 @@ class Workload(Analyser):
                        "moment": format_date(as_of.tz_convert(tz).date())},
                    _("Workload is shown per team and month only, never per person.")]
         return self.result(summary=summary, items=items, caveats=caveats)
+
+    @staticmethod
+    def _team_table(teams: list[pd.DataFrame], people: list[pd.DataFrame], with_people: bool) -> pd.DataFrame:
+        """Events, tickets and (``with_people``) distinct people per (month, team), in (month, team name) order,
+        from the partitions' counts: tickets add up (each is in one partition), people are counted once."""
+        counts = teams[0] if len(teams) == 1 else pd.concat(teams, ignore_index=True)
+        code, names = pd.factorize(counts["team"], sort=True)
+        t = (counts[["month", "events", "cases"]].assign(team=code.astype(np.int64))
+             .groupby(["month", "team"], sort=True)[["events", "cases"]].sum().reset_index())
+        if with_people:
+            # each part's triples are distinct; one person can be in several parts
+            seen = people[0] if len(people) == 1 else pd.concat(people, ignore_index=True).drop_duplicates()
+            per_group = seen.assign(team=pd.Index(names).get_indexer(seen["team"])).groupby(["month", "team"]).size()
+            t["people"] = per_group.reindex(pd.MultiIndex.from_frame(t[["month", "team"]]), fill_value=0) \
+                .to_numpy().astype("int64")
+        t["month"] = [month_label(int(k)) for k in t["month"]]
+        t["team"] = np.asarray(names, dtype=object)[t["team"].to_numpy(dtype=np.int64)]
+        return t

@@ -33,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Iterator
@@ -43,14 +44,16 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ssc_mining.engines.duckdb_events import memory_limit_for
 from ssc_mining.errors import FormatError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.cases import case_index
-from ssc_mining.eventlog.facts import CASE_ORDER, LogFacts
+from ssc_mining.eventlog.facts import CASE_ORDER, LogFacts, mothers_of
 from ssc_mining.eventlog.log import EventLog, sort_events
 from ssc_mining.eventlog.provenance import Provenance
-from ssc_mining.loaders.build import as_number, number_decimals
+from ssc_mining.loaders.build import _NUMBER_PATTERNS, as_number, number_decimals
 from ssc_mining.loaders.database import provenance_of, read_meta
+from ssc_mining.memory import release_unused
 from ssc_mining.privacy import Pseudonymiser, pseudonymise_log
 from ssc_mining.semantics.markers import _starts, compute_markers
 from ssc_mining.semantics.reading import Semantics, read_semantics_of_counts, status_column_of
@@ -60,6 +63,8 @@ __all__ = ["PARTITION_EVENTS", "Partitions"]
 #: events per partition by default: a partition's log and analysers stay well below a GiB
 PARTITION_EVENTS = 2_000_000
 _CASE = f'"{C.CASE}"'
+#: DuckDB's memory at most (it scans and filters; the partitions in pandas need the rest)
+_DUCKDB_MEMORY = 2**30
 #: the column that carries each event's database row while a partition is read
 _ROWID = "ssc:database_row"
 
@@ -69,7 +74,7 @@ class Partitions:
 
     def __init__(self, path: str | Path, *, partitions: int | None = None,
                  partition_events: int = PARTITION_EVENTS, semantics: dict[str, Any] | None = None,
-                 pseudonymiser: Pseudonymiser | None = None) -> None:
+                 pseudonymiser: Pseudonymiser | None = None, memory_limit: int | None = None) -> None:
         self.path = Path(path)
         try:
             self.connection = duckdb.connect(str(self.path), read_only=True)
@@ -77,6 +82,9 @@ class Partitions:
             raise FormatError(f"the DuckDB database cannot be opened: {err}", path=self.path,
                               hint="is another program writing it? Otherwise import the export again") from None
         self.connection.execute("SET TimeZone = 'UTC'")
+        # DuckDB's own memory (its cache of the file's blocks), besides the partition in pandas
+        limit = min(memory_limit or memory_limit_for(None), _DUCKDB_MEMORY)
+        self.connection.execute(f"SET memory_limit = '{limit // 2**20}MiB'")
         self.meta = read_meta(self.connection, self.path)
         self.columns = [row[0] for row in self.connection.execute("DESCRIBE events").fetchall()]
         self.events = int(self._rows("SELECT count(*) FROM events")[0][0])
@@ -85,6 +93,7 @@ class Partitions:
         self._roles = {*C.ROLES.values(), C.SOURCE_ROW, C.ROWS_SET_ASIDE, *self.meta["provenance"]["mapping"].values()}
         self.numbers: dict[str, frozenset[str]] = {}
         self._flagged: int | None = None
+        self._kept: tuple[pd.DataFrame, np.ndarray] | None = None
         self.facts = self._facts()
         self.pseudonymiser = pseudonymiser
         self._read_with = self.semantics   # the partitions are read with the labels as imported
@@ -132,24 +141,59 @@ class Partitions:
         return frozenset(pairs["a"][_starts(pairs.rename(columns={"l": C.LIFECYCLE}))])
 
     def _facts(self) -> LogFacts:
-        """One pass over the partitions: the facts of each, merged; and which text columns are numbers."""
+        """One pass over the partitions: the facts of each, merged; and which text columns are numbers. With one
+        partition, it is read whole (and kept for :meth:`logs`); with more, only the columns the markers need
+        are read, and the columns with values and the numbers are found by DuckDB on the whole database."""
         starts = self._lifecycle_starts()
         parts: list[LogFacts] = []
         decimals: dict[str, frozenset[str]] = {}
+        needed = None
+        if self.n > 1:
+            needed = [c for c in (C.CASE, C.ACTIVITY, C.TIMESTAMP, C.SOURCE_ROW, self.semantics.status_column,
+                                  C.LIFECYCLE, C.MOTHER) if c and c in self.columns]
+            needed = list(dict.fromkeys(needed))
         for i in range(self.n):
-            frame, _rows = self._frame(i)
-            for column in self._attributes(frame):
-                found = number_decimals(frame[column])
-                decimals[column] = decimals.get(column, found) & found
+            frame, rows = self._frame(i, needed)
+            if needed is None:
+                self._kept = (frame, rows)
+                for column in self._attributes(frame):
+                    found = number_decimals(frame[column])
+                    decimals[column] = decimals.get(column, found) & found
             index = case_index(frame)
             markers = compute_markers(frame, index, self.semantics, with_start=starts)
             parts.append(LogFacts(cases=index.n, events=len(frame), started=int(markers.started.sum()),
                                   endings_known=markers.endings_known, roles_present=markers.roles_present,
                                   with_values=frozenset(c for c in frame.columns if frame[c].notna().any()),
-                                  lifecycle_starts=starts))
+                                  lifecycle_starts=starts, mothers=mothers_of(frame)))
+            del frame, rows, index, markers
+            release_unused()
         facts = LogFacts.merge(parts)
+        if needed is not None:
+            facts = dataclasses.replace(facts, with_values=self._with_values())
+            decimals = self._decimals()
         self.numbers = {c: d for c, d in decimals.items() if d and c in facts.with_values}
         return facts
+
+    def _with_values(self) -> frozenset[str]:
+        """The columns that hold at least one value, in the whole database."""
+        counts = self._rows("SELECT " + ", ".join(f'count("{c}") > 0' for c in self.columns) + " FROM events")[0]
+        return frozenset(c for c, has in zip(self.columns, counts) if has)
+
+    def _decimals(self) -> dict[str, frozenset[str]]:
+        """Per text attribute column: the decimal marks by which every value reads as a number (as
+        :func:`~ssc_mining.loaders.build.number_decimals` finds them: the same patterns, the same RE2 engine)."""
+        types = dict(self._rows("SELECT column_name, column_type FROM (DESCRIBE events)"))
+        texts = [c for c in self.columns if c not in self._roles and c != _ROWID and types.get(c) == "VARCHAR"]
+        if not texts:
+            return {}
+        marks = [mark for _pattern, mark in _NUMBER_PATTERNS]
+        checks = [f"bool_and(regexp_matches(\"{c}\", '{pattern.pattern}'))"
+                  for c in texts for pattern, _mark in _NUMBER_PATTERNS]
+        found = self._rows("SELECT " + ", ".join(checks) + " FROM events")[0]
+        out = {}
+        for k, column in enumerate(texts):
+            out[column] = frozenset(mark for m, mark in enumerate(marks) if found[k * len(marks) + m] is not False)
+        return out
 
     def _pseudonymise_semantics(self, pseudonymiser: Pseudonymiser) -> None:
         """The people's names of the whole database (every partition replaces the same ones), and the labels and
@@ -175,15 +219,18 @@ class Partitions:
 
     # the partitions ---------------------------------------------------------------------------------------
 
-    def _frame(self, i: int) -> tuple[pd.DataFrame, np.ndarray]:
-        """The events of partition ``i``, sorted as an event log's, text columns as the database holds them; and
-        each event's row in the database."""
+    def _frame(self, i: int, columns: list[str] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+        """The events of partition ``i`` (only ``columns``, when given), sorted as an event log's, text columns as
+        the database holds them; and each event's row in the database."""
         where = f"WHERE hash({_CASE}) % {self.n} = {i}" if self.n > 1 else ""
-        table = self.connection.sql(f'SELECT *, rowid AS "{_ROWID}" FROM events {where} ORDER BY rowid') \
+        chosen = ", ".join(f'"{c}"' for c in columns) if columns else "*"
+        table = self.connection.sql(f'SELECT {chosen}, rowid AS "{_ROWID}" FROM events {where} ORDER BY rowid') \
             .to_arrow_table()
         frame = table.to_pandas(split_blocks=True, self_destruct=True)
         del table
         for column in self.meta["objects"]:
+            if column not in frame.columns:
+                continue
             values = frame[column].astype(object)
             frame[column] = values.where(values.notna(), None)
         frame = sort_events(frame, consume=True)
@@ -191,9 +238,15 @@ class Partitions:
         return frame, rows
 
     def logs(self) -> Iterator[EventLog]:
-        """Each partition as an event log read with the whole log's decisions (numbers, semantics, facts)."""
+        """Each partition as an event log read with the whole log's decisions (numbers, semantics, facts); a
+        partition that no ticket hashed to is left out (unless all are empty: then the one empty log)."""
+        given = 0
         for i in range(self.n):
-            frame, rows = self._frame(i)
+            frame, rows = self._kept if self._kept is not None else self._frame(i)
+            self._kept = None
+            if not len(frame) and (given or i < self.n - 1):
+                continue
+            given += 1
             decimal = None
             for column in self._attributes(frame):
                 if column in self.numbers:
@@ -206,7 +259,9 @@ class Partitions:
             # the whole log orders tickets by the database row of their first appearance
             order = pd.Series(rows).groupby(log.cases.codes, sort=True).min().to_numpy()
             log.computed(CASE_ORDER, functools.partial(np.asarray, order))
+            del frame, rows, order
             yield log
+            del log   # before the next partition is read
 
     def provenance(self, events: int | None = None, decimal: str | None = None) -> Provenance:
         """The import's provenance, with ``events`` (default: all of the database's) and the decimal mark of the

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,7 @@ class LogFacts:
     roles_present: frozenset[Role]  #: the roles some event has
     with_values: frozenset[str]    #: the columns that hold at least one value
     lifecycle_starts: frozenset[str]  #: activities with lifecycle ``start`` events
+    mothers: frozenset[Any] = frozenset()  #: the mother organisations (values of the mother column)
 
     @property
     def starts_known(self) -> bool:
@@ -64,7 +65,7 @@ class LogFacts:
         return cls(cases=log.cases.n, events=log.n_events, started=int(markers.started.sum()),
                    endings_known=markers.endings_known, roles_present=markers.roles_present,
                    with_values=frozenset(c for c in log.frame.columns if log.has(c)),
-                   lifecycle_starts=lifecycle_starts(log.frame))
+                   lifecycle_starts=lifecycle_starts(log.frame), mothers=mothers_of(log.frame))
 
     @classmethod
     def merge(cls, parts: Iterable[LogFacts]) -> LogFacts:
@@ -74,7 +75,15 @@ class LogFacts:
                    started=sum(p.started for p in parts), endings_known=any(p.endings_known for p in parts),
                    roles_present=frozenset().union(*(p.roles_present for p in parts)),
                    with_values=frozenset().union(*(p.with_values for p in parts)),
-                   lifecycle_starts=frozenset().union(*(p.lifecycle_starts for p in parts)))
+                   lifecycle_starts=frozenset().union(*(p.lifecycle_starts for p in parts)),
+                   mothers=frozenset().union(*(p.mothers for p in parts)))
+
+
+def mothers_of(frame: pd.DataFrame) -> frozenset[Any]:
+    """The mother organisations named in ``frame`` (none when it has no mother column)."""
+    from ssc_mining.eventlog import columns as C
+
+    return frozenset(pd.unique(frame[C.MOTHER].dropna()).tolist()) if C.MOTHER in frame.columns else frozenset()
 
 
 #: the key under which a partition keeps the place of each of its tickets in the whole log (see :func:`case_order`)
