@@ -125,7 +125,8 @@ def run_in_partitions(partitions: Iterable[EventLog], facts: LogFacts, analysers
             elif missing and missing[i]:
                 results.append(_lacking(analyser, missing[i]))   # the skipped result, as in memory
             else:
-                results.append(_combined(analyser, parts[i], facts, strict=context.strict))
+                results.append(_combined(analyser, parts.pop(i), facts, strict=context.strict))   # then freed
+                release_unused()
         return results
 
 

@@ -50,6 +50,7 @@ import pandas as pd
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.discovery.variants import variant_table
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.facts import LogFacts, case_order, in_log_order
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, format_share, ngettext
 from ssc_mining.i18n import gettext as _
@@ -81,6 +82,17 @@ def edit_distance(a: Sequence[object], b: Sequence[object]) -> int:
             new.append(min(row[j] + 1, new[j - 1] + 1, row[j - 1] + (x != y)))
         row = new
     return row[-1]
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A partition's share of the standardisation: its tickets and its own variant table."""
+
+    #: per ticket (index: case id): variant (a number in ``traces``), throughput_days, clean, mother, category,
+    #: order (its place in the whole log)
+    cases: pd.DataFrame
+    traces: list[tuple[str, ...]]   #: the partition's variants (sequences of activities)
+    counts: np.ndarray              #: tickets per variant, aligned with ``traces``
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,19 +146,59 @@ class Standardisation(Analyser):
         return log.computed(("standardisation", tuple(self.reference)), lambda: self._compute_now(log))
 
     def _compute_now(self, log: EventLog) -> tuple[pd.DataFrame, list[tuple[str, ...]], np.ndarray, tuple[str, ...]]:
+        return self._finish([self.partial(log)], LogFacts.of(log))
+
+    def partial(self, log: EventLog) -> _Part:
+        """The tickets of ``log`` (a partition of whole tickets): each one's variant in the partition's own
+        variant table, throughput time, whether it is clean, mother and category; the standard path and the
+        variants' ranks, which depend on all tickets, are left to :meth:`combine`."""
         frame = log.frame
         table = variant_table(log)   # computed once per log, shared with the map and the case table
-        variant = table.case_variant.to_numpy().astype(np.int64)
-        sequences, counts = table.traces, table.counts
         index = log.cases
+        clean = self.clean_cases(log)
+        days = (index.seconds[index.last] - index.seconds[index.first]) / 86400 if index.n else np.zeros(0)
+        cases = pd.DataFrame({"variant": table.case_variant.to_numpy().astype(np.int64), "throughput_days": days,
+                              "clean": clean if clean is not None else np.zeros(index.n, dtype=bool)},
+                             index=index.ids)
+        for key, column in (("mother", C.MOTHER), ("category", C.CATEGORY)):
+            cases[key] = index.case_first(frame[column]).to_numpy() if column in frame.columns else None
+        cases["order"] = case_order(log)
+        return _Part(cases=cases, traces=table.traces, counts=table.counts)
+
+    @staticmethod
+    def _variants(parts: Sequence[_Part]) -> tuple[pd.DataFrame, list[tuple[str, ...]], np.ndarray]:
+        """The parts' tickets in log order with their variant numbered in the whole log's variant table (most
+        frequent first, ties by sequence, as :func:`~ssc_mining.discovery.variants.variant_table`), its sequences
+        and counts."""
+        if len(parts) == 1:
+            return parts[0].cases, parts[0].traces, parts[0].counts
+        number: dict[tuple[str, ...], int] = {}
+        local = [np.array([number.setdefault(t, len(number)) for t in p.traces], dtype=np.int64) for p in parts]
+        traces = list(number)
+        totals = np.zeros(len(traces), dtype=np.int64)
+        for p, to_whole in zip(parts, local):
+            totals[to_whole] += p.counts   # a part's sequences are distinct
+        order = sorted(range(len(traces)), key=lambda i: (-totals[i], traces[i]))   # a loop over variants
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        frames = [p.cases.assign(variant=rank[to_whole][p.cases["variant"].to_numpy()])
+                  for p, to_whole in zip(parts, local)]
+        cases = in_log_order(pd.concat(frames), np.concatenate([f["order"].to_numpy() for f in frames]))
+        return cases, [traces[i] for i in order], totals[order]
+
+    def _finish(self, parts: Sequence[_Part], facts: LogFacts
+                ) -> tuple[pd.DataFrame, list[tuple[str, ...]], np.ndarray, tuple[str, ...]]:
+        """Per-case table, variants' sequences and counts and standard path of the log made of ``parts``."""
+        cases, sequences, counts = self._variants(parts)
+        variant = cases["variant"].to_numpy()
         chosen = "reference"
         if self.reference:
             standard = tuple(self.reference)
         elif len(counts):
-            clean = self.clean_cases(log)
             pool = counts
             chosen = "frequent"
-            if clean is not None:
+            if facts.endings_known and len(cases):   # else clean cannot be told apart
+                clean = cases["clean"].to_numpy(dtype=bool)
                 clean_counts = np.bincount(variant[clean], minlength=len(counts))
                 chosen = "clean" if clean_counts.any() else "frequent_no_clean"
                 pool = clean_counts if clean_counts.any() else counts
@@ -155,12 +207,11 @@ class Standardisation(Analyser):
         else:
             standard = ()
         distance = np.array([edit_distance(seq, standard) / max(len(seq), len(standard), 1) for seq in sequences])
-        days = (index.seconds[index.last] - index.seconds[index.first]) / 86400 if index.n else np.zeros(0)
         pc = pd.DataFrame({"variant": variant, "deviation": distance[variant] if len(distance) else [],
-                           "throughput_days": days}, index=index.ids)
+                           "throughput_days": cases["throughput_days"].to_numpy()}, index=cases.index)
         pc["on_standard"] = pc["deviation"] == 0
-        for key, column in (("mother", C.MOTHER), ("category", C.CATEGORY)):
-            pc[key] = index.case_first(frame[column]).to_numpy() if column in frame.columns else None
+        for key in ("mother", "category"):
+            pc[key] = cases[key].to_numpy()
         pc.attrs["chosen"] = chosen
         return pc, sequences, counts, standard
 
@@ -238,7 +289,10 @@ class Standardisation(Analyser):
         return out
 
     def analyse(self, log: EventLog) -> Result:
-        return self._result(*self._compute(log))
+        return self.combine([self.partial(log)], LogFacts.of(log))
+
+    def combine(self, parts: Sequence[_Part], facts: LogFacts) -> Result:
+        return self._result(*self._finish(parts, facts))
 
     def _result(self, pc: pd.DataFrame, sequences: list[tuple[str, ...]], counts: np.ndarray,
                 standard: tuple[str, ...]) -> Result:

@@ -67,6 +67,20 @@ _OUT_OF_ROOM = ("No space left on device", "max_temp_directory_size", "Out of Me
 _SHARE, _CAP = 0.5, 4 * 2**30
 
 
+def out_of_room(err: duckdb.Error, path: Path, memory_limit: int, scratch: Path) -> Exception:
+    """A :class:`ResourceError` that says what ran out, when DuckDB's ``err`` is about memory or disk space (for
+    the database ``path``, with ``memory_limit`` and temporary files in ``scratch``); else ``err`` itself."""
+    text = str(err)
+    if not any(part.lower() in text.lower() for part in _OUT_OF_ROOM):
+        return err
+    free = shutil.disk_usage(scratch).free
+    return ResourceError(
+        f"DuckDB ran out of room while aggregating the events: {text.splitlines()[0][:200]} (memory limit "
+        f"{size_text(memory_limit)}; temporary files in {scratch.parent}, {size_text(free)} free now)", path=path,
+        hint="free disk space in that folder or point TMPDIR at a disk with more room, or give DuckDB more "
+             "memory with --max-memory SIZE (it may use half of it)")
+
+
 def memory_limit_for(ceiling: int | None) -> int:
     """DuckDB's memory limit in bytes for a run with the memory ceiling ``ceiling`` (``--max-memory``; -1 or None:
     what the machine has available; 0: no check). Half the ceiling; at most 4 GiB unless a ceiling was given,
@@ -96,6 +110,7 @@ class DuckDBEvents:
         self._scratch = tempfile.TemporaryDirectory(prefix="ssc-mining-duckdb-")
         self.memory_limit = memory_limit or memory_limit_for(None)
         self.connection = duckdb.connect(config={"preserve_insertion_order": False})
+        self.connection.execute("SET enable_progress_bar = false")   # DuckDB's own bar would mix with the output
         self.connection.execute("SET TimeZone = 'UTC'")
         self.connection.execute(f"SET temp_directory = '{self._scratch.name}'")
         self.connection.execute(f"SET memory_limit = '{self.memory_limit // 2**20}MiB'")
@@ -181,16 +196,7 @@ class DuckDBEvents:
             raise self._out_of_room(err) from err
 
     def _out_of_room(self, err: duckdb.Error) -> Exception:
-        text = str(err)
-        if not any(part.lower() in text.lower() for part in _OUT_OF_ROOM):
-            return err
-        free = shutil.disk_usage(self._scratch.name).free
-        return ResourceError(
-            f"DuckDB ran out of room while aggregating the events: {text.splitlines()[0][:200]} (memory limit "
-            f"{size_text(self.memory_limit)}; temporary files in {Path(self._scratch.name).parent}, "
-            f"{size_text(free)} free now)", path=self.path,
-            hint="free disk space in that folder or point TMPDIR at a disk with more room, or give DuckDB more "
-                 "memory with --max-memory SIZE (it may use half of it)")
+        return out_of_room(err, self.path, self.memory_limit, Path(self._scratch.name))
 
     def _prepare(self) -> None:
         """The working tables (see ``_PREPARE``), made on first use."""

@@ -36,6 +36,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ssc_mining.engines.duckdb_events import memory_limit_for
+from ssc_mining.engines.duckdb_events import memory_limit_for, out_of_room
 from ssc_mining.errors import FormatError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.cases import case_index
@@ -65,6 +66,8 @@ PARTITION_EVENTS = 2_000_000
 _CASE = f'"{C.CASE}"'
 #: DuckDB's memory at most (it scans and filters; the partitions in pandas need the rest)
 _DUCKDB_MEMORY = 2**30
+#: the column of the ordered copy that holds each event's partition
+_PART = "ssc:partition"
 #: the column that carries each event's database row while a partition is read
 _ROWID = "ssc:database_row"
 
@@ -76,24 +79,35 @@ class Partitions:
                  partition_events: int = PARTITION_EVENTS, semantics: dict[str, Any] | None = None,
                  pseudonymiser: Pseudonymiser | None = None, memory_limit: int | None = None) -> None:
         self.path = Path(path)
+        # an in-memory database with the file attached read-only; the events ordered by partition go to a
+        # temporary database beside DuckDB's other temporary files
+        self._scratch = tempfile.TemporaryDirectory(prefix="ssc-mining-partitions-")
+        self.connection = duckdb.connect()
+        self.connection.execute("SET enable_progress_bar = false")   # DuckDB's own bar would mix with the output
         try:
-            self.connection = duckdb.connect(str(self.path), read_only=True)
+            escaped = str(self.path).replace("'", "''")
+            self.connection.execute(f"ATTACH '{escaped}' AS src (READ_ONLY)")
+            self.connection.execute("USE src")
         except duckdb.Error as err:
+            self.close()
             raise FormatError(f"the DuckDB database cannot be opened: {err}", path=self.path,
                               hint="is another program writing it? Otherwise import the export again") from None
         self.connection.execute("SET TimeZone = 'UTC'")
+        self.connection.execute(f"SET temp_directory = '{self._scratch.name}'")
         # DuckDB's own memory (its cache of the file's blocks), besides the partition in pandas
-        limit = min(memory_limit or memory_limit_for(None), _DUCKDB_MEMORY)
-        self.connection.execute(f"SET memory_limit = '{limit // 2**20}MiB'")
-        self.meta = read_meta(self.connection, self.path)
-        self.columns = [row[0] for row in self.connection.execute("DESCRIBE events").fetchall()]
-        self.events = int(self._rows("SELECT count(*) FROM events")[0][0])
+        self._limit = min(memory_limit or memory_limit_for(None), _DUCKDB_MEMORY)
+        self.connection.execute(f"SET memory_limit = '{self._limit // 2**20}MiB'")
+        self.meta = read_meta(self.connection, self.path, table="src.meta")
+        self.columns = [row[0] for row in self.connection.execute("DESCRIBE src.events").fetchall()]
+        self.events = int(self._rows("SELECT count(*) FROM src.events")[0][0])
         self.n = partitions or max(1, math.ceil(self.events / partition_events))
         self.semantics = self._semantics(semantics)
         self._roles = {*C.ROLES.values(), C.SOURCE_ROW, C.ROWS_SET_ASIDE, *self.meta["provenance"]["mapping"].values()}
         self.numbers: dict[str, frozenset[str]] = {}
         self._flagged: int | None = None
         self._kept: tuple[pd.DataFrame, np.ndarray] | None = None
+        if self.n > 1:
+            self._order_by_partition()
         self.facts = self._facts()
         self.pseudonymiser = pseudonymiser
         self._read_with = self.semantics   # the partitions are read with the labels as imported
@@ -103,6 +117,7 @@ class Partitions:
 
     def close(self) -> None:
         self.connection.close()
+        self._scratch.cleanup()
 
     def __enter__(self) -> Partitions:
         return self
@@ -117,14 +132,14 @@ class Partitions:
 
     def _counts(self, column: str) -> pd.Series:
         """Events per value of ``column`` as text (index: the value), as ``value_counts`` of the whole column."""
-        frame = self.connection.sql(f'SELECT CAST("{column}" AS VARCHAR) AS v, count(*) AS n FROM events '
+        frame = self.connection.sql(f'SELECT CAST("{column}" AS VARCHAR) AS v, count(*) AS n FROM src.events '
                                     f'WHERE "{column}" IS NOT NULL GROUP BY 1').to_df()
         return pd.Series(frame["n"].to_numpy(), index=pd.Index(frame["v"].astype(object)), dtype="int64")
 
     def _semantics(self, given: dict[str, Any] | None) -> Semantics:
         """The meaning of every label and status, read from their counts over the whole database."""
         has_status = C.STATUS in self.columns and bool(self._rows(
-            f'SELECT count("{C.STATUS}") FROM events')[0][0])
+            f'SELECT count("{C.STATUS}") FROM src.events')[0][0])
         lifecycle = None
         if not has_status and C.LIFECYCLE in self.columns:
             lifecycle = [str(v) for v in self._counts(C.LIFECYCLE).index] or None
@@ -136,7 +151,7 @@ class Partitions:
     def _lifecycle_starts(self) -> frozenset[str]:
         if C.LIFECYCLE not in self.columns:
             return frozenset()
-        pairs = self.connection.sql(f'SELECT DISTINCT "{C.ACTIVITY}" AS a, "{C.LIFECYCLE}" AS l FROM events '
+        pairs = self.connection.sql(f'SELECT DISTINCT "{C.ACTIVITY}" AS a, "{C.LIFECYCLE}" AS l FROM src.events '
                                     f'WHERE "{C.LIFECYCLE}" IS NOT NULL').to_df()
         return frozenset(pairs["a"][_starts(pairs.rename(columns={"l": C.LIFECYCLE}))])
 
@@ -176,20 +191,20 @@ class Partitions:
 
     def _with_values(self) -> frozenset[str]:
         """The columns that hold at least one value, in the whole database."""
-        counts = self._rows("SELECT " + ", ".join(f'count("{c}") > 0' for c in self.columns) + " FROM events")[0]
+        counts = self._rows("SELECT " + ", ".join(f'count("{c}") > 0' for c in self.columns) + " FROM src.events")[0]
         return frozenset(c for c, has in zip(self.columns, counts) if has)
 
     def _decimals(self) -> dict[str, frozenset[str]]:
         """Per text attribute column: the decimal marks by which every value reads as a number (as
         :func:`~ssc_mining.loaders.build.number_decimals` finds them: the same patterns, the same RE2 engine)."""
-        types = dict(self._rows("SELECT column_name, column_type FROM (DESCRIBE events)"))
+        types = dict(self._rows("SELECT column_name, column_type FROM (DESCRIBE src.events)"))
         texts = [c for c in self.columns if c not in self._roles and c != _ROWID and types.get(c) == "VARCHAR"]
         if not texts:
             return {}
         marks = [mark for _pattern, mark in _NUMBER_PATTERNS]
         checks = [f"bool_and(regexp_matches(\"{c}\", '{pattern.pattern}'))"
                   for c in texts for pattern, _mark in _NUMBER_PATTERNS]
-        found = self._rows("SELECT " + ", ".join(checks) + " FROM events")[0]
+        found = self._rows("SELECT " + ", ".join(checks) + " FROM src.events")[0]
         out = {}
         for k, column in enumerate(texts):
             out[column] = frozenset(mark for m, mark in enumerate(marks) if found[k * len(marks) + m] is not False)
@@ -219,13 +234,26 @@ class Partitions:
 
     # the partitions ---------------------------------------------------------------------------------------
 
+    def _order_by_partition(self) -> None:
+        """A copy of the events ordered by partition (a hash of the ticket id), then by database row, so that
+        reading a partition reads only its own blocks instead of scanning every event each time."""
+        try:
+            self.connection.execute(f"ATTACH '{self._scratch.name}/partitions.duckdb' AS work")
+            self.connection.execute(
+                f'CREATE TABLE work.events AS SELECT *, rowid AS "{_ROWID}", '
+                f'(hash({_CASE}) % {self.n})::INTEGER AS "{_PART}" FROM src.events ORDER BY "{_PART}", "{_ROWID}"')
+        except duckdb.Error as err:
+            raise out_of_room(err, self.path, self._limit, Path(self._scratch.name)) from err
+
     def _frame(self, i: int, columns: list[str] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
         """The events of partition ``i`` (only ``columns``, when given), sorted as an event log's, text columns as
         the database holds them; and each event's row in the database."""
-        where = f"WHERE hash({_CASE}) % {self.n} = {i}" if self.n > 1 else ""
-        chosen = ", ".join(f'"{c}"' for c in columns) if columns else "*"
-        table = self.connection.sql(f'SELECT {chosen}, rowid AS "{_ROWID}" FROM events {where} ORDER BY rowid') \
-            .to_arrow_table()
+        chosen = ", ".join(f'"{c}"' for c in (columns or self.columns))
+        if self.n > 1:
+            query = f'SELECT {chosen}, "{_ROWID}" FROM work.events WHERE "{_PART}" = {i} ORDER BY "{_ROWID}"'
+        else:
+            query = f'SELECT {chosen}, rowid AS "{_ROWID}" FROM src.events ORDER BY rowid'
+        table = self.connection.sql(query).to_arrow_table()
         frame = table.to_pandas(split_blocks=True, self_destruct=True)
         del table
         for column in self.meta["objects"]:
@@ -269,7 +297,7 @@ class Partitions:
         if self._flagged is None:
             self._flagged = 0
             if C.ROWS_SET_ASIDE in self.columns:
-                self._flagged = int(self._rows(f'SELECT count(DISTINCT {_CASE}) FROM events '
+                self._flagged = int(self._rows(f'SELECT count(DISTINCT {_CASE}) FROM src.events '
                                                f'WHERE "{C.ROWS_SET_ASIDE}" > 0')[0][0])
         if decimal is None and self.numbers:
             decimal = next(mark for mark in (",", ".") if mark in next(iter(self.numbers.values())))

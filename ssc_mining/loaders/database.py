@@ -93,6 +93,7 @@ class EventStore:
         #: the other files that go into the import (filled while it reads), kept in its provenance
         self.inputs = inputs if inputs is not None else []
         self.connection = duckdb.connect(str(path))
+        self.connection.execute("SET enable_progress_bar = false")
         self.connection.execute("SET TimeZone = 'UTC'")
         # DuckDB keeps written blocks cached up to 80 % of memory by default; an import only appends, so a small
         # cache keeps its memory flat (the batch, not the database, sets it)
@@ -185,6 +186,7 @@ def read_database(path: str | Path, spec: MappingSpec | None = None, *, strict: 
         raise FormatError(f"the DuckDB database cannot be opened: {err}", path=path,
                           hint="is another program writing it? Otherwise import the export again") from None
     try:
+        connection.execute("SET enable_progress_bar = false")
         connection.execute("SET TimeZone = 'UTC'")
         meta = read_meta(connection, path)
         table = connection.sql("SELECT * FROM events").to_arrow_table()
