@@ -28,6 +28,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,36 +129,63 @@ def _by_requester(out: pd.DataFrame, req: np.ndarray, cat: np.ndarray, opened: n
     return _write(out, order, new_chain)
 
 
-def resubmission_chains(log: EventLog, *, window_days: float = 14, similarity: float = 80,
-                        evidence: str = "auto") -> Chains:
-    """The chains of ``log`` with the strongest evidence it has (or the level named by ``evidence``)."""
-    index = log.cases
-    frame = log.frame
-    times = frame[C.TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
-    opened = times[index.first] if index.n else np.zeros(0, dtype="int64")
-    closed = times[index.last] if index.n else np.zeros(0, dtype="int64")
-    out = _empty(index.ids, opened, closed)
-    has = {name: log.has(column) for name, column in
-           (("link", C.LINK), ("subject", C.SUBJECT), ("requester", C.REQUESTER), ("category", C.CATEGORY))}
-    possible = [level for level, ok in (("link", has["link"]),
-                                        ("subject", has["subject"] and has["requester"] and has["category"]),
-                                        ("requester_category", has["requester"] and has["category"])) if ok]
+#: the columns chains are found from: name in :func:`chain_values` → column of the log
+COLUMNS = {"link": C.LINK, "subject": C.SUBJECT, "requester": C.REQUESTER, "category": C.CATEGORY}
+
+
+def chain_evidence(present: Collection[str], evidence: str = "auto") -> str | None:
+    """The strongest evidence level the columns ``present`` (names of :data:`COLUMNS`) allow (or the level named by
+    ``evidence`` when they allow it); None when they allow none."""
+    possible = [level for level, ok in (("link", "link" in present),
+                                        ("subject", {"subject", "requester", "category"} <= set(present)),
+                                        ("requester_category", {"requester", "category"} <= set(present))) if ok]
     if evidence != "auto":
         if evidence not in LEVELS:
             raise ValueError(f"evidence must be one of {LEVELS} or 'auto', not {evidence!r}")
         possible = [level for level in possible if level == evidence]
-    if not possible:
+    return possible[0] if possible else None
+
+
+def chain_values(log: EventLog) -> pd.DataFrame:
+    """Per case (index: case id, in log order) what chains are found from, all per ticket: ``opened`` and
+    ``closed`` (its first and last event, in microseconds since 1970) and the first known value of each column of
+    :data:`COLUMNS` the log has (``link``, ``subject``, ``requester``, ``category``)."""
+    index = log.cases
+    times = log.frame[C.TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
+    values: dict[str, object] = {
+        "opened": times[index.first] if index.n else np.zeros(0, dtype="int64"),
+        "closed": times[index.last] if index.n else np.zeros(0, dtype="int64")}
+    for name, column in COLUMNS.items():
+        if log.has(column) and column in log.frame.columns:
+            values[name] = index.case_first(log.frame[column])
+    return pd.DataFrame(values, index=index.ids)
+
+
+def chains_of(values: pd.DataFrame, *, window_days: float = 14, similarity: float = 80,
+              evidence: str = "auto") -> Chains:
+    """The chains of the tickets ``values`` describes (as :func:`chain_values` gives them, in log order; the tickets
+    may come from several parts of a log put together), with the strongest evidence their columns hold."""
+    opened = values["opened"].to_numpy(dtype="int64")
+    closed = values["closed"].to_numpy(dtype="int64")
+    out = _empty(values.index, opened, closed)
+    level = chain_evidence([name for name in COLUMNS if name in values.columns], evidence)
+    if level is None:
         return Chains(out, None, N_("the export links no tickets to each other and has no requester and category "
                                     "to compare them by"))
-    level = possible[0]
-    if not index.n:
+    if not len(values):
         return Chains(out, level)
     if level == "link":
-        return Chains(_by_link(out, index.case_first(frame[C.LINK]), opened), level)
-    req, _ = pd.factorize(index.case_first(frame[C.REQUESTER]), use_na_sentinel=True)
-    cat, _ = pd.factorize(index.case_first(frame[C.CATEGORY]), use_na_sentinel=True)
-    subjects = index.case_first(frame[C.SUBJECT]) if level == "subject" else None
+        return Chains(_by_link(out, values["link"], opened), level)
+    req, _ = pd.factorize(values["requester"], use_na_sentinel=True)
+    cat, _ = pd.factorize(values["category"], use_na_sentinel=True)
+    subjects = values["subject"] if level == "subject" else None
     return Chains(_by_requester(out, req, cat, opened, closed, window_days, subjects, similarity), level)
+
+
+def resubmission_chains(log: EventLog, *, window_days: float = 14, similarity: float = 80,
+                        evidence: str = "auto") -> Chains:
+    """The chains of ``log`` with the strongest evidence it has (or the level named by ``evidence``)."""
+    return chains_of(chain_values(log), window_days=window_days, similarity=similarity, evidence=evidence)
 
 
 def broad_categories(log: EventLog, *, largest_share: float = 0.25, fewest: int = 10) -> tuple[str, float] | None:
@@ -165,7 +193,12 @@ def broad_categories(log: EventLog, *, largest_share: float = 0.25, fewest: int 
     question" (fewer than ``fewest`` categories, or one holding more than ``largest_share``); else None."""
     if not log.has(C.CATEGORY) or not log.cases.n:
         return None
-    categories = log.cases.case_first(log.frame[C.CATEGORY]).dropna().astype(str)
+    return broad_among(log.cases.case_first(log.frame[C.CATEGORY]), largest_share=largest_share, fewest=fewest)
+
+
+def broad_among(categories: pd.Series, *, largest_share: float = 0.25, fewest: int = 10) -> tuple[str, float] | None:
+    """:func:`broad_categories` of the tickets whose categories (one per ticket) are ``categories``."""
+    categories = categories.dropna().astype(str)
     if categories.empty:
         return None
     counts = categories.value_counts()

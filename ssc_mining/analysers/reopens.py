@@ -18,6 +18,11 @@ Definitions (events of a case in log order: time, ties by source row; roles and 
 
 Reopens are "not measured" when no activity or status of the log means resolved or closed.
 
+On a log in partitions of whole tickets (the DuckDB engine) each partition gives its tickets' figures and the
+values chains are found from (first and last event, link, requester, category, subject: all per ticket), the
+distinct people of each ticket that can be in a chain, and its repeats per activity; the chains, which link
+different tickets, are found when the parts are put together, as are the shares, medians and rankings.
+
 Example:
     >>> import pandas as pd
     >>> from ssc_mining.eventlog import EventLog
@@ -37,16 +42,28 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ssc_mining.analysers.base import Analyser, top_cases
-from ssc_mining.analysers.chains import LEVEL_TEXT, SAME_QUESTION, Chains, broad_categories, resubmission_chains
-from ssc_mining.analysers.toolkit import code_dtype, distinct_per_group, find_column, pct, sorted_codes, value_codes
+from ssc_mining.analysers.chains import (
+    COLUMNS,
+    LEVEL_TEXT,
+    SAME_QUESTION,
+    Chains,
+    broad_among,
+    chain_evidence,
+    chain_values,
+    chains_of,
+    resubmission_chains,
+)
+from ssc_mining.analysers.toolkit import pct, sorted_codes, value_codes
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.cases import repeated
+from ssc_mining.eventlog.facts import LogFacts, case_order, in_log_order
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_date, format_number, ngettext
 from ssc_mining.i18n import gettext as _
@@ -60,7 +77,11 @@ __all__ = ["Reopens", "reopens_per_case", "resubmission_chains", "reopens_measur
 def reopens_measurable(log: EventLog) -> str:
     """Empty when reopens can be measured on ``log``; else the reason (no resolution is recorded)."""
     m = log.markers
-    if m.done().any() or m.present(Role.REOPEN):
+    return _not_measurable(bool(m.done().any()) or m.present(Role.REOPEN))
+
+
+def _not_measurable(measurable: bool) -> str:
+    if measurable:
         return ""
     return _("nothing in this export means resolved, closed or reopened, so a return to work after a resolution "
              "cannot be seen")
@@ -113,6 +134,31 @@ def _per_case(log: EventLog, flags: dict[str, np.ndarray]) -> pd.DataFrame:
                          "repeated_activities": index.count(flags["repeat"]),
                          "self_loops": index.count(flags["self_loop"]), "redo": index.count(flags["redo"]),
                          "days": index.days()}, index=index.ids)
+
+
+def _candidates(name: str) -> tuple[str, ...]:
+    """The columns :func:`~ssc_mining.analysers.toolkit.find_column` looks at for ``name``, in its order."""
+    return name, f"case:{name}", f"case:ssc:{name}", f"ssc:{name}"
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A partition's share of the reopen figures."""
+
+    #: per ticket (index: case id): the columns of :func:`reopens_per_case`, ``order`` (case order in the whole
+    #: log), the values chains are found from (:func:`~ssc_mining.analysers.chains.chain_values`: ``opened``,
+    #: ``closed`` and those of ``link``, ``subject``, ``requester``, ``category`` the log has) and, per column the
+    #: system's reopen counter may be in, ``system <column>`` (its first value as a number)
+    cases: pd.DataFrame
+    #: per activity with repeats (missing activity included): ``activity``, ``repeats``, ``self_loops``, ``redo``
+    rework: pd.DataFrame
+    #: the distinct (``case``, ``person``) pairs of the tickets that can be in a chain (None: no resource column,
+    #: or no chains possible)
+    people: pd.DataFrame | None
+    done: bool                        #: some event leaves its ticket resolved, closed or cancelled
+    reopen: bool                      #: the whole log has reopen events
+    counter_columns: tuple[str, ...]  #: the candidate reopen-counter columns holding a value in this partition
+    timezone: str                     #: the zone dates are shown in (the log's)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,17 +222,69 @@ class Reopens(Analyser):
     top: int = 15
 
     def analyse(self, log: EventLog) -> Result:
+        return self.combine([self.partial(log)], LogFacts.of(log))
+
+    def partial(self, log: EventLog) -> _Part | None:
         index = log.cases
         if index.n == 0:
-            return self.result(summary=_("The export is empty."),
-                               items=[Metric("cases", _("Tickets"), 0, unit="cases")])
+            return None
         # not kept on the log (only this analyser uses them; its result serves every language): freed on return
         flags = _rework(log)
-        pc = _per_case(log, flags)
-        n = index.n
+        cases = _per_case(log, flags).assign(order=case_order(log))
+        values = chain_values(log)
+        cases = pd.concat([cases, values], axis=1)
+        frame = log.frame
+        counters = []
+        for column in _candidates(self.reopen_column):
+            if column in frame.columns:
+                cases[f"system {column}"] = pd.to_numeric(index.case_first(frame[column]), errors="coerce")
+                if frame[column].notna().any():
+                    counters.append(column)
+        level = chain_evidence([name for name in COLUMNS if name in values.columns])
+        people = None
+        if level is not None and log.has(C.RESOURCE):
+            # the people of each ticket that can be in a chain (a chain counts those of all its tickets)
+            chained = np.ones(index.n, dtype=bool) if level == "link" else \
+                (values["requester"].notna() & values["category"].notna()).to_numpy()
+            person, names = sorted_codes(log, C.RESOURCE)
+            keep = (person >= 0) & chained[index.codes]
+            width = len(names) + 1
+            pairs = np.unique(index.codes[keep].astype(np.int64) * width + person[keep])
+            people = pd.DataFrame({"case": np.asarray(index.ids, dtype=object)[pairs // width],
+                                   "person": pd.Categorical.from_codes(pairs % width, categories=names)})
+        m = log.markers
+        return _Part(cases=cases, rework=self._rework_counts(log, flags), people=people,
+                     done=bool(m.done().any()), reopen=m.present(Role.REOPEN), counter_columns=tuple(counters),
+                     timezone=log.timezone)
+
+    @staticmethod
+    def _rework_counts(log: EventLog, flags: dict[str, np.ndarray]) -> pd.DataFrame:
+        """Repeats, self-loops and redos per activity with repeats (missing: a group of its own, last), counted on
+        the activity codes, not the texts."""
+        codes, values = sorted_codes(log, C.ACTIVITY)
+        n = len(values)
+        slot = codes.astype(np.int64)
+        slot[slot < 0] = n
+        repeats = np.bincount(slot[flags["repeat"]], minlength=n + 1)
+        present = np.flatnonzero(repeats)
+        return pd.DataFrame({
+            "activity": pd.array([values[i] if i < n else None for i in present], dtype=log.frame[C.ACTIVITY].dtype),
+            **{name: np.bincount(slot[flags[flag]], minlength=n + 1)[present]
+               for name, flag in (("repeats", "repeat"), ("self_loops", "self_loop"), ("redo", "redo"))}})
+
+    def combine(self, parts: Sequence[_Part | None], facts: LogFacts) -> Result:
+        found = [p for p in parts if p is not None]
+        if facts.cases == 0 or not found:
+            return self.result(summary=_("The export is empty."),
+                               items=[Metric("cases", _("Tickets"), 0, unit="cases")])
+        cases = found[0].cases if len(found) == 1 else in_log_order(
+            pd.concat([p.cases for p in found]), np.concatenate([p.cases["order"].to_numpy() for p in found]))
+        pc = cases[["reopens", "updates_after_closure", "repeated_resolutions", "repeated_activities", "self_loops",
+                    "redo", "days"]]
+        n = facts.cases
         items: list[Item] = [Metric("cases", _("Tickets"), n, unit="cases")]
         caveats: list[str] = []
-        why = reopens_measurable(log)
+        why = _not_measurable(any(p.done for p in found) or any(p.reopen for p in found))
         if why:
             caveats.append(_("If some activities or statuses of this export do mean resolved, closed or reopened, "
                              "name them in the mapping file's [semantics] table (see the documentation)."))
@@ -197,18 +295,22 @@ class Reopens(Analyser):
             Metric("self_loop_share", _("Share of tickets with the same activity twice in a row"),
                    round(float((pc["self_loops"] > 0).mean()), 6), unit="share"),
         ]
-        if log.has(C.RESOURCE):
+        if C.RESOURCE in facts.with_values:
             items.append(Metric("redo_share", _("Share of tickets where a repeat was done by another person"),
                                 round(float((pc["redo"] > 0).mean()), 6), unit="share"))
         else:
             items.append(Metric.not_measured("redo_share", _("Share of tickets where a repeat was done by another "
                                                              "person"),
                                              _("the export has no person (resource) column"), unit="share"))
-        items += self._rework_table(log, flags)
-        chains = resubmission_chains(log, window_days=self.window_days, similarity=self.subject_similarity)
-        items += self._chain_items(log, chains, caveats)
+        items += self._rework_table([p.rework for p in found])
+        values = cases[["opened", "closed", *(name for name in COLUMNS if name in cases.columns)]]
+        chains = chains_of(values, window_days=self.window_days, similarity=self.subject_similarity)
+        people = None
+        if C.RESOURCE in facts.with_values and chains.evidence is not None:
+            people = [p.people for p in found if p.people is not None]
+        items += self._chain_items(cases, chains, people, found[0].timezone, facts, caveats)
         if not why:
-            items += self._system_counter(pc, log)
+            items += self._system_counter(pc, cases, found)
             items.append(Chart("reopens_distribution", _("Reopens per ticket"), "bar",
                                x=[str(v) for v in range(6)] + ["6+"],
                                series={_("tickets"): [int(v) for v in np.bincount(np.minimum(pc["reopens"], 6),
@@ -289,20 +391,24 @@ class Reopens(Analyser):
                  "days": format_number(median.value, 1)}
         return text
 
-    def _rework_table(self, log: EventLog, flags: dict[str, np.ndarray]) -> list[Item]:
-        if not flags["repeat"].any():
+    def _rework_table(self, counts: list[pd.DataFrame]) -> list[Item]:
+        counts = [c for c in counts if len(c)]
+        if not counts:
             return []
-        # per activity (missing: a group of its own, last), counted on the activity codes, not the texts
-        codes, values = sorted_codes(log, C.ACTIVITY)
-        n = len(values)
-        slot = codes.astype(np.int64)
-        slot[slot < 0] = n
-        present = np.flatnonzero(np.bincount(slot, minlength=n + 1))
-        table = pd.DataFrame({
-            "activity": pd.array([values[i] if i < n else None for i in present], dtype=log.frame[C.ACTIVITY].dtype),
-            **{name: np.bincount(slot[flags[flag]], minlength=n + 1)[present]
-               for name, flag in (("repeats", "repeat"), ("self_loops", "self_loop"), ("redo", "redo"))}})
-        del slot
+        if len(counts) == 1:
+            table = counts[0]
+        else:   # the parts' counts per activity added up, activities in sorted order (missing last)
+            joined = pd.concat(counts, ignore_index=True)
+            codes, values = pd.factorize(joined["activity"], sort=True, use_na_sentinel=True)
+            n = len(values)
+            slot = codes.astype(np.int64)
+            slot[slot < 0] = n
+            present = np.unique(slot)
+            sums = {name: np.bincount(slot, weights=joined[name].to_numpy(dtype=np.float64),
+                                      minlength=n + 1)[present].astype(np.int64)
+                    for name in ("repeats", "self_loops", "redo")}
+            table = pd.DataFrame({"activity": pd.array([values[i] if i < n else None for i in present],
+                                                       dtype=joined["activity"].dtype), **sums})
         table = table.sort_values(["repeats", "activity"], ascending=[False, True], kind="stable")
         table = table[table["repeats"] > 0].head(self.top)
         return [Table.from_frame("rework_by_activity", _("Activities done more than once in a ticket"), table,
@@ -313,7 +419,8 @@ class Reopens(Analyser):
                                                "self_loops": _("events with the same activity as the event before"),
                                                "redo": _("repeats done by another person than the previous time")})]
 
-    def _chain_items(self, log: EventLog, found: Chains, caveats: list[str]) -> list[Item]:
+    def _chain_items(self, cases: pd.DataFrame, found: Chains, people_parts: list[pd.DataFrame] | None,
+                     timezone: str, facts: LogFacts, caveats: list[str]) -> list[Item]:
         chain_labels = {
             "chains": _("Questions filed again as new tickets (chains of two or more tickets)"),
             "chain_tickets_share": _("Share of tickets that belong to a re-submission chain"),
@@ -325,7 +432,6 @@ class Reopens(Analyser):
                     Metric.not_measured("chain_tickets_share", chain_labels["chain_tickets_share"], why, unit="share"),
                     Metric.not_measured("same_question_share", chain_labels["same_question_share"], why,
                                         unit="share")]
-        index = log.cases
         chains = found.table
         linked = chains[chains["chain_position"] > 0]
         n_chains = int(linked["chain_id"].nunique())
@@ -334,7 +440,7 @@ class Reopens(Analyser):
         based_on = (evidence if found.evidence == "link" else
                     _("%(evidence)s, within %(days)s days") % {
                         "evidence": evidence, "days": format_number(window, 0 if window.is_integer() else 1)})
-        share = round(float(len(linked) / index.n), 6)
+        share = round(float(len(linked) / facts.cases), 6)
         items: list[Item] = [
             Metric("chains", chain_labels["chains"], n_chains, unit="chains", based_on=based_on),
             Metric("chain_tickets_share", chain_labels["chain_tickets_share"], share, unit="share", based_on=based_on),
@@ -347,22 +453,21 @@ class Reopens(Analyser):
                                 unit="share"),
         ]
         caveats.append(_("Re-submission chains are found by %(evidence)s.") % {"evidence": evidence})
-        broad = broad_categories(log) if found.evidence == "requester_category" else None
+        broad = broad_among(cases["category"]) if found.evidence == "requester_category" else None
         if broad is not None:
             caveats.append(_("The categories are broad (the largest, %(category)s, holds %(share)s of the tickets): "
                              "two tickets of one requester in the same category need not be the same question.")
                            % {"category": broad[0], "share": pct(broad[1])})
         if not n_chains:
             return items
-        frame = log.frame
         chain_of = linked["chain_id"]
         people = None
-        if log.has(C.RESOURCE):   # people per chain: the events of its tickets, found through the case codes
-            case_chain, chain_ids = pd.factorize(chain_of.reindex(index.ids))   # −1: in no chain
-            case_chain = case_chain.astype(code_dtype(len(chain_ids)))   # per event below: small codes
-            people = pd.Series(distinct_per_group(case_chain[index.codes], sorted_codes(log, C.RESOURCE)[0],
-                                                  len(chain_ids)),
-                               index=pd.Index(np.asarray(chain_ids, dtype=object)))
+        if people_parts is not None:   # people per chain: those of its tickets, without repeats
+            pairs = [p[p["case"].isin(chain_of.index)] for p in people_parts]
+            pairs = [pd.DataFrame({"chain": p["case"].map(chain_of).to_numpy(dtype=object),
+                                   "person": p["person"].to_numpy(dtype=object)}) for p in pairs if len(p)]
+            people = (pd.concat(pairs, ignore_index=True).drop_duplicates().groupby("chain").size() if pairs else
+                      pd.Series(dtype="int64"))
         per_chain = (linked.groupby("chain_id")
                      .agg(tickets=("chain_length", "first"), first_opened=("opened", "min"),
                           last_closed=("closed", "max")))
@@ -372,8 +477,8 @@ class Reopens(Analyser):
                                           / 86400).reindex(per_chain.index)
         if people is not None:
             per_chain["people"] = people.reindex(per_chain.index).fillna(0).astype("int64")
-        if log.has(C.CATEGORY):
-            per_chain["category"] = index.case_first(frame[C.CATEGORY]).reindex(per_chain.index)
+        if C.CATEGORY in facts.with_values and "category" in cases.columns:
+            per_chain["category"] = cases["category"].reindex(per_chain.index)
         per_chain = (per_chain.rename_axis("chain_id").reset_index()
                      .sort_values(["chain_days", "tickets", "chain_id"], ascending=[False, False, True],
                                   kind="stable")
@@ -402,7 +507,7 @@ class Reopens(Analyser):
                                 unit="people", **on_longest))
         table = per_chain.head(self.top).reset_index()
         for column in ("first_opened", "last_closed"):
-            table[column] = [format_date(d.date()) for d in table[column].dt.tz_convert(log.timezone)]
+            table[column] = [format_date(d.date()) for d in table[column].dt.tz_convert(timezone)]
         table["chain_days"] = table["chain_days"].round(2)
         table["first_ticket_days"] = table["first_ticket_days"].round(2)
         items.append(Table.from_frame(
@@ -429,11 +534,12 @@ class Reopens(Analyser):
             members, len(members)))
         return items
 
-    def _system_counter(self, pc: pd.DataFrame, log: EventLog) -> list[Item]:
-        column = find_column(log.frame, self.reopen_column)
+    def _system_counter(self, pc: pd.DataFrame, cases: pd.DataFrame, parts: list[_Part]) -> list[Item]:
+        with_values = {c for p in parts for c in p.counter_columns}
+        column = next((c for c in _candidates(self.reopen_column) if c in with_values), None)
         if column is None:
             return []
-        system = pd.to_numeric(log.cases.case_first(log.frame[column]), errors="coerce")
+        system = cases[f"system {column}"]
         known = system.notna()
         if not known.any():
             return []
