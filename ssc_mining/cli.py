@@ -856,7 +856,8 @@ def _analyse_in_partitions(file: Path, kwargs: dict[str, Any], spec: Any, analys
         provenance.notes.append(N_("analysed by DuckDB %(version)s in %(n)s partitions of whole tickets")
                                 % {"version": duckdb_version(), "n": parts.n})
         context = RunContext(timezone=provenance.timezone, strict=bool(kwargs.get("strict")), jobs=1)
-        results = run_in_partitions(parts.logs(), parts.facts, analysers, context=context)
+        results = run_in_partitions(parts.logs(), parts.facts, analysers, context=context,
+                                    spill=parts.scratch / "parts" if parts.n > 1 else None)
         if kwargs.get("strict") and parts.meta["provenance"].get("rows_quarantined"):
             from ssc_mining.errors import StrictModeError
 

@@ -140,3 +140,16 @@ def test_more_partitions_than_tickets(tmp_path):
     with Partitions(database, partitions=9) as parts:
         assert 1 <= len(list(parts.logs())) <= 2
     _same_results(database, partitions=9)
+
+
+def test_parts_spilled_to_disk_give_the_same_results(tmp_path):
+    database = tmp_path / "tickets.duckdb"
+    import_export(SAMPLES / "topdesk-history.csv", database)
+    analysers = _partitioned()
+    with Partitions(database, partitions=3) as parts:
+        context = RunContext(timezone=parts.provenance().timezone, jobs=1)
+        kept = render_texts(run_in_partitions(parts.logs(), parts.facts, analysers, context=context), "en")
+        spilled = render_texts(run_in_partitions(parts.logs(), parts.facts, analysers, context=context,
+                                                 spill=tmp_path / "parts"), "en")
+    assert [r.to_dict() for r in spilled] == [r.to_dict() for r in kept]
+    assert not list((tmp_path / "parts").rglob("*.pickle"))   # read back and removed

@@ -13,8 +13,10 @@ Example:
 from __future__ import annotations
 
 import functools
+import pickle
 import traceback
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from ssc_mining.analysers.base import Analyser
@@ -80,17 +82,21 @@ def _one(log: EventLog, analyser: Analyser, *, strict: bool) -> Result:
 
 
 def run_in_partitions(partitions: Iterable[EventLog], facts: LogFacts, analysers: Iterable[Analyser], *,
-                      context: RunContext, on_partition: Callable[[int, EventLog], None] | None = None) -> list[Result]:
+                      context: RunContext, on_partition: Callable[[int, EventLog], None] | None = None,
+                      spill: Path | None = None) -> list[Result]:
     """One result per analyser, in the given order, texts deferred, from a log given as ``partitions`` of whole
     tickets (read with the whole log's ``facts``; see :mod:`ssc_mining.engines.partitioned`).
 
     Each partition is read once and goes through every analyser's :meth:`~Analyser.partial`; the results are
     their :meth:`~Analyser.combine`. An analyser without these hooks is reported as not measured on this engine,
     one that lacks a column as skipped, one that raises as failed (or stops the run with ``context.strict``).
-    ``on_partition(i, log)`` is called before partition ``i`` is analysed (progress).
+    ``on_partition(i, log)`` is called before partition ``i`` is analysed (progress). With ``spill`` (a folder),
+    the parts wait there on disk instead of in memory, and each analyser's parts are read back only for its
+    combination: memory then holds one partition, or one analyser's parts, not every analyser's parts at once.
     """
     analysers = [context.settle(a) for a in analysers]
-    parts: dict[int, list[Any]] = {i: [] for i, a in enumerate(analysers) if a.runs_in_partitions()}
+    parts: dict[int, _Parts] = {i: _Parts(spill / f"{i}" if spill else None)
+                                for i, a in enumerate(analysers) if a.runs_in_partitions()}
     failed: dict[int, Result] = {}
     missing: dict[int, list[str]] | None = None   # columns lack values in the whole log: the same in every partition
     with deferred():
@@ -125,9 +131,38 @@ def run_in_partitions(partitions: Iterable[EventLog], facts: LogFacts, analysers
             elif missing and missing[i]:
                 results.append(_lacking(analyser, missing[i]))   # the skipped result, as in memory
             else:
-                results.append(_combined(analyser, parts.pop(i), facts, strict=context.strict))   # then freed
+                results.append(_combined(analyser, parts.pop(i).all(), facts, strict=context.strict))   # then freed
                 release_unused()
         return results
+
+
+class _Parts:
+    """One analyser's parts, kept in memory or, with a folder, pickled there one file per partition."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder, self.n = folder, 0
+        self.kept: list[Any] = []
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def append(self, part: Any) -> None:
+        if self.folder is None:
+            self.kept.append(part)
+        else:
+            with open(self.folder / f"{self.n}.pickle", "wb") as out:
+                pickle.dump(part, out, protocol=pickle.HIGHEST_PROTOCOL)
+        self.n += 1
+
+    def all(self) -> list[Any]:
+        if self.folder is None:
+            return self.kept
+        out = []
+        for k in range(self.n):
+            path = self.folder / f"{k}.pickle"
+            with open(path, "rb") as source:
+                out.append(pickle.load(source))   # noqa: S301 - our own files, written in this run
+            path.unlink()
+        return out
 
 
 def _lacking(analyser: Analyser, missing: list[str]) -> Result:

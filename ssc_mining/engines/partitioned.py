@@ -115,6 +115,11 @@ class Partitions:
         if pseudonymiser is not None:
             self._pseudonymise_semantics(pseudonymiser)
 
+    @property
+    def scratch(self) -> Path:
+        """A temporary folder that lives as long as this object (removed by :meth:`close`)."""
+        return Path(self._scratch.name)
+
     def close(self) -> None:
         self.connection.close()
         self._scratch.cleanup()
