@@ -802,7 +802,8 @@ def _inputs_recording(kwargs: dict[str, Any], *, plugins_dir: Path | None = None
 
 def _duckdb_events(file: Path, kwargs: dict[str, Any], pseudonymiser: Any, *, reference: Path | None) -> Any:
     """The database FILE (from `ssc-mining import`) for the DuckDB engine, with its inputs recorded."""
-    from ssc_mining.engines.duckdb_events import DuckDBEvents, memory_limit_for
+    from ssc_mining.engines.attached import memory_limit_for
+    from ssc_mining.engines.duckdb_events import DuckDBEvents
     from ssc_mining.errors import InputError
     from ssc_mining.eventlog.inputs import record_input
     from ssc_mining.loaders import is_database
@@ -827,7 +828,7 @@ def _analyse_in_partitions(file: Path, kwargs: dict[str, Any], spec: Any, analys
     """--engine duckdb: the results of ``analysers`` on the database FILE, read in partitions of whole tickets;
     the semantics figures and the provenance."""
     from ssc_mining.analysers.runner import run_in_partitions
-    from ssc_mining.engines.duckdb_events import memory_limit_for
+    from ssc_mining.engines.attached import memory_limit_for
     from ssc_mining.engines.partitioned import Partitions
     from ssc_mining.errors import InputError
     from ssc_mining.eventlog.inputs import record_input

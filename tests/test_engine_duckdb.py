@@ -129,7 +129,7 @@ def test_running_out_of_memory_is_a_message_not_a_crash(tmp_path):
 
 
 def test_duckdb_memory_follows_the_ceiling():
-    from ssc_mining.engines.duckdb_events import memory_limit_for
+    from ssc_mining.engines.attached import memory_limit_for
 
     assert memory_limit_for(8 * 2**30) == 4 * 2**30
     assert memory_limit_for(None) <= 4 * 2**30       # what the machine has: half, at most 4 GiB

@@ -26,8 +26,6 @@ Example:
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +35,10 @@ import pandas as pd
 
 from ssc_mining.discovery.dfg import DirectlyFollows
 from ssc_mining.discovery.variants import VariantTable
-from ssc_mining.errors import ResourceError
+from ssc_mining.engines.attached import AttachedDatabase
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.provenance import Provenance
-from ssc_mining.loaders.database import read_meta
-from ssc_mining.loaders.footprint import size_text
-from ssc_mining.privacy import Pseudonymiser
+from ssc_mining.privacy import NameFinder, Pseudonymiser
 
 _CASE, _ACT, _TIME, _ROW = (f'"{c}"' for c in (C.CASE, C.ACTIVITY, C.TIMESTAMP, C.SOURCE_ROW))
 #: working tables, made once and compact (numbers, not texts): tickets numbered in the event log's order (of their
@@ -60,143 +56,37 @@ _PREPARE = (
               FROM src.events e JOIN cases ON e.{_CASE} = cases.c JOIN acts ON e.{_ACT} = acts.a)
         WINDOW w AS (PARTITION BY ci ORDER BY t, r)""",
 )
-#: DuckDB's messages when it runs out of memory or of room for its temporary files
-_OUT_OF_ROOM = ("No space left on device", "max_temp_directory_size", "Out of Memory", "could not allocate",
-                "failed to allocate")
-#: the share of the memory ceiling DuckDB may use, and its cap when the ceiling is what the machine has
-_SHARE, _CAP = 0.5, 4 * 2**30
-
-
-def out_of_room(err: duckdb.Error, path: Path, memory_limit: int, scratch: Path) -> Exception:
-    """A :class:`ResourceError` that says what ran out, when DuckDB's ``err`` is about memory or disk space (for
-    the database ``path``, with ``memory_limit`` and temporary files in ``scratch``); else ``err`` itself."""
-    text = str(err)
-    if not any(part.lower() in text.lower() for part in _OUT_OF_ROOM):
-        return err
-    free = shutil.disk_usage(scratch).free
-    return ResourceError(
-        f"DuckDB ran out of room while aggregating the events: {text.splitlines()[0][:200]} (memory limit "
-        f"{size_text(memory_limit)}; temporary files in {scratch.parent}, {size_text(free)} free now)", path=path,
-        hint="free disk space in that folder or point TMPDIR at a disk with more room, or give DuckDB more "
-             "memory with --max-memory SIZE (it may use half of it)")
-
-
-def memory_limit_for(ceiling: int | None) -> int:
-    """DuckDB's memory limit in bytes for a run with the memory ceiling ``ceiling`` (``--max-memory``; -1 or None:
-    what the machine has available; 0: no check). Half the ceiling; at most 4 GiB unless a ceiling was given,
-    because DuckDB spills what does not fit to disk and more memory gains little.
-
-    >>> memory_limit_for(2 * 2**30) / 2**30
-    1.0
-    >>> memory_limit_for(64 * 2**30) / 2**30    # a ceiling given on purpose is followed
-    32.0
-    """
-    from ssc_mining.loaders.footprint import available_bytes
-
-    if ceiling and ceiling > 0:
-        return int(ceiling * _SHARE)
-    available = available_bytes()
-    return int(min(available * _SHARE, _CAP)) if available else _CAP
-
-
-class DuckDBEvents:
+class DuckDBEvents(AttachedDatabase):
     """A database from ``ssc-mining import``, opened read-only; its aggregates are computed on demand."""
 
     def __init__(self, path: str | Path, *, memory_limit: int | None = None,
                  pseudonymiser: Pseudonymiser | None = None) -> None:
-        self.path = Path(path)
-        # an in-memory database with the file attached read-only: the working tables are its own, and what does
-        # not fit in memory_limit (bytes; default: memory_limit_for(None)) goes to a temporary folder
-        self._scratch = tempfile.TemporaryDirectory(prefix="ssc-mining-duckdb-")
-        self.memory_limit = memory_limit or memory_limit_for(None)
-        self.connection = duckdb.connect(config={"preserve_insertion_order": False})
-        self.connection.execute("SET enable_progress_bar = false")   # DuckDB's own bar would mix with the output
-        self.connection.execute("SET TimeZone = 'UTC'")
-        self.connection.execute(f"SET temp_directory = '{self._scratch.name}'")
-        self.connection.execute(f"SET memory_limit = '{self.memory_limit // 2**20}MiB'")
-        escaped = str(self.path).replace("'", "''")
-        self.connection.execute(f"ATTACH '{escaped}' AS src (READ_ONLY)")
-        try:
-            self.meta = read_meta(self.connection, self.path, table="src.meta")
-        except duckdb.Error as err:
-            raise self._out_of_room(err) from err
+        # the working tables are the engine's own; what does not fit in memory_limit goes to its temporary folder
+        super().__init__(path, memory_limit=memory_limit, prefix="ssc-mining-duckdb-", ordered=False)
         self.provenance = self._provenance()
         self._prepared = False
-        self._renamed: dict[str, dict[str, str]] = {}
+        self._renamed_values: dict[str, dict[str, str]] = {}
         if pseudonymiser is not None:
-            self._renamed = self._pseudonyms(pseudonymiser)
-
-    def close(self) -> None:
-        self.connection.close()
-        self._scratch.cleanup()
-
-    def __enter__(self) -> DuckDBEvents:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
+            finder = NameFinder(self._people(), pseudonymiser)
+            self._renamed_values = {column: self._renamed(column, finder) for column in (C.ACTIVITY, C.CASE, C.MOTHER)
+                                    if column in self.columns}
 
     def _provenance(self) -> Provenance:
         from ssc_mining.loaders.database import provenance_of
 
         counts = self._sql("SELECT count(*) FROM src.events", "rows")[0]
-        assert counts is not None
         provenance = provenance_of(self.meta["provenance"], events=int(counts[0]), decimal=None,
-                                   cases_with_rows_set_aside=self._set_aside())
+                                   cases_with_rows_set_aside=self._cases_with_rows_set_aside())
         provenance.notes.append(f"aggregated by DuckDB {duckdb.__version__} in the database {self.path.name}")
         return provenance
 
-    def _set_aside(self) -> int:
-        columns = {row[0] for row in self._sql("DESCRIBE src.events", "rows")}
-        if C.ROWS_SET_ASIDE not in columns:
-            return 0
-        found = self._sql(f'SELECT count(DISTINCT {_CASE}) FROM src.events '
-                          f'WHERE "{C.ROWS_SET_ASIDE}" > 0', "rows")[0]
-        return int(found[0]) if found else 0
-
-    def _pseudonyms(self, pseudonymiser: Pseudonymiser) -> dict[str, dict[str, str]]:
-        """Per column (activity, case, mother): the values that change, as pseudonymise_log changes them."""
-        from ssc_mining.privacy import PERSON_COLUMNS, NameFinder, replace_in_column
-
-        columns = {row[0] for row in self._sql("DESCRIBE src.events", "rows")}
-        names: set[str] = set()
-        for column in PERSON_COLUMNS:
-            if column in columns:
-                found = self._sql(f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM src.events '
-                                  f'WHERE "{column}" IS NOT NULL', "rows")
-                names |= {str(v[0]) for v in found}
-        finder = NameFinder(sorted(names), pseudonymiser)
-        renamed = {}
-        for column in (C.ACTIVITY, C.CASE, C.MOTHER):
-            if column in columns:
-                distinct = self._sql(f'SELECT DISTINCT "{column}" AS v FROM src.events', "arrow")
-                _values, changed = replace_in_column(distinct.column("v").to_pandas(), finder)
-                renamed[column] = changed
-        return renamed
-
     def _named(self, values: pd.Series | np.ndarray | list[Any], column: str) -> Any:
-        changed = self._renamed.get(column)
+        changed = self._renamed_values.get(column)
         if not changed:
             return values
         if isinstance(values, pd.Series):
             return values.map(lambda v: changed.get(v, v))
         return [changed.get(v, v) for v in values]
-
-    def _sql(self, query: str, kind: str = "none") -> Any:
-        """``query`` run, and its result as ``kind`` (``df``, ``arrow``, ``rows`` or ``none``); running out of
-        memory or disk space becomes a :class:`ResourceError` that says so."""
-        try:
-            if kind == "df":
-                return self.connection.sql(query).to_df()
-            if kind == "arrow":
-                return self.connection.sql(query).to_arrow_table()
-            done = self.connection.execute(query)
-            return done.fetchall() if kind == "rows" else None
-        except duckdb.Error as err:
-            raise self._out_of_room(err) from err
-
-    def _out_of_room(self, err: duckdb.Error) -> Exception:
-        return out_of_room(err, self.path, self.memory_limit, Path(self._scratch.name))
 
     def _prepare(self) -> None:
         """The working tables (see ``_PREPARE``), made on first use."""
@@ -274,8 +164,7 @@ class DuckDBEvents:
 
     def first_per_case(self, column: str) -> pd.Series | None:
         """Per ticket, the value of ``column`` at its first event (None when the database has no such column)."""
-        columns = {row[0] for row in self._sql("DESCRIBE src.events", "rows")}
-        if column not in columns:
+        if column not in self.columns:
             return None
         frame = self._sql(
             f'SELECT {_CASE} AS c, arg_min("{column}", struct_pack(t := {_TIME}, r := {_ROW})) AS v '

@@ -36,26 +36,23 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
-from ssc_mining.engines.duckdb_events import memory_limit_for, out_of_room
-from ssc_mining.errors import FormatError
+from ssc_mining.engines.attached import AttachedDatabase, memory_limit_for
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.cases import case_index
 from ssc_mining.eventlog.facts import CASE_ORDER, LogFacts, mothers_of
 from ssc_mining.eventlog.log import EventLog, sort_events
 from ssc_mining.eventlog.provenance import Provenance
 from ssc_mining.loaders.build import _NUMBER_PATTERNS, as_number, number_decimals
-from ssc_mining.loaders.database import provenance_of, read_meta
+from ssc_mining.loaders.database import provenance_of
 from ssc_mining.memory import release_unused
-from ssc_mining.privacy import Pseudonymiser, pseudonymise_log
+from ssc_mining.privacy import NameFinder, Pseudonymiser, pseudonymise_log
 from ssc_mining.semantics.markers import _starts, compute_markers
 from ssc_mining.semantics.reading import Semantics, read_semantics_of_counts, status_column_of
 
@@ -72,34 +69,17 @@ _PART = "ssc:partition"
 _ROWID = "ssc:database_row"
 
 
-class Partitions:
+class Partitions(AttachedDatabase):
     """The events of an imported database in partitions of whole tickets, with the decisions of the whole log."""
 
     def __init__(self, path: str | Path, *, partitions: int | None = None,
                  partition_events: int = PARTITION_EVENTS, semantics: dict[str, Any] | None = None,
                  pseudonymiser: Pseudonymiser | None = None, memory_limit: int | None = None) -> None:
-        self.path = Path(path)
-        # an in-memory database with the file attached read-only; the events ordered by partition go to a
-        # temporary database beside DuckDB's other temporary files
-        self._scratch = tempfile.TemporaryDirectory(prefix="ssc-mining-partitions-")
-        self.connection = duckdb.connect()
-        self.connection.execute("SET enable_progress_bar = false")   # DuckDB's own bar would mix with the output
-        try:
-            escaped = str(self.path).replace("'", "''")
-            self.connection.execute(f"ATTACH '{escaped}' AS src (READ_ONLY)")
-            self.connection.execute("USE src")
-        except duckdb.Error as err:
-            self.close()
-            raise FormatError(f"the DuckDB database cannot be opened: {err}", path=self.path,
-                              hint="is another program writing it? Otherwise import the export again") from None
-        self.connection.execute("SET TimeZone = 'UTC'")
-        self.connection.execute(f"SET temp_directory = '{self._scratch.name}'")
-        # DuckDB's own memory (its cache of the file's blocks), besides the partition in pandas
-        self._limit = min(memory_limit or memory_limit_for(None), _DUCKDB_MEMORY)
-        self.connection.execute(f"SET memory_limit = '{self._limit // 2**20}MiB'")
-        self.meta = read_meta(self.connection, self.path, table="src.meta")
-        self.columns = [row[0] for row in self.connection.execute("DESCRIBE src.events").fetchall()]
-        self.events = int(self._rows("SELECT count(*) FROM src.events")[0][0])
+        # DuckDB's own memory (its cache of the file's blocks) besides the partition in pandas: at most 1 GiB; the
+        # events ordered by partition go to a working database in the temporary folder
+        super().__init__(path, memory_limit=min(memory_limit or memory_limit_for(None), _DUCKDB_MEMORY),
+                         prefix="ssc-mining-partitions-")
+        self.events = int(self._sql("SELECT count(*) FROM src.events", "rows")[0][0])
         self.n = partitions or max(1, math.ceil(self.events / partition_events))
         self.semantics = self._semantics(semantics)
         self._roles = {*C.ROLES.values(), C.SOURCE_ROW, C.ROWS_SET_ASIDE, *self.meta["provenance"]["mapping"].values()}
@@ -115,30 +95,15 @@ class Partitions:
         if pseudonymiser is not None:
             self._pseudonymise_semantics(pseudonymiser)
 
-    @property
-    def scratch(self) -> Path:
-        """A temporary folder that lives as long as this object (removed by :meth:`close`)."""
-        return Path(self._scratch.name)
-
-    def close(self) -> None:
-        self.connection.close()
-        self._scratch.cleanup()
-
-    def __enter__(self) -> Partitions:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
     def _rows(self, query: str) -> list[Any]:
-        return self.connection.execute(query).fetchall()
+        return self._sql(query, "rows")
 
     # decisions on the whole log ---------------------------------------------------------------------------
 
     def _counts(self, column: str) -> pd.Series:
         """Events per value of ``column`` as text (index: the value), as ``value_counts`` of the whole column."""
-        frame = self.connection.sql(f'SELECT CAST("{column}" AS VARCHAR) AS v, count(*) AS n FROM src.events '
-                                    f'WHERE "{column}" IS NOT NULL GROUP BY 1').to_df()
+        frame = self._sql(f'SELECT CAST("{column}" AS VARCHAR) AS v, count(*) AS n FROM src.events '
+                          f'WHERE "{column}" IS NOT NULL GROUP BY 1', "df")
         return pd.Series(frame["n"].to_numpy(), index=pd.Index(frame["v"].astype(object)), dtype="int64")
 
     def _semantics(self, given: dict[str, Any] | None) -> Semantics:
@@ -156,8 +121,8 @@ class Partitions:
     def _lifecycle_starts(self) -> frozenset[str]:
         if C.LIFECYCLE not in self.columns:
             return frozenset()
-        pairs = self.connection.sql(f'SELECT DISTINCT "{C.ACTIVITY}" AS a, "{C.LIFECYCLE}" AS l FROM src.events '
-                                    f'WHERE "{C.LIFECYCLE}" IS NOT NULL').to_df()
+        pairs = self._sql(f'SELECT DISTINCT "{C.ACTIVITY}" AS a, "{C.LIFECYCLE}" AS l FROM src.events '
+                          f'WHERE "{C.LIFECYCLE}" IS NOT NULL', "df")
         return frozenset(pairs["a"][_starts(pairs.rename(columns={"l": C.LIFECYCLE}))])
 
     def _facts(self) -> LogFacts:
@@ -218,19 +183,10 @@ class Partitions:
     def _pseudonymise_semantics(self, pseudonymiser: Pseudonymiser) -> None:
         """The people's names of the whole database (every partition replaces the same ones), and the labels and
         facts with the names in them replaced, as :func:`~ssc_mining.privacy.pseudonymise_log` replaces them."""
-        from ssc_mining.privacy import PERSON_COLUMNS, NameFinder, replace_in_column
-
-        names: set[str] = set()
-        for column in PERSON_COLUMNS:
-            if column in self.columns:
-                names |= set(self._counts(column).index)
-        self._names = sorted(names)
+        self._names = self._people()
         finder = NameFinder(self._names, pseudonymiser)
-        renamed: dict[str, dict[str, str]] = {}
-        for column in (C.ACTIVITY, self.semantics.status_column or ""):
-            if column:
-                values = pd.Series(self._counts(column).index, dtype=object)
-                renamed[column] = replace_in_column(values, finder)[1]
+        renamed = {column: self._renamed(column, finder, as_text=True)
+                   for column in (C.ACTIVITY, self.semantics.status_column) if column}
         self.semantics = self.semantics.renamed(renamed.get(C.ACTIVITY, {}),
                                                 renamed.get(self.semantics.status_column or "", {}))
 
@@ -242,13 +198,9 @@ class Partitions:
     def _order_by_partition(self) -> None:
         """A copy of the events ordered by partition (a hash of the ticket id), then by database row, so that
         reading a partition reads only its own blocks instead of scanning every event each time."""
-        try:
-            self.connection.execute(f"ATTACH '{self._scratch.name}/partitions.duckdb' AS work")
-            self.connection.execute(
-                f'CREATE TABLE work.events AS SELECT *, rowid AS "{_ROWID}", '
-                f'(hash({_CASE}) % {self.n})::INTEGER AS "{_PART}" FROM src.events ORDER BY "{_PART}", "{_ROWID}"')
-        except duckdb.Error as err:
-            raise out_of_room(err, self.path, self._limit, Path(self._scratch.name)) from err
+        self._sql(f"ATTACH '{self.scratch / 'partitions.duckdb'}' AS work")
+        self._sql(f'CREATE TABLE work.events AS SELECT *, rowid AS "{_ROWID}", (hash({_CASE}) % {self.n})::INTEGER '
+                  f'AS "{_PART}" FROM src.events ORDER BY "{_PART}", "{_ROWID}"')
 
     def _frame(self, i: int, columns: list[str] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
         """The events of partition ``i`` (only ``columns``, when given), sorted as an event log's, text columns as
@@ -258,7 +210,7 @@ class Partitions:
             query = f'SELECT {chosen}, "{_ROWID}" FROM work.events WHERE "{_PART}" = {i} ORDER BY "{_ROWID}"'
         else:
             query = f'SELECT {chosen}, rowid AS "{_ROWID}" FROM src.events ORDER BY rowid'
-        table = self.connection.sql(query).to_arrow_table()
+        table = self._sql(query, "arrow")
         frame = table.to_pandas(split_blocks=True, self_destruct=True)
         del table
         for column in self.meta["objects"]:
@@ -300,10 +252,7 @@ class Partitions:
         """The import's provenance, with ``events`` (default: all of the database's) and the decimal mark of the
         numbers (default: that of the first column read as numbers, as a direct reading records it)."""
         if self._flagged is None:
-            self._flagged = 0
-            if C.ROWS_SET_ASIDE in self.columns:
-                self._flagged = int(self._rows(f'SELECT count(DISTINCT {_CASE}) FROM src.events '
-                                               f'WHERE "{C.ROWS_SET_ASIDE}" > 0')[0][0])
+            self._flagged = self._cases_with_rows_set_aside()
         if decimal is None and self.numbers:
             decimal = next(mark for mark in (",", ".") if mark in next(iter(self.numbers.values())))
         return provenance_of(self.meta["provenance"], events=self.events if events is None else events,
