@@ -31,7 +31,8 @@ from ssc_mining.progress import phase
 from ssc_mining.results import Result
 from ssc_mining.run_context import RunContext
 
-__all__ = ["AnalyserFailedError", "analyser_tasks", "run_analysers", "run_analysers_deferred", "run_in_partitions"]
+__all__ = ["AnalyserFailedError", "Parts", "RemoteFailure", "analyser_tasks", "combined_results", "partials_of",
+           "run_analysers", "run_analysers_deferred", "run_in_partitions"]
 
 
 def run_analysers(log: EventLog, analysers: Iterable[Analyser], *, strict: bool = False,
@@ -95,7 +96,7 @@ def run_in_partitions(partitions: Iterable[EventLog], facts: LogFacts, analysers
     combination: memory then holds one partition, or one analyser's parts, not every analyser's parts at once.
     """
     analysers = [context.settle(a) for a in analysers]
-    parts: dict[int, _Parts] = {i: _Parts(spill / f"{i}" if spill else None)
+    parts: dict[int, Parts] = {i: Parts(spill / f"{i}" if spill else None)
                                 for i, a in enumerate(analysers) if a.runs_in_partitions()}
     failed: dict[int, Result] = {}
     missing: dict[int, list[str]] | None = None   # columns lack values in the whole log: the same in every partition
@@ -105,64 +106,112 @@ def run_in_partitions(partitions: Iterable[EventLog], facts: LogFacts, analysers
                 missing = {i: a.missing_columns(log) for i, a in enumerate(analysers)}
             if on_partition is not None:
                 on_partition(number, log)
-            for i, part_list in parts.items():
-                if i in failed or missing[i]:
-                    continue
-                try:
-                    with phase(f"analyser {analysers[i].name}, partition {number + 1}"):
-                        part_list.append(analysers[i].partial(log))
-                except TextRenderedTooEarlyError:
-                    raise
-                except Exception as err:  # noqa: BLE001 - as in a run in memory
-                    failed[i] = _failure(analysers[i], err, strict=context.strict)
+            wanted = [i for i in parts if i not in failed and not missing[i]]
+            for i, part in partials_of(log, analysers, wanted, number=number).items():
+                if isinstance(part, Exception):
+                    failed[i] = _failure(analysers[i], part, strict=context.strict)
+                else:
+                    parts[i].append(part)
             del log   # before the next partition is read
             release_unused()
-        results = []
-        for i, analyser in enumerate(analysers):
-            if i in failed:
-                results.append(failed[i])
-            elif i not in parts:
-                results.append(Result.skipped(
-                    analyser.name, analyser.text(analyser.title) if analyser.title else analyser.name,
-                    _("this analysis needs all events in memory and does not run on the DuckDB engine yet; run it "
-                      "with --engine pandas on a log that fits in memory"),
-                    version=analyser.version, params=analyser.params(),
-                    description=analyser.text(analyser.description)))
-            elif missing and missing[i]:
-                results.append(_lacking(analyser, missing[i]))   # the skipped result, as in memory
-            else:
-                results.append(_combined(analyser, parts.pop(i).all(), facts, strict=context.strict))   # then freed
-                release_unused()
-        return results
+        return combined_results(analysers, parts, failed, missing or {}, facts, context=context)
 
 
-class _Parts:
+def partials_of(log: EventLog, analysers: list[Analyser], wanted: Iterable[int], *,
+                number: int = 0) -> dict[int, Any]:
+    """The part of partition ``number`` (``log``) for each analyser ``analysers[i]``, i in ``wanted``; the error
+    instead, for an analyser that raised. Run inside :func:`ssc_mining.i18n.deferred`."""
+    out: dict[int, Any] = {}
+    for i in wanted:
+        try:
+            with phase(f"analyser {analysers[i].name}, partition {number + 1}"):
+                out[i] = analysers[i].partial(log)
+        except TextRenderedTooEarlyError:
+            raise
+        except Exception as err:  # noqa: BLE001 - as in a run in memory
+            out[i] = err
+    return out
+
+
+def combined_results(analysers: list[Analyser], parts: dict[int, Parts], failed: dict[int, Result],
+                     missing: dict[int, list[str]], facts: LogFacts, *, context: RunContext) -> list[Result]:
+    """One result per analyser from the parts of every partition (run inside :func:`ssc_mining.i18n.deferred`):
+    failed, not run on this engine (no ``partial``), skipped for a missing column, or the combination."""
+    results = []
+    for i, analyser in enumerate(analysers):
+        if i in failed:
+            results.append(failed[i])
+        elif i not in parts:
+            results.append(Result.skipped(
+                analyser.name, analyser.text(analyser.title) if analyser.title else analyser.name,
+                _("this analysis needs all events in memory and does not run on the DuckDB engine yet; run it "
+                  "with --engine pandas on a log that fits in memory"),
+                version=analyser.version, params=analyser.params(),
+                description=analyser.text(analyser.description)))
+        elif missing.get(i):
+            results.append(_lacking(analyser, missing[i]))   # the skipped result, as in memory
+        else:
+            results.append(_combined(analyser, parts.pop(i).all(), facts, strict=context.strict))   # then freed
+            release_unused()
+    return results
+
+
+class Parts:
     """One analyser's parts, kept in memory or, with a folder, pickled there one file per partition."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder, self.n = folder, 0
         self.kept: list[Any] = []
+        self.keys: list[int] = []
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
 
     def append(self, part: Any) -> None:
+        """Keep ``part`` (a partition's, in the order of the partitions)."""
+        if self.folder is not None:
+            self.append_pickled(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+            return
+        self.kept.append(part)
+        self.keys.append(self.n)
+        self.n += 1
+
+    def append_pickled(self, data: bytes, key: int | None = None) -> None:
+        """Keep a part given pickled (in memory, it is unpickled); parts given with a ``key`` (their partition)
+        come back in the order of their keys, whatever the order they came in."""
         if self.folder is None:
-            self.kept.append(part)
+            self.kept.append(pickle.loads(data))   # noqa: S301 - a part made by this run's own workers
         else:
-            with open(self.folder / f"{self.n}.pickle", "wb") as out:
-                pickle.dump(part, out, protocol=pickle.HIGHEST_PROTOCOL)
+            (self.folder / f"{self.n}.pickle").write_bytes(data)
+        self.keys.append(self.n if key is None else key)
         self.n += 1
 
     def all(self) -> list[Any]:
+        """Every part, in the order of their keys (files on disk are removed as they are read)."""
+        order = sorted(range(self.n), key=self.keys.__getitem__)
         if self.folder is None:
-            return self.kept
+            return [self.kept[k] for k in order]
         out = []
-        for k in range(self.n):
+        for k in order:
             path = self.folder / f"{k}.pickle"
             with open(path, "rb") as source:
                 out.append(pickle.load(source))   # noqa: S301 - our own files, written in this run
             path.unlink()
         return out
+
+
+class RemoteFailure(Exception):
+    """An analyser's error raised in another process (a Spark worker), carried back as its text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    @classmethod
+    def of(cls, err: Exception) -> RemoteFailure:
+        """The failure of ``err``, with its type and where it was raised, as :func:`_failure` words it."""
+        last = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
+        where = f" (at {last.filename.rsplit('/', 1)[-1]}:{last.lineno})" if last else ""
+        return cls(f"{type(err).__name__}: {err}{where}")
 
 
 def _lacking(analyser: Analyser, missing: list[str]) -> Result:
@@ -191,9 +240,9 @@ def _failure(analyser: Analyser, err: Exception, *, strict: bool) -> Result:
     """The failed result of ``analyser`` (or, with ``strict``, the error that stops the run)."""
     title = analyser.text(analyser.title) if analyser.title else analyser.name
     if strict:
-        raise AnalyserFailedError(f"analyser {analyser.name!r} failed: {type(err).__name__}: {err}",
+        text = err.text if isinstance(err, RemoteFailure) else f"{type(err).__name__}: {err}"
+        raise AnalyserFailedError(f"analyser {analyser.name!r} failed: {text}",
                                   hint="run without --strict to report it as failed and go on") from err
-    last = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
-    where = f" (at {last.filename.rsplit('/', 1)[-1]}:{last.lineno})" if last else ""
-    return Result.failed(analyser.name, title, f"{type(err).__name__}: {err}{where}", version=analyser.version,
+    text = err.text if isinstance(err, RemoteFailure) else RemoteFailure.of(err).text
+    return Result.failed(analyser.name, title, text, version=analyser.version,
                          params=analyser.params(), description=analyser.text(analyser.description))

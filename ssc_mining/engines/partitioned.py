@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ssc_mining.engines.attached import AttachedDatabase, memory_limit_for
 from ssc_mining.eventlog import columns as C
@@ -56,7 +57,7 @@ from ssc_mining.privacy import NameFinder, Pseudonymiser, pseudonymise_log
 from ssc_mining.semantics.markers import _starts, compute_markers
 from ssc_mining.semantics.reading import Semantics, read_semantics_of_counts, status_column_of
 
-__all__ = ["PARTITION_EVENTS", "Partitions"]
+__all__ = ["PARTITION_EVENTS", "PartitionReader", "Partitions", "facts_of_partition", "partition_frame"]
 
 #: events per partition by default: a partition's log and analysers stay well below a GiB
 PARTITION_EVENTS = 2_000_000
@@ -80,13 +81,14 @@ class Partitions(AttachedDatabase):
         super().__init__(path, memory_limit=min(memory_limit or memory_limit_for(None), _DUCKDB_MEMORY),
                          prefix="ssc-mining-partitions-")
         self.events = int(self._sql("SELECT count(*) FROM src.events", "rows")[0][0])
-        self.n = partitions or max(1, math.ceil(self.events / partition_events))
+        self._partitions, self._partition_events = partitions, partition_events
+        self.n = self._partition_count()
         self.semantics = self._semantics(semantics)
         self._roles = {*C.ROLES.values(), C.SOURCE_ROW, C.ROWS_SET_ASIDE, *self.meta["provenance"]["mapping"].values()}
         self.numbers: dict[str, frozenset[str]] = {}
         self._flagged: int | None = None
         self._kept: tuple[pd.DataFrame, np.ndarray] | None = None
-        if self.n > 1:
+        if not self._reads_whole():
             self._order_by_partition()
         self.facts = self._facts()
         self.pseudonymiser = pseudonymiser
@@ -125,39 +127,45 @@ class Partitions(AttachedDatabase):
                           f'WHERE "{C.LIFECYCLE}" IS NOT NULL', "df")
         return frozenset(pairs["a"][_starts(pairs.rename(columns={"l": C.LIFECYCLE}))])
 
+    def _partition_count(self) -> int:
+        return self._partitions or max(1, math.ceil(self.events / self._partition_events))
+
+    def _reads_whole(self) -> bool:
+        """True when the one partition is read whole in the facts pass (and kept for :meth:`logs`)."""
+        return self.n == 1
+
     def _facts(self) -> LogFacts:
         """One pass over the partitions: the facts of each, merged; and which text columns are numbers. With one
         partition, it is read whole (and kept for :meth:`logs`); with more, only the columns the markers need
         are read, and the columns with values and the numbers are found by DuckDB on the whole database."""
         starts = self._lifecycle_starts()
-        parts: list[LogFacts] = []
         decimals: dict[str, frozenset[str]] = {}
-        needed = None
-        if self.n > 1:
+        if self._reads_whole():
+            frame, rows = self._frame(0)
+            self._kept = (frame, rows)
+            for column in self._attributes(frame):
+                found = number_decimals(frame[column])
+                decimals[column] = decimals.get(column, found) & found
+            facts = facts_of_partition(frame, self.semantics, starts)
+            del frame, rows
+        else:
             needed = [c for c in (C.CASE, C.ACTIVITY, C.TIMESTAMP, C.SOURCE_ROW, self.semantics.status_column,
                                   C.LIFECYCLE, C.MOTHER) if c and c in self.columns]
-            needed = list(dict.fromkeys(needed))
-        for i in range(self.n):
-            frame, rows = self._frame(i, needed)
-            if needed is None:
-                self._kept = (frame, rows)
-                for column in self._attributes(frame):
-                    found = number_decimals(frame[column])
-                    decimals[column] = decimals.get(column, found) & found
-            index = case_index(frame)
-            markers = compute_markers(frame, index, self.semantics, with_start=starts)
-            parts.append(LogFacts(cases=index.n, events=len(frame), started=int(markers.started.sum()),
-                                  endings_known=markers.endings_known, roles_present=markers.roles_present,
-                                  with_values=frozenset(c for c in frame.columns if frame[c].notna().any()),
-                                  lifecycle_starts=starts, mothers=mothers_of(frame)))
-            del frame, rows, index, markers
-            release_unused()
-        facts = LogFacts.merge(parts)
-        if needed is not None:
+            facts = LogFacts.merge(self._partition_facts(list(dict.fromkeys(needed)), starts))
             facts = dataclasses.replace(facts, with_values=self._with_values())
             decimals = self._decimals()
         self.numbers = {c: d for c, d in decimals.items() if d and c in facts.with_values}
         return facts
+
+    def _partition_facts(self, needed: list[str], starts: frozenset[str]) -> list[LogFacts]:
+        """The facts of every partition, read with only the columns ``needed``."""
+        parts = []
+        for i in range(self.n):
+            frame, _rows = self._frame(i, needed)
+            parts.append(facts_of_partition(frame, self.semantics, starts))
+            del frame, _rows
+            release_unused()
+        return parts
 
     def _with_values(self) -> frozenset[str]:
         """The columns that hold at least one value, in the whole database."""
@@ -210,41 +218,30 @@ class Partitions(AttachedDatabase):
             query = f'SELECT {chosen}, "{_ROWID}" FROM work.events WHERE "{_PART}" = {i} ORDER BY "{_ROWID}"'
         else:
             query = f'SELECT {chosen}, rowid AS "{_ROWID}" FROM src.events ORDER BY rowid'
-        table = self._sql(query, "arrow")
-        frame = table.to_pandas(split_blocks=True, self_destruct=True)
-        del table
-        for column in self.meta["objects"]:
-            if column not in frame.columns:
-                continue
-            values = frame[column].astype(object)
-            frame[column] = values.where(values.notna(), None)
-        frame = sort_events(frame, consume=True)
-        rows = frame.pop(_ROWID).to_numpy()
-        return frame, rows
+        return partition_frame(self._sql(query, "arrow"), self.meta["objects"])
+
+    def reader(self) -> PartitionReader:
+        """How every partition is read into an event log (picklable: Spark's workers receive it)."""
+        if self._flagged is None:
+            self._flagged = self._cases_with_rows_set_aside()
+        return PartitionReader(objects=list(self.meta["objects"]), attributes_not=frozenset(self._roles),
+                               semantics=self._read_with, facts=self.facts, numbers=dict(self.numbers),
+                               provenance=self.meta["provenance"], flagged=self._flagged,
+                               pseudonymiser=self.pseudonymiser, names=self._names)
 
     def logs(self) -> Iterator[EventLog]:
         """Each partition as an event log read with the whole log's decisions (numbers, semantics, facts); a
         partition that no ticket hashed to is left out (unless all are empty: then the one empty log)."""
         given = 0
+        reader = self.reader()
         for i in range(self.n):
             frame, rows = self._kept if self._kept is not None else self._frame(i)
             self._kept = None
             if not len(frame) and (given or i < self.n - 1):
                 continue
             given += 1
-            decimal = None
-            for column in self._attributes(frame):
-                if column in self.numbers:
-                    frame[column], found = as_number(frame[column], self.numbers[column])
-                    decimal = decimal or found
-            log = EventLog(frame=frame, provenance=self.provenance(len(frame), decimal), semantics=self._read_with,
-                           facts=self.facts)
-            if self.pseudonymiser is not None:
-                log = pseudonymise_log(log, self.pseudonymiser, jobs=1, names=self._names)
-            # the whole log orders tickets by the database row of their first appearance
-            order = pd.Series(rows).groupby(log.cases.codes, sort=True).min().to_numpy()
-            log.computed(CASE_ORDER, functools.partial(np.asarray, order))
-            del frame, rows, order
+            log = reader.log(frame, rows)
+            del frame, rows
             yield log
             del log   # before the next partition is read
 
@@ -257,3 +254,65 @@ class Partitions(AttachedDatabase):
             decimal = next(mark for mark in (",", ".") if mark in next(iter(self.numbers.values())))
         return provenance_of(self.meta["provenance"], events=self.events if events is None else events,
                              decimal=decimal, cases_with_rows_set_aside=self._flagged)
+
+
+def partition_frame(table: pa.Table, objects: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """A partition's events (an Arrow table with the database row in ``ssc:database_row``) as an event log's
+    frame, sorted as a log's, with the columns an import kept as Python objects (``objects``) as such; and each
+    event's database row."""
+    frame = table.to_pandas(split_blocks=True, self_destruct=True)
+    del table
+    for column in objects:
+        if column not in frame.columns:
+            continue
+        values = frame[column].astype(object)
+        frame[column] = values.where(values.notna(), None)
+    frame = sort_events(frame, consume=True)
+    rows = frame.pop(_ROWID).to_numpy()
+    return frame, rows
+
+
+def facts_of_partition(frame: pd.DataFrame, semantics: Semantics, starts: frozenset[str]) -> LogFacts:
+    """The :class:`LogFacts` of one partition's events (to be merged with the others')."""
+    index = case_index(frame)
+    markers = compute_markers(frame, index, semantics, with_start=starts)
+    return LogFacts(cases=index.n, events=len(frame), started=int(markers.started.sum()),
+                    endings_known=markers.endings_known, roles_present=markers.roles_present,
+                    with_values=frozenset(c for c in frame.columns if frame[c].notna().any()),
+                    lifecycle_starts=starts, mothers=mothers_of(frame))
+
+
+@dataclasses.dataclass(frozen=True)
+class PartitionReader:
+    """The whole log's decisions by which a partition's events become an event log: the semantics to read with,
+    the facts, which text columns are numbers, the import's provenance and the pseudonyms. Picklable, so that
+    other processes (Spark's workers) read their partitions as this process would."""
+
+    objects: list[str]
+    attributes_not: frozenset[str]
+    semantics: Semantics
+    facts: LogFacts
+    numbers: dict[str, frozenset[str]]
+    provenance: dict[str, Any]
+    flagged: int
+    pseudonymiser: Pseudonymiser | None = None
+    names: list[str] | None = None
+
+    def log(self, frame: pd.DataFrame, rows: np.ndarray) -> EventLog:
+        """The event log of one partition's ``frame`` (from :func:`partition_frame`) and database ``rows``."""
+        decimal = None
+        for column in [c for c in frame.columns if c not in self.attributes_not]:
+            if column in self.numbers:
+                frame[column], found = as_number(frame[column], self.numbers[column])
+                decimal = decimal or found
+        if decimal is None and self.numbers:   # as a direct reading records it: the first number column's mark
+            decimal = next(mark for mark in (",", ".") if mark in next(iter(self.numbers.values())))
+        provenance = provenance_of(self.provenance, events=len(frame), decimal=decimal,
+                                   cases_with_rows_set_aside=self.flagged)
+        log = EventLog(frame=frame, provenance=provenance, semantics=self.semantics, facts=self.facts)
+        if self.pseudonymiser is not None:
+            log = pseudonymise_log(log, self.pseudonymiser, jobs=1, names=self.names)
+        # the whole log orders tickets by the database row of their first appearance
+        order = pd.Series(rows).groupby(log.cases.codes, sort=True).min().to_numpy()
+        log.computed(CASE_ORDER, functools.partial(np.asarray, order))
+        return log

@@ -1,0 +1,233 @@
+"""``--engine spark``: the partitions' work done by Spark's workers, on one machine or on a cluster.
+
+The same design as the DuckDB engine (:mod:`ssc_mining.engines.partitioned`), with the per-ticket work spread:
+
+1. **Decisions on the whole log** (semantics from label counts, the columns with values, the numbers, the people's
+   names for pseudonyms) are made on the driver by DuckDB, from the imported database, as for ``--engine duckdb``.
+2. **Staging:** the events are written once as Parquet with each event's partition (the same hash of the ticket
+   id as the DuckDB engine's, so the partitions are the same) into a folder that Spark's workers read
+   (``stage``; on a cluster, a folder every worker sees).
+3. **Facts pass and parts on the workers:** Spark groups the events by partition
+   (``groupBy(partition).applyInArrow``); each worker turns its partition into an ordinary event log with the
+   whole log's decisions (:class:`~ssc_mining.engines.partitioned.PartitionReader`, sent pickled) and runs
+   every analyser's ``partial`` — the same pandas code as on the other engines. The parts come back pickled.
+4. **Combination on the driver**, in the order of the partitions, as on the DuckDB engine: the results are the
+   same, figure for figure.
+
+The Spark session is the one Spark's usual settings give (``spark-submit``, ``spark-defaults.conf``,
+``SPARK_*`` variables); without any, PySpark starts Spark in local mode on this machine. Only the session's
+time zone is set (UTC: times travel as UTC instants).
+
+Example:
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from ssc_mining.loaders.importer import import_export
+    >>> db = Path(tempfile.mkdtemp()) / "tickets.duckdb"
+    >>> _ = import_export("data/samples/generic-events.csv", db)
+    >>> spark = spark_session()                                    # doctest: +SKIP
+    >>> with SparkPartitions(db, spark, partitions=3) as parts:    # doctest: +SKIP
+    ...     parts.facts.cases
+    400
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pickle
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from ssc_mining.analysers.base import Analyser
+from ssc_mining.analysers.runner import Parts, RemoteFailure, combined_results, partials_of
+from ssc_mining.engines.partitioned import (
+    _PART,
+    _ROWID,
+    PARTITION_EVENTS,
+    PartitionReader,
+    Partitions,
+    facts_of_partition,
+    partition_frame,
+)
+from ssc_mining.errors import ConfigError
+from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.facts import LogFacts
+from ssc_mining.i18n import deferred
+from ssc_mining.privacy import Pseudonymiser
+from ssc_mining.results import Result
+from ssc_mining.run_context import RunContext
+from ssc_mining.semantics.reading import Semantics
+
+__all__ = ["SparkPartitions", "run_on_spark", "spark_session"]
+
+#: what each group's task returns: its partition, the analyser (-1: the partition's facts), failed or not, pickled
+_OUT = "partition int, analyser int, failed boolean, payload binary"
+
+
+def spark_session() -> Any:
+    """The Spark session that Spark's usual settings describe (local mode on this machine when none do), with
+    UTC as its time zone; a clear :class:`ConfigError` when PySpark or Java is missing."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise ConfigError("--engine spark needs PySpark, which is not installed",
+                          hint="pip install 'ssc-mining[spark]'; Spark also needs a Java 17 runtime "
+                               "(Debian: apt-get install openjdk-17-jre-headless)") from None
+    # the workers run this Python (with this package) unless spark.pyspark.python or PYSPARK_PYTHON says otherwise
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    try:
+        spark = (SparkSession.builder.appName("ssc-mining")
+                 .config("spark.ui.showConsoleProgress", "false")   # its bar would mix with the output
+                 .getOrCreate())
+    except Exception as err:  # noqa: BLE001 - PySpark's errors when Java is missing or does not start
+        raise ConfigError(f"Spark did not start: {err}".strip(),
+                          hint="Spark needs a Java 17 runtime (Debian: apt-get install openjdk-17-jre-headless) "
+                               "and JAVA_HOME pointing to it, or a cluster given by spark-submit") from None
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    return spark
+
+
+class SparkPartitions(Partitions):
+    """An imported database's events in partitions of whole tickets, staged as Parquet for ``spark``'s workers.
+
+    ``stage``: the folder for the staged events (default: this object's temporary folder, right in local mode; on
+    a cluster give a folder that every worker reads). At least as many partitions as Spark has cores.
+    """
+
+    def __init__(self, path: str | Path, spark: Any, *, partitions: int | None = None,
+                 partition_events: int = PARTITION_EVENTS, semantics: dict[str, Any] | None = None,
+                 pseudonymiser: Pseudonymiser | None = None, memory_limit: int | None = None,
+                 stage: Path | None = None) -> None:
+        self.spark = spark
+        self._stage = stage
+        self.staged: Path | None = None
+        super().__init__(path, partitions=partitions, partition_events=partition_events, semantics=semantics,
+                         pseudonymiser=pseudonymiser, memory_limit=memory_limit)
+
+    def _partition_count(self) -> int:
+        if self._partitions:
+            return self._partitions
+        return max(math.ceil(self.events / self._partition_events), int(self.spark.sparkContext.defaultParallelism))
+
+    def _reads_whole(self) -> bool:
+        return False   # every partition is read by a worker
+
+    def _order_by_partition(self) -> None:
+        """The events with their database row and partition, as Parquet in the stage folder."""
+        folder = self._stage or self.scratch
+        folder.mkdir(parents=True, exist_ok=True)
+        self.staged = folder / "events.parquet"
+        self.schema = self._sql(f'SELECT *, rowid AS "{_ROWID}" FROM src.events LIMIT 0', "arrow").schema
+        target = str(self.staged).replace("'", "''")
+        self._sql(f'COPY (SELECT *, rowid AS "{_ROWID}", (hash("{C.CASE}") % {self.n})::INTEGER AS "{_PART}" '
+                  f"FROM src.events) TO '{target}' (FORMAT parquet)")
+
+    def _grouped(self, columns: list[str]) -> Any:
+        """The staged events' ``columns`` (with the database row and partition), grouped by partition."""
+        frame = self.spark.read.parquet(str(self.staged))
+        chosen = [frame[f"`{c}`"] for c in [*columns, _ROWID, _PART]]
+        return frame.select(*chosen).groupBy(frame[f"`{_PART}`"])
+
+    def _partition_facts(self, needed: list[str], starts: frozenset[str]) -> list[LogFacts]:
+        schema = pa.schema([self.schema.field(c) for c in [*needed, _ROWID]])
+        task = _task(_facts_task, schema, list(self.meta["objects"]), self.semantics, starts)
+        rows = self._grouped(needed).applyInArrow(task, _OUT).collect()
+        return [pickle.loads(bytes(r.payload)) for r in sorted(rows, key=lambda r: r.partition)]  # noqa: S301
+
+    def parts(self, analysers: list[Analyser], wanted: list[int]) -> Iterator[tuple[int, int, bool, bytes]]:
+        """(partition, analyser, failed, pickled part or failure) for every partition and analyser in ``wanted``,
+        computed by Spark's workers, in the order they arrive."""
+        task = _task(_parts_task, self.schema, self.reader(), analysers, wanted)
+        for row in self._grouped(self.columns).applyInArrow(task, _OUT).toLocalIterator():
+            yield int(row.partition), int(row.analyser), bool(row.failed), bytes(row.payload)
+
+    def empty_log(self) -> Any:
+        """A log of no events read with the whole log's decisions: what columns the analysers lack is asked of it."""
+        frame, rows = partition_frame(self.schema.empty_table(), self.meta["objects"])
+        return self.reader().log(frame, rows)
+
+
+def run_on_spark(parts: SparkPartitions, analysers: list[Analyser], *, context: RunContext,
+                 spill: Path | None = None) -> list[Result]:
+    """One result per analyser, texts deferred, as :func:`~ssc_mining.analysers.runner.run_in_partitions` gives
+    them, with the parts computed by Spark's workers and combined here in the order of the partitions."""
+    analysers = [context.settle(a) for a in analysers]
+    _by_value(analysers)
+    empty = parts.empty_log()
+    missing = {i: a.missing_columns(empty) for i, a in enumerate(analysers)}
+    kept = {i: Parts(spill / f"{i}" if spill else None) for i, a in enumerate(analysers) if a.runs_in_partitions()}
+    wanted = [i for i in kept if not missing[i]]
+    failed: dict[int, tuple[int, Result]] = {}   # analyser: (partition, failed result)
+    with deferred():
+        from ssc_mining.analysers.runner import _failure
+
+        for partition, i, is_failure, payload in parts.parts(analysers, wanted):
+            if is_failure:
+                if i not in failed or partition < failed[i][0]:   # the first partition's failure, as in order
+                    failed[i] = (partition, _failure(analysers[i], pickle.loads(payload),  # noqa: S301
+                                                     strict=context.strict))
+            else:
+                kept[i].append_pickled(payload, key=partition)
+        return combined_results(analysers, kept, {i: r for i, (_p, r) in failed.items()}, missing, parts.facts,
+                                context=context)
+
+
+def _by_value(analysers: list[Analyser]) -> None:
+    """Analysers from plugin files are sent to the workers by value (the workers cannot import those files)."""
+    from pyspark import cloudpickle
+
+    for analyser in analysers:
+        module = sys.modules.get(type(analyser).__module__)
+        if module is not None and not module.__name__.startswith("ssc_mining"):
+            cloudpickle.register_pickle_by_value(module)
+
+
+# what the workers run -----------------------------------------------------------------------------------------
+
+def _task(function: Any, *given: Any) -> Any:
+    """``function`` with its first arguments ``given``, as a function of (group key, table) without type hints
+    (PySpark reads the kind of a task from its hints, and fails on postponed ones)."""
+    def task(key, table):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+        return function(*given, key, table)
+
+    return task
+
+
+def _as_read(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A group's events as Spark hands them over, with the columns and types DuckDB gives (timestamps in UTC)."""
+    return table.select(schema.names).cast(schema)
+
+
+def _out(rows: list[tuple[int, int, bool, bytes]]) -> pa.Table:
+    partition, analyser, failed, payload = zip(*rows) if rows else ((), (), (), ())
+    return pa.table({"partition": pa.array(partition, pa.int32()), "analyser": pa.array(analyser, pa.int32()),
+                     "failed": pa.array(failed, pa.bool_()), "payload": pa.array(payload, pa.binary())})
+
+
+def _facts_task(schema: pa.Schema, objects: list[str], semantics: Semantics, starts: frozenset[str],
+                key: tuple[Any, ...], table: pa.Table) -> pa.Table:
+    frame, _rows = partition_frame(_as_read(table, schema), objects)
+    facts = facts_of_partition(frame, semantics, starts)
+    return _out([(key[0].as_py(), -1, False, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))])
+
+
+def _parts_task(schema: pa.Schema, reader: PartitionReader, analysers: list[Analyser], wanted: list[int],
+                key: tuple[Any, ...], table: pa.Table) -> pa.Table:
+    partition = key[0].as_py()
+    frame, rows = partition_frame(_as_read(table, schema), reader.objects)
+    log = reader.log(frame, rows)
+    del frame, rows
+    with deferred():
+        found = partials_of(log, analysers, wanted, number=partition)
+    out = []
+    for i, part in found.items():
+        if isinstance(part, Exception):
+            out.append((partition, i, True, pickle.dumps(RemoteFailure.of(part), protocol=pickle.HIGHEST_PROTOCOL)))
+        else:
+            out.append((partition, i, False, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)))
+    return _out(out)
+
