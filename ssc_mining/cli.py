@@ -712,12 +712,16 @@ def list_analysers(plugins_dir: Path | None, debug: bool) -> None:
 @_analyser_options
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Write the analysers' results (and the provenance) to this JSON file.")
-@click.option("--engine", type=click.Choice(["pandas", "duckdb"]), default="pandas", show_default=True,
+@click.option("--engine", type=click.Choice(["pandas", "duckdb", "spark"]), default="pandas", show_default=True,
               help="pandas: the log in memory. duckdb: a database from `ssc-mining import`, analysed in partitions of "
                    "whole tickets, for logs beyond memory (analysers that need all events at once are reported as "
-                   "not run; see docs/scale.md).")
+                   "not run; see docs/scale.md). spark: the same partitions, analysed by Spark's workers (local "
+                   "mode, or the cluster that spark-submit and Spark's settings give).")
 @click.option("--partition-events", type=click.IntRange(1, None), default=2_000_000, show_default=True,
-              help="--engine duckdb: about this many events per partition (memory follows it).")
+              help="--engine duckdb/spark: about this many events per partition (memory follows it).")
+@click.option("--spark-stage", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="--engine spark: the folder where the events are staged as Parquet for Spark's workers "
+                   "(default: a temporary folder; on a cluster, a folder every worker can read).")
 @_privacy_options
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
 @_jobs_option
@@ -749,7 +753,7 @@ def analyse(file: Path, json_out: Path, analyser_names: str | None, preset: str 
     from ssc_mining.progress import phase
     from ssc_mining.run_context import RunContext
 
-    if kwargs.get("engine") == "duckdb":
+    if kwargs.get("engine") in ("duckdb", "spark"):
         spec = _spec(kwargs)
         analysers = _with_calendar(analysers, spec, params)
         results, semantics, provenance = _analyse_in_partitions(file, kwargs, spec, analysers, pseudonymiser,
@@ -825,8 +829,8 @@ def _duckdb_events(file: Path, kwargs: dict[str, Any], pseudonymiser: Any, *, re
 
 def _analyse_in_partitions(file: Path, kwargs: dict[str, Any], spec: Any, analysers: list[Any], pseudonymiser: Any,
                            *, plugins_dir: Path | None) -> tuple[list[Any], dict[str, Any], Any]:
-    """--engine duckdb: the results of ``analysers`` on the database FILE, read in partitions of whole tickets;
-    the semantics figures and the provenance."""
+    """--engine duckdb or spark: the results of ``analysers`` on the database FILE, read in partitions of whole
+    tickets (by this process, or by Spark's workers); the semantics figures and the provenance."""
     from ssc_mining.analysers.runner import run_in_partitions
     from ssc_mining.engines.attached import memory_limit_for
     from ssc_mining.engines.partitioned import Partitions
@@ -840,25 +844,45 @@ def _analyse_in_partitions(file: Path, kwargs: dict[str, Any], spec: Any, analys
     from ssc_mining.report.model import semantics_data
     from ssc_mining.run_context import RunContext
 
+    engine = kwargs.get("engine", "duckdb")
     if not file.is_file() or not is_database(file):
-        raise InputError("--engine duckdb reads a database written by `ssc-mining import`", path=file,
+        raise InputError(f"--engine {engine} reads a database written by `ssc-mining import`", path=file,
                          hint=f"import the export first: ssc-mining import {file} --db tickets.duckdb")
+    options = {"partition_events": kwargs["partition_events"], "semantics": spec.semantics or None,
+               "pseudonymiser": pseudonymiser, "memory_limit": memory_limit_for(current_limits().max_memory)}
+    spark = None
+    if engine == "spark":
+        from ssc_mining.engines.spark import SparkPartitions, spark_session
+
+        with phase("starting Spark"):
+            spark = spark_session()
     with _inputs_recording(kwargs, plugins_dir=plugins_dir) as recorded, phase(f"deciding on the whole of {file.name}"):
         refuse_reading_options(spec, file)
         record_input(N_("imported database"), file)
-        parts = Partitions(file, partition_events=kwargs["partition_events"], semantics=spec.semantics or None,
-                           pseudonymiser=pseudonymiser, memory_limit=memory_limit_for(current_limits().max_memory))
+        if spark is not None:
+            parts: Partitions = SparkPartitions(file, spark, stage=kwargs.get("spark_stage"), **options)
+        else:
+            parts = Partitions(file, **options)
     with parts:
         provenance = parts.provenance()
         provenance.inputs += [i.to_dict() for i in recorded]
         provenance.notes.append(N_("read from the database %(name)s, written by ssc-mining import")
                                 % {"name": file.name})
         provenance.notes.extend(parts.semantics.notes)
-        provenance.notes.append(N_("analysed by DuckDB %(version)s in %(n)s partitions of whole tickets")
-                                % {"version": duckdb_version(), "n": parts.n})
         context = RunContext(timezone=provenance.timezone, strict=bool(kwargs.get("strict")), jobs=1)
-        results = run_in_partitions(parts.logs(), parts.facts, analysers, context=context,
-                                    spill=parts.scratch / "parts" if parts.n > 1 else None)
+        spill = parts.scratch / "parts" if parts.n > 1 else None
+        if spark is not None:
+            from ssc_mining.engines.spark import SparkPartitions, run_on_spark
+
+            assert isinstance(parts, SparkPartitions)
+            provenance.notes.append(N_("analysed by Spark %(version)s (%(master)s) in %(n)s partitions of whole "
+                                       "tickets") % {"version": parts.spark.version,
+                                                     "master": parts.spark.sparkContext.master, "n": parts.n})
+            results = run_on_spark(parts, analysers, context=context, spill=spill)
+        else:
+            provenance.notes.append(N_("analysed by DuckDB %(version)s in %(n)s partitions of whole tickets")
+                                    % {"version": duckdb_version(), "n": parts.n})
+            results = run_in_partitions(parts.logs(), parts.facts, analysers, context=context, spill=spill)
         if kwargs.get("strict") and parts.meta["provenance"].get("rows_quarantined"):
             from ssc_mining.errors import StrictModeError
 

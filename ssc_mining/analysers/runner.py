@@ -144,8 +144,8 @@ def combined_results(analysers: list[Analyser], parts: dict[int, Parts], failed:
         elif i not in parts:
             results.append(Result.skipped(
                 analyser.name, analyser.text(analyser.title) if analyser.title else analyser.name,
-                _("this analysis needs all events in memory and does not run on the DuckDB engine yet; run it "
-                  "with --engine pandas on a log that fits in memory"),
+                _("this analysis needs all events in memory and does not run on the DuckDB or Spark engine yet; "
+                  "run it with --engine pandas on a log that fits in memory"),
                 version=analyser.version, params=analyser.params(),
                 description=analyser.text(analyser.description)))
         elif missing.get(i):

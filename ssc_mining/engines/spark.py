@@ -79,10 +79,13 @@ def spark_session() -> Any:
                                "(Debian: apt-get install openjdk-17-jre-headless)") from None
     # the workers run this Python (with this package) unless spark.pyspark.python or PYSPARK_PYTHON says otherwise
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName("ssc-mining").config("spark.ui.showConsoleProgress", "false")
+    if SparkSession.getActiveSession() is None and "SPARK_CONF_DIR" not in os.environ:
+        # Spark started here: its log shows errors only (its warnings would mix with the output)
+        log_settings = Path(__file__).with_name("spark-log4j2.properties")
+        builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log_settings}")
     try:
-        spark = (SparkSession.builder.appName("ssc-mining")
-                 .config("spark.ui.showConsoleProgress", "false")   # its bar would mix with the output
-                 .getOrCreate())
+        spark = builder.getOrCreate()
     except Exception as err:  # noqa: BLE001 - PySpark's errors when Java is missing or does not start
         raise ConfigError(f"Spark did not start: {err}".strip(),
                           hint="Spark needs a Java 17 runtime (Debian: apt-get install openjdk-17-jre-headless) "
@@ -126,23 +129,28 @@ class SparkPartitions(Partitions):
         self._sql(f'COPY (SELECT *, rowid AS "{_ROWID}", (hash("{C.CASE}") % {self.n})::INTEGER AS "{_PART}" '
                   f"FROM src.events) TO '{target}' (FORMAT parquet)")
 
-    def _grouped(self, columns: list[str]) -> Any:
-        """The staged events' ``columns`` (with the database row and partition), grouped by partition."""
+    def _grouped(self, columns: list[str]) -> tuple[Any, pa.Schema]:
+        """The staged events' ``columns`` and database row, grouped by partition; and the Arrow schema the
+        workers give them back (Spark sees them as ``c0``, ``c1``, …: PySpark's grouped tasks cannot take
+        column names with dots, such as an export's duplicate ``Variant.1``)."""
         frame = self.spark.read.parquet(str(self.staged))
-        chosen = [frame[f"`{c}`"] for c in [*columns, _ROWID, _PART]]
-        return frame.select(*chosen).groupBy(frame[f"`{_PART}`"])
+        names = [*columns, _ROWID]
+        chosen = [frame[f"`{c}`"].alias(f"c{k}") for k, c in enumerate(names)]
+        grouped = frame.select(*chosen, frame[f"`{_PART}`"].alias("partition")).groupBy("partition")
+        return grouped, pa.schema([self.schema.field(c) for c in names])
 
     def _partition_facts(self, needed: list[str], starts: frozenset[str]) -> list[LogFacts]:
-        schema = pa.schema([self.schema.field(c) for c in [*needed, _ROWID]])
+        grouped, schema = self._grouped(needed)
         task = _task(_facts_task, schema, list(self.meta["objects"]), self.semantics, starts)
-        rows = self._grouped(needed).applyInArrow(task, _OUT).collect()
+        rows = grouped.applyInArrow(task, _OUT).collect()
         return [pickle.loads(bytes(r.payload)) for r in sorted(rows, key=lambda r: r.partition)]  # noqa: S301
 
     def parts(self, analysers: list[Analyser], wanted: list[int]) -> Iterator[tuple[int, int, bool, bytes]]:
         """(partition, analyser, failed, pickled part or failure) for every partition and analyser in ``wanted``,
         computed by Spark's workers, in the order they arrive."""
-        task = _task(_parts_task, self.schema, self.reader(), analysers, wanted)
-        for row in self._grouped(self.columns).applyInArrow(task, _OUT).toLocalIterator():
+        grouped, schema = self._grouped(self.columns)
+        task = _task(_parts_task, schema, self.reader(), analysers, wanted)
+        for row in grouped.applyInArrow(task, _OUT).toLocalIterator():
             yield int(row.partition), int(row.analyser), bool(row.failed), bytes(row.payload)
 
     def empty_log(self) -> Any:
@@ -191,15 +199,16 @@ def _by_value(analysers: list[Analyser]) -> None:
 def _task(function: Any, *given: Any) -> Any:
     """``function`` with its first arguments ``given``, as a function of (group key, table) without type hints
     (PySpark reads the kind of a task from its hints, and fails on postponed ones)."""
-    def task(key, table):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+    def task(key, table):  # noqa: ANN001, ANN202
         return function(*given, key, table)
 
     return task
 
 
 def _as_read(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """A group's events as Spark hands them over, with the columns and types DuckDB gives (timestamps in UTC)."""
-    return table.select(schema.names).cast(schema)
+    """A group's events as Spark hands them over (``c0``, ``c1``, … and the partition), with the names and types
+    DuckDB gives them (timestamps in UTC)."""
+    return table.select([f"c{k}" for k in range(len(schema))]).rename_columns(schema.names).cast(schema)
 
 
 def _out(rows: list[tuple[int, int, bool, bytes]]) -> pa.Table:

@@ -1,0 +1,144 @@
+"""The Spark engine (``--engine spark``, :mod:`ssc_mining.engines.spark`) gives the results of the log in memory.
+
+Spark runs here in local mode (two cores), as on a laptop; on a cluster the same code runs with the session that
+spark-submit gives. These tests need PySpark (in the ``test`` extra) and a Java 17 runtime (CI's ``.ci/run``
+installs Debian's when it is missing); they are not skipped without them, they fail with Spark's own message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from conftest import SAMPLES, real_path, run_cli
+
+from ssc_mining.analysers.base import Analyser
+from ssc_mining.analysers.registry import discover
+from ssc_mining.analysers.runner import run_analysers
+from ssc_mining.engines.spark import SparkPartitions, run_on_spark, spark_session
+from ssc_mining.eventlog.facts import LogFacts
+from ssc_mining.i18n import render_texts
+from ssc_mining.loaders.database import read_database
+from ssc_mining.loaders.importer import import_export
+from ssc_mining.privacy import Pseudonymiser, pseudonymise_log
+from ssc_mining.run_context import RunContext
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
+    session = (SparkSession.builder.master("local[2]").appName("ssc-mining tests")
+               .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield spark_session()   # the engine's own set-up, on the session started here
+    session.stop()
+
+
+def _partitioned() -> list:
+    return [a for a in (cls() for cls in discover().analysers.values()) if a.runs_in_partitions()]
+
+
+def _dumped(result) -> str:
+    return json.dumps(result.to_dict(), sort_keys=True, default=str)
+
+
+def _same_results(spark, database, partitions: int, pseudonymiser=None, *, spill=False) -> None:
+    """The Spark engine's results equal those of the log in memory, analyser for analyser, byte for byte."""
+    log = read_database(database)
+    if pseudonymiser is not None:
+        log = pseudonymise_log(log, pseudonymiser)
+    analysers = _partitioned()
+    context = RunContext.of(log, jobs=1)
+    expected = run_analysers(log, analysers, context=context, lang="en")
+    with SparkPartitions(database, spark, partitions=partitions, pseudonymiser=pseudonymiser) as parts:
+        assert parts.n == partitions
+        assert parts.facts == LogFacts.of(log)
+        assert parts.semantics == log.semantics
+        got = render_texts(run_on_spark(parts, analysers, context=context,
+                                        spill=parts.scratch / "parts" if spill else None), "en")
+    assert len(got) == len(expected) >= 10
+    for want, have in zip(expected, got, strict=True):
+        assert have.status == want.status == "ok", (want.analyser, have.reason)
+        assert _dumped(have) == _dumped(want), want.analyser
+
+
+@pytest.mark.parametrize("name", ["generic-events.csv", "generic-events-nl.csv", "topdesk-history.csv",
+                                  "topdesk-export.csv", "jira-changelog.json", "servicenow-history.csv",
+                                  "servicenow-sys_audit.csv", "events.xes.gz"])
+def test_spark_gives_the_results_of_the_log_in_memory_on_every_sample(spark, tmp_path, name):
+    database = tmp_path / "tickets.duckdb"
+    import_export(SAMPLES / name, database)
+    _same_results(spark, database, partitions=3)
+
+
+def test_pseudonyms_and_parts_on_disk(spark, tmp_path):
+    database = tmp_path / "tickets.duckdb"
+    import_export(SAMPLES / "generic-events.csv", database)
+    _same_results(spark, database, partitions=4, pseudonymiser=Pseudonymiser(b"k" * 32), spill=True)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(("folder", "name", "partitions"), [
+    ("helpdesk-full", "helpdesk.csv", 5), ("receipt-wabo", "receipt.csv", 3)])
+def test_spark_gives_the_results_of_the_log_in_memory_on_real_logs(spark, tmp_path, folder, name, partitions):
+    database = tmp_path / "real.duckdb"
+    import_export(real_path(folder, name), database, batch_rows=20_000)
+    _same_results(spark, database, partitions=partitions)
+
+
+class FailsOnSecondTicket(Analyser):
+    """An analyser of this test file (not importable by Spark's workers: sent by value) that fails in its part."""
+
+    name = "fails_in_part"
+    title = {"en": "Fails in its part", "nl": "Faalt in zijn deel"}
+    requires = ("case:concept:name",)
+
+    def partial(self, log):
+        if log.n_cases > 1:
+            raise ValueError(f"cannot take {log.n_cases} tickets")
+        return log.n_cases
+
+    def combine(self, parts, facts):
+        return self.result(summary=f"{sum(parts)} tickets", items=[])
+
+
+def test_an_analyser_that_fails_on_a_worker_is_reported_failed_with_its_message(spark, tmp_path):
+    database = tmp_path / "tickets.duckdb"
+    import_export(SAMPLES / "generic-events.csv", database)
+    with SparkPartitions(database, spark, partitions=2) as parts:
+        context = RunContext(timezone=parts.provenance().timezone, jobs=1)
+        [result] = render_texts(run_on_spark(parts, [FailsOnSecondTicket()], context=context), "en")
+    assert result.status == "failed"
+    assert result.reason.startswith("ValueError: cannot take ") and "test_engine_spark.py" in result.reason
+
+
+def test_analyse_writes_the_same_json_on_spark_as_in_memory(tmp_path):
+    database = tmp_path / "tickets.duckdb"
+    import_export(SAMPLES / "topdesk-history.csv", database)
+    names = ",".join(a.name for a in _partitioned())
+    out = {}
+    for engine in ("pandas", "spark"):
+        done = run_cli("analyse", database, "--engine", engine, "--analysers", names, "--spark-stage",
+                       tmp_path / "stage", "--json", tmp_path / f"{engine}.json", "--quiet")
+        assert done.returncode == 0, done.stderr
+        out[engine] = json.loads((tmp_path / f"{engine}.json").read_text())
+    notes = out["spark"]["provenance"].pop("notes")
+    assert notes[-1].startswith("analysed by Spark ") and "local" in notes[-1], notes[-1]
+    assert notes[:-1] == out["pandas"]["provenance"].pop("notes")
+    for data in out.values():
+        data.pop("run")
+    assert out["spark"] == out["pandas"]
+    assert (tmp_path / "stage" / "events.parquet").is_file()   # staged where asked
+
+
+def test_without_java_spark_says_what_to_install(tmp_path):
+    database = tmp_path / "tickets.duckdb"
+    import_export(SAMPLES / "generic-events.csv", database)
+    done = run_cli("analyse", database, "--engine", "spark", "--json", tmp_path / "r.json",
+                   env={"JAVA_HOME": str(tmp_path / "no-java"), "PATH": str(tmp_path)})
+    assert done.returncode != 0
+    assert "Spark did not start" in done.stderr and "Java 17 runtime" in done.stderr, done.stderr
+    assert not (tmp_path / "r.json").exists()
