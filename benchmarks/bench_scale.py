@@ -1,8 +1,9 @@
 """Benchmark: logs beyond one machine's memory. Writes synthetic events as Parquet, imports them into a DuckDB
 database in batches (``ssc-mining import``), runs the report on the database where it fits in memory, and runs
-``discover`` and ``analyse`` on both engines (pandas: the log in memory; duckdb: aggregates and partitions of
-whole tickets). ``analyse`` runs the analysers that run in partitions on both engines, so the two rows compare
-the same work; the pandas rows are skipped, saying so, when the memory check refuses the log.
+``discover`` and ``analyse`` on each engine (pandas: the log in memory; duckdb: aggregates and partitions of
+whole tickets; spark: the same partitions analysed by Spark's workers, ``analyse`` only, in local mode unless
+Spark's settings say otherwise). ``analyse`` runs the analysers that run in partitions on every engine, so the
+rows compare the same work; the pandas rows say so when the memory check refuses the log.
 
 The events are the simulator's (as in ``bench_report.py``), tiled with fresh case ids and times shifted by
 whole weeks, written tile by tile with pyarrow (a 100M-event file never exists in memory). Each command runs
@@ -11,7 +12,7 @@ memory check (``ssc_mining.loaders.footprint``) says it would not fit. Not a tes
 machine and its load.
 
 Usage: python benchmarks/bench_scale.py [--events 1000000 10000000 100000000] [--keep DIR] [--batch-rows N]
-       [--steps import report discover analyse]
+       [--steps import report discover analyse] [--engines pandas duckdb spark]
 """
 
 from __future__ import annotations
@@ -29,12 +30,41 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 CHILD = r"""
-import resource, subprocess, sys, time
+import os, resource, subprocess, sys, threading, time
+
+def tree_rss(root):
+    # resident bytes of root and all its descendants (Spark runs a JVM and Python workers besides the command)
+    children = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(pid))
+        except (OSError, ValueError, IndexError):
+            pass
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/statm") as statm:
+                total += int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
 start = time.perf_counter()
-done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+peak = [0]
+def sample():
+    while process.poll() is None:
+        peak[0] = max(peak[0], tree_rss(process.pid))
+        time.sleep(0.2)
+threading.Thread(target=sample, daemon=True).start()
+stdout, stderr = process.communicate()
 seconds = time.perf_counter() - start
-print(done.returncode, seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
-print(done.stdout[-2000:] + done.stderr[-2000:])
+print(process.returncode, seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024, peak[0])
+print(stdout[-2000:] + stderr[-2000:])
 """
 
 
@@ -68,11 +98,13 @@ def write_parquet(path: Path, events: int, base_cases: int = 20_000) -> int:
 
 
 def measure(*command: str) -> tuple[int, float, int, str]:
-    """Exit code, seconds and peak bytes of ``command`` in a fresh process, and the end of its output."""
+    """Exit code, seconds and peak bytes of ``command`` in a fresh process, and the end of its output. The peak
+    is the larger of the largest single process's (max RSS) and the sum over the command's processes, sampled
+    every 0.2 s (Spark's JVM and Python workers are processes of their own)."""
     done = subprocess.run([sys.executable, "-c", CHILD, *command], capture_output=True, text=True, check=True)
     first, _, rest = done.stdout.partition("\n")
-    code, seconds, peak = first.split()
-    return int(code), float(seconds), int(peak), rest
+    code, seconds, largest, summed = first.split()
+    return int(code), float(seconds), max(int(largest), int(summed)), rest
 
 
 def main() -> None:
@@ -82,6 +114,8 @@ def main() -> None:
     parser.add_argument("--batch-rows", type=int, default=1_000_000)
     parser.add_argument("--steps", nargs="+", default=["import", "report", "discover", "analyse"],
                         choices=["import", "report", "discover", "analyse"])
+    parser.add_argument("--engines", nargs="+", default=["pandas", "duckdb", "spark"],
+                        choices=["pandas", "duckdb", "spark"], help="analyse on these engines (discover: not spark)")
     args = parser.parse_args()
     from ssc_mining.analysers.registry import discover
 
@@ -111,8 +145,8 @@ def main() -> None:
             runs = []
             if "report" in args.steps:
                 runs.append(("report (pandas, database)", ["report", str(database), "-o", str(folder / f"report-{n}")]))
-            for engine in ("pandas", "duckdb"):
-                if "discover" in args.steps:
+            for engine in args.engines:
+                if "discover" in args.steps and engine != "spark":
                     runs.append((f"discover ({engine})", ["discover", str(database), "--engine", engine, "--svg",
                                                           str(folder / f"map-{n}-{engine}.svg")]))
                 if "analyse" in args.steps:
@@ -124,11 +158,14 @@ def main() -> None:
                 summary = "done" if not code else next((line for line in out.splitlines()
                                                         if line.startswith("Error")), out[-200:])
                 print(f"{n:>12,} {step:<28} {seconds:>9.1f} {peak / 2**30:>6.2f} GiB  {summary[:150]}", flush=True)
-            outputs = [folder / f"analyse-{n}-{engine}.json" for engine in ("pandas", "duckdb")]
-            if "analyse" in args.steps and all(p.exists() for p in outputs):
-                pandas_json, duckdb_json = (json.loads(p.read_text())["analysers"] for p in outputs)
-                print(f"{n:>12,} {'analyse: the two engines':<28} {'':>9} {'':>10}  "
-                      f"{'equal results' if pandas_json == duckdb_json else 'DIFFERENT results'}", flush=True)
+            outputs = {engine: folder / f"analyse-{n}-{engine}.json" for engine in args.engines}
+            if "analyse" in args.steps and "pandas" in outputs and outputs["pandas"].exists():
+                expected = json.loads(outputs["pandas"].read_text())["analysers"]
+                for engine, path in outputs.items():
+                    if engine != "pandas" and path.exists():
+                        same = json.loads(path.read_text())["analysers"] == expected
+                        print(f"{n:>12,} {f'analyse: {engine} vs pandas':<28} {'':>9} {'':>10}  "
+                              f"{'equal results' if same else 'DIFFERENT results'}", flush=True)
         print(f"analyse ran the analysers that run in partitions: {partitioned}")
 
 

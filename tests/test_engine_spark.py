@@ -45,7 +45,7 @@ def _dumped(result) -> str:
     return json.dumps(result.to_dict(), sort_keys=True, default=str)
 
 
-def _same_results(spark, database, partitions: int, pseudonymiser=None, *, spill=False) -> None:
+def _same_results(spark, database, partitions: int, pseudonymiser=None, *, spill=False, piece=None) -> None:
     """The Spark engine's results equal those of the log in memory, analyser for analyser, byte for byte."""
     log = read_database(database)
     if pseudonymiser is not None:
@@ -56,6 +56,8 @@ def _same_results(spark, database, partitions: int, pseudonymiser=None, *, spill
     with SparkPartitions(database, spark, partitions=partitions, pseudonymiser=pseudonymiser) as parts:
         assert parts.n == partitions
         assert parts.facts == LogFacts.of(log)
+        if piece:
+            parts.piece_bytes = piece
         assert parts.semantics == log.semantics
         got = render_texts(run_on_spark(parts, analysers, context=context,
                                         spill=parts.scratch / "parts" if spill else None), "en")
@@ -74,10 +76,11 @@ def test_spark_gives_the_results_of_the_log_in_memory_on_every_sample(spark, tmp
     _same_results(spark, database, partitions=3)
 
 
-def test_pseudonyms_and_parts_on_disk(spark, tmp_path):
+def test_pseudonyms_parts_on_disk_and_parts_in_small_pieces(spark, tmp_path):
     database = tmp_path / "tickets.duckdb"
     import_export(SAMPLES / "generic-events.csv", database)
-    _same_results(spark, database, partitions=4, pseudonymiser=Pseudonymiser(b"k" * 32), spill=True)
+    # parts pass through Spark in pieces of 1,000 bytes here (32 MiB by default): they are put together again
+    _same_results(spark, database, partitions=4, pseudonymiser=Pseudonymiser(b"k" * 32), spill=True, piece=1000)
 
 
 @pytest.mark.realdata

@@ -53,7 +53,7 @@ from ssc_mining.engines.partitioned import (
     facts_of_partition,
     partition_frame,
 )
-from ssc_mining.errors import ConfigError
+from ssc_mining.errors import ConfigError, ResourceError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.facts import LogFacts
 from ssc_mining.i18n import deferred
@@ -64,8 +64,10 @@ from ssc_mining.semantics.reading import Semantics
 
 __all__ = ["SparkPartitions", "run_on_spark", "spark_session"]
 
-#: what each group's task returns: its partition, the analyser (-1: the partition's facts), failed or not, pickled
-_OUT = "partition int, analyser int, failed boolean, payload binary"
+#: what each group's task returns: its partition, the analyser (-1: the partition's facts), failed or not, and the
+#: pickled part (or facts, or failure) in pieces of at most ``_PIECE`` bytes (piece number, number of pieces)
+_OUT = "partition int, analyser int, failed boolean, piece int, pieces int, payload binary"
+_PIECE = 32 * 2**20
 
 
 def spark_session() -> Any:
@@ -80,10 +82,13 @@ def spark_session() -> Any:
     # the workers run this Python (with this package) unless spark.pyspark.python or PYSPARK_PYTHON says otherwise
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName("ssc-mining").config("spark.ui.showConsoleProgress", "false")
-    if SparkSession.getActiveSession() is None and "SPARK_CONF_DIR" not in os.environ:
-        # Spark started here: its log shows errors only (its warnings would mix with the output)
+    if SparkSession.getActiveSession() is None and "SPARK_CONF_DIR" not in os.environ \
+            and "PYSPARK_SUBMIT_ARGS" not in os.environ:
+        # Spark started here, not by spark-submit or its settings: its log shows errors only (its warnings would
+        # mix with the output), and its JVM gets the memory the parts pass through (Spark's 1 GiB is too little)
         log_settings = Path(__file__).with_name("spark-log4j2.properties")
-        builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log_settings}")
+        builder = (builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log_settings}")
+                   .config("spark.driver.memory", f"{_driver_memory() // 2**20}m"))
     try:
         spark = builder.getOrCreate()
     except Exception as err:  # noqa: BLE001 - PySpark's errors when Java is missing or does not start
@@ -92,6 +97,25 @@ def spark_session() -> Any:
                                "and JAVA_HOME pointing to it, or a cluster given by spark-submit") from None
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     return spark
+
+
+def _driver_memory() -> int:
+    """Bytes for Spark's JVM when ssc-mining starts Spark itself: a quarter of the available memory, between 1
+    and 8 GiB (the Python workers that analyse the partitions need the rest)."""
+    from ssc_mining.loaders.footprint import available_bytes
+
+    available = available_bytes() or 4 * 2**30
+    return int(min(max(available // 4, 2**30), 8 * 2**30))
+
+
+def _out_of_memory(err: Exception) -> Exception:
+    """Spark's error as a :class:`ResourceError` when its JVM ran out of memory; else the error itself."""
+    if "OutOfMemoryError" not in str(err):
+        return err
+    return ResourceError("Spark ran out of memory (Java heap space)",
+                         hint="give Spark's driver more memory (spark-submit --driver-memory 8g, or "
+                              "spark.driver.memory in Spark's settings), or use smaller partitions "
+                              "(--partition-events)")
 
 
 class SparkPartitions(Partitions):
@@ -107,6 +131,8 @@ class SparkPartitions(Partitions):
                  stage: Path | None = None) -> None:
         self.spark = spark
         self._stage = stage
+        #: the largest piece of a part passed through Spark (bytes)
+        self.piece_bytes = _PIECE
         self.staged: Path | None = None
         super().__init__(path, partitions=partitions, partition_events=partition_events, semantics=semantics,
                          pseudonymiser=pseudonymiser, memory_limit=memory_limit)
@@ -141,22 +167,42 @@ class SparkPartitions(Partitions):
 
     def _partition_facts(self, needed: list[str], starts: frozenset[str]) -> list[LogFacts]:
         grouped, schema = self._grouped(needed)
-        task = _task(_facts_task, schema, list(self.meta["objects"]), self.semantics, starts)
-        rows = grouped.applyInArrow(task, _OUT).collect()
-        return [pickle.loads(bytes(r.payload)) for r in sorted(rows, key=lambda r: r.partition)]  # noqa: S301
+        task = _task(_facts_task, self.piece_bytes, schema, list(self.meta["objects"]), self.semantics, starts)
+        found = sorted(_whole(grouped.applyInArrow(task, _OUT)))
+        return [pickle.loads(payload) for _partition, _i, _failed, payload in found]  # noqa: S301
 
     def parts(self, analysers: list[Analyser], wanted: list[int]) -> Iterator[tuple[int, int, bool, bytes]]:
         """(partition, analyser, failed, pickled part or failure) for every partition and analyser in ``wanted``,
         computed by Spark's workers, in the order they arrive."""
         grouped, schema = self._grouped(self.columns)
-        task = _task(_parts_task, schema, self.reader(), analysers, wanted)
-        for row in grouped.applyInArrow(task, _OUT).toLocalIterator():
-            yield int(row.partition), int(row.analyser), bool(row.failed), bytes(row.payload)
+        task = _task(_parts_task, self.piece_bytes, schema, self.reader(), analysers, wanted)
+        yield from _whole(grouped.applyInArrow(task, _OUT))
 
     def empty_log(self) -> Any:
         """A log of no events read with the whole log's decisions: what columns the analysers lack is asked of it."""
         frame, rows = partition_frame(self.schema.empty_table(), self.meta["objects"])
         return self.reader().log(frame, rows)
+
+
+def _whole(frame: Any) -> Iterator[tuple[int, int, bool, bytes]]:
+    """(partition, analyser, failed, payload) of the rows of ``frame`` (a task's output), their pieces joined,
+    read one Spark partition at a time; the JVM running out of memory becomes a :class:`ResourceError`."""
+    pieces: dict[tuple[int, int], list[bytes]] = {}
+    try:
+        for row in frame.toLocalIterator():
+            key = (int(row.partition), int(row.analyser))
+            got = pieces.setdefault(key, [b""] * int(row.pieces))
+            got[int(row.piece)] = bytes(row.payload)
+            if all(got):
+                del pieces[key]
+                yield key[0], key[1], bool(row.failed), b"".join(got)
+    except Exception as err:  # noqa: BLE001 - Py4J's and Spark's errors have no common class to catch
+        found = _out_of_memory(err)
+        if found is err:
+            raise
+        raise found from None
+    if pieces:
+        raise RuntimeError(f"Spark returned incomplete parts for (partition, analyser) {sorted(pieces)}")
 
 
 def run_on_spark(parts: SparkPartitions, analysers: list[Analyser], *, context: RunContext,
@@ -211,20 +257,27 @@ def _as_read(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return table.select([f"c{k}" for k in range(len(schema))]).rename_columns(schema.names).cast(schema)
 
 
-def _out(rows: list[tuple[int, int, bool, bytes]]) -> pa.Table:
-    partition, analyser, failed, payload = zip(*rows) if rows else ((), (), (), ())
-    return pa.table({"partition": pa.array(partition, pa.int32()), "analyser": pa.array(analyser, pa.int32()),
-                     "failed": pa.array(failed, pa.bool_()), "payload": pa.array(payload, pa.binary())})
+def _out(rows: list[tuple[int, int, bool, bytes]], piece: int) -> pa.Table:
+    """The task's output rows, each payload cut into pieces of at most ``piece`` bytes (a large part as one
+    value would need as much memory at once in Spark's JVM)."""
+    cut = []
+    for partition, analyser, failed, payload in rows:
+        pieces = max(1, math.ceil(len(payload) / piece))
+        cut += [(partition, analyser, failed, k, pieces, payload[k * piece:(k + 1) * piece]) for k in range(pieces)]
+    columns = list(zip(*cut)) if cut else [()] * 6
+    types = [pa.int32(), pa.int32(), pa.bool_(), pa.int32(), pa.int32(), pa.binary()]
+    return pa.table({name: pa.array(values, kind) for name, values, kind in
+                     zip(("partition", "analyser", "failed", "piece", "pieces", "payload"), columns, types)})
 
 
-def _facts_task(schema: pa.Schema, objects: list[str], semantics: Semantics, starts: frozenset[str],
+def _facts_task(piece: int, schema: pa.Schema, objects: list[str], semantics: Semantics, starts: frozenset[str],
                 key: tuple[Any, ...], table: pa.Table) -> pa.Table:
     frame, _rows = partition_frame(_as_read(table, schema), objects)
     facts = facts_of_partition(frame, semantics, starts)
-    return _out([(key[0].as_py(), -1, False, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))])
+    return _out([(key[0].as_py(), -1, False, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))], piece)
 
 
-def _parts_task(schema: pa.Schema, reader: PartitionReader, analysers: list[Analyser], wanted: list[int],
+def _parts_task(piece: int, schema: pa.Schema, reader: PartitionReader, analysers: list[Analyser], wanted: list[int],
                 key: tuple[Any, ...], table: pa.Table) -> pa.Table:
     partition = key[0].as_py()
     frame, rows = partition_frame(_as_read(table, schema), reader.objects)
@@ -238,5 +291,5 @@ def _parts_task(schema: pa.Schema, reader: PartitionReader, analysers: list[Anal
             out.append((partition, i, True, pickle.dumps(RemoteFailure.of(part), protocol=pickle.HIGHEST_PROTOCOL)))
         else:
             out.append((partition, i, False, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)))
-    return _out(out)
+    return _out(out, piece)
 
