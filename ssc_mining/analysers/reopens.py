@@ -463,9 +463,16 @@ class Reopens(Analyser):
         chain_of = linked["chain_id"]
         people = None
         if people_parts is not None:   # people per chain: those of its tickets, without repeats
-            pairs = [p[p["case"].isin(chain_of.index)] for p in people_parts]
-            pairs = [pd.DataFrame({"chain": p["case"].map(chain_of).to_numpy(dtype=object),
-                                   "person": p["person"].to_numpy(dtype=object)}) for p in pairs if len(p)]
+            # the tickets in chains are looked up in one index, whose hash table serves every part (a lookup per
+            # part in a new table took minutes at millions of tickets and dozens of parts)
+            in_chain, chain_ids = pd.Index(chain_of.index), chain_of.to_numpy(dtype=object)
+            pairs = []
+            for part in people_parts:
+                at = in_chain.get_indexer(part["case"])
+                keep = at >= 0
+                if keep.any():
+                    pairs.append(pd.DataFrame({"chain": chain_ids[at[keep]],
+                                               "person": part["person"].to_numpy(dtype=object)[keep]}))
             people = (pd.concat(pairs, ignore_index=True).drop_duplicates().groupby("chain").size() if pairs else
                       pd.Series(dtype="int64"))
         per_chain = (linked.groupby("chain_id")
