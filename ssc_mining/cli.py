@@ -805,7 +805,7 @@ def _inputs_recording(kwargs: dict[str, Any], *, plugins_dir: Path | None = None
 
 
 def _duckdb_events(file: Path, kwargs: dict[str, Any], pseudonymiser: Any, *, reference: Path | None) -> Any:
-    """The database FILE (from `ssc-mining import`) for the DuckDB engine, with its inputs recorded."""
+    """The database FILE (from `ssc-mining import`) for the DuckDB or Spark engine, with its inputs recorded."""
     from ssc_mining.engines.attached import memory_limit_for
     from ssc_mining.engines.duckdb_events import DuckDBEvents
     from ssc_mining.errors import InputError
@@ -815,14 +815,25 @@ def _duckdb_events(file: Path, kwargs: dict[str, Any], pseudonymiser: Any, *, re
     from ssc_mining.loaders.limits import current as current_limits
     from ssc_mining.progress import phase
 
+    engine = kwargs.get("engine", "duckdb")
     if not file.is_file() or not is_database(file):
-        raise InputError("--engine duckdb reads a database written by `ssc-mining import`", path=file,
+        raise InputError(f"--engine {engine} reads a database written by `ssc-mining import`", path=file,
                          hint=f"import the export first: ssc-mining import {file} --db tickets.duckdb")
+    spark = None
+    if engine == "spark":
+        from ssc_mining.engines.spark import SparkEvents, spark_session
+
+        with phase("starting Spark"):
+            spark = spark_session()
     with _inputs_recording(kwargs, reference=reference) as recorded, phase(f"opening {file.name} in DuckDB"):
         refuse_reading_options(_spec(kwargs), file)
         record_input(N_("imported database"), file)
-        events = DuckDBEvents(file, pseudonymiser=pseudonymiser,
-                              memory_limit=memory_limit_for(current_limits().max_memory))
+        memory_limit = memory_limit_for(current_limits().max_memory)
+        if spark is not None:
+            events: DuckDBEvents = SparkEvents(file, spark, pseudonymiser=pseudonymiser, memory_limit=memory_limit,
+                                               stage=kwargs.get("spark_stage"))
+        else:
+            events = DuckDBEvents(file, pseudonymiser=pseudonymiser, memory_limit=memory_limit)
     events.provenance.inputs += [i.to_dict() for i in recorded]
     return events
 
@@ -938,9 +949,13 @@ def _segments(text: str | None) -> tuple[str, ...]:
               help="With --reference: write the fitness and deviations of every case to this CSV.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the model summary, map settings and conformance to this JSON file.")
-@click.option("--engine", type=click.Choice(["pandas", "duckdb"]), default="pandas", show_default=True,
-              help="Where the variants and the process map are computed: pandas (the log in memory) or duckdb (on a "
-                   "database from `ssc-mining import`, without loading the events: for logs beyond memory).")
+@click.option("--engine", type=click.Choice(["pandas", "duckdb", "spark"]), default="pandas", show_default=True,
+              help="Where the variants and the process map are computed: pandas (the log in memory), duckdb (on a "
+                   "database from `ssc-mining import`, without loading the events: for logs beyond memory) or spark "
+                   "(the same database's events staged for Spark, local mode or the cluster Spark's settings give).")
+@click.option("--spark-stage", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="--engine spark: the folder where the events are staged as Parquet for Spark's workers "
+                   "(default: a temporary folder; on a cluster, a folder every worker can read).")
 @_privacy_options
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
 @_progress_option
@@ -966,7 +981,7 @@ def discover(file: Path, coverage: float, max_variants: int, noise: float, bpmn:
     run = run_record()
     _settings, pseudonymiser = _privacy(kwargs)
     source: Any
-    if kwargs.get("engine") == "duckdb":
+    if kwargs.get("engine") in ("duckdb", "spark"):
         source = _duckdb_events(file, kwargs, pseudonymiser, reference=reference)
     else:
         with _inputs_recording(kwargs, reference=reference) as recorded, phase(f"reading {file.name}"):

@@ -145,3 +145,41 @@ def test_without_java_spark_says_what_to_install(tmp_path):
     assert done.returncode != 0
     assert "Spark did not start" in done.stderr and "Java 17 runtime" in done.stderr, done.stderr
     assert not (tmp_path / "r.json").exists()
+
+
+@pytest.mark.parametrize("name", ["generic-events.csv", "topdesk-history.csv", "events.xes.gz"])
+def test_spark_gives_the_variants_and_the_map_of_duckdb_and_pandas(spark, tmp_path, name):
+    import pandas as pd
+
+    from ssc_mining.discovery.dfg import directly_follows
+    from ssc_mining.discovery.variants import variant_table
+    from ssc_mining.engines.spark import SparkEvents
+
+    database = tmp_path / "tickets.duckdb"
+    import_export(SAMPLES / name, database)
+    log = read_database(database)
+    want_variants, want_graph = variant_table(log), directly_follows(log)
+    with SparkEvents(database, spark) as events:
+        variants, graph = events.variant_table(), events.directly_follows()
+        assert events.provenance.notes[-1].startswith("aggregated by Spark ")
+    assert variants.traces == want_variants.traces
+    assert variants.counts.tolist() == want_variants.counts.tolist()
+    pd.testing.assert_series_equal(variants.case_variant, want_variants.case_variant, check_index_type=False)
+    pd.testing.assert_frame_equal(graph.nodes, want_graph.nodes)
+    pd.testing.assert_frame_equal(graph.edges, want_graph.edges, rtol=1e-12)   # sums in another order
+    pd.testing.assert_series_equal(graph.starts, want_graph.starts)
+    pd.testing.assert_series_equal(graph.ends, want_graph.ends)
+
+
+def test_discover_draws_the_same_map_on_spark_as_on_duckdb(tmp_path):
+    database = tmp_path / "tickets.duckdb"
+    import_export(SAMPLES / "topdesk-history.csv", database)
+    for engine in ("duckdb", "spark"):
+        done = run_cli("discover", database, "--engine", engine, "--svg", tmp_path / f"{engine}.svg", "--mode",
+                       "performance", "--json", tmp_path / f"{engine}.json", "--quiet")
+        assert done.returncode == 0, done.stderr
+    assert (tmp_path / "spark.svg").read_bytes() == (tmp_path / "duckdb.svg").read_bytes()
+    found = {e: json.loads((tmp_path / f"{e}.json").read_text()) for e in ("duckdb", "spark")}
+    for key in ("tree", "variants_used", "variants_total", "cases_covered"):
+        assert found["spark"]["model"][key] == found["duckdb"]["model"][key], key
+    assert any(note.startswith("aggregated by Spark") for note in found["spark"]["provenance"]["notes"])

@@ -56,6 +56,36 @@ _PREPARE = (
               FROM src.events e JOIN cases ON e.{_CASE} = cases.c JOIN acts ON e.{_ACT} = acts.a)
         WINDOW w AS (PARTITION BY ci ORDER BY t, r)""",
 )
+def graph_of_counts(nodes: pd.DataFrame, edges: pd.DataFrame, starts: pd.Series, ends: pd.Series) -> DirectlyFollows:
+    """The directly-follows graph from counts an engine computed: ``nodes`` (activity, events, cases), ``edges``
+    (source, target, events, cases, median_seconds, mean_seconds), tickets per start and per end activity
+    (index: the activity); in the order and types :func:`~ssc_mining.discovery.dfg.directly_follows` gives."""
+    nodes = nodes.astype({"events": np.int64, "cases": np.int64}).sort_values(
+        ["events", "activity"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    edges = edges.astype({"events": np.int64, "cases": np.int64, "median_seconds": np.float64,
+                          "mean_seconds": np.float64}).sort_values(["source", "target"], kind="stable") \
+        .reset_index(drop=True)
+
+    def counted(found: pd.Series) -> pd.Series:
+        labels = np.asarray(found.index, dtype=object).astype(str)
+        return pd.Series(found.to_numpy(dtype=np.int64), index=pd.Index(labels, name=C.ACTIVITY),
+                         name="count").sort_index()
+
+    return DirectlyFollows(nodes=nodes, edges=edges, starts=counted(starts), ends=counted(ends))
+
+
+def variant_table_of(traces: list[tuple[str, ...]], counts: np.ndarray, case_ids: Any,
+                     case_first_variant: np.ndarray) -> VariantTable:
+    """The variant table from the variants an engine found (``traces``, their ``counts``, numbered by the first
+    ticket that follows each) and each ticket's variant number (tickets in the event log's order): variants most
+    frequent first, ties by sequence, as :func:`~ssc_mining.discovery.variants.variant_table` gives them."""
+    order = sorted(range(len(traces)), key=lambda i: (-counts[i], traces[i]))   # a loop over variants
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
+    case_variant = pd.Series(rank[case_first_variant], index=pd.Index(case_ids, name=C.CASE), name="variant")
+    return VariantTable(traces=[traces[i] for i in order], counts=counts[order], case_variant=case_variant)
+
+
 class DuckDBEvents(AttachedDatabase):
     """A database from ``ssc-mining import``, opened read-only; its aggregates are computed on demand."""
 
@@ -125,13 +155,8 @@ class DuckDBEvents(AttachedDatabase):
         names = self._activities()
         traces = [tuple(names[t]) for t in variants.column("trace").to_pylist()]
         counts = variants.column("tickets").to_numpy().astype(np.int64)
-        order = sorted(range(len(traces)), key=lambda i: (-counts[i], traces[i]))   # a loop over variants
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
-        ids = self._named(cases.column("c").to_pandas(), C.CASE)
-        case_variant = pd.Series(rank[cases.column("vid").to_numpy()], index=pd.Index(ids, name=C.CASE),
-                                 name="variant")
-        return VariantTable(traces=[traces[i] for i in order], counts=counts[order], case_variant=case_variant)
+        return variant_table_of(traces, counts, self._named(cases.column("c").to_pandas(), C.CASE),
+                                cases.column("vid").to_numpy())
 
     def directly_follows(self) -> DirectlyFollows:
         """The directly-follows graph: activities, paths with their times, start and end activities."""
@@ -148,19 +173,8 @@ class DuckDBEvents(AttachedDatabase):
         edges = pd.DataFrame({"source": names[edges["ai"].to_numpy()].astype(str),
                               "target": names[edges["nai"].to_numpy().astype(np.int64)].astype(str),
                               **{k: edges[k] for k in ("events", "cases", "median_seconds", "mean_seconds")}})
-        nodes = nodes.astype({"events": np.int64, "cases": np.int64}).sort_values(
-            ["events", "activity"], ascending=[False, True], kind="stable").reset_index(drop=True)
-        edges = edges.astype({"events": np.int64, "cases": np.int64, "median_seconds": np.float64,
-                              "mean_seconds": np.float64}).sort_values(["source", "target"], kind="stable") \
-            .reset_index(drop=True)
-        return DirectlyFollows(nodes=nodes, edges=edges, starts=self._counted(starts, names),
-                               ends=self._counted(ends, names))
-
-    @staticmethod
-    def _counted(frame: pd.DataFrame, names: np.ndarray) -> pd.Series:
-        labels = names[frame["ai"].to_numpy()].astype(str)
-        out = pd.Series(frame["n"].to_numpy(dtype=np.int64), index=pd.Index(labels, name=C.ACTIVITY), name="count")
-        return out.sort_index()
+        return graph_of_counts(nodes, edges, *(pd.Series(frame["n"].to_numpy(), index=names[frame["ai"].to_numpy()])
+                                               for frame in (starts, ends)))
 
     def first_per_case(self, column: str) -> pd.Series | None:
         """Per ticket, the value of ``column`` at its first event (None when the database has no such column)."""

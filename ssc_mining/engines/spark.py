@@ -40,10 +40,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.analysers.runner import Parts, RemoteFailure, combined_results, partials_of
+from ssc_mining.discovery.dfg import DirectlyFollows
+from ssc_mining.discovery.variants import VariantTable
+from ssc_mining.engines.duckdb_events import DuckDBEvents, graph_of_counts, variant_table_of
 from ssc_mining.engines.partitioned import (
     _PART,
     _ROWID,
@@ -62,7 +67,7 @@ from ssc_mining.results import Result
 from ssc_mining.run_context import RunContext
 from ssc_mining.semantics.reading import Semantics
 
-__all__ = ["SparkPartitions", "run_on_spark", "spark_session"]
+__all__ = ["SparkEvents", "SparkPartitions", "run_on_spark", "spark_session"]
 
 #: what each group's task returns: its partition, the analyser (-1: the partition's facts), failed or not, and the
 #: pickled part (or facts, or failure) in pieces of at most ``_PIECE`` bytes (piece number, number of pieces)
@@ -182,6 +187,116 @@ class SparkPartitions(Partitions):
         """A log of no events read with the whole log's decisions: what columns the analysers lack is asked of it."""
         frame, rows = partition_frame(self.schema.empty_table(), self.meta["objects"])
         return self.reader().log(frame, rows)
+
+
+class SparkEvents(DuckDBEvents):
+    """An imported database's aggregates for discovery: the variants and the directly-follows graph computed by
+    Spark on the events staged as Parquet; one value per ticket, the provenance and the pseudonyms as
+    :class:`DuckDBEvents` gives them (on the driver). The figures equal DuckDB's and pandas' (the tests hold them
+    equal; the mean and median times of paths may differ in the last digit of a float, as sums taken in another
+    order do)."""
+
+    def __init__(self, path: str | Path, spark: Any, *, memory_limit: int | None = None,
+                 pseudonymiser: Pseudonymiser | None = None, stage: Path | None = None) -> None:
+        super().__init__(path, memory_limit=memory_limit, pseudonymiser=pseudonymiser)
+        self.spark = spark
+        folder = stage or self.scratch
+        folder.mkdir(parents=True, exist_ok=True)
+        self.staged = folder / "events.parquet"
+        chosen = ", ".join(f'"{c}"' for c in (C.CASE, C.ACTIVITY, C.TIMESTAMP, C.SOURCE_ROW) if c in self.columns)
+        target = str(self.staged).replace("'", "''")
+        self._sql(f"COPY (SELECT {chosen}, rowid AS \"{_ROWID}\" FROM src.events) TO '{target}' (FORMAT parquet)")
+        self._provenance_note()
+        self._steps: Any = None
+
+    def _provenance_note(self) -> None:
+        notes = self.provenance.notes
+        notes[-1] = (f"aggregated by Spark {self.spark.version} ({self.spark.sparkContext.master}) from the database "
+                     f"{self.path.name}")
+
+    def _events(self) -> Any:
+        """The staged events as Spark columns: case, activity, time in microseconds, export row, database row."""
+        from pyspark.sql import functions as F
+
+        frame = self.spark.read.parquet(str(self.staged))
+        row = frame[f"`{C.SOURCE_ROW}`"] if C.SOURCE_ROW in self.columns else F.lit(None).cast("long")
+        return frame.select(frame[f"`{C.CASE}`"].alias("c"), frame[f"`{C.ACTIVITY}`"].alias("a"),
+                            F.unix_micros(frame[f"`{C.TIMESTAMP}`"]).alias("t"), row.alias("r"),
+                            frame[f"`{_ROWID}`"].alias("rowid"))
+
+    def _prepare(self) -> None:
+        """Every event with its position in its ticket, the next activity and the time to it (in the event log's
+        order: by time, then export row, missing last, as DuckDB orders them)."""
+        if self._steps is not None:
+            return
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        w = Window.partitionBy("c").orderBy(F.col("t").asc_nulls_last(), F.col("r").asc_nulls_last(),
+                                            F.col("rowid"))
+        self._steps = self._events().select(
+            "c", "a", "rowid", F.lead("a").over(w).alias("na"),
+            ((F.lead("t").over(w) - F.col("t")) / 1e6).alias("seconds"), F.row_number().over(w).alias("pos"),
+        ).persist()   # kept by Spark (memory, then disk) for the queries below; released by close()
+
+    def close(self) -> None:
+        if self._steps is not None:
+            self._steps.unpersist()
+            self._steps = None
+        super().close()
+
+    def variant_table(self) -> VariantTable:
+        """The variants: each ticket's sequence collected by Spark; variants grouped on the whole sequence."""
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        self._prepare()
+        per_case = self._steps.groupBy("c").agg(
+            F.min("rowid").alias("first"),
+            F.transform(F.sort_array(F.collect_list(F.struct("pos", "a"))), lambda x: x["a"]).alias("trace"))
+        per_case = per_case.persist()
+        try:
+            variants = per_case.groupBy("trace").agg(F.count("*").alias("tickets"), F.min("first").alias("vfirst"))
+            variants = variants.withColumn("vid", (F.row_number().over(Window.orderBy("vfirst")) - 1)).persist()
+            found = variants.select("vid", "tickets", "trace").orderBy("vid").toArrow()
+            cases = (per_case.join(variants.select("trace", "vid"), on="trace").select("c", "first", "vid")
+                     .orderBy("first").toArrow())
+            variants.unpersist()
+        except Exception as err:  # noqa: BLE001 - Py4J's and Spark's errors have no common class
+            raise _out_of_memory(err) from err
+        finally:
+            per_case.unpersist()
+        names = [tuple(self._named(list(t), C.ACTIVITY)) for t in found.column("trace").to_pylist()]
+        counts = found.column("tickets").to_numpy().astype(np.int64)
+        return variant_table_of(names, counts, self._named(cases.column("c").to_pandas(), C.CASE),
+                                cases.column("vid").to_numpy())
+
+    def directly_follows(self) -> DirectlyFollows:
+        """The directly-follows graph: activities, paths with their times, start and end activities."""
+        from pyspark.sql import functions as F
+
+        self._prepare()
+        steps = self._steps
+        try:
+            nodes = steps.groupBy("a").agg(F.count("*").alias("events"),
+                                           F.countDistinct("c").alias("cases")).toArrow().to_pandas()
+            edges = (steps.where(F.col("na").isNotNull()).groupBy("a", "na")
+                     .agg(F.count("*").alias("events"), F.countDistinct("c").alias("cases"),
+                          F.percentile("seconds", 0.5).alias("median_seconds"),
+                          F.avg("seconds").alias("mean_seconds")).toArrow().to_pandas())
+            starts = steps.where(F.col("pos") == 1).groupBy("a").count().toArrow().to_pandas()
+            ends = steps.where(F.col("na").isNull()).groupBy("a").count().toArrow().to_pandas()
+        except Exception as err:  # noqa: BLE001
+            raise _out_of_memory(err) from err
+
+        def named(values: pd.Series) -> np.ndarray:
+            return np.asarray(self._named(values.astype(object).tolist(), C.ACTIVITY), dtype=object)
+
+        nodes = pd.DataFrame({"activity": named(nodes["a"]), "events": nodes["events"], "cases": nodes["cases"]})
+        edges = pd.DataFrame({"source": named(edges["a"]), "target": named(edges["na"]),
+                              **{k: edges[k] for k in ("events", "cases", "median_seconds", "mean_seconds")}})
+        return graph_of_counts(nodes, edges, *(pd.Series(frame["count"].to_numpy(), index=named(frame["a"]))
+                                               for frame in (starts, ends)))
 
 
 def _whole(frame: Any) -> Iterator[tuple[int, int, bool, bytes]]:
