@@ -1,13 +1,14 @@
 """Benchmark: logs beyond one machine's memory. Writes synthetic events as Parquet, imports them into a DuckDB
 database in batches (``ssc-mining import``), runs the report on the database where it fits in memory, and runs
 ``discover`` and ``analyse`` on each engine (pandas: the log in memory; duckdb: aggregates and partitions of
-whole tickets; spark: the same partitions analysed by Spark's workers, ``analyse`` only, in local mode unless
-Spark's settings say otherwise). ``analyse`` runs the analysers that run in partitions on every engine, so the
-rows compare the same work; the pandas rows say so when the memory check refuses the log.
+whole tickets; spark: the variants and map computed by Spark, and the same partitions analysed by Spark's
+workers, in local mode unless Spark's settings say otherwise). ``analyse`` runs the analysers that run in
+partitions on every engine, so the rows compare the same work; the pandas rows say so when the memory check
+refuses the log.
 
 The events are the simulator's (as in ``bench_report.py``), tiled with fresh case ids and times shifted by
 whole weeks, written tile by tile with pyarrow (a 100M-event file never exists in memory). Each command runs
-in a fresh process, so its peak memory (max RSS) is its own. The report is skipped, saying so, when the
+in a fresh process, so its peak memory is its own. The report is skipped, saying so, when the
 memory check (``ssc_mining.loaders.footprint``) says it would not fit. Not a test: the figures depend on the
 machine and its load.
 
@@ -115,7 +116,7 @@ def main() -> None:
     parser.add_argument("--steps", nargs="+", default=["import", "report", "discover", "analyse"],
                         choices=["import", "report", "discover", "analyse"])
     parser.add_argument("--engines", nargs="+", default=["pandas", "duckdb", "spark"],
-                        choices=["pandas", "duckdb", "spark"], help="analyse on these engines (discover: not spark)")
+                        choices=["pandas", "duckdb", "spark"], help="discover and analyse on these engines")
     args = parser.parse_args()
     from ssc_mining.analysers.registry import discover
 
@@ -146,7 +147,7 @@ def main() -> None:
             if "report" in args.steps:
                 runs.append(("report (pandas, database)", ["report", str(database), "-o", str(folder / f"report-{n}")]))
             for engine in args.engines:
-                if "discover" in args.steps and engine != "spark":
+                if "discover" in args.steps:
                     runs.append((f"discover ({engine})", ["discover", str(database), "--engine", engine, "--svg",
                                                           str(folder / f"map-{n}-{engine}.svg")]))
                 if "analyse" in args.steps:
