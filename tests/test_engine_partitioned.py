@@ -114,10 +114,13 @@ def test_analysers_that_need_the_whole_log_say_so(tmp_path):
         assert "does not run on the DuckDB or Spark engine yet" in results[name]["reason"]
 
 
-def test_the_partitioned_engine_asks_for_an_imported_database():
-    done = run_cli("analyse", SAMPLES / "generic-events.csv", "--engine", "duckdb", "--json", "/dev/null")
+@pytest.mark.parametrize(("command", "engine"), [("analyse", "duckdb"), ("analyse", "spark"),
+                                                ("discover", "spark")])
+def test_the_partitioned_engines_ask_for_an_imported_database(command, engine):
+    done = run_cli(command, SAMPLES / "generic-events.csv", "--engine", engine, "--json", "/dev/null")
     assert done.returncode == 2
-    assert "--engine duckdb reads a database written by `ssc-mining import`" in done.stderr
+    assert f"--engine {engine} reads a database written by `ssc-mining import`" in done.stderr
+    assert "ssc-mining import" in done.stderr and "--db tickets.duckdb" in done.stderr
 
 
 @pytest.mark.realdata
