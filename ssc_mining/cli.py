@@ -53,8 +53,9 @@ def _jobs_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--jobs N``: how many parts of the analysis run side by side (see ssc_mining.parallel)."""
     return click.option("--jobs", "jobs", type=click.IntRange(1), metavar="N",
                         help="Run up to N parts of the analysis side by side on threads (default: 1 below 400,000 "
-                             "events, else the machine's cores, at most 4). The figures are the same for any N; 1 "
-                             "uses the least memory.")(func)
+                             "events, else the machine's cores, at most 4; with --engine duckdb: 1, the analysers of "
+                             "a partition one after the other). The figures are the same for any N; 1 uses the least "
+                             "memory.")(func)
 
 
 def _mapping_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -880,7 +881,9 @@ def _analyse_in_partitions(file: Path, kwargs: dict[str, Any], spec: Any, analys
         provenance.notes.append(N_("read from the database %(name)s, written by ssc-mining import")
                                 % {"name": file.name})
         provenance.notes.extend(parts.semantics.notes)
-        context = RunContext(timezone=provenance.timezone, strict=bool(kwargs.get("strict")), jobs=1)
+        # --jobs: analysers side by side on each partition (default one: this engine is for memory, not speed)
+        context = RunContext(timezone=provenance.timezone, strict=bool(kwargs.get("strict")),
+                             jobs=kwargs.get("jobs") or 1)
         spill = parts.scratch / "parts" if parts.n > 1 else None
         if spark is not None:
             from ssc_mining.engines.spark import SparkPartitions, run_on_spark

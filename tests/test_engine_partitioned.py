@@ -156,3 +156,17 @@ def test_parts_spilled_to_disk_give_the_same_results(tmp_path):
                                                  spill=tmp_path / "parts"), "en")
     assert [r.to_dict() for r in spilled] == [r.to_dict() for r in kept]
     assert not list((tmp_path / "parts").rglob("*.pickle"))   # read back and removed
+
+
+def test_analysers_side_by_side_on_each_partition_give_the_same_results(tmp_path):
+    database = tmp_path / "tickets.duckdb"
+    import_export(SAMPLES / "topdesk-history.csv", database)
+    analysers = _partitioned()
+    got = {}
+    for jobs in (1, 2):
+        with Partitions(database, partitions=3) as parts:
+            context = RunContext(timezone=parts.provenance().timezone, jobs=jobs)
+            got[jobs] = [json.dumps(r.to_dict(), sort_keys=True, default=str) for r in render_texts(
+                run_in_partitions(parts.logs(), parts.facts, analysers, context=context), "en")]
+    assert len(got[1]) == len(analysers) >= 10
+    assert got[2] == got[1]

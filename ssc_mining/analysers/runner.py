@@ -107,7 +107,7 @@ def run_in_partitions(partitions: Iterable[EventLog], facts: LogFacts, analysers
             if on_partition is not None:
                 on_partition(number, log)
             wanted = [i for i in parts if i not in failed and not missing[i]]
-            for i, part in partials_of(log, analysers, wanted, number=number).items():
+            for i, part in partials_of(log, analysers, wanted, number=number, jobs=context.jobs).items():
                 if isinstance(part, Exception):
                     failed[i] = _failure(analysers[i], part, strict=context.strict)
                 else:
@@ -118,19 +118,24 @@ def run_in_partitions(partitions: Iterable[EventLog], facts: LogFacts, analysers
 
 
 def partials_of(log: EventLog, analysers: list[Analyser], wanted: Iterable[int], *,
-                number: int = 0) -> dict[int, Any]:
+                number: int = 0, jobs: int = 1) -> dict[int, Any]:
     """The part of partition ``number`` (``log``) for each analyser ``analysers[i]``, i in ``wanted``; the error
-    instead, for an analyser that raised. Run inside :func:`ssc_mining.i18n.deferred`."""
-    out: dict[int, Any] = {}
-    for i in wanted:
+    instead, for an analyser that raised; up to ``jobs`` analysers side by side on threads (as in memory: the
+    analysers that are not thread-safe alone). Run inside :func:`ssc_mining.i18n.deferred`."""
+    wanted = list(wanted)
+
+    def part(i: int) -> Any:
         try:
             with phase(f"analyser {analysers[i].name}, partition {number + 1}"):
-                out[i] = analysers[i].partial(log)
+                return analysers[i].partial(log)
         except TextRenderedTooEarlyError:
             raise
         except Exception as err:  # noqa: BLE001 - as in a run in memory
-            out[i] = err
-    return out
+            return err
+
+    found = side_by_side([functools.partial(part, i) for i in wanted], jobs,
+                         alone=[not analysers[i].thread_safe for i in wanted])
+    return dict(zip(wanted, found))
 
 
 def combined_results(analysers: list[Analyser], parts: dict[int, Parts], failed: dict[int, Result],
