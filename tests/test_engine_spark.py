@@ -111,9 +111,11 @@ class FailsOnSecondTicket(Analyser):
 def test_an_analyser_that_fails_on_a_worker_is_reported_failed_with_its_message(spark, tmp_path):
     database = tmp_path / "tickets.duckdb"
     import_export(SAMPLES / "generic-events.csv", database)
-    with SparkPartitions(database, spark, partitions=2) as parts:
+    with SparkPartitions(database, spark, partitions=2, stage=tmp_path / "stage") as parts:
+        assert parts.staged.is_file() and parts.staged.parent.parent == tmp_path / "stage"   # staged where asked
         context = RunContext(timezone=parts.provenance().timezone, jobs=1)
         [result] = render_texts(run_on_spark(parts, [FailsOnSecondTicket()], context=context), "en")
+    assert not parts.staged.exists() and not list((tmp_path / "stage").iterdir())   # and removed after
     assert result.status == "failed"
     assert result.reason.startswith("ValueError: cannot take ") and "test_engine_spark.py" in result.reason
 
@@ -134,7 +136,7 @@ def test_analyse_writes_the_same_json_on_spark_as_in_memory(tmp_path):
     for data in out.values():
         data.pop("run")
     assert out["spark"] == out["pandas"]
-    assert (tmp_path / "stage" / "events.parquet").is_file()   # staged where asked
+    assert (tmp_path / "stage").is_dir() and not list((tmp_path / "stage").iterdir())   # staged there, then removed
 
 
 def test_without_java_spark_says_what_to_install(tmp_path):

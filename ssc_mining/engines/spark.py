@@ -35,7 +35,9 @@ from __future__ import annotations
 import math
 import os
 import pickle
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -123,6 +125,21 @@ def _out_of_memory(err: Exception) -> Exception:
                               "(--partition-events)")
 
 
+def _staging(stage: Path | None, scratch: Path) -> Path:
+    """A new folder for this run's staged events: in ``stage`` when given (a folder Spark's workers read), else in
+    the temporary folder ``scratch``."""
+    if stage is None:
+        return scratch
+    stage.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="ssc-mining-stage-", dir=stage))
+
+
+def _unstage(staged: Path | None) -> None:
+    """Remove a run's staged events (and its folder, when it was made in a given stage folder)."""
+    if staged is not None and staged.parent.name.startswith("ssc-mining-stage-"):
+        shutil.rmtree(staged.parent, ignore_errors=True)
+
+
 class SparkPartitions(Partitions):
     """An imported database's events in partitions of whole tickets, staged as Parquet for ``spark``'s workers.
 
@@ -142,6 +159,10 @@ class SparkPartitions(Partitions):
         super().__init__(path, partitions=partitions, partition_events=partition_events, semantics=semantics,
                          pseudonymiser=pseudonymiser, memory_limit=memory_limit)
 
+    def close(self) -> None:
+        _unstage(self.staged)
+        super().close()
+
     def _partition_count(self) -> int:
         if self._partitions:
             return self._partitions
@@ -152,9 +173,7 @@ class SparkPartitions(Partitions):
 
     def _order_by_partition(self) -> None:
         """The events with their database row and partition, as Parquet in the stage folder."""
-        folder = self._stage or self.scratch
-        folder.mkdir(parents=True, exist_ok=True)
-        self.staged = folder / "events.parquet"
+        self.staged = _staging(self._stage, self.scratch) / "events.parquet"
         self.schema = self._sql(f'SELECT *, rowid AS "{_ROWID}" FROM src.events LIMIT 0', "arrow").schema
         target = str(self.staged).replace("'", "''")
         self._sql(f'COPY (SELECT *, rowid AS "{_ROWID}", (hash("{C.CASE}") % {self.n})::INTEGER AS "{_PART}" '
@@ -200,9 +219,7 @@ class SparkEvents(DuckDBEvents):
                  pseudonymiser: Pseudonymiser | None = None, stage: Path | None = None) -> None:
         super().__init__(path, memory_limit=memory_limit, pseudonymiser=pseudonymiser)
         self.spark = spark
-        folder = stage or self.scratch
-        folder.mkdir(parents=True, exist_ok=True)
-        self.staged = folder / "events.parquet"
+        self.staged = _staging(stage, self.scratch) / "events.parquet"
         chosen = ", ".join(f'"{c}"' for c in (C.CASE, C.ACTIVITY, C.TIMESTAMP, C.SOURCE_ROW) if c in self.columns)
         target = str(self.staged).replace("'", "''")
         self._sql(f"COPY (SELECT {chosen}, rowid AS \"{_ROWID}\" FROM src.events) TO '{target}' (FORMAT parquet)")
@@ -243,6 +260,7 @@ class SparkEvents(DuckDBEvents):
         if self._steps is not None:
             self._steps.unpersist()
             self._steps = None
+        _unstage(self.staged)
         super().close()
 
     def variant_table(self) -> VariantTable:
