@@ -889,13 +889,15 @@ def _analyse_in_partitions(file: Path, kwargs: dict[str, Any], spec: Any, analys
             from ssc_mining.engines.spark import SparkPartitions, run_on_spark
 
             assert isinstance(parts, SparkPartitions)
-            provenance.notes.append(N_("analysed by Spark %(version)s (%(master)s) in %(n)s partitions of whole "
-                                       "tickets") % {"version": parts.spark.version,
-                                                     "master": parts.spark.sparkContext.master, "n": parts.n})
+            note = N_("analysed by Spark %(version)s (%(master)s) in %(n)s partitions of whole tickets") \
+                if parts.n > 1 else N_("analysed by Spark %(version)s (%(master)s) in one partition")
+            provenance.notes.append(note % {"version": parts.spark.version,
+                                            "master": parts.spark.sparkContext.master, "n": parts.n})
             results = run_on_spark(parts, analysers, context=context, spill=spill)
         else:
-            provenance.notes.append(N_("analysed by DuckDB %(version)s in %(n)s partitions of whole tickets")
-                                    % {"version": duckdb_version(), "n": parts.n})
+            note = N_("analysed by DuckDB %(version)s in %(n)s partitions of whole tickets") if parts.n > 1 \
+                else N_("analysed by DuckDB %(version)s in one partition")
+            provenance.notes.append(note % {"version": duckdb_version(), "n": parts.n})
             results = run_in_partitions(parts.logs(), parts.facts, analysers, context=context, spill=spill)
         if kwargs.get("strict") and parts.meta["provenance"].get("rows_quarantined"):
             from ssc_mining.errors import StrictModeError

@@ -85,7 +85,8 @@ def test_pseudonyms_parts_on_disk_and_parts_in_small_pieces(spark, tmp_path):
 
 @pytest.mark.realdata
 @pytest.mark.parametrize(("folder", "name", "partitions"), [
-    ("helpdesk-full", "helpdesk.csv", 5), ("receipt-wabo", "receipt.csv", 3)])
+    ("helpdesk-full", "helpdesk.csv", 5), ("receipt-wabo", "receipt.csv", 3),
+    ("bpic13-incidents", "bpi_challenge_2013_incidents.xes.gz", 4)])
 def test_spark_gives_the_results_of_the_log_in_memory_on_real_logs(spark, tmp_path, folder, name, partitions):
     database = tmp_path / "real.duckdb"
     import_export(real_path(folder, name), database, batch_rows=20_000)
