@@ -15,8 +15,9 @@ The same design as the DuckDB engine (:mod:`ssc_mining.engines.partitioned`), wi
    same, figure for figure.
 
 The Spark session is the one Spark's usual settings give (``spark-submit``, ``spark-defaults.conf``,
-``SPARK_*`` variables); without any, PySpark starts Spark in local mode on this machine. Only the session's
-time zone is set (UTC: times travel as UTC instants).
+``SPARK_*`` variables, ``PYSPARK_SUBMIT_ARGS``); without any, PySpark starts Spark in local mode on this
+machine, and ssc-mining gives its JVM a quarter of the available memory and keeps its log to errors. The
+session's time zone is set to UTC (times travel as UTC instants).
 
 Example:
     >>> import tempfile
