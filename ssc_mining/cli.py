@@ -886,7 +886,8 @@ def _analyse_in_partitions(file: Path, kwargs: dict[str, Any], spec: Any, analys
                              jobs=kwargs.get("jobs") or 1)
         spill = parts.scratch / "parts" if parts.n > 1 else None
         if spark is not None:
-            from ssc_mining.engines.spark import SparkPartitions, run_on_spark
+            from ssc_mining.analysers.on_spark import run_on_spark
+            from ssc_mining.engines.spark import SparkPartitions
 
             assert isinstance(parts, SparkPartitions)
             note = N_("analysed by Spark %(version)s (%(master)s) in %(n)s partitions of whole tickets") \

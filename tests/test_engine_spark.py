@@ -14,9 +14,10 @@ import pytest
 from conftest import SAMPLES, real_path, run_cli
 
 from ssc_mining.analysers.base import Analyser
+from ssc_mining.analysers.on_spark import run_on_spark
 from ssc_mining.analysers.registry import discover
 from ssc_mining.analysers.runner import run_analysers
-from ssc_mining.engines.spark import SparkPartitions, run_on_spark, spark_session
+from ssc_mining.engines.spark import SparkPartitions, spark_session
 from ssc_mining.eventlog.facts import LogFacts
 from ssc_mining.i18n import render_texts
 from ssc_mining.loaders.database import read_database

@@ -47,8 +47,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ssc_mining.analysers.base import Analyser
-from ssc_mining.analysers.runner import Parts, RemoteFailure, combined_results, partials_of
 from ssc_mining.discovery.dfg import DirectlyFollows
 from ssc_mining.discovery.variants import VariantTable
 from ssc_mining.engines.duckdb_events import DuckDBEvents, graph_of_counts, variant_table_of
@@ -56,7 +54,6 @@ from ssc_mining.engines.partitioned import (
     _PART,
     _ROWID,
     PARTITION_EVENTS,
-    PartitionReader,
     Partitions,
     facts_of_partition,
     partition_frame,
@@ -64,13 +61,10 @@ from ssc_mining.engines.partitioned import (
 from ssc_mining.errors import ConfigError, ResourceError
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.facts import LogFacts
-from ssc_mining.i18n import deferred
 from ssc_mining.privacy import Pseudonymiser
-from ssc_mining.results import Result
-from ssc_mining.run_context import RunContext
 from ssc_mining.semantics.reading import Semantics
 
-__all__ = ["SparkEvents", "SparkPartitions", "run_on_spark", "spark_session"]
+__all__ = ["SparkEvents", "SparkPartitions", "out_rows", "spark_session", "task", "table_as_read"]
 
 #: what each group's task returns: its partition, the analyser (-1: the partition's facts), failed or not, and the
 #: pickled part (or facts, or failure) in pieces of at most ``_PIECE`` bytes (piece number, number of pieces)
@@ -192,16 +186,16 @@ class SparkPartitions(Partitions):
 
     def _partition_facts(self, needed: list[str], starts: frozenset[str]) -> list[LogFacts]:
         grouped, schema = self._grouped(needed)
-        task = _task(_facts_task, self.piece_bytes, schema, list(self.meta["objects"]), self.semantics, starts)
-        found = sorted(_whole(grouped.applyInArrow(task, _OUT)))
+        facts_task = task(_facts_task, self.piece_bytes, schema, list(self.meta["objects"]), self.semantics, starts)
+        found = sorted(_whole(grouped.applyInArrow(facts_task, _OUT)))
         return [pickle.loads(payload) for _partition, _i, _failed, payload in found]  # noqa: S301
 
-    def parts(self, analysers: list[Analyser], wanted: list[int]) -> Iterator[tuple[int, int, bool, bytes]]:
-        """(partition, analyser, failed, pickled part or failure) for every partition and analyser in ``wanted``,
-        computed by Spark's workers, in the order they arrive."""
+    def run(self, make_task: Any) -> Iterator[tuple[int, int, bool, bytes]]:
+        """(partition, analyser, failed, pickled payload) of the task ``make_task(piece_bytes, schema)`` gives (a
+        function of a partition's key and Arrow table, made with :func:`task`), run by Spark's workers on every
+        partition, in the order they arrive."""
         grouped, schema = self._grouped(self.columns)
-        task = _task(_parts_task, self.piece_bytes, schema, self.reader(), analysers, wanted)
-        yield from _whole(grouped.applyInArrow(task, _OUT))
+        yield from _whole(grouped.applyInArrow(make_task(self.piece_bytes, schema), _OUT))
 
     def empty_log(self) -> Any:
         """A log of no events read with the whole log's decisions: what columns the analysers lack is asked of it."""
@@ -339,44 +333,9 @@ def _whole(frame: Any) -> Iterator[tuple[int, int, bool, bytes]]:
         raise RuntimeError(f"Spark returned incomplete parts for (partition, analyser) {sorted(pieces)}")
 
 
-def run_on_spark(parts: SparkPartitions, analysers: list[Analyser], *, context: RunContext,
-                 spill: Path | None = None) -> list[Result]:
-    """One result per analyser, texts deferred, as :func:`~ssc_mining.analysers.runner.run_in_partitions` gives
-    them, with the parts computed by Spark's workers and combined here in the order of the partitions."""
-    analysers = [context.settle(a) for a in analysers]
-    _by_value(analysers)
-    empty = parts.empty_log()
-    missing = {i: a.missing_columns(empty) for i, a in enumerate(analysers)}
-    kept = {i: Parts(spill / f"{i}" if spill else None) for i, a in enumerate(analysers) if a.runs_in_partitions()}
-    wanted = [i for i in kept if not missing[i]]
-    failed: dict[int, tuple[int, Result]] = {}   # analyser: (partition, failed result)
-    with deferred():
-        from ssc_mining.analysers.runner import _failure
-
-        for partition, i, is_failure, payload in parts.parts(analysers, wanted):
-            if is_failure:
-                if i not in failed or partition < failed[i][0]:   # the first partition's failure, as in order
-                    failed[i] = (partition, _failure(analysers[i], pickle.loads(payload),  # noqa: S301
-                                                     strict=context.strict))
-            else:
-                kept[i].append_pickled(payload, key=partition)
-        return combined_results(analysers, kept, {i: r for i, (_p, r) in failed.items()}, missing, parts.facts,
-                                context=context)
-
-
-def _by_value(analysers: list[Analyser]) -> None:
-    """Analysers from plugin files are sent to the workers by value (the workers cannot import those files)."""
-    from pyspark import cloudpickle
-
-    for analyser in analysers:
-        module = sys.modules.get(type(analyser).__module__)
-        if module is not None and not module.__name__.startswith("ssc_mining"):
-            cloudpickle.register_pickle_by_value(module)
-
-
 # what the workers run -----------------------------------------------------------------------------------------
 
-def _task(function: Any, *given: Any) -> Any:
+def task(function: Any, *given: Any) -> Any:
     """``function`` with its first arguments ``given``, as a function of (group key, table) without type hints
     (PySpark reads the kind of a task from its hints, and fails on postponed ones)."""
     def task(key, table):  # noqa: ANN001, ANN202
@@ -385,13 +344,13 @@ def _task(function: Any, *given: Any) -> Any:
     return task
 
 
-def _as_read(table: pa.Table, schema: pa.Schema) -> pa.Table:
+def table_as_read(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """A group's events as Spark hands them over (``c0``, ``c1``, … and the partition), with the names and types
     DuckDB gives them (timestamps in UTC)."""
     return table.select([f"c{k}" for k in range(len(schema))]).rename_columns(schema.names).cast(schema)
 
 
-def _out(rows: list[tuple[int, int, bool, bytes]], piece: int) -> pa.Table:
+def out_rows(rows: list[tuple[int, int, bool, bytes]], piece: int) -> pa.Table:
     """The task's output rows, each payload cut into pieces of at most ``piece`` bytes (a large part as one
     value would need as much memory at once in Spark's JVM)."""
     cut = []
@@ -406,24 +365,6 @@ def _out(rows: list[tuple[int, int, bool, bytes]], piece: int) -> pa.Table:
 
 def _facts_task(piece: int, schema: pa.Schema, objects: list[str], semantics: Semantics, starts: frozenset[str],
                 key: tuple[Any, ...], table: pa.Table) -> pa.Table:
-    frame, _rows = partition_frame(_as_read(table, schema), objects)
+    frame, _rows = partition_frame(table_as_read(table, schema), objects)
     facts = facts_of_partition(frame, semantics, starts)
-    return _out([(key[0].as_py(), -1, False, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))], piece)
-
-
-def _parts_task(piece: int, schema: pa.Schema, reader: PartitionReader, analysers: list[Analyser], wanted: list[int],
-                key: tuple[Any, ...], table: pa.Table) -> pa.Table:
-    partition = key[0].as_py()
-    frame, rows = partition_frame(_as_read(table, schema), reader.objects)
-    log = reader.log(frame, rows)
-    del frame, rows
-    with deferred():
-        found = partials_of(log, analysers, wanted, number=partition)
-    out = []
-    for i, part in found.items():
-        if isinstance(part, Exception):
-            out.append((partition, i, True, pickle.dumps(RemoteFailure.of(part), protocol=pickle.HIGHEST_PROTOCOL)))
-        else:
-            out.append((partition, i, False, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)))
-    return _out(out, piece)
-
+    return out_rows([(key[0].as_py(), -1, False, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))], piece)
