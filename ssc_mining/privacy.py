@@ -216,6 +216,18 @@ def replace_in_column(values: pd.Series, finder: NameFinder) -> tuple[pd.Series,
     return _recoded(values, codes, new), changed
 
 
+def withheld_quarantine(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``quarantine`` (rows set aside) with the raw text of each row withheld: it may contain names.
+
+    >>> withheld_quarantine(pd.DataFrame({"source_row": [3], "reason": ["no date"], "raw": ["Jan;;"]}))["raw"][0]
+    '(withheld: may contain names; see the source file at this row)'
+    """
+    quarantine = quarantine.copy()
+    if len(quarantine):
+        quarantine["raw"] = "(withheld: may contain names; see the source file at this row)"  # file text: English
+    return quarantine
+
+
 def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser, *, jobs: int | None = None,
                      names: Collection[str] | None = None) -> EventLog:
     """A copy of ``log`` whose person columns hold pseudonyms, with people's names and e-mail addresses inside
@@ -254,9 +266,7 @@ def pseudonymise_log(log: EventLog, pseudonymiser: Pseudonymiser, *, jobs: int |
     semantics = log.semantics
     if semantics is not None and renamed:
         semantics = semantics.renamed(renamed.get(C.ACTIVITY, {}), renamed.get(semantics.status_column or "", {}))
-    quarantine = log.quarantine.copy()
-    if len(quarantine):
-        quarantine["raw"] = "(withheld: may contain names; see the source file at this row)"  # file text: English
+    quarantine = withheld_quarantine(log.quarantine)
     facts = log.facts
     if facts is not None:   # the whole log's labels and mothers, with the same names replaced
         facts = replace(facts, lifecycle_starts=frozenset(renamed.get(C.ACTIVITY, {}).get(a, a)

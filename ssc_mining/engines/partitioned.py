@@ -47,7 +47,7 @@ import pyarrow as pa
 from ssc_mining.engines.attached import AttachedDatabase, memory_limit_for
 from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.cases import case_index
-from ssc_mining.eventlog.facts import CASE_ORDER, LogFacts, mothers_of
+from ssc_mining.eventlog.facts import CASE_ORDER, LogFacts, first_activities_of, mothers_of
 from ssc_mining.eventlog.log import EventLog, sort_events
 from ssc_mining.eventlog.provenance import Provenance
 from ssc_mining.loaders.build import _NUMBER_PATTERNS, as_number, number_decimals
@@ -197,6 +197,9 @@ class Partitions(AttachedDatabase):
                    for column in (C.ACTIVITY, self.semantics.status_column) if column}
         self.semantics = self.semantics.renamed(renamed.get(C.ACTIVITY, {}),
                                                 renamed.get(self.semantics.status_column or "", {}))
+        # the activities that open tickets as the partitions' events name them (a partition's pseudonymise_log
+        # knows only its own labels, and labels that become equal open their tickets together)
+        self.facts = self.facts.renamed(renamed.get(C.ACTIVITY, {}))
 
     def _attributes(self, frame: pd.DataFrame) -> list[str]:
         return [c for c in frame.columns if c not in self._roles]
@@ -245,6 +248,22 @@ class Partitions(AttachedDatabase):
             yield log
             del log   # before the next partition is read
 
+    def tickets_log(self, keys: np.ndarray) -> EventLog:
+        """Every event of the tickets whose first event is at the database rows ``keys`` (their
+        :func:`~ssc_mining.eventlog.facts.case_order` in a partition), as an event log read as the partitions
+        are: for the few tickets whose steps a report shows."""
+        wanted = ", ".join(str(k) for k in sorted({int(k) for k in np.asarray(keys).tolist()}))
+        chosen = ", ".join(f'"{c}"' for c in self.columns)
+        among = f"(SELECT {_CASE} FROM src.events WHERE rowid IN ({wanted}))" if wanted else "(SELECT NULL)"
+        frame, rows = partition_frame(self._sql(f'SELECT {chosen}, rowid AS "{_ROWID}" FROM src.events WHERE {_CASE} '
+                                                f"IN {among} ORDER BY rowid", "arrow"), self.meta["objects"])
+        return self.reader().log(frame, rows)
+
+    def quarantine(self) -> pd.DataFrame:
+        """The rows the import set aside (row number, reason, raw text), as reading the database gives them."""
+        frame = self._sql("SELECT source_row, reason, raw FROM src.quarantine ORDER BY source_row, reason", "df")
+        return frame.astype({"source_row": "Int64", "reason": object, "raw": object})
+
     def provenance(self, events: int | None = None, decimal: str | None = None) -> Provenance:
         """The import's provenance, with ``events`` (default: all of the database's) and the decimal mark of the
         numbers (default: that of the first column read as numbers, as a direct reading records it)."""
@@ -279,7 +298,8 @@ def facts_of_partition(frame: pd.DataFrame, semantics: Semantics, starts: frozen
     return LogFacts(cases=index.n, events=len(frame), started=int(markers.started.sum()),
                     endings_known=markers.endings_known, roles_present=markers.roles_present,
                     with_values=frozenset(c for c in frame.columns if frame[c].notna().any()),
-                    lifecycle_starts=starts, mothers=mothers_of(frame))
+                    lifecycle_starts=starts, mothers=mothers_of(frame),
+                    first_activities=first_activities_of(frame, index.first))
 
 
 @dataclasses.dataclass(frozen=True)
