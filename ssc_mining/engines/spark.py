@@ -205,10 +205,10 @@ class SparkPartitions(Partitions):
 
 class SparkEvents(DuckDBEvents):
     """An imported database's aggregates for discovery: the variants and the directly-follows graph computed by
-    Spark on the events staged as Parquet; one value per ticket, the provenance and the pseudonyms as
-    :class:`DuckDBEvents` gives them (on the driver). The figures equal DuckDB's and pandas' (the tests hold them
-    equal; the mean and median times of paths may differ in the last digit of a float, as sums taken in another
-    order do)."""
+    Spark on the events staged as Parquet; one value per ticket, the segments' graphs (the report's process-map
+    section), the provenance and the pseudonyms as :class:`DuckDBEvents` gives them, by DuckDB on the driver,
+    where the database is. The figures equal DuckDB's and pandas' (the tests hold them equal; the mean and median
+    times of paths may differ in the last digit of a float, as sums taken in another order do)."""
 
     def __init__(self, path: str | Path, spark: Any, *, memory_limit: int | None = None,
                  pseudonymiser: Pseudonymiser | None = None, stage: Path | None = None) -> None:
@@ -258,7 +258,7 @@ class SparkEvents(DuckDBEvents):
         _unstage(self.staged)
         super().close()
 
-    def variant_table(self) -> VariantTable:
+    def _variant_table(self) -> VariantTable:
         """The variants: each ticket's sequence collected by Spark; variants grouped on the whole sequence."""
         from pyspark.sql import Window
         from pyspark.sql import functions as F

@@ -10,6 +10,12 @@ their drawings. The model (``model``) is data: the process tree, the BPMN-style
 diagram with its positions, and how many tickets fit it
 (:mod:`ssc_mining.discovery.fitness`); the page template draws it.
 
+Everything here reads the log through its aggregates (:mod:`ssc_mining.discovery.aggregates`: the variants, the
+directly-follows graph, the segments' graphs, the mother organisation per ticket), so the section is drawn the
+same from a log in memory and from a database whose events stay there
+(:class:`~ssc_mining.engines.duckdb_events.DuckDBEvents`); what is computed once is kept by the source
+(``computed``) for every language.
+
 Example:
     >>> from ssc_mining.loaders import load
     >>> figures = map_figures(load("data/samples/generic-events.csv"), MapSettings())
@@ -26,9 +32,10 @@ from xml.sax.saxutils import quoteattr
 
 from markupsafe import Markup
 
-from ssc_mining.discovery.dfg import STEPS_KEY, directly_follows
+from ssc_mining.discovery.aggregates import Aggregates, aggregates_of
+from ssc_mining.discovery.dfg import STEPS_KEY, DirectlyFollows
 from ssc_mining.discovery.map_layout import MapLevels, map_levels, rare_activities
-from ssc_mining.discovery.segments import segment_graphs
+from ssc_mining.discovery.segments import Segment
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import format_number, format_share
 from ssc_mining.i18n import gettext as _
@@ -41,59 +48,65 @@ from ssc_mining.report.process_map import (
 )
 
 
-def prepare_map(log: EventLog, settings: MapSettings) -> None:
+def prepare_map(source: EventLog | Aggregates, settings: MapSettings) -> None:
     """Compute what the map section shows in every language — the graph, its slider levels, the segments'
-    graphs, the model and its fit — ahead of :func:`map_figures` (which then finds them in ``log.computed``),
+    graphs, the model and its fit — ahead of :func:`map_figures` (which then finds them in ``computed``),
     for instance side by side with the analysers (see :mod:`ssc_mining.parallel`)."""
-    _graph_and_levels(log, settings)
-    _segment_maps(log, settings)
-    # the per-event steps behind both graphs (about 150 MiB at 5M events) have no other user in a report
-    log.forget(STEPS_KEY)
-    if settings.model_coverage is not None and log.n_events:
-        _mined(log, settings.model_coverage)
+    source = aggregates_of(source)
+    dfg, _levels = _graph_and_levels(source, settings)
+    _segment_maps(source, settings)
+    # the per-event steps behind both graphs of a log in memory (about 150 MiB at 5M events) have no other user
+    source.forget(STEPS_KEY)
+    if settings.model_coverage is not None and _has_events(dfg):
+        _mined(source, settings.model_coverage)
 
 
-def _graph_and_levels(log: EventLog, settings: MapSettings) -> tuple[Any, MapLevels]:
-    dfg = log.computed("directly_follows", lambda: directly_follows(log))
-    return dfg, log.computed(("map_levels", settings), lambda: map_levels(dfg, settings))
+def _has_events(dfg: DirectlyFollows) -> bool:
+    """Whether the log has events (every event is counted at its activity)."""
+    return bool(int(dfg.nodes["events"].sum()))
 
 
-def _segment_graphs(log: EventLog, settings: MapSettings) -> Any:
-    return log.computed(("segment_graphs", tuple(settings.segment_by), settings.max_segments,
-                         settings.min_segment_cases),
-                        lambda: segment_graphs(log, tuple(settings.segment_by), max_segments=settings.max_segments,
-                                               min_cases=settings.min_segment_cases))
+def _graph_and_levels(source: Aggregates, settings: MapSettings) -> tuple[DirectlyFollows, MapLevels]:
+    dfg = source.computed("directly_follows", source.directly_follows)
+    return dfg, source.computed(("map_levels", settings), lambda: map_levels(dfg, settings))
 
 
-def _segment_maps(log: EventLog, settings: MapSettings) -> list[tuple[Any, Any, list[str]]]:
+def _segment_graphs(source: Aggregates, settings: MapSettings) -> list[Segment]:
+    return source.computed(("segment_graphs", tuple(settings.segment_by), settings.max_segments,
+                            settings.min_segment_cases),
+                           lambda: source.segment_graphs(tuple(settings.segment_by), max_segments=settings.max_segments,
+                                                         min_cases=settings.min_segment_cases))
+
+
+def _segment_maps(source: Aggregates, settings: MapSettings) -> list[tuple[Any, Any, list[str]]]:
     """Each segment's graph, the part of it the map shows, and its rare activities (the same in every
     language)."""
-    return log.computed(("segment_maps", settings),
-                        lambda: [(seg, filter_map(seg.dfg, settings), rare_activities(seg.dfg, settings.rare_share))
-                                 for seg in _segment_graphs(log, settings)])
+    return source.computed(("segment_maps", settings),
+                           lambda: [(seg, filter_map(seg.dfg, settings), rare_activities(seg.dfg, settings.rare_share))
+                                    for seg in _segment_graphs(source, settings)])
 
 
-def _mined(log: EventLog, coverage: float) -> tuple[Any, Any, Any]:
+def _mined(source: Aggregates, coverage: float) -> tuple[Any, Any, Any]:
     """The inductive miner's model, its simplified tree and its fit (the same in every language)."""
     from ssc_mining.discovery.fitness import tree_fit
     from ssc_mining.discovery.inductive import discover_model
     from ssc_mining.discovery.model_tree import simplify
-    from ssc_mining.discovery.variants import variant_table
 
     def mine() -> tuple[Any, Any, Any]:
-        table = variant_table(log)  # computed once per log
+        table = source.variant_table()  # computed once per source
         model = discover_model(table, coverage=coverage)
         tree = simplify(model.tree)
         fit = tree_fit(tree, table, net=model.net, initial_marking=model.initial_marking,
                        final_marking=model.final_marking)
         return model, tree, fit
 
-    return log.computed(("model", coverage), mine)
+    return source.computed(("model", coverage), mine)
 
 
-def map_figures(log: EventLog, settings: MapSettings) -> dict[str, Any]:
+def map_figures(source: EventLog | Aggregates, settings: MapSettings) -> dict[str, Any]:
     """Everything the process-map section shows, as plain data (the drawings of the main map under ``svg``)."""
-    dfg, levels = _graph_and_levels(log, settings)  # the same in every language
+    source = aggregates_of(source)
+    dfg, levels = _graph_and_levels(source, settings)  # the same in every language
     kept = levels.maps[levels.default]
     rare = rare_activities(dfg, settings.rare_share)
     total = int(dfg.nodes["events"].sum())
@@ -110,16 +123,17 @@ def map_figures(log: EventLog, settings: MapSettings) -> dict[str, Any]:
         "model": None,
         "conformance": None,
     }
-    for seg, part, seg_rare in _segment_maps(log, settings):
+    for seg, part, seg_rare in _segment_maps(source, settings):
         out["segments"].append({"attribute": seg.attribute, "value": seg.value, "cases": seg.cases,
                                 "note": part.note(), "filter": part.to_dict(), **dfg_to_dict(part.dfg),
                                 "rare": list(seg_rare)})
-    if settings.model_coverage is not None and log.n_events:
-        out["model"] = model_figures(log, settings.model_coverage)
+    if settings.model_coverage is not None and _has_events(dfg):
+        out["model"] = model_figures(source, settings.model_coverage)
     if settings.reference:
         from ssc_mining.discovery.conformance import check_conformance, read_reference
 
-        out["conformance"] = check_conformance(log, read_reference(settings.reference)).to_dict()
+        # not kept: its tickets' table is as long as the log has tickets (the variant table it reads is kept)
+        out["conformance"] = check_conformance(source, read_reference(settings.reference)).to_dict()
     return out
 
 
@@ -133,12 +147,12 @@ def rare_text(rare: list[str], share: float, total: int) -> str:
         "names": ", ".join(rare)}
 
 
-def model_figures(log: EventLog, coverage: float) -> dict[str, Any]:
+def model_figures(source: EventLog | Aggregates, coverage: float) -> dict[str, Any]:
     """The inductive miner's model on the variants covering ``coverage`` of the tickets, drawn as a
     BPMN-style diagram, with how many tickets fit it completely (deterministic: no timings)."""
     from ssc_mining.discovery.model_diagram import tree_diagram
 
-    model, tree, fit = _mined(log, coverage)
+    model, tree, fit = _mined(aggregates_of(source), coverage)
     data = {k: v for k, v in model.to_dict().items() if k != "seconds"}
     return {**data, "fit": fit.to_dict(), "diagram": tree_diagram(tree)}
 
