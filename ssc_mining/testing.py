@@ -35,7 +35,7 @@ The checks, by name:
   organisation, and halves of the cases)
 * ``partitions`` — when the analyser offers ``partial`` and ``combine`` (it runs on the DuckDB engine), the
   ``combine`` of the parts of three partitions of whole tickets (every third ticket), read with the whole
-  log's facts, equals ``analyse`` on the whole log
+  log's facts, equals ``analyse`` on the whole log; and ``pinned_of_parts`` of those parts equals ``pinned`` of it
 * ``threads`` — four runs at once on one log, on four threads, each give the result of a run on its own
   (unless the analyser declares ``thread_safe = False``: then it never runs beside others)
 
@@ -317,6 +317,10 @@ def check_partitions(analyser: Analyser, log: EventLog | None = None) -> None:
     combined = analyser.combine(parts, facts)
     if _comparable(combined) != _comparable(_run(analyser, log)):
         _fail("partitions", analyser, "combine() of three partitions' parts differs from analyse() of the whole log")
+    settled = analyser.for_log(log)
+    if type(analyser).pinned is not Analyser.pinned and settled.pinned_of_parts(parts, facts) != settled.pinned(log):
+        _fail("partitions", analyser, "pinned_of_parts() of three partitions' parts differs from pinned() of the "
+                                      "whole log")
 
 
 def check_threads(analyser: Analyser, log: EventLog | None = None) -> None:

@@ -101,17 +101,32 @@ def test_analyse_writes_the_same_json_on_both_engines(tmp_path):
 
 
 def test_analysers_that_need_the_whole_log_say_so(tmp_path):
+    """Every built-in analyser runs in partitions; a plugin without partial/combine is reported as not run, with
+    the reason, and the others still run."""
+    assert [cls().name for cls in discover().analysers.values() if not cls.runs_in_partitions()] == []
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "whole.py").write_text(
+        "from dataclasses import dataclass\n"
+        "from ssc_mining.analysers import Analyser\n"
+        "from ssc_mining.results import Metric\n"
+        "@dataclass(frozen=True, kw_only=True)\n"
+        "class Events(Analyser):\n"
+        "    name = 'event_count'\n"
+        "    title = {'en': 'Event count', 'nl': 'Aantal gebeurtenissen'}\n"
+        "    description = {'en': 'Counts events.', 'nl': 'Telt gebeurtenissen.'}\n"
+        "    def analyse(self, log):\n"
+        "        return self.result(summary=f'{log.n_events} events.',\n"
+        "                           items=[Metric('events', 'Events', log.n_events)])\n")
     database = tmp_path / "tickets.duckdb"
     import_export(SAMPLES / "generic-events.csv", database)
-    whole = [cls().name for cls in discover().analysers.values() if not cls.runs_in_partitions()]
-    if not whole:
-        pytest.skip("every built-in analyser runs in partitions")
-    done = run_cli("analyse", database, "--engine", "duckdb", "--json", tmp_path / "r.json", "--quiet")
+    done = run_cli("analyse", database, "--engine", "duckdb", "--json", tmp_path / "r.json", "--quiet",
+                   "--plugins-dir", plugins)
     assert done.returncode == 0, done.stderr
     results = {r["analyser"]: r for r in json.loads((tmp_path / "r.json").read_text())["analysers"]}
-    for name in whole:
-        assert results[name]["status"] == "skipped"
-        assert "does not run on the DuckDB or Spark engine yet" in results[name]["reason"]
+    assert results["event_count"]["status"] == "skipped"
+    assert "does not run on the DuckDB or Spark engine yet" in results["event_count"]["reason"]
+    assert results["variants"]["status"] == "ok"
 
 
 @pytest.mark.parametrize(("command", "engine"), [("analyse", "duckdb"), ("analyse", "spark"),

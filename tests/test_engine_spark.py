@@ -63,8 +63,9 @@ def _same_results(spark, database, partitions: int, pseudonymiser=None, *, spill
         got = render_texts(run_on_spark(parts, analysers, context=context,
                                         spill=parts.scratch / "parts" if spill else None), "en")
     assert len(got) == len(expected) >= 10
+    assert sum(r.status == "ok" for r in expected) >= 10   # (the comparison is skipped where no mother is known)
     for want, have in zip(expected, got, strict=True):
-        assert have.status == want.status == "ok", (want.analyser, have.reason)
+        assert have.status == want.status, (want.analyser, have.reason)
         assert _dumped(have) == _dumped(want), want.analyser
 
 

@@ -27,7 +27,11 @@ An analyser is a small frozen dataclass:
   log, so every segment is measured against the same yardstick) and
   :meth:`Analyser.analyse_segments` (every segment's result from one pass over
   the whole log, a group-by on its per-case table, instead of one run per
-  segment; it must give exactly what ``analyse`` gives on each segment's events).
+  segment; it must give exactly what ``analyse`` gives on each segment's events);
+* three more for the segment comparison on logs beyond memory, where the whole log is never at hand, only the
+  parts of :meth:`Analyser.partial`: :meth:`Analyser.pinned_of_parts` (``pinned`` of the whole log, made of the
+  parts), :meth:`Analyser.case_values_of_parts` (``case_values`` of the log the parts make) and
+  :meth:`Analyser.segments_of_parts` (``analyse_segments`` from the parts).
 
 Register it under the entry-point group ``ssc_mining.analysers`` (the built-in
 ones are registered the same way).
@@ -134,6 +138,35 @@ class Analyser:
         when the results per segment are group-bys of one per-case table; it must equal ``analyse`` and
         ``case_values`` run on each segment's events (the conformance kit checks this). None (the default):
         the comparison runs the analyser once per segment.
+        """
+        return None
+
+    # optional hooks of the segment comparison in partitions (the whole log is only known by its parts) ------
+
+    def pinned_of_parts(self, parts: Sequence[Any], facts: LogFacts) -> Analyser:
+        """What :meth:`pinned` gives on the whole log, made of the :meth:`partial` parts of all its partitions
+        (in their order) and its ``facts``: override it together with ``pinned`` when that makes choices.
+
+        The copy's :meth:`combine` is given parts made by this (unpinned) analyser's ``partial``, so ``partial``
+        must not depend on the pinned choices (those of the built-in analysers — a standard path, a norm per
+        category — are made in ``combine``). The default has no such choices and returns the analyser itself.
+        """
+        return self
+
+    def case_values_of_parts(self, parts: Sequence[Any], facts: LogFacts) -> pd.DataFrame | None:
+        """What :meth:`case_values` gives on the log made of the partitions whose :meth:`partial` gave ``parts``,
+        with that log's ``facts``; None (the default): the analyser has no case values in partitions (the
+        comparison of an analyser that has them in memory then does not run in partitions)."""
+        return None
+
+    def segments_of_parts(self, parts: Sequence[Any], facts: LogFacts, segments: pd.Series,
+                          keep: Sequence[str]) -> dict[str, tuple[Result, pd.DataFrame | None]] | None:
+        """What :meth:`analyse_segments` gives on the whole log, made of the :meth:`partial` parts of all its
+        partitions and its ``facts``; ``segments`` holds each ticket's label in the whole log's ticket order.
+
+        Offer it with ``analyse_segments``, answering (not None) whenever that does (the comparison asks a
+        pinned copy); then the comparison keeps one part per partition instead of one per segment. None (the
+        default): the comparison combines each segment's own parts.
         """
         return None
 

@@ -15,6 +15,18 @@ standard path, a category's norm) are fixed on the whole log first (its ``pinned
 segment is measured against the same yardstick. An analyser that can compute every segment from one
 per-case table of the whole log (``analyse_segments``; the standardisation can) does so in one pass.
 
+In partitions of whole tickets (the DuckDB and Spark engines: :meth:`Comparison.partial` and
+:meth:`Comparison.combine`) the result is the same as in memory. A partition keeps each ticket's segment and
+place in the whole log, and the other analyser's parts: of the whole partition when it pins choices
+(:meth:`~ssc_mining.analysers.base.Analyser.pinned_of_parts` makes them on all partitions' parts) or measures
+segments in one pass (:meth:`~ssc_mining.analysers.base.Analyser.segments_of_parts`); otherwise of each segment's
+tickets, with the facts of those events as a log of their own (a segment in memory is one: it decides for itself
+whether it records endings and registrations, which roles occur, which columns hold values). Its parts are read
+once for each way the whole segment may decide endings and registrations, and the right one is combined with the
+segment's merged facts; a segment whose lifecycle start events are of other activities than the whole log's is
+refused (:class:`~ssc_mining.errors.ConfigError`). The log in memory keeps its own path: one run per segment of the
+kept segments only, not a part per segment of every partition.
+
 Example:
     >>> import pandas as pd
     >>> from ssc_mining.eventlog import EventLog
@@ -34,7 +46,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
+import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,15 +60,19 @@ from ssc_mining.analysers.base import Analyser
 from ssc_mining.business_calendar import TIMEZONE
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
+from ssc_mining.eventlog.facts import CASE_ORDER, LogFacts, case_order, mothers_of
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import N_, format_number, format_share
 from ssc_mining.i18n import gettext as _
 from ssc_mining.results import Finding, Item, Metric, Result, Table
+from ssc_mining.semantics.markers import compute_markers, lifecycle_starts
 
 SEGMENT_COLUMNS = {"mother": C.MOTHER, "category": C.CATEGORY, "channel": C.CHANNEL, "priority": C.PRIORITY,
                    "requester": C.REQUESTER}
 Z_TEST = "two-proportion z-test"
 MWU_TEST = "Mann–Whitney U"
+#: a segment's decisions that may differ from the whole log's: whether it records endings, and registrations
+Decisions = tuple[bool, bool]
 
 
 def test_name(test: str) -> str:
@@ -118,6 +137,91 @@ def sub_log(log: EventLog, mask: np.ndarray) -> EventLog:
     return log.subset(mask)
 
 
+def overrides(analyser: Analyser, hook: str) -> bool:
+    """True when ``analyser``'s class offers its own ``hook`` (a method of :class:`Analyser`)."""
+    return getattr(type(analyser), hook) is not getattr(Analyser, hook)
+
+
+def in_partitions(analyser: Analyser) -> bool:
+    """True when a comparison of ``analyser`` runs in partitions: it does, it pins its choices there too when it
+    pins them in memory, and it has case values there too when it has them in memory."""
+    return analyser.runs_in_partitions() \
+        and (not overrides(analyser, "pinned") or overrides(analyser, "pinned_of_parts")) \
+        and (not overrides(analyser, "case_values") or overrides(analyser, "case_values_of_parts")
+             or overrides(analyser, "segments_of_parts"))
+
+
+def own_facts(log: EventLog, starts: frozenset[str]) -> LogFacts:
+    """The facts of ``log``'s events read as a log of their own (as :func:`sub_log` of a log in memory reads a
+    segment), the roles and states found with the activities with lifecycle ``starts`` of the whole segment
+    (checked when combined); the log's own activities with lifecycle starts are recorded."""
+    assert log.semantics is not None
+    frame, index = log.frame, log.cases
+    m = compute_markers(frame, index, log.semantics, with_start=starts)
+    return LogFacts(cases=index.n, events=len(frame), started=int(m.started.sum()), endings_known=m.endings_known,
+                    roles_present=m.roles_present,
+                    with_values=frozenset(c for c in frame.columns if frame[c].notna().any()),
+                    lifecycle_starts=lifecycle_starts(frame), mothers=mothers_of(frame))
+
+
+def segment_part(analyser: Analyser, log: EventLog, tickets: np.ndarray) -> tuple[LogFacts, dict[Decisions, Any]]:
+    """The tickets of a partition ``log`` where ``tickets`` holds, as a segment's share: their own facts, and the
+    parts of ``analyser`` of them, knowing their place in the whole log, read with the whole log's facts but for
+    the decisions that the whole segment may take otherwise (whether it records endings and registrations): one
+    part for each way the segment may decide them (the same part once when the decisions do not change it)."""
+    whole = LogFacts.of(log)
+    sub = sub_log(log, tickets[log.cases.codes])
+    own = own_facts(sub, whole.lifecycle_starts)
+    order = case_order(log)[tickets]
+    # a segment records endings when one of its partitions does, and none when the whole log does not
+    endings = (True,) if own.endings_known else (False, True) if whole.endings_known else (False,)
+    parts: dict[Decisions, Any] = {}
+    made: dict[bytes, Any] = {}
+    for decisions in [(e, s) for e in endings for s in (False, True)]:   # at most four
+        read = dataclasses.replace(sub, facts=assumed(whole, decisions))
+        read.computed(CASE_ORDER, functools.partial(np.asarray, order))
+        part = analyser.partial(read)
+        parts[decisions] = made.setdefault(pickle.dumps(part), part)   # one part kept when they are the same
+    return own, parts
+
+
+def assumed(whole: LogFacts, decisions: Decisions) -> LogFacts:
+    """The ``whole`` log's facts with the ``decisions`` (endings known, starts known) of a segment."""
+    endings, starts = decisions
+    return dataclasses.replace(whole, endings_known=endings, started=whole.cases if starts else 0)
+
+
+def segment_facts(own: Sequence[LogFacts], whole: LogFacts, segment: str) -> LogFacts:
+    """The facts of a segment made of its partitions' ``own`` facts: those of its events as a log of their own.
+
+    Its parts were made with the activities with lifecycle starts of the ``whole`` log: the segment's must be the
+    same, else its parts are not what the segment in memory gives and :class:`~ssc_mining.errors.ConfigError` says
+    so. Which roles occur, which columns hold values and the mothers may be fewer in a segment than in the whole
+    log, which its parts were read with: they are combined with the segment's own (an analyser's ``partial`` that
+    reads them must give parts that combine the same when read with more, as the built-in analysers' do)."""
+    facts = LogFacts.merge(own)
+    if facts.lifecycle_starts != whole.lifecycle_starts:
+        raise ConfigError(f"segment {segment!r} has lifecycle start events for other activities than the whole log, "
+                          "so it cannot be measured in partitions as a log of its own",
+                          hint="run the comparison with --engine pandas")
+    return facts
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A partition's share of a comparison: each ticket's segment, and the inner analyser's parts."""
+
+    #: per ticket: its label's number in ``names`` (−1: it has none)
+    codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    names: list[str] = field(default_factory=list)   #: the labels as text
+    order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))   #: per ticket: see case_order
+    whole: Any = None   #: the inner analyser's part of the partition (to pin it, or for segments in one pass)
+    #: per segment: the facts of its tickets' events as a log of their own, and the inner analyser's part of them for
+    #: each way the segment may decide whether it records endings and registrations
+    segments: dict[str, tuple[LogFacts, dict[Decisions, Any]]] = field(default_factory=dict)
+    timezone: str | None = None   #: the zone the part was made in
+
+
 @dataclass
 class ComparisonResult:
     """Per segment: cases and the analyser's result; ``table``: one row per metric and non-reference segment."""
@@ -140,14 +244,8 @@ def compare(analyser: Analyser, log: EventLog, segment: str = "mother", *, metri
     labels, reference = segment_cases(log, segment, timezone=timezone)
     analyser = analyser.pinned(log)   # fix data-derived choices (standard path, norms) on the whole log
     index = log.cases
-    known = labels.dropna()
-    counts = known.astype(str).value_counts()
-    counts = counts[counts >= min_cases]
-    order = sorted(counts.index, key=lambda s: (-counts[s], s))[:max_segments]
-    if reference is None or reference not in order:
-        reference = order[0] if order else ""
-    else:
-        order = [reference] + [s for s in order if s != reference]
+    counts, order, reference = ranked_segments(labels.dropna().astype(str), reference, max_segments=max_segments,
+                                               min_cases=min_cases)
     results: dict[str, Result] = {}
     values: dict[str, pd.DataFrame | None] = {}
     text = labels.astype(str)
@@ -161,6 +259,31 @@ def compare(analyser: Analyser, log: EventLog, segment: str = "mother", *, metri
             part = sub_log(log, event_segment == seg)
             results[seg] = analyser.analyse(part)
             values[seg] = analyser.case_values(part) if results[seg].status == "ok" else None
+    return compared(segment, reference, counts, order, results, values, metrics=metrics, alpha=alpha)
+
+
+def ranked_segments(known: pd.Series, reference: str | None, *, max_segments: int,
+                    min_cases: int) -> tuple[pd.Series, list[str], str]:
+    """The cases per segment (``known``: the label of each case that has one), the segments compared (the
+    reference first, then by cases, ties by label) and the reference (for a date split: *before*, when kept).
+
+    >>> ranked_segments(pd.Series(["b", "a", "b", "c"]), None, max_segments=2, min_cases=1)[1:]
+    (['b', 'a'], 'b')
+    """
+    counts = known.value_counts()
+    counts = counts[counts >= min_cases]
+    order = sorted(counts.index, key=lambda s: (-counts[s], s))[:max_segments]
+    if reference is None or reference not in order:
+        reference = order[0] if order else ""
+    else:
+        order = [reference] + [s for s in order if s != reference]
+    return counts, order, reference
+
+
+def compared(segment: str, reference: str, counts: pd.Series, order: list[str], results: dict[str, Result],
+             values: dict[str, pd.DataFrame | None], *, metrics: tuple[str, ...] = (),
+             alpha: float = 0.05) -> ComparisonResult:
+    """The comparison of each segment's ``results`` with the reference's, tested on the segments' case ``values``."""
     metric_info: dict[str, Metric] = {}
     for seg in order:
         for item in results[seg].items:
@@ -253,6 +376,15 @@ class Comparison(Analyser):
     def analyse(self, log: EventLog) -> Result:
         if self.timezone is None:  # the run's zone: the log's when run on its own
             return self.for_log(log).analyse(log)
+        inner = self._inner()
+        if _date_of(self.segment) is None and not log.has(self._column()):
+            return self._no_column()
+        c = compare(inner, log, self.segment, metrics=self.metrics, alpha=self.alpha,
+                    max_segments=self.max_segments, min_cases=self.min_cases, timezone=self.timezone)
+        return self._result(c, inner)
+
+    def _inner(self) -> Analyser:
+        """The analyser run per segment, in the comparison's zone (which is the run's)."""
         from ssc_mining.analysers.registry import discover
         found = discover().analysers
         if self.analyser not in found:
@@ -260,16 +392,85 @@ class Comparison(Analyser):
         inner = found[self.analyser](**self.analyser_params)
         if hasattr(inner, "timezone") and inner.timezone is None:  # the comparison's zone, which is the run's
             inner = dataclasses.replace(inner, **{"timezone": self.timezone})
-        column = SEGMENT_COLUMNS.get(self.segment, self.segment)
-        if _date_of(self.segment) is None and not log.has(column):
+        return inner
+
+    def _column(self) -> str:
+        return SEGMENT_COLUMNS.get(self.segment, self.segment)
+
+    def _no_column(self) -> Result:
+        why = _("the export has no values in the segment column %(column)s") % {"column": self._column()}
+        return Result.skipped(self.name, self.text(self.title), why,
+                              version=self.version, params=self.params(), description=self.text(self.description))
+
+    # in partitions of whole tickets --------------------------------------------------------------------------
+
+    def partial(self, log: EventLog) -> _Part:
+        """Each ticket's segment (as text) and place in the whole log, and the inner
+        analyser's parts: of the whole partition, when it pins choices or measures segments in one pass (see
+        :meth:`Analyser.segments_of_parts`); else of each segment's tickets, with their own facts."""
+        if self.timezone is None:  # the run's zone: the log's when run on its own
+            return self.for_log(log).partial(log)
+        inner = self._inner()
+        if not in_partitions(inner) or (_date_of(self.segment) is None and not log.has(self._column())):
+            return _Part(timezone=self.timezone)
+        labels, _reference = segment_cases(log, self.segment, timezone=self.timezone)
+        codes, names = pd.factorize(labels.astype(str), sort=False)   # a ticket without a label: −1
+        one_pass = overrides(inner, "segments_of_parts")
+        whole = inner.partial(log) if one_pass or overrides(inner, "pinned_of_parts") else None
+        segments: dict[str, tuple[LogFacts, dict[Decisions, Any]]] = {}
+        if not one_pass:
+            for k, name in enumerate(names):   # a loop over the segments of the partition, not its tickets
+                segments[str(name)] = segment_part(inner, log, codes == k)
+        return _Part(codes=codes.astype(np.int32), names=[str(n) for n in names], order=case_order(log),
+                     whole=whole, segments=segments, timezone=self.timezone)
+
+    def combine(self, parts: Sequence[_Part], facts: LogFacts) -> Result:
+        """The comparison of the log made of ``parts``: the segments ranked over all its tickets, the inner
+        analyser pinned on all of them, each segment measured as a log of its own."""
+        if self.timezone is None and parts and parts[0].timezone is not None:  # the zone the parts were made in
+            return dataclasses.replace(self, timezone=parts[0].timezone).combine(parts, facts)
+        inner = self._inner()
+        if not in_partitions(inner):
             return Result.skipped(self.name, self.text(self.title),
-                                  _("the export has no values in the segment column %(column)s") % {"column": column},
+                                  _("comparing %(analyser)s needs all events in memory and does not run on the DuckDB "
+                                    "or Spark engine yet; run it with --engine pandas on a log that fits in memory")
+                                  % {"analyser": self.analyser},
                                   version=self.version, params=self.params(), description=self.text(self.description))
-        c = compare(inner, log, self.segment, metrics=self.metrics, alpha=self.alpha,
-                    max_segments=self.max_segments, min_cases=self.min_cases, timezone=self.timezone)
+        if _date_of(self.segment) is None and self._column() not in facts.with_values:
+            return self._no_column()
+        order = np.concatenate([p.order for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+        text = np.concatenate([np.asarray([*p.names, None], dtype=object)[p.codes] for p in parts]) if parts else \
+            np.zeros(0, dtype=object)   # code −1 (no label) → None
+        reference = _("before %(date)s") % {"date": day.isoformat()} if (day := _date_of(self.segment)) else None
+        counts, kept, reference = ranked_segments(pd.Series(text[pd.notna(text)], dtype=object), reference,
+                                                  max_segments=self.max_segments, min_cases=self.min_cases)
+        wholes = [p.whole for p in parts if p.whole is not None]
+        pinned = inner.pinned_of_parts(wholes, facts) if wholes else inner
+        grouped = None
+        if kept and overrides(inner, "segments_of_parts"):
+            by_order = np.argsort(order, kind="stable")   # the whole log's ticket order
+            grouped = pinned.segments_of_parts(wholes, facts, pd.Series(text[by_order], dtype=object), kept)
+            if grouped is None:
+                raise TypeError(f"{type(inner).__name__}.segments_of_parts gave no segments for a pinned copy")
+        results: dict[str, Result] = {}
+        values: dict[str, pd.DataFrame | None] = {}
+        for seg in kept:   # a loop over segments, not cases
+            if grouped is not None:
+                results[seg], values[seg] = grouped[seg]
+                continue
+            own = [p.segments[seg] for p in parts if seg in p.segments]
+            seg_facts = segment_facts([f for f, _variants in own], facts, seg)
+            seg_parts = [variants[(seg_facts.endings_known, seg_facts.starts_known)] for _facts, variants in own]
+            results[seg] = pinned.combine(seg_parts, seg_facts)
+            values[seg] = pinned.case_values_of_parts(seg_parts, seg_facts) if results[seg].status == "ok" else None
+        c = compared(self.segment, reference, counts, kept, results, values, metrics=self.metrics, alpha=self.alpha)
+        return self._result(c, inner)
+
+    def _result(self, c: ComparisonResult, inner: Analyser) -> Result:
+        """The comparison ``c`` of ``inner`` per segment as a result."""
         segments = list(c.cases)
-        compared = int(sum(c.cases[s] for s in segments))
-        items: list[Item] = [Metric("cases", _("Tickets"), compared, unit="cases"),
+        n_compared = int(sum(c.cases[s] for s in segments))
+        items: list[Item] = [Metric("cases", _("Tickets"), n_compared, unit="cases"),
                              Metric("segments", _("Segments compared"), len(segments), unit="segments"),
                              Metric("significant_differences", _("Differences larger than chance would explain"),
                                     int(c.table["significant"].sum()), unit="differences")]

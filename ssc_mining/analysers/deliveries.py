@@ -112,6 +112,7 @@ def _truthy(values: pd.Series) -> pd.Series:
 
 
 #: helper columns of a part, used by :meth:`Deliveries.combine` and not in the per-case table
+_STARTED = "registered_in_export"
 _DUE_MINUTES, _ELAPSED, _STILL, _CLOCK_LAST, _ORDER = ("due_minutes", "sla_elapsed_to_last_event",
                                                        "sla_clock_running_at_end", "sla_clock_at_last_event", "order")
 
@@ -122,7 +123,7 @@ class _Part:
 
     #: per ticket: times (registered, completed, delivered, need-by, due), groups, business minutes (lead time
     #: given, processing, SLA target from the due date, SLA time up to the last event, clock at it and whether it
-    #: still runs), the system's SLA verdict, left out, order
+    #: still runs), the system's SLA verdict, registered in the export or not, order
     cases: pd.DataFrame
     last_event: Any   #: the partition's latest event time (the default ``as_of`` is the whole log's)
     timezone: str | None   #: the zone the part was computed in (the log's when the analyser left it open)
@@ -298,7 +299,7 @@ class Deliveries(Analyser):
         if log.has(C.MADE_SLA):
             pc["made_sla"] = _truthy(index.case_first(frame[C.MADE_SLA]).reset_index(drop=True)).to_numpy() \
                 if C.MADE_SLA in frame.columns else pd.array([pd.NA] * index.n, dtype="boolean")
-        pc["left_out"] = (m.starts_known & ~m.started) if self.complete_only else np.zeros(index.n, dtype=bool)
+        pc[_STARTED] = m.started   # left out or not is decided in _finish, with the log's facts
         pc[_ORDER] = case_order(log)
         pc.index = index.ids
         return _Part(cases=pc, last_event=frame[C.TIMESTAMP].max(), timezone=self.timezone)
@@ -318,7 +319,7 @@ class Deliveries(Analyser):
         info: dict[str, Any] = {"endings_known": facts.endings_known, "as_of": as_of}
         info["has_need_by"], info["has_due"] = bool(pc["need_by"].notna().any()), bool(pc["due"].notna().any())
         open_ = pc["open"].to_numpy(dtype=bool)
-        helpers = [_DUE_MINUTES, _ELAPSED, _STILL, _CLOCK_LAST, "made_sla", "left_out", _ORDER]
+        helpers = [_DUE_MINUTES, _ELAPSED, _STILL, _CLOCK_LAST, "made_sla", _STARTED, _ORDER]
         extra = {key: pc.pop(key) for key in helpers if key in pc.columns}
 
         # -- need-by: lead time, norm, class -----------------------------------------------------------
@@ -391,7 +392,9 @@ class Deliveries(Analyser):
             pc["made_sla"] = extra["made_sla"].to_numpy()
             pc["sla_differs"] = (pc["made_sla"].notna() & pc["sla_met"].notna()
                                  & (pc["made_sla"] != pc["sla_met"])).fillna(False).astype(bool)
-        pc["left_out"] = extra["left_out"].to_numpy(dtype=bool)
+        # registered before the export began: judged when most tickets of the log begin with a registration
+        started = extra[_STARTED].to_numpy(dtype=bool)
+        pc["left_out"] = ~started if self.complete_only and facts.starts_known else np.zeros(n_cases, dtype=bool)
         pc.index = ids
         return pc, info
 
@@ -399,7 +402,16 @@ class Deliveries(Analyser):
         """A copy whose norms are this log's medians for the categories without a configured norm."""
         if self.timezone is None:
             return self.for_log(log).pinned(log)  # type: ignore[return-value]
-        pc = self.per_case(log)
+        return self._with_norms(self.per_case(log))
+
+    def pinned_of_parts(self, parts: Sequence[_Part], facts: LogFacts) -> Deliveries:
+        """:meth:`pinned` of the log made of ``parts``: the medians over all of its tickets."""
+        if self.timezone is None and parts and parts[0].timezone is not None:  # the zone the parts were made in
+            return dataclasses.replace(self, timezone=parts[0].timezone).pinned_of_parts(parts, facts)
+        return self._with_norms(self._finish(parts, facts)[0])
+
+    def _with_norms(self, pc: pd.DataFrame) -> Deliveries:
+        """A copy whose norms are those of the per-case table ``pc`` for the categories without a configured one."""
         norms = (pc.dropna(subset=["category"]).groupby("category")["norm_minutes"].first() / 60).dropna()
         return dataclasses.replace(self, norm_hours={**{str(k): float(v) for k, v in norms.items()},
                                                      **self.norm_hours})
@@ -412,7 +424,16 @@ class Deliveries(Analyser):
         """Per-case values behind the metrics (for comparisons between segments)."""
         if self.timezone is None:
             return self.for_log(log).case_values(log)
-        pc = self.per_case(log)
+        return self._values(self.per_case(log))
+
+    def case_values_of_parts(self, parts: Sequence[_Part], facts: LogFacts) -> pd.DataFrame:
+        """:meth:`case_values` of the log made of ``parts``."""
+        if self.timezone is None and parts and parts[0].timezone is not None:  # the zone the parts were made in
+            return dataclasses.replace(self, timezone=parts[0].timezone).case_values_of_parts(parts, facts)
+        return self._values(self._finish(parts, facts)[0])
+
+    @staticmethod
+    def _values(pc: pd.DataFrame) -> pd.DataFrame:
         pc = pc[~pc["left_out"].to_numpy(dtype=bool)]
         need = pc["late_class"] != ""
         late = pc["late_class"].isin(["asked_too_late", "ssc_too_slow", "open_late"])

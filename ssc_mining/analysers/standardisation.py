@@ -253,6 +253,12 @@ class Standardisation(Analyser):
         log.computed(("standardisation", tuple(pinned.reference)), lambda: (same, sequences, counts, standard))
         return pinned
 
+    def pinned_of_parts(self, parts: Sequence[_Part], facts: LogFacts) -> Standardisation:
+        """:meth:`pinned` of the log made of ``parts``: its standard path, chosen over all of its tickets."""
+        if self.reference:
+            return self
+        return dataclasses.replace(self, reference=self._finish(parts, facts)[3])
+
     def per_case(self, log: EventLog) -> pd.DataFrame:
         """Per case: ``variant`` (number), ``deviation`` (0–1), ``on_standard``, ``throughput_days``, mother,
         category."""
@@ -273,8 +279,19 @@ class Standardisation(Analyser):
         standard path a case's variant and deviation do not depend on the other cases)."""
         if not self.reference:
             return None
-        pc, sequences, counts, standard = self._compute(log)
-        labels = segments.to_numpy()
+        return self._segments(*self._compute(log), segments.to_numpy(), keep)
+
+    def segments_of_parts(self, parts: Sequence[_Part], facts: LogFacts, segments: pd.Series,
+                          keep: Sequence[str]) -> dict[str, tuple[Result, pd.DataFrame | None]] | None:
+        """:meth:`analyse_segments` of the log made of ``parts`` (a pinned analyser only)."""
+        if not self.reference:
+            return None
+        return self._segments(*self._finish(parts, facts), segments.to_numpy(), keep)
+
+    def _segments(self, pc: pd.DataFrame, sequences: list[tuple[str, ...]], counts: np.ndarray,
+                  standard: tuple[str, ...], labels: np.ndarray,
+                  keep: Sequence[str]) -> dict[str, tuple[Result, pd.DataFrame | None]]:
+        """Every segment's result and case values: a group-by of the whole log's per-case table ``pc``."""
         out: dict[str, tuple[Result, pd.DataFrame | None]] = {}
         for seg in keep:   # a loop over segments, not cases
             part = pc[labels == seg]

@@ -156,7 +156,15 @@ class Waiting(Analyser):
 
     def case_values(self, log: EventLog) -> pd.DataFrame:
         """Per-case values behind the metrics (for comparisons between segments)."""
-        pc = self.per_case(log)
+        return self._values(self.per_case(log))
+
+    def case_values_of_parts(self, parts: Sequence[_Part], facts: LogFacts) -> pd.DataFrame:
+        """:meth:`case_values` of the log made of ``parts``."""
+        return self._values(parts[0].cases if len(parts) == 1 else in_log_order(
+            pd.concat([p.cases for p in parts]), np.concatenate([p.cases["order"].to_numpy() for p in parts])))
+
+    @staticmethod
+    def _values(pc: pd.DataFrame) -> pd.DataFrame:
         share = (pc["wait_seconds"] / pc["throughput_seconds"].where(pc["throughput_seconds"] > 0))
         return pd.DataFrame({"waiting_share": share, "share_cases_waited": pc["waits"] > 0,
                              "wait_hours_per_waited_case": (pc["wait_seconds"] / 3600).where(pc["waits"] > 0)})

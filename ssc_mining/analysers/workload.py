@@ -138,7 +138,21 @@ class Workload(Analyser):
         """Per-case values behind the metrics (for comparisons between segments)."""
         if self.timezone is None:
             return self.for_log(log).case_values(log)
-        pc = self.per_case(log)
+        return self._values(self.per_case(log))
+
+    def case_values_of_parts(self, parts: Sequence[_Part], facts: LogFacts) -> pd.DataFrame:
+        """:meth:`case_values` of the log made of ``parts``."""
+        if self.timezone is None and parts:  # settled as the parts were
+            return dataclasses.replace(self, timezone=parts[0].zone).case_values_of_parts(parts, facts)
+        frames = [p.cases for p in parts if p.cases is not None]
+        if not frames:
+            return pd.DataFrame({"median_open_age_days": pd.Series(dtype=float), "open_share": pd.Series(dtype=bool)})
+        cases = frames[0] if len(frames) == 1 else in_log_order(
+            pd.concat(frames), np.concatenate([f["order"].to_numpy() for f in frames]))
+        return self._values(self._at(cases, self._moment(max(p.last for p in parts if p.cases is not None))))
+
+    @staticmethod
+    def _values(pc: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"median_open_age_days": pc["age_days"], "open_share": pc["open"]})
 
     def analyse(self, log: EventLog) -> Result:
