@@ -15,9 +15,9 @@ from __future__ import annotations
 import functools
 import pickle
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ssc_mining.analysers.base import Analyser
 from ssc_mining.errors import AnalyserFailedError
@@ -31,8 +31,8 @@ from ssc_mining.progress import phase
 from ssc_mining.results import Result
 from ssc_mining.run_context import RunContext
 
-__all__ = ["AnalyserFailedError", "Parts", "RemoteFailure", "analyser_tasks", "combined_results", "partials_of",
-           "run_analysers", "run_analysers_deferred", "run_in_partitions"]
+__all__ = ["AnalyserFailedError", "PartialWork", "Parts", "RemoteFailure", "analyser_tasks", "combined_results",
+           "partials_of", "results_and_parts", "run_analysers", "run_analysers_deferred", "run_in_partitions"]
 
 
 def run_analysers(log: EventLog, analysers: Iterable[Analyser], *, strict: bool = False,
@@ -95,9 +95,22 @@ def run_in_partitions(partitions: Iterable[EventLog], facts: LogFacts, analysers
     the parts wait there on disk instead of in memory, and each analyser's parts are read back only for its
     combination: memory then holds one partition, or one analyser's parts, not every analyser's parts at once.
     """
+    return results_and_parts(partitions, facts, analysers, (), context=context, on_partition=on_partition,
+                             spill=spill)[0]
+
+
+def results_and_parts(partitions: Iterable[EventLog], facts: LogFacts, analysers: Iterable[Analyser],
+                      pieces: Sequence[PartialWork], *, context: RunContext,
+                      on_partition: Callable[[int, EventLog], None] | None = None,
+                      spill: Path | None = None) -> tuple[list[Result], list[list[Any]]]:
+    """:func:`run_in_partitions`, and in the same pass over the partitions the parts of other work that follows
+    the analysers' contract (``pieces``: the report's overview, checks and drill-down lists): per piece, its parts
+    in the order of the partitions, for the caller to combine. A piece that raises stops the run."""
     analysers = [context.settle(a) for a in analysers]
+    workers: list[Any] = [*analysers, *pieces]
     parts: dict[int, Parts] = {i: Parts(spill / f"{i}" if spill else None)
                                 for i, a in enumerate(analysers) if a.runs_in_partitions()}
+    extra = {len(analysers) + k: Parts(spill / f"piece-{k}" if spill else None) for k in range(len(pieces))}
     failed: dict[int, Result] = {}
     missing: dict[int, list[str]] | None = None   # columns lack values in the whole log: the same in every partition
     with deferred():
@@ -106,18 +119,31 @@ def run_in_partitions(partitions: Iterable[EventLog], facts: LogFacts, analysers
                 missing = {i: a.missing_columns(log) for i, a in enumerate(analysers)}
             if on_partition is not None:
                 on_partition(number, log)
-            wanted = [i for i in parts if i not in failed and not missing[i]]
-            for i, part in partials_of(log, analysers, wanted, number=number, jobs=context.jobs).items():
+            wanted = [*(i for i in parts if i not in failed and not missing[i]), *extra]
+            for i, part in partials_of(log, workers, wanted, number=number, jobs=context.jobs).items():
                 if isinstance(part, Exception):
+                    if i in extra:
+                        raise part
                     failed[i] = _failure(analysers[i], part, strict=context.strict)
                 else:
-                    parts[i].append(part)
+                    (extra[i] if i in extra else parts[i]).append(part)
             del log   # before the next partition is read
             release_unused()
-        return combined_results(analysers, parts, failed, missing or {}, facts, context=context)
+        results = combined_results(analysers, parts, failed, missing or {}, facts, context=context)
+    return results, [extra[i].all() for i in sorted(extra)]
 
 
-def partials_of(log: EventLog, analysers: list[Analyser], wanted: Iterable[int], *,
+class PartialWork(Protocol):
+    """Work that runs on partitions as an analyser does (:meth:`~Analyser.partial` per partition), combined by
+    its caller: the report's overview, data-quality checks and drill-down lists."""
+
+    name: str
+    thread_safe: bool
+
+    def partial(self, log: EventLog) -> Any: ...
+
+
+def partials_of(log: EventLog, analysers: Sequence[Analyser | PartialWork], wanted: Iterable[int], *,
                 number: int = 0, jobs: int = 1) -> dict[int, Any]:
     """The part of partition ``number`` (``log``) for each analyser ``analysers[i]``, i in ``wanted``; the error
     instead, for an analyser that raised; up to ``jobs`` analysers side by side on threads (as in memory: the
