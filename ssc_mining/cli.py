@@ -58,6 +58,28 @@ def _jobs_option(func: Callable[..., Any]) -> Callable[..., Any]:
                              "memory.")(func)
 
 
+def _engine_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--engine``, ``--partition-events``, ``--spark-stage`` (report and analyse)."""
+    options = [
+        click.option("--engine", type=click.Choice(["pandas", "duckdb", "spark"]), default="pandas",
+                     show_default=True,
+                     help="pandas: the log in memory. duckdb: a database from `ssc-mining import` (or a Parquet "
+                          "export, imported first into a temporary database), analysed in partitions of whole "
+                          "tickets, for logs beyond memory; the figures equal those in memory (a plug-in analyser "
+                          "without partial/combine is reported as not run; see docs/scale.md). spark: the same "
+                          "partitions, analysed by Spark's workers (local mode, or the cluster that spark-submit and "
+                          "Spark's settings give)."),
+        click.option("--partition-events", type=click.IntRange(1, None), default=2_000_000, show_default=True,
+                     help="--engine duckdb/spark: about this many events per partition (memory follows it)."),
+        click.option("--spark-stage", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="--engine spark: the folder where the events are staged as Parquet for Spark's workers "
+                          "(default: a temporary folder; on a cluster, a folder every worker can read)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def _mapping_options(func: Callable[..., Any]) -> Callable[..., Any]:
     def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
         """--max-input-size: bytes from 500MB, 2GiB or a number."""
@@ -419,6 +441,7 @@ def inspect(file: Path, plugins_dir: Path | None, show_people: bool, debug: bool
 @click.option("--reference", "reference", type=click.Path(dir_okay=False, path_type=Path),
               help="Check conformance against this reference model (BPMN .bpmn or PNML .pnml).")
 @_analyser_options
+@_engine_options
 @_privacy_options
 @click.option("--lang", "langs", type=click.Choice(["en", "nl"]), multiple=True, default=("en",),
               show_default=True, help="Language of the report; repeat for several (Dutch files get '.nl').")
@@ -442,15 +465,9 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
     Example:
       ssc-mining report data/samples/generic-events.csv -o reports/
     """
-    import pandas as pd
-
     from ssc_mining._io import StagedFolder
-    from ssc_mining.errors import ConfigError
-    from ssc_mining.loaders import load
-    from ssc_mining.privacy import pseudonymise_log
-    from ssc_mining.progress import phase
     from ssc_mining.report.process_map import MapSettings
-    from ssc_mining.report.writer import check_report_folder, report_name, write_reports
+    from ssc_mining.report.writer import check_report_folder, report_name
 
     run = run_record()
     inputs = _inputs_recording(kwargs, plugins_dir=plugins_dir, reference=kwargs.get("reference"))
@@ -466,29 +483,98 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
         from ssc_mining.report.warmup import warm_up
 
         warm_up()   # the report's libraries get ready while the export is read
-        with phase(f"reading {file.name}"):
-            spec = _spec(kwargs)
-            log = load(file, spec, strict=strict)
-        analysers = _with_calendar(analysers, spec, params)
-        log.provenance.inputs += [i.to_dict() for i in recorded]   # after the import's, when FILE is a database
-        try:
-            moment = pd.Timestamp(as_of, tz="UTC") if as_of else None
-        except ValueError:
-            raise ConfigError(f"--as-of {as_of!r} is not a date", hint="write it as YYYY-MM-DD") from None
-        privacy, pseudonymiser = _privacy(kwargs)
-        p = log.provenance
-        click.echo(_reconciliation(file, p))
-        langs = tuple(dict.fromkeys(langs))
-        if pseudonymiser is not None:  # here, so that the columns with the real names are freed before the analysis
-            with phase("pseudonymising"):
-                log = pseudonymise_log(log, pseudonymiser, jobs=kwargs.get("jobs"))
-        written = write_reports(log, folder, langs=langs, name=name, run_date=run_date, as_of=moment,
-                                map_settings=MapSettings(activity_coverage=map_activities, path_coverage=map_paths,
-                                                         segment_by=_segments(kwargs.get("map_segments")),
-                                                         reference=str(kwargs["reference"])
-                                                         if kwargs.get("reference") else None),
-                                analysers=analysers, strict=strict, privacy=privacy, pseudonymiser=pseudonymiser,
-                                export_tables=export_tables, run=run, jobs=kwargs.get("jobs"))
+        map_settings = MapSettings(activity_coverage=map_activities, path_coverage=map_paths,
+                                   segment_by=_segments(kwargs.get("map_segments")),
+                                   reference=str(kwargs["reference"]) if kwargs.get("reference") else None)
+        if kwargs.get("engine") in ("duckdb", "spark"):
+            written = _report_on_engine(file, folder, kwargs, analysers, params, plugins_dir=plugins_dir,
+                                        langs=tuple(dict.fromkeys(langs)), name=name, run_date=run_date,
+                                        as_of=as_of, map_settings=map_settings, export_tables=export_tables,
+                                        run=run)
+        else:
+            written = _report_in_memory(file, folder, kwargs, analysers, params, recorded,
+                                        langs=tuple(dict.fromkeys(langs)), name=name, run_date=run_date,
+                                        as_of=as_of, map_settings=map_settings, export_tables=export_tables,
+                                        run=run)
+    _echo_written(tuple(dict.fromkeys(langs)), written, output, pdf=bool(kwargs.get("pdf")))
+
+
+def _as_of(as_of: str | None) -> Any:
+    """--as-of as a moment in UTC (None when not given)."""
+    import pandas as pd
+
+    from ssc_mining.errors import ConfigError
+
+    try:
+        return pd.Timestamp(as_of, tz="UTC") if as_of else None
+    except ValueError:
+        raise ConfigError(f"--as-of {as_of!r} is not a date", hint="write it as YYYY-MM-DD") from None
+
+
+def _report_in_memory(file: Path, folder: Any, kwargs: dict[str, Any], analysers: list[Any],
+                      params: tuple[str, ...], recorded: list[Any], *, langs: tuple[str, ...], as_of: str | None,
+                      **options: Any) -> list[Any]:
+    """`report` with the pandas engine: FILE read into memory, then the report set written into ``folder``."""
+    from ssc_mining.loaders import load
+    from ssc_mining.privacy import pseudonymise_log
+    from ssc_mining.progress import phase
+    from ssc_mining.report.writer import write_reports
+
+    strict = kwargs.get("strict", False)
+    with phase(f"reading {file.name}"):
+        spec = _spec(kwargs)
+        log = load(file, spec, strict=strict)
+    analysers = _with_calendar(analysers, spec, params)
+    log.provenance.inputs += [i.to_dict() for i in recorded]   # after the import's, when FILE is a database
+    moment = _as_of(as_of)
+    privacy, pseudonymiser = _privacy(kwargs)
+    click.echo(_reconciliation(file, log.provenance))
+    if pseudonymiser is not None:  # here, so that the columns with the real names are freed before the analysis
+        with phase("pseudonymising"):
+            log = pseudonymise_log(log, pseudonymiser, jobs=kwargs.get("jobs"))
+    return write_reports(log, folder, langs=langs, as_of=moment, analysers=analysers, strict=strict, privacy=privacy,
+                         pseudonymiser=pseudonymiser, jobs=kwargs.get("jobs"), **options)
+
+
+def _report_on_engine(file: Path, folder: Any, kwargs: dict[str, Any], analysers: list[Any],
+                      params: tuple[str, ...], *, plugins_dir: Path | None, langs: tuple[str, ...],
+                      as_of: str | None, **options: Any) -> list[Any]:
+    """`report --engine duckdb|spark`: the report of the database FILE computed in partitions of whole tickets
+    and from DuckDB's (or Spark's) aggregates, without loading every event (see ssc_mining.report.on_engine)."""
+    from ssc_mining.engines.attached import memory_limit_for
+    from ssc_mining.engines.duckdb_events import DuckDBEvents
+    from ssc_mining.loaders.limits import current as current_limits
+    from ssc_mining.progress import phase
+    from ssc_mining.report.on_engine import EngineReport
+    from ssc_mining.report.writer import write_reports
+
+    spec = _spec(kwargs)
+    analysers = _with_calendar(analysers, spec, params)
+    moment = _as_of(as_of)
+    privacy, pseudonymiser = _privacy(kwargs)
+    with _partitions_of(file, kwargs, spec, pseudonymiser, plugins_dir=plugins_dir,
+                        reference=kwargs.get("reference")) as (parts, provenance, spark, database):
+        click.echo(_reconciliation(file, provenance))
+        with phase(f"opening {file.name} for the process map"):
+            memory_limit = memory_limit_for(current_limits().max_memory)
+            if spark:
+                from ssc_mining.engines.spark import SparkEvents, spark_session
+
+                events: DuckDBEvents = SparkEvents(database, spark_session(), pseudonymiser=pseudonymiser,
+                                                   memory_limit=memory_limit, stage=kwargs.get("spark_stage"))
+            else:
+                events = DuckDBEvents(database, pseudonymiser=pseudonymiser, memory_limit=memory_limit)
+        with events:
+            source = EngineReport(parts, events, provenance=provenance, spark=spark)
+            return write_reports(source, folder, langs=langs, as_of=moment, analysers=analysers,
+                                 strict=bool(kwargs.get("strict")), privacy=privacy, pseudonymiser=pseudonymiser,
+                                 jobs=kwargs.get("jobs"), **options)
+
+
+def _echo_written(langs: tuple[str, ...], written: list[Any], output: Path, *, pdf: bool) -> None:
+    """What `report` wrote, and the PDFs when asked for."""
+    from ssc_mining.progress import phase
+
     for lang, paths in zip(langs, written):
         click.echo(f"Report ({lang}): {paths.html}")
         if paths.tables:
@@ -498,7 +584,7 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
         click.echo(f"Rows set aside, with row number and reason: {written[0].quarantine}")
     click.echo(f"SHA-256 of every file: {written[0].sha256} (check with `sha256sum -c {written[0].sha256.name}` "
                "in the folder)")
-    if kwargs.get("pdf"):  # printed from the reports in place, then added to the set's manifest
+    if pdf:  # printed from the reports in place, then added to the set's manifest
         from ssc_mining.report.pdf import add_pdfs
 
         with phase("printing the report to A4 PDF with Chromium"):
@@ -713,16 +799,7 @@ def list_analysers(plugins_dir: Path | None, debug: bool) -> None:
 @_analyser_options
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Write the analysers' results (and the provenance) to this JSON file.")
-@click.option("--engine", type=click.Choice(["pandas", "duckdb", "spark"]), default="pandas", show_default=True,
-              help="pandas: the log in memory. duckdb: a database from `ssc-mining import`, analysed in partitions of "
-                   "whole tickets, for logs beyond memory (analysers that need all events at once are reported as "
-                   "not run; see docs/scale.md). spark: the same partitions, analysed by Spark's workers (local "
-                   "mode, or the cluster that spark-submit and Spark's settings give).")
-@click.option("--partition-events", type=click.IntRange(1, None), default=2_000_000, show_default=True,
-              help="--engine duckdb/spark: about this many events per partition (memory follows it).")
-@click.option("--spark-stage", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="--engine spark: the folder where the events are staged as Parquet for Spark's workers "
-                   "(default: a temporary folder; on a cluster, a folder every worker can read).")
+@_engine_options
 @_privacy_options
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
 @_jobs_option
@@ -844,22 +921,43 @@ def _analyse_in_partitions(file: Path, kwargs: dict[str, Any], spec: Any, analys
     """--engine duckdb or spark: the results of ``analysers`` on the database FILE, read in partitions of whole
     tickets (by this process, or by Spark's workers); the semantics figures and the provenance."""
     from ssc_mining.analysers.runner import run_in_partitions
-    from ssc_mining.engines.attached import memory_limit_for
-    from ssc_mining.engines.partitioned import Partitions
-    from ssc_mining.errors import InputError
-    from ssc_mining.eventlog.inputs import record_input
     from ssc_mining.i18n import current_language, render_texts
-    from ssc_mining.loaders import is_database
-    from ssc_mining.loaders.database import refuse_reading_options
-    from ssc_mining.loaders.limits import current as current_limits
-    from ssc_mining.progress import phase
     from ssc_mining.report.model import semantics_data
     from ssc_mining.run_context import RunContext
 
+    with _partitions_of(file, kwargs, spec, pseudonymiser,
+                        plugins_dir=plugins_dir) as (parts, provenance, spark, _database):
+        # --jobs: analysers side by side on each partition (default one: this engine is for memory, not speed)
+        context = RunContext(timezone=provenance.timezone, strict=bool(kwargs.get("strict")),
+                             jobs=kwargs.get("jobs") or 1)
+        spill = parts.scratch / "parts" if parts.n > 1 else None
+        if spark:
+            from ssc_mining.analysers.on_spark import run_on_spark
+
+            results = run_on_spark(parts, analysers, context=context, spill=spill)
+        else:
+            results = run_in_partitions(parts.logs(), parts.facts, analysers, context=context, spill=spill)
+        return render_texts(results, current_language()), semantics_data(parts.semantics,
+                                                                         parts.facts.roles_present), provenance
+
+
+def _partitions_of(file: Path, kwargs: dict[str, Any], spec: Any, pseudonymiser: Any, *,
+                   plugins_dir: Path | None = None, reference: Path | None = None) -> Any:
+    """--engine duckdb or spark: a context that opens FILE in partitions of whole tickets (for Spark, a
+    :class:`SparkPartitions`) and gives (partitions, provenance, whether Spark runs them, the database read). FILE
+    is a database from `ssc-mining import`, or a Parquet export, imported first into a temporary database (with the
+    same checks and quarantine; removed at the end). The provenance records the inputs, the database, the
+    semantics' notes and the engine."""
+    from contextlib import ExitStack, contextmanager
+
+    from ssc_mining.engines.attached import memory_limit_for
+    from ssc_mining.engines.partitioned import Partitions
+    from ssc_mining.eventlog.inputs import record_input
+    from ssc_mining.loaders.limits import current as current_limits
+    from ssc_mining.progress import phase
+
     engine = kwargs.get("engine", "duckdb")
-    if not file.is_file() or not is_database(file):
-        raise InputError(f"--engine {engine} reads a database written by `ssc-mining import`", path=file,
-                         hint=f"import the export first: ssc-mining import {file} --db tickets.duckdb")
+    imported = _engine_input(file, engine, spec)
     options = {"partition_events": kwargs["partition_events"], "semantics": spec.semantics or None,
                "pseudonymiser": pseudonymiser, "memory_limit": memory_limit_for(current_limits().max_memory)}
     spark = None
@@ -868,46 +966,88 @@ def _analyse_in_partitions(file: Path, kwargs: dict[str, Any], spec: Any, analys
 
         with phase("starting Spark"):
             spark = spark_session()
-    with _inputs_recording(kwargs, plugins_dir=plugins_dir) as recorded, phase(f"deciding on the whole of {file.name}"):
+
+    @contextmanager
+    def opened() -> Any:
+        with ExitStack() as stack:
+            with _inputs_recording(kwargs, plugins_dir=plugins_dir, reference=reference) as recorded:
+                if imported:
+                    database = _imported_for_engine(file, spec, kwargs, stack, recorded)
+                else:
+                    database = file
+                    record_input(N_("imported database"), file)
+                with phase(f"deciding on the whole of {file.name}"):
+                    if spark is not None:
+                        parts: Partitions = SparkPartitions(database, spark, stage=kwargs.get("spark_stage"),
+                                                            **options)
+                    else:
+                        parts = Partitions(database, **options)
+            stack.enter_context(parts)
+            provenance = parts.provenance()
+            if not imported:
+                provenance.inputs += [i.to_dict() for i in recorded]
+                provenance.notes.append(N_("read from the database %(name)s, written by ssc-mining import")
+                                        % {"name": file.name})
+            else:
+                provenance.notes.append(N_("imported into a temporary database first, with the checks and the "
+                                           "quarantine of ssc-mining import"))
+            provenance.notes.extend(parts.semantics.notes)
+            if spark is not None:
+                note = N_("analysed by Spark %(version)s (%(master)s) in %(n)s partitions of whole tickets") \
+                    if parts.n > 1 else N_("analysed by Spark %(version)s (%(master)s) in one partition")
+                provenance.notes.append(note % {"version": spark.version, "master": spark.sparkContext.master,
+                                                "n": parts.n})
+            else:
+                note = N_("analysed by DuckDB %(version)s in %(n)s partitions of whole tickets") if parts.n > 1 \
+                    else N_("analysed by DuckDB %(version)s in one partition")
+                provenance.notes.append(note % {"version": duckdb_version(), "n": parts.n})
+            if kwargs.get("strict") and parts.meta["provenance"].get("rows_quarantined"):
+                from ssc_mining.errors import StrictModeError
+
+                raise StrictModeError(f"{parts.meta['provenance']['rows_quarantined']:,} rows were quarantined on "
+                                      "import", path=provenance.source.name,
+                                      hint="fix the rows and import again, or run without --strict")
+            yield parts, provenance, spark is not None, database
+
+    return opened()
+
+
+def _engine_input(file: Path, engine: str, spec: Any) -> bool:
+    """Whether FILE, given to the DuckDB or Spark engine, must be imported first (a Parquet export) or not (a
+    database from `ssc-mining import`); anything else is refused, saying what to do."""
+    from ssc_mining.errors import InputError
+    from ssc_mining.loaders import is_database
+    from ssc_mining.loaders.database import refuse_reading_options
+    from ssc_mining.loaders.sniff import detect_kind
+
+    if file.is_file() and is_database(file):
         refuse_reading_options(spec, file)
-        record_input(N_("imported database"), file)
-        if spark is not None:
-            parts: Partitions = SparkPartitions(file, spark, stage=kwargs.get("spark_stage"), **options)
-        else:
-            parts = Partitions(file, **options)
-    with parts:
-        provenance = parts.provenance()
-        provenance.inputs += [i.to_dict() for i in recorded]
-        provenance.notes.append(N_("read from the database %(name)s, written by ssc-mining import")
-                                % {"name": file.name})
-        provenance.notes.extend(parts.semantics.notes)
-        # --jobs: analysers side by side on each partition (default one: this engine is for memory, not speed)
-        context = RunContext(timezone=provenance.timezone, strict=bool(kwargs.get("strict")),
-                             jobs=kwargs.get("jobs") or 1)
-        spill = parts.scratch / "parts" if parts.n > 1 else None
-        if spark is not None:
-            from ssc_mining.analysers.on_spark import run_on_spark
-            from ssc_mining.engines.spark import SparkPartitions
+        return False
+    try:
+        kind = detect_kind(file) if file.is_file() else None
+    except SSCMiningError:
+        kind = None
+    if kind != "parquet":
+        raise InputError(f"--engine {engine} reads a database written by `ssc-mining import`, or a Parquet export",
+                         path=file, hint=f"import the export first: ssc-mining import {file} --db tickets.duckdb")
+    return True
 
-            assert isinstance(parts, SparkPartitions)
-            note = N_("analysed by Spark %(version)s (%(master)s) in %(n)s partitions of whole tickets") \
-                if parts.n > 1 else N_("analysed by Spark %(version)s (%(master)s) in one partition")
-            provenance.notes.append(note % {"version": parts.spark.version,
-                                            "master": parts.spark.sparkContext.master, "n": parts.n})
-            results = run_on_spark(parts, analysers, context=context, spill=spill)
-        else:
-            note = N_("analysed by DuckDB %(version)s in %(n)s partitions of whole tickets") if parts.n > 1 \
-                else N_("analysed by DuckDB %(version)s in one partition")
-            provenance.notes.append(note % {"version": duckdb_version(), "n": parts.n})
-            results = run_in_partitions(parts.logs(), parts.facts, analysers, context=context, spill=spill)
-        if kwargs.get("strict") and parts.meta["provenance"].get("rows_quarantined"):
-            from ssc_mining.errors import StrictModeError
 
-            raise StrictModeError(f"{parts.meta['provenance']['rows_quarantined']:,} rows were quarantined on import",
-                                  path=provenance.source.name, hint="fix the rows and import again, or run without "
-                                                                    "--strict")
-        return render_texts(results, current_language()), semantics_data(parts.semantics,
-                                                                         parts.facts.roles_present), provenance
+def _imported_for_engine(file: Path, spec: Any, kwargs: dict[str, Any], stack: Any, recorded: list[Any]) -> Path:
+    """The Parquet export FILE imported into a temporary database (removed when ``stack`` closes), in batches, with
+    the checks and quarantine of `ssc-mining import`; the inputs ``recorded`` so far go into its provenance."""
+    import shutil
+    import tempfile
+
+    from ssc_mining.loaders.importer import import_export
+    from ssc_mining.progress import phase
+
+    folder = Path(tempfile.mkdtemp(prefix="ssc-mining-import-"))
+    stack.callback(shutil.rmtree, folder, ignore_errors=True)
+    database = folder / f"{file.name}.duckdb"
+    with phase(f"importing {file.name} into a temporary database"):
+        import_export(file, database, spec, strict=bool(kwargs.get("strict")), inputs=recorded)
+    return database
 
 
 def duckdb_version() -> str:

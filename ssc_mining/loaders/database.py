@@ -157,7 +157,7 @@ class EventStore:
         meta = {"layout": LAYOUT, "provenance": provenance.to_dict(), "semantics": overrides,
                 "fixed_semantics": fixed, "fixed_by": fixed_by, "batch_rows": batch_rows, "objects": self._objects}
         con.executemany("INSERT INTO meta VALUES (?, ?)",
-                        [[key, json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)]
+                        [[key, json.dumps(value, ensure_ascii=False, default=str)]
                          for key, value in meta.items()])
         con.execute("CHECKPOINT")
         self.close()

@@ -17,14 +17,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
 from ssc_mining.analysers import Analyser, discover
 from ssc_mining.analysers.runner import analyser_tasks
 from ssc_mining.discovery import overview
+from ssc_mining.discovery.aggregates import Aggregates
 from ssc_mining.eventlog.log import EventLog
+from ssc_mining.eventlog.provenance import Provenance
 from ssc_mining.i18n import current_language, deferred, language, render_texts
 from ssc_mining.memory import release_unused, releasing
 from ssc_mining.parallel import side_by_side
@@ -108,6 +110,26 @@ def figures_once(log: EventLog, context: RunContext, *, analysers: list[Analyser
         }
 
 
+class FigureSource(Protocol):
+    """What a report is computed from besides an event log in memory: an engine's source
+    (:class:`~ssc_mining.report.on_engine.EngineReport`), which computes the figures its own way."""
+
+    provenance: Provenance
+    quarantine: pd.DataFrame
+    timezone: str
+    pseudonymised: bool
+
+    @property
+    def map_source(self) -> Aggregates:
+        """What the process map is drawn from."""
+        ...
+
+    def figures_once(self, context: RunContext, *, analysers: list[Analyser] | None = None,
+                     map_settings: MapSettings | None = None) -> dict[str, Any]:
+        """What :func:`figures_once` gives for a log in memory."""
+        ...
+
+
 def _prepare_map(log: EventLog, settings: MapSettings) -> None:
     with phase("process map and model (same in every language)"):
         prepare_map(log, settings)
@@ -123,9 +145,10 @@ def _checks(log: EventLog, as_of: pd.Timestamp | None) -> list[dict[str, Any]]:
         return [f.to_dict() for f in run_checks(log, as_of=as_of)]
 
 
-def figures_in(once: dict[str, Any], log: EventLog, lang: str, *,
+def figures_in(once: dict[str, Any], log: EventLog | Aggregates, lang: str, *,
                map_settings: MapSettings | None = None) -> dict[str, Any]:
-    """The figures of :func:`figures_once` written in ``lang``, with the process map drawn in it."""
+    """The figures of :func:`figures_once` written in ``lang``, with the process map drawn in it from ``log`` (or
+    from an engine's aggregates)."""
     figures = dict(render_texts(once, lang))
     with language(lang), phase("process map and model"):
         figures["process_map"] = map_figures(log, map_settings or MapSettings())

@@ -34,13 +34,14 @@ import pandas as pd
 
 from ssc_mining._io import StagedFolder, atomic_write_bytes, atomic_write_text, json_text, output_error, safe_frame
 from ssc_mining.analysers import Analyser
+from ssc_mining.discovery.aggregates import Aggregates
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.i18n import LANGUAGES
 from ssc_mining.privacy import PrivacySettings, Pseudonymiser, load_key, pseudonymise_log
 from ssc_mining.progress import phase
 from ssc_mining.report.html import render_html
-from ssc_mining.report.model import figures_in, figures_once
+from ssc_mining.report.model import FigureSource, figures_in, figures_once
 from ssc_mining.report.process_map import MapSettings
 from ssc_mining.report.tables_export import export_tables as write_tables
 from ssc_mining.results import Result
@@ -148,7 +149,7 @@ def write_report(
 
 
 def write_reports(
-    log: EventLog,
+    log: EventLog | FigureSource,
     out_dir: str | Path | StagedFolder,
     *,
     langs: Sequence[str] = ("en",),
@@ -165,6 +166,9 @@ def write_reports(
     jobs: int | None = None,
 ) -> list[ReportPaths]:
     """Compute the figures of ``log`` in each of ``langs`` and replace the report set in ``out_dir``.
+
+    ``log`` is an event log in memory, or another :class:`~ssc_mining.report.model.FigureSource` (an engine's:
+    :class:`~ssc_mining.report.on_engine.EngineReport`, read with the pseudonymiser already when pseudonyms are on).
 
     ``out_dir`` may be an open :class:`StagedFolder` (the CLI opens it before reading the input, to
     check the folder first). People are pseudonymised unless ``privacy.pseudonymise`` is False;
@@ -184,14 +188,17 @@ def write_reports(
     stem = report_name(source, name)
     check_report_folder(target, stem, source, named=name is not None)
     privacy = privacy or PrivacySettings()
-    if privacy.pseudonymise:
+    if not privacy.pseudonymise:
+        privacy = replace(privacy, key_source="none")
+    elif isinstance(log, EventLog):
         if pseudonymiser is None:
             key, key_source = load_key(None)
             pseudonymiser = Pseudonymiser(key)
             privacy = replace(privacy, key_source=key_source)
         log = pseudonymise_log(log, pseudonymiser, jobs=jobs)   # as it is when already pseudonymised
-    else:
-        privacy = replace(privacy, key_source="none")
+    elif not log.pseudonymised:
+        raise ConfigError("the report's engine read the database without pseudonyms, but the report must have them",
+                          hint="open the engine's source with the pseudonymiser, or switch pseudonyms off")
     entries: list[str] = []  # what is moved into the folder, in this order
     checked: list[str] = []  # every file, for the manifest
 
@@ -210,13 +217,21 @@ def write_reports(
         write(quarantine, safe_frame(log.quarantine).to_csv(index=False, lineterminator="\n").encode("utf-8"))
     settings = map_settings or MapSettings()
     written: list[tuple[str, list[str]]] = []
-    context = RunContext.of(log, as_of=as_of, privacy=privacy, languages=tuple(dict.fromkeys(langs)), strict=strict,
-                            jobs=jobs)
-    with phase("figures"):
-        once = figures_once(log, context, analysers=analysers, map_settings=settings)
+    languages = tuple(dict.fromkeys(langs))
+    if isinstance(log, EventLog):
+        context = RunContext.of(log, as_of=as_of, privacy=privacy, languages=languages, strict=strict, jobs=jobs)
+        with phase("figures"):
+            once = figures_once(log, context, analysers=analysers, map_settings=settings)
+        drawn: EventLog | Aggregates = log
+    else:   # an engine's source: its own threads (one by default: that engine is for memory, not speed)
+        context = RunContext(timezone=log.timezone, as_of=as_of, privacy=privacy, languages=languages, strict=strict,
+                             jobs=jobs or 1)
+        with phase("figures"):
+            once = log.figures_once(context, analysers=analysers, map_settings=settings)
+        drawn = log.map_source
     for lang in context.languages:
         with phase(f"figures in {lang}"):
-            figures = figures_in(once, log, lang, map_settings=settings)
+            figures = figures_in(once, drawn, lang, map_settings=settings)
         figures["run"] = {"run_date": run_date, "as_of": as_of.isoformat() if as_of is not None else None,
                           "map_settings": settings.__dict__, "lang": lang, **(run or {})}
         base = f"{stem}{_suffix(lang)}"
