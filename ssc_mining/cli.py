@@ -1020,6 +1020,8 @@ def _engine_input(file: Path, engine: str, spec: Any) -> bool:
     from ssc_mining.loaders.database import refuse_reading_options
     from ssc_mining.loaders.sniff import detect_kind
 
+    if not file.exists():
+        raise InputError("the file does not exist", path=file, hint="check the path")
     if file.is_file() and is_database(file):
         refuse_reading_options(spec, file)
         return False

@@ -123,6 +123,9 @@ def test_report_on_duckdb_asks_for_a_database(tmp_path):
     assert result.exit_code != 0
     assert "reads a database written by `ssc-mining import`" in result.output
     assert "ssc-mining import" in result.output
+    missing = CliRunner().invoke(main, ["report", str(tmp_path / "gone.parquet"), "-o", str(tmp_path),
+                                        "--engine", "duckdb"])
+    assert missing.exit_code == 2 and "gone.parquet: the file does not exist" in missing.output
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java 17 (.ci/run installs it)")
