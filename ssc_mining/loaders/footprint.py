@@ -140,10 +140,13 @@ def check_memory(path: Path, kind: str, *, ceiling: int, inner: str | None = Non
         f"a report on this file would need about {size_text(found.needed)} of memory, more than {what} "
         f"({size_text(limit)}); estimated from {size_text(found.unpacked)} ({found.basis})",
         path=path,
-        hint=("analyse it without loading it: `ssc-mining analyse FILE --engine duckdb --json results.json` and "
-              "`ssc-mining discover FILE --engine duckdb` (not every analysis runs there yet; see docs/scale.md)"
+        hint=("report on it without loading every event: `ssc-mining report FILE --engine duckdb -o DIR` (the "
+              "same report, computed in partitions of whole tickets; see docs/scale.md)"
               if kind == "duckdb" else
-              "import it into a database (`ssc-mining import FILE --db tickets.duckdb`) and analyse that with "
+              "report on it with the DuckDB engine, which reads Parquet without loading every event: "
+              "`ssc-mining report FILE --engine duckdb -o DIR`"
+              if kind == "parquet" else
+              "import it into a database (`ssc-mining import FILE --db tickets.duckdb`) and report on that with "
               "`--engine duckdb`; or run it on a machine with more memory, or export a shorter period")
         + "; --max-memory SIZE (or SSC_MINING_MAX_MEMORY) sets another ceiling, 0 switches the check off")
 
