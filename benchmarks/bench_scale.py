@@ -1,16 +1,15 @@
 """Benchmark: logs beyond one machine's memory. Writes synthetic events as Parquet, imports them into a DuckDB
-database in batches (``ssc-mining import``), runs the report on the database where it fits in memory, and runs
-``discover`` and ``analyse`` on each engine (pandas: the log in memory; duckdb: aggregates and partitions of
-whole tickets; spark: the variants and map computed by Spark, and the same partitions analysed by Spark's
-workers, in local mode unless Spark's settings say otherwise). ``analyse`` runs the analysers that run in
-partitions on every engine, so the rows compare the same work; the pandas rows say so when the memory check
-refuses the log.
+database in batches (``ssc-mining import``), and runs ``report``, ``discover`` and ``analyse`` on each engine
+(pandas: the log in memory; duckdb: aggregates and partitions of whole tickets; spark: the variants and map
+computed by Spark, and the same partitions analysed by Spark's workers, in local mode unless Spark's settings say
+otherwise). ``analyse`` runs the analysers that run in partitions on every engine, so the rows compare the same
+work; the pandas rows say so when the memory check refuses the log.
 
 The events are the simulator's (as in ``bench_report.py``), tiled with fresh case ids and times shifted by
 whole weeks, written tile by tile with pyarrow (a 100M-event file never exists in memory). Each command runs
-in a fresh process, so its peak memory is its own. The report is skipped, saying so, when the
-memory check (``ssc_mining.loaders.footprint``) says it would not fit. Not a test: the figures depend on the
-machine and its load.
+in a fresh process, so its peak memory is its own. The reports of the engines are compared (their JSON figures,
+without the run's settings and the note naming the engine). Not a test: the figures depend on the machine and its
+load.
 
 Usage: python benchmarks/bench_scale.py [--events 1000000 10000000 100000000] [--keep DIR] [--batch-rows N]
        [--steps import report discover analyse] [--engines pandas duckdb spark]
@@ -108,6 +107,14 @@ def measure(*command: str) -> tuple[int, float, int, str]:
     return int(code), float(seconds), max(int(largest), int(summed)), rest
 
 
+def _figures(path: Path) -> dict:
+    """A report's JSON without the run's settings and the provenance's note on the engine."""
+    data = json.loads(path.read_text())
+    data.pop("run", None)
+    data["provenance"]["notes"] = [n for n in data["provenance"]["notes"] if not n.startswith("analysed by")]
+    return data
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, nargs="+", default=[1_000_000, 10_000_000, 100_000_000])
@@ -125,6 +132,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
+        key = folder / "pseudonym.key"   # the same pseudonyms on every engine, so the reports can be compared
+        key.write_text("benchmark key: the same pseudonyms on every engine\n")
         print(f"{'events':>12} {'step':<28} {'seconds':>9} {'peak':>10}  result", flush=True)
         for n in args.events:
             source = folder / f"synthetic-{n}.parquet"
@@ -144,9 +153,11 @@ def main() -> None:
                 if code:
                     continue
             runs = []
-            if "report" in args.steps:
-                runs.append(("report (pandas, database)", ["report", str(database), "-o", str(folder / f"report-{n}")]))
             for engine in args.engines:
+                if "report" in args.steps:
+                    runs.append((f"report ({engine})", ["report", str(database), "--engine", engine, "-o",
+                                                        str(folder / f"report-{n}-{engine}"), "--run-date",
+                                                        "2026-01-01", "--pseudonym-key-file", str(key)]))
                 if "discover" in args.steps:
                     runs.append((f"discover ({engine})", ["discover", str(database), "--engine", engine, "--svg",
                                                           str(folder / f"map-{n}-{engine}.svg")]))
@@ -159,6 +170,15 @@ def main() -> None:
                 summary = "done" if not code else next((line for line in out.splitlines()
                                                         if line.startswith("Error")), out[-200:])
                 print(f"{n:>12,} {step:<28} {seconds:>9.1f} {peak / 2**30:>6.2f} GiB  {summary[:150]}", flush=True)
+            reports = {engine: folder / f"report-{n}-{engine}" / f"{source.name}.json"   # named after the export
+                       for engine in args.engines}
+            if "report" in args.steps and "pandas" in reports and reports["pandas"].exists():
+                expected = _figures(reports["pandas"])
+                for engine, path in reports.items():
+                    if engine != "pandas" and path.exists():
+                        same = _figures(path) == expected
+                        print(f"{n:>12,} {f'report: {engine} vs pandas':<28} {'':>9} {'':>10}  "
+                              f"{'equal figures' if same else 'DIFFERENT figures'}", flush=True)
             outputs = {engine: folder / f"analyse-{n}-{engine}.json" for engine in args.engines}
             if "analyse" in args.steps and "pandas" in outputs and outputs["pandas"].exists():
                 expected = json.loads(outputs["pandas"].read_text())["analysers"]
