@@ -69,7 +69,7 @@ def test_a_database_that_would_not_fit_points_to_the_duckdb_engine(tmp_path):
     import_export(CSV, database)
     with pytest.raises(InputError) as caught:
         check_memory(database, "duckdb", ceiling=footprint(database, "duckdb").needed - 1)
-    assert "`ssc-mining analyse FILE --engine duckdb --json results.json`" in caught.value.message()
+    assert "`ssc-mining report FILE --engine duckdb -o DIR`" in caught.value.message()
 
 
 def test_the_machine_reports_its_available_memory():
