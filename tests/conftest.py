@@ -14,6 +14,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 REAL = (ROOT.parent / "shared" / "data" / "real").resolve()
 SAMPLES = ROOT / "data" / "samples"
+#: a plug-in analyser file (for --plugins-dir): counts events; no partial/combine, so it runs in memory only
+EVENT_COUNT_PLUGIN = (
+    "from dataclasses import dataclass\n"
+    "from ssc_mining.analysers import Analyser\n"
+    "from ssc_mining.results import Metric\n"
+    "@dataclass(frozen=True, kw_only=True)\n"
+    "class Events(Analyser):\n"
+    "    name = 'event_count'\n"
+    "    title = {'en': 'Event count', 'nl': 'Aantal gebeurtenissen'}\n"
+    "    description = {'en': 'Counts events.', 'nl': 'Telt gebeurtenissen.'}\n"
+    "    def analyse(self, log):\n"
+    "        return self.result(summary=f'{log.n_events} events.',\n"
+    "                           items=[Metric('events', 'Events', log.n_events)])\n")
 #: a text of the figures made into a string before its language is known is an error in every test (and in the
 #: CLI the tests start): ssc_mining.i18n.Text
 os.environ["SSC_MINING_STRICT_TEXTS"] = "1"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import GOOD_CSV, SAMPLES, run_cli
+from conftest import EVENT_COUNT_PLUGIN, GOOD_CSV, SAMPLES, run_cli
 
 from ssc_mining.analysers import Analyser, AnalyserFailedError, discover, run_analysers
 from ssc_mining.eventlog import EventLog
@@ -133,18 +133,7 @@ def test_cli_analyse_writes_json(write_csv, tmp_path: Path):
 def test_plugins_dir_and_broken_plugin(write_csv, tmp_path: Path):
     plugins = tmp_path / "plugins"
     plugins.mkdir()
-    (plugins / "good.py").write_text(
-        "from dataclasses import dataclass\n"
-        "from ssc_mining.analysers import Analyser\n"
-        "from ssc_mining.results import Metric\n"
-        "@dataclass(frozen=True, kw_only=True)\n"
-        "class Events(Analyser):\n"
-        "    name = 'event_count'\n"
-        "    title = {'en': 'Event count', 'nl': 'Aantal gebeurtenissen'}\n"
-        "    description = {'en': 'Counts events.', 'nl': 'Telt gebeurtenissen.'}\n"
-        "    def analyse(self, log):\n"
-        "        return self.result(summary=f'{log.n_events} events.',\n"
-        "                           items=[Metric('events', 'Events', log.n_events)])\n")
+    (plugins / "good.py").write_text(EVENT_COUNT_PLUGIN)
     (plugins / "broken.py").write_text("import no_such_module_here\n")
     path = write_csv(GOOD_CSV)
     result = run_cli("report", path, "-o", tmp_path / "out", "--plugins-dir", plugins)

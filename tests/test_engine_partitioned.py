@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SAMPLES, real_path, run_cli
+from conftest import EVENT_COUNT_PLUGIN, SAMPLES, real_path, run_cli
 
 from ssc_mining.analysers.registry import discover
 from ssc_mining.analysers.runner import run_analysers, run_in_partitions
@@ -106,18 +106,7 @@ def test_analysers_that_need_the_whole_log_say_so(tmp_path):
     assert [cls().name for cls in discover().analysers.values() if not cls.runs_in_partitions()] == []
     plugins = tmp_path / "plugins"
     plugins.mkdir()
-    (plugins / "whole.py").write_text(
-        "from dataclasses import dataclass\n"
-        "from ssc_mining.analysers import Analyser\n"
-        "from ssc_mining.results import Metric\n"
-        "@dataclass(frozen=True, kw_only=True)\n"
-        "class Events(Analyser):\n"
-        "    name = 'event_count'\n"
-        "    title = {'en': 'Event count', 'nl': 'Aantal gebeurtenissen'}\n"
-        "    description = {'en': 'Counts events.', 'nl': 'Telt gebeurtenissen.'}\n"
-        "    def analyse(self, log):\n"
-        "        return self.result(summary=f'{log.n_events} events.',\n"
-        "                           items=[Metric('events', 'Events', log.n_events)])\n")
+    (plugins / "whole.py").write_text(EVENT_COUNT_PLUGIN)   # no partial/combine
     database = tmp_path / "tickets.duckdb"
     import_export(SAMPLES / "generic-events.csv", database)
     done = run_cli("analyse", database, "--engine", "duckdb", "--json", tmp_path / "r.json", "--quiet",

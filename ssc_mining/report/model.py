@@ -15,7 +15,7 @@ Example:
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import Any, Protocol
 
@@ -88,26 +88,38 @@ def figures_once(log: EventLog, context: RunContext, *, analysers: list[Analyser
         with phase("drill-downs"):
             # drill-downs to tickets, paths, ticket steps (auditors only), team network; from the filtered results
             explore = explore_figures(log, results, privacy.audience)
-        q = log.quarantine
-        return {
-            "schema": SCHEMA,
-            "overview": overview(log).to_dict(),
-            "analysers": [r.to_dict() for r in results],
-            "explore": explore,
-            "run": {},  # the writer fills in the run's settings
-            "privacy": {**asdict(privacy), "notes": privacy_notes,
-                        "person_columns": [c for c in PERSON_COLUMNS if c in log.frame.columns]},
-            "quality": quality,
-            "quarantine": {
-                "rows": int(len(q)),
-                # tickets that lost rows to the quarantine: all their ids (their figures may be incomplete)
-                "incomplete_cases": incomplete_cases(log),
-                "examples": [{"source_row": int(r), "reason": str(why)}
-                             for r, why in q[["source_row", "reason"]].head(20).itertuples(index=False)],
-            },
-            "semantics": semantics_figures(log),
-            "provenance": log.provenance.to_dict(),
-        }
+        return assembled(overview=overview(log).to_dict(), results=results, explore=explore, privacy=privacy,
+                         privacy_notes=privacy_notes, columns=log.frame.columns, quality=quality,
+                         quarantine=log.quarantine, incomplete=incomplete_cases(log),
+                         semantics=semantics_figures(log), provenance=log.provenance)
+
+
+def assembled(*, overview: dict[str, Any], results: list[Result], explore: dict[str, Any], privacy: PrivacySettings,
+              privacy_notes: list[Any], columns: Iterable[str], quality: list[dict[str, Any]],
+              quarantine: pd.DataFrame, incomplete: list[str], semantics: dict[str, Any],
+              provenance: Provenance) -> dict[str, Any]:
+    """The figures of :func:`figures_once`, put together from their parts (for a log in memory, or an engine's
+    source): ``columns`` are the log's, ``incomplete`` the ids of the tickets that lost rows to the quarantine."""
+    columns = set(columns)
+    return {
+        "schema": SCHEMA,
+        "overview": overview,
+        "analysers": [r.to_dict() for r in results],
+        "explore": explore,
+        "run": {},  # the writer fills in the run's settings
+        "privacy": {**asdict(privacy), "notes": privacy_notes,
+                    "person_columns": [c for c in PERSON_COLUMNS if c in columns]},
+        "quality": quality,
+        "quarantine": {
+            "rows": int(len(quarantine)),
+            # tickets that lost rows to the quarantine: all their ids (their figures may be incomplete)
+            "incomplete_cases": incomplete,
+            "examples": [{"source_row": int(r), "reason": str(why)}
+                         for r, why in quarantine[["source_row", "reason"]].head(20).itertuples(index=False)],
+        },
+        "semantics": semantics,
+        "provenance": provenance.to_dict(),
+    }
 
 
 class FigureSource(Protocol):

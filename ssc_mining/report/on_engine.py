@@ -33,7 +33,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -49,12 +49,12 @@ from ssc_mining.eventlog.facts import LogFacts
 from ssc_mining.eventlog.log import EventLog
 from ssc_mining.eventlog.provenance import Provenance
 from ssc_mining.i18n import deferred
-from ssc_mining.privacy import PERSON_COLUMNS, apply_privacy, withheld_quarantine
+from ssc_mining.privacy import apply_privacy, withheld_quarantine
 from ssc_mining.progress import phase
 from ssc_mining.quality.checks import QualityChecks
 from ssc_mining.report.explore import ExploreLists, explore_figures_of
 from ssc_mining.report.map_figures import prepare_map
-from ssc_mining.report.model import SCHEMA, semantics_data
+from ssc_mining.report.model import assembled, semantics_data
 from ssc_mining.report.process_map import MapSettings
 from ssc_mining.run_context import RunContext
 
@@ -184,25 +184,11 @@ class EngineReport:
                 results, privacy_notes = apply_privacy(results, privacy)
             with phase("drill-downs"):
                 explore = explore_figures_of(combined, results, privacy.audience, ticket_events=parts.tickets_log)
-            q = self.quarantine
-            return {
-                "schema": SCHEMA,
-                "overview": overview.to_dict(),
-                "analysers": [r.to_dict() for r in results],
-                "explore": explore,
-                "run": {},
-                "privacy": {**asdict(privacy), "notes": privacy_notes,
-                            "person_columns": [c for c in PERSON_COLUMNS if c in parts.columns]},
-                "quality": quality,
-                "quarantine": {
-                    "rows": int(len(q)),
-                    "incomplete_cases": incomplete,
-                    "examples": [{"source_row": int(r), "reason": str(why)}
-                                 for r, why in q[["source_row", "reason"]].head(20).itertuples(index=False)],
-                },
-                "semantics": semantics_data(parts.semantics, facts.roles_present),
-                "provenance": self.provenance.to_dict(),
-            }
+            return assembled(overview=overview.to_dict(), results=results, explore=explore, privacy=privacy,
+                             privacy_notes=privacy_notes, columns=parts.columns, quality=quality,
+                             quarantine=self.quarantine, incomplete=incomplete,
+                             semantics=semantics_data(parts.semantics, facts.roles_present),
+                             provenance=self.provenance)
 
     def _pass(self, analysers: list[Analyser], pieces: list[Any],
               context: RunContext) -> tuple[list[Any], list[list[Any]]]:
