@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -440,6 +440,10 @@ def inspect(file: Path, plugins_dir: Path | None, show_people: bool, debug: bool
               help="Process map: also draw maps per value of these case attributes ('none' for no segment maps).")
 @click.option("--reference", "reference", type=click.Path(dir_okay=False, path_type=Path),
               help="Check conformance against this reference model (BPMN .bpmn or PNML .pnml).")
+@click.option("--filter", "filters", multiple=True, metavar="FILTER",
+              help="Report on the tickets this filter keeps; repeat to apply several in order (e.g. "
+                   "'started=2024-01-01..2024-03-31', 'attr:mother=Gemeente A', 'complete', 'throughput>30d', "
+                   "'follows=Assign>>Escalate'; see docs/explore.md). `serve` records them in a saved report.")
 @_analyser_options
 @_engine_options
 @_privacy_options
@@ -469,7 +473,16 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
     from ssc_mining.report.process_map import MapSettings
     from ssc_mining.report.writer import check_report_folder, report_name
 
+    from ssc_mining.eventlog.filters import parse_filters
+
     run = run_record()
+    filters = parse_filters(kwargs.pop("filters", ()))   # a wrong filter stops the run before anything is read
+    if filters and kwargs.get("engine") in ("duckdb", "spark"):
+        from ssc_mining.errors import ConfigError
+
+        raise ConfigError("--filter works on a log read into memory, not with --engine duckdb or spark",
+                          hint="leave out --engine (a database is read into memory), or filter in "
+                               "`ssc-mining serve`")
     inputs = _inputs_recording(kwargs, plugins_dir=plugins_dir, reference=kwargs.get("reference"))
     strict = kwargs.get("strict", False)
     stem = report_name(file.name, name)
@@ -492,7 +505,7 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
                                         as_of=as_of, map_settings=map_settings, export_tables=export_tables,
                                         run=run)
         else:
-            written = _report_in_memory(file, folder, kwargs, analysers, params, recorded,
+            written = _report_in_memory(file, folder, kwargs, analysers, params, recorded, filters=filters,
                                         langs=tuple(dict.fromkeys(langs)), name=name, run_date=run_date,
                                         as_of=as_of, map_settings=map_settings, export_tables=export_tables,
                                         run=run)
@@ -513,7 +526,7 @@ def _as_of(as_of: str | None) -> Any:
 
 def _report_in_memory(file: Path, folder: Any, kwargs: dict[str, Any], analysers: list[Any],
                       params: tuple[str, ...], recorded: list[Any], *, langs: tuple[str, ...], as_of: str | None,
-                      **options: Any) -> list[Any]:
+                      filters: Sequence[Any] = (), **options: Any) -> list[Any]:
     """`report` with the pandas engine: FILE read into memory, then the report set written into ``folder``."""
     from ssc_mining.loaders import load
     from ssc_mining.privacy import pseudonymise_log
@@ -532,8 +545,22 @@ def _report_in_memory(file: Path, folder: Any, kwargs: dict[str, Any], analysers
     if pseudonymiser is not None:  # here, so that the columns with the real names are freed before the analysis
         with phase("pseudonymising"):
             log = pseudonymise_log(log, pseudonymiser, jobs=kwargs.get("jobs"))
+    if filters:
+        log = _filtered(log, filters, analysers)
     return write_reports(log, folder, langs=langs, as_of=moment, analysers=analysers, strict=strict, privacy=privacy,
                          pseudonymiser=pseudonymiser, jobs=kwargs.get("jobs"), **options)
+
+
+def _filtered(log: Any, filters: Sequence[Any], analysers: list[Any]) -> Any:
+    """``log`` with the tickets ``filters`` keep; each filter's counts are printed (and are in the provenance)."""
+    from ssc_mining.eventlog.filters import apply_filters
+    from ssc_mining.progress import phase
+
+    with phase("filtering"):
+        log, steps = apply_filters(log, filters, analysers=analysers)
+    for step in steps:
+        click.echo(f"Filter {step.text}: {step.tickets_after:,} of {step.tickets_before:,} tickets kept")
+    return log
 
 
 def _report_on_engine(file: Path, folder: Any, kwargs: dict[str, Any], analysers: list[Any],

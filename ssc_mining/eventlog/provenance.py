@@ -85,6 +85,12 @@ class Provenance:
     #: plugins): role, name, size and SHA-256 (see :mod:`ssc_mining.eventlog.inputs`)
     inputs: list[dict[str, Any]] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=tool_versions)
+    #: the filters the tickets were selected with, in order, each with its counts (see
+    #: :mod:`ssc_mining.eventlog.filters`); empty: every ticket of the input
+    filters: list[dict[str, Any]] = field(default_factory=list)
+    #: tickets and events before the filters (None without filters)
+    tickets_before_filters: int | None = None
+    events_before_filters: int | None = None
 
     def reconciles(self) -> bool:
         """True when rows read = rows used + rows quarantined + rows skipped by design."""
@@ -94,4 +100,7 @@ class Provenance:
         """A JSON-ready dictionary (keys sorted when dumped)."""
         data = asdict(self)
         data["reconciles"] = self.reconciles()
+        if not self.filters:   # a report of every ticket reads as before filters existed
+            for key in ("filters", "tickets_before_filters", "events_before_filters"):
+                data.pop(key)
         return data
