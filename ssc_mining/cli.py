@@ -470,10 +470,9 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
       ssc-mining report data/samples/generic-events.csv -o reports/
     """
     from ssc_mining._io import StagedFolder
+    from ssc_mining.eventlog.filters import parse_filters
     from ssc_mining.report.process_map import MapSettings
     from ssc_mining.report.writer import check_report_folder, report_name
-
-    from ssc_mining.eventlog.filters import parse_filters
 
     run = run_record()
     filters = parse_filters(kwargs.pop("filters", ()))   # a wrong filter stops the run before anything is read
