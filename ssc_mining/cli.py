@@ -619,6 +619,104 @@ def _echo_written(langs: tuple[str, ...], written: list[Any], output: Path, *, p
             click.echo(f"PDF (A4): {path}")
 
 
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@_mapping_options
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default is this machine only (others cannot reach it).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8050, show_default=True,
+              help="Port to listen on (0: a free one, printed when the explorer is ready).")
+@click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+              show_default=True, help="Folder the explorer proposes for a saved report.")
+@click.option("--as-of", metavar="DATE",
+              help="The moment of the export (as for `report`; recorded in a saved report).")
+@_analyser_options
+@_privacy_options
+@click.option("--lang", "langs", type=click.Choice(["en", "nl"]), multiple=True, default=("en",),
+              show_default=True, help="Language of the explorer (the first) and of a saved report (each).")
+@click.option("--debug", is_flag=True, help="Show the traceback of errors.")
+@_progress_option
+@_handle_errors
+def serve(file: Path, host: str, port: int, output: Path, as_of: str | None, langs: tuple[str, ...], debug: bool,
+          **kwargs: Any) -> None:
+    """Explore FILE in the browser: filter the tickets (time frame, attributes, variants, start and end,
+    throughput, follower, a finding's tickets), see the process map, variants, single tickets, every
+    analyser and a comparison with the rest for the selection, and save it as a report that
+    `ssc-mining report --filter` makes again. Runs on this machine only and fetches nothing from
+    elsewhere; stop it with Ctrl+C.
+
+    \b
+    Example:
+      ssc-mining serve data/samples/generic-events.csv --pseudonym-key-file key.txt
+    """
+    from ssc_mining.loaders import load
+    from ssc_mining.privacy import pseudonymise_log
+    from ssc_mining.progress import phase
+    from ssc_mining.serve.explorer import Explorer
+    from ssc_mining.serve.server import run_server
+
+    ctx = click.get_current_context()
+    plugins_dir = kwargs.get("plugins_dir")
+    strict = bool(kwargs.get("strict"))
+    analysers, problems = _select_analysers(kwargs.get("analyser_names"), kwargs.get("params", ()), plugins_dir,
+                                            strict, kwargs.get("preset"),
+                                            include_incomplete=bool(kwargs.get("include_incomplete")))
+    for plugin, problem in problems.items():
+        click.echo(f"Warning: plugin {plugin} was not loaded: {problem}", err=True)
+    moment = _as_of(as_of)
+    with _inputs_recording(kwargs, plugins_dir=plugins_dir) as recorded, phase(f"reading {file.name}"):
+        spec = _spec(kwargs)
+        log = load(file, spec, strict=strict)
+    analysers = _with_calendar(analysers, spec, kwargs.get("params", ()))
+    log.provenance.inputs += [i.to_dict() for i in recorded]
+    privacy, pseudonymiser = _privacy(kwargs)
+    click.echo(_reconciliation(file, log.provenance))
+    if pseudonymiser is not None:
+        with phase("pseudonymising"):
+            log = pseudonymise_log(log, pseudonymiser, jobs=kwargs.get("jobs"))
+    if privacy.key_source == "random":
+        click.echo("Note: pseudonyms come from a random key; give --pseudonym-key-file to make a saved report "
+                   "reproducible.", err=True)
+    explorer = Explorer(log, analysers=analysers, privacy=privacy)
+    with phase("preparing the explorer"):
+        explorer.prepare()
+
+    def save(texts: list[str], folder: str, name: str | None) -> Any:
+        return _save_selection(ctx, file, log, texts, folder, name, analysers=analysers, privacy=privacy,
+                               pseudonymiser=pseudonymiser, moment=moment)
+
+    run_server(explorer, source=file.name, lang=langs[0], save=save, output=str(output), host=host, port=port,
+               debug=debug)
+
+
+def _save_selection(serve_ctx: click.Context, file: Path, log: Any, texts: list[str], folder: str,
+                    name: str | None, *, analysers: list[Any], privacy: Any, pseudonymiser: Any, moment: Any) -> Any:
+    """Write the report of the tickets ``texts`` keep, as `ssc-mining report` with the same options and
+    ``--filter`` each of ``texts`` writes it; returns what was written and that command."""
+    from ssc_mining.eventlog.filters import apply_filters, parse_filters
+    from ssc_mining.report.process_map import MapSettings
+    from ssc_mining.report.writer import write_reports
+    from ssc_mining.run_record import report_argv, run_record
+    from ssc_mining.serve.app import SavedReport
+
+    argv = report_argv(serve_ctx, report, [str(file)], skip={"host", "port", "output"})
+    argv += ["-o", folder] + (["--name", name] if name else []) + [w for t in texts for w in ("--filter", t)]
+    parent = click.Context(main, info_name="ssc-mining")
+    with report.make_context("report", argv, parent=parent) as ctx:
+        run = run_record(ctx)
+        params = ctx.params
+    filtered, _steps = apply_filters(log, parse_filters(texts), analysers=analysers)
+    settings = MapSettings(activity_coverage=params["map_activities"], path_coverage=params["map_paths"],
+                           segment_by=_segments(params.get("map_segments")), reference=None)
+    langs = tuple(dict.fromkeys(params["langs"]))
+    written = write_reports(filtered, Path(folder), langs=langs, name=name, run_date=params.get("run_date"),
+                            as_of=moment, map_settings=settings, analysers=analysers, strict=bool(params["strict"]),
+                            privacy=privacy, pseudonymiser=pseudonymiser, run=run)
+    files = [str(p) for paths in written for p in (paths.html, paths.json)]
+    files += [str(written[0].sha256)] + ([str(written[0].quarantine)] if written[0].quarantine else [])
+    return SavedReport(files=files, command=run["command"])
+
+
 @main.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--db", "database", type=click.Path(dir_okay=False, path_type=Path), required=True,

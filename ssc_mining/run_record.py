@@ -72,3 +72,34 @@ def run_record(ctx: click.Context | None = None) -> dict[str, Any]:
             words += _words(param, value)
     return {"command": " ".join([words[0]] + [shlex.quote(w) for w in words[1:]]),
             "options": dict(sorted(options.items()))}
+
+
+def report_argv(ctx: click.Context, command: click.Command, head: list[str], *,
+                skip: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """The options given to the command of ``ctx`` (on its command line or through the environment) that
+    ``command`` also has, as ``command``'s command line after ``head``: how ``serve`` passes its own options on
+    to the ``report`` it saves. ``skip``: option names left out.
+
+    >>> @click.command()
+    ... @click.option("--lang", multiple=True)
+    ... @click.option("--port", type=int)
+    ... def serve(lang, port):
+    ...     pass
+    >>> @click.command()
+    ... @click.option("--lang", multiple=True)
+    ... def report(lang):
+    ...     pass
+    >>> with serve.make_context("serve", ["--lang", "nl", "--port", "1"]) as ctx:
+    ...     report_argv(ctx, report, ["x.csv"])
+    ['x.csv', '--lang', 'nl']
+    """
+    theirs = {p.name: p for p in command.params if isinstance(p, click.Option)}
+    words = list(head)
+    for param in ctx.command.params:
+        if not isinstance(param, click.Option) or param.name is None or param.name in skip \
+                or param.name in _NOT_RECORDED or param.name not in theirs:
+            continue
+        source = ctx.get_parameter_source(param.name)
+        if source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT):
+            words += _words(theirs[param.name], ctx.params.get(param.name))
+    return words

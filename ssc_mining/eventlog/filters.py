@@ -291,11 +291,15 @@ def _moment(text: str, value: str, timezone: str, *, end: bool) -> pd.Timestamp 
     if stamp is pd.NaT:
         raise _bad(text, f"{value!r} is not a date")
     date_only = re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None
-    if end and date_only:
-        stamp = stamp + pd.Timedelta(days=1)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize(timezone, ambiguous=False, nonexistent="shift_forward")
-    return stamp.tz_convert("UTC")
+    try:   # in nanoseconds, as the log's times are compared (a date such as 0001-01-01 is refused here)
+        if end and date_only:
+            stamp = stamp + pd.Timedelta(days=1)
+        if stamp.tzinfo is None:
+            stamp = stamp.tz_localize(timezone, ambiguous=False, nonexistent="shift_forward")
+        return stamp.tz_convert("UTC").as_unit("ns")
+    except (ValueError, OverflowError, NotImplementedError):
+        raise _bad(text, f"{value!r} is too far in the past or future (a period lies between 1678 and 2261)",
+                   hint="leave that end of the period open instead, for example 2024-01-01..") from None
 
 
 def _period(text: str, value: str, timezone: str) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
