@@ -15,7 +15,6 @@ import shlex
 import shutil
 import subprocess
 import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -133,8 +132,9 @@ def test_explorer_filters_timeline_and_saved_report(browser, server) -> None:
     page.locator("#case-table td[data-dash-column='ticket']").first.click()
     page.wait_for_selector("#timeline-table tbody tr", timeout=30_000)
     ticket = page.locator("#case-table td[data-dash-column='ticket']").first.inner_text()
-    steps = pd.read_csv(SAMPLE).query("case_id == @ticket")
-    assert page.locator("#timeline-table tbody tr").count() == len(steps)
+    steps = pd.read_csv(SAMPLE)
+    assert page.locator("#timeline-table tbody tr").count() == int((steps["case_id"] == ticket).sum()) > 0
+    assert page.inner_text("#timeline h3").startswith(f"Ticket {ticket}:")
     assert "person" not in page.inner_text("#timeline-table thead")   # works council audience: no people
 
     # save as report: the provenance lists the filters
