@@ -653,8 +653,9 @@ def serve(file: Path, host: str, port: int, output: Path, as_of: str | None, lan
     from ssc_mining.privacy import pseudonymise_log
     from ssc_mining.progress import phase
     from ssc_mining.serve.explorer import Explorer
-    from ssc_mining.serve.server import run_server
+    from ssc_mining.serve.server import check_port, run_server
 
+    check_port(host, port)   # before the file is read: a port in use is said at once
     ctx = click.get_current_context()
     plugins_dir = kwargs.get("plugins_dir")
     strict = bool(kwargs.get("strict"))
