@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import socket
 import sys
-from typing import Any
 
 import click
 
