@@ -65,7 +65,8 @@ if TYPE_CHECKING:
     from ssc_mining.eventlog.log import EventLog
 
 __all__ = ["FILTER_KINDS", "Filter", "FilterStep", "apply_filters", "case_mask", "parse_filter", "parse_filters",
-           "period_text", "split_list", "joined_list", "attribute_names", "variant_text"]
+           "period_text", "split_list", "joined_list", "attribute_names", "variant_text", "absent_note",
+           "attr_values"]
 
 #: each kind of filter with the form of its text (for messages and --help)
 FILTER_KINDS: dict[str, str] = {
@@ -123,10 +124,15 @@ class FilterStep:
     tickets_before: int
     tickets_after: int
     events_after: int
+    #: what the reader should know about this step (e.g. a finding that does not occur in these tickets)
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"filter": self.text, "tickets_before": self.tickets_before, "tickets_after": self.tickets_after,
-                "tickets_dropped": self.tickets_before - self.tickets_after, "events_after": self.events_after}
+        out = {"filter": self.text, "tickets_before": self.tickets_before, "tickets_after": self.tickets_after,
+               "tickets_dropped": self.tickets_before - self.tickets_after, "events_after": self.events_after}
+        if self.note:
+            out["note"] = self.note
+        return out
 
 
 def _bad(text: str, problem: str, hint: str | None = None) -> ConfigError:
@@ -359,11 +365,13 @@ def attribute_names(frame: pd.DataFrame) -> list[str]:
                   and not n.startswith(("ssc:", "case:ssc:rows")))
 
 
-def case_mask(log: EventLog, flt: Filter, *, analysers: Sequence[Analyser] = ()) -> np.ndarray:
+def case_mask(log: EventLog, flt: Filter, *, analysers: Sequence[Analyser] = (),
+              notes: list[str] | None = None) -> np.ndarray:
     """Per ticket of ``log`` (in its case order): True when ``flt`` keeps it.
 
     ``analysers`` are the configured analysers a ``finding`` filter may name (an analyser not among them is
-    run with its default parameters).
+    run with its default parameters). What the reader should know about the result (a finding that does not
+    occur in these tickets, values that occur in none of them) is appended to ``notes``.
     """
     index = log.cases
     frame = log.frame
@@ -376,8 +384,12 @@ def case_mask(log: EventLog, flt: Filter, *, analysers: Sequence[Analyser] = ())
         assert flt.name is not None
         column = _attr_column(text, flt.name, frame)
         values = frame[column].astype("string").to_numpy(dtype=object, na_value=None)
-        hit = pd.Series(values).isin(_items(flt.value)).to_numpy()
+        wanted = _items(flt.value)
+        hit = pd.Series(values).isin(wanted).to_numpy()
         keep = index.any(hit)
+        absent = sorted(set(wanted) - set(pd.unique(values[hit]).tolist()))
+        if absent and notes is not None:
+            notes.append(absent_note(flt.name, absent))
     elif flt.kind == "variant":
         from ssc_mining.discovery.variants import variant_table
 
@@ -400,13 +412,31 @@ def case_mask(log: EventLog, flt: Filter, *, analysers: Sequence[Analyser] = ())
     elif flt.kind == "follows":
         keep = _follows_mask(log, *_follows(text, flt.value))
     elif flt.kind == "finding":
-        keep = index.ids.isin(_finding_ids(log, flt, analysers))
+        keep = index.ids.isin(_finding_ids(log, flt, analysers, notes))
     elif flt.kind == "tickets":
         keep = index.ids.astype(str).isin(_items(flt.value))
     else:  # pragma: no cover - parse_filter knows every kind
         raise _bad(text, "unknown kind")
     keep = np.asarray(keep, dtype=bool)
     return ~keep if flt.negate else keep
+
+
+def absent_note(name: str, values: Sequence[str]) -> str:
+    """The note of an ``attr`` filter some of whose values occur in none of the tickets it looked at.
+
+    >>> absent_note("mother", ["Gemeente X"])
+    "no ticket here has mother 'Gemeente X'"
+    """
+    return f"no ticket here has {name} {', '.join(repr(v) for v in values)}"
+
+
+def attr_values(flt: Filter) -> list[str]:
+    """The values of an ``attr`` filter.
+
+    >>> attr_values(parse_filter("attr:mother=A|B\\|C"))
+    ['A', 'B|C']
+    """
+    return _items(flt.value)
 
 
 def _in_period(log: EventLog, flt: Filter) -> np.ndarray:
@@ -438,7 +468,9 @@ def _follows_mask(log: EventLog, a: str, b: str, directly: bool) -> np.ndarray:
     return (first_a >= 0) & (last_b > first_a)
 
 
-def _finding_ids(log: EventLog, flt: Filter, analysers: Sequence[Analyser]) -> list[str]:
+def _finding_ids(log: EventLog, flt: Filter, analysers: Sequence[Analyser], notes: list[str] | None) -> list[str]:
+    """The ticket ids of the finding ``flt`` names, as its analyser finds them in ``log``; none (with a note) when
+    the finding does not occur in these tickets."""
     from ssc_mining.analysers.registry import discover
     from ssc_mining.results.items import Finding
 
@@ -456,8 +488,10 @@ def _finding_ids(log: EventLog, flt: Filter, analysers: Sequence[Analyser]) -> l
     if result.status != "ok":
         raise _bad(flt.text, f"the analyser {name!r} could not measure these tickets ({result.status})")
     keys = sorted(i.key for i in result.items if isinstance(i, Finding))
-    raise _bad(flt.text, f"the analyser {name!r} has no finding {key!r} for these tickets; its findings here: "
-                         f"{', '.join(keys) or 'none'}")
+    if notes is not None:
+        notes.append(f"the analyser {name!r} finds no {key!r} in these tickets (its findings here: "
+                     f"{', '.join(keys) or 'none'})")
+    return []
 
 
 def apply_filters(log: EventLog, filters: Sequence[Filter], *,
@@ -476,10 +510,11 @@ def apply_filters(log: EventLog, filters: Sequence[Filter], *,
     current = log
     for flt in filters:
         before = current.cases.n
-        keep = case_mask(current, flt, analysers=analysers)
+        notes: list[str] = []
+        keep = case_mask(current, flt, analysers=analysers, notes=notes)
         if not keep.all():
             current = current.subset(keep[current.cases.codes])
-        steps.append(FilterStep(flt.text, before, current.cases.n, current.n_events))
+        steps.append(FilterStep(flt.text, before, current.cases.n, current.n_events, "; ".join(notes)))
     provenance = replace(log.provenance, filters=[s.to_dict() for s in steps],
                          tickets_before_filters=log.cases.n, events_before_filters=log.n_events)
     return type(current)(frame=current.frame, provenance=provenance, quarantine=log.quarantine,

@@ -39,9 +39,12 @@ from ssc_mining.eventlog import columns as C
 from ssc_mining.eventlog.filters import (
     Filter,
     FilterStep,
+    absent_note,
     apply_filters,
+    attr_values,
     attribute_names,
     case_mask,
+    joined_list,
     parse_filter,
     variant_text,
 )
@@ -122,13 +125,22 @@ class Explorer:
         steps: list[FilterStep] = []
         for flt in filters:
             before = int(keep.sum())
-            if flt.kind in _LOCAL:
+            notes: list[str] = []
+            if flt.kind == "attr":   # per value, so that values none of the kept tickets have are noted
+                masks = [self._mask(Filter("attr", joined_list([v]), name=flt.name)) for v in attr_values(flt)]
+                hit = np.logical_or.reduce(masks) if masks else np.zeros_like(keep)
+                absent = sorted({v for v, m in zip(attr_values(flt), masks) if not (m & keep).any()})
+                if absent:
+                    notes.append(absent_note(str(flt.name), absent))
+                keep &= ~hit if flt.negate else hit
+            elif flt.kind in _LOCAL:
                 keep &= self._mask(flt)
             else:   # depends on the tickets kept so far: evaluated on them, as apply_filters does
                 part = self._part(keep)
-                kept = case_mask(part, flt, analysers=self.analysers)
+                kept = case_mask(part, flt, analysers=self.analysers, notes=notes)
                 keep[np.flatnonzero(keep)] = kept
-            steps.append(FilterStep(flt.text, before, int(keep.sum()), int(self._events[keep].sum())))
+            steps.append(FilterStep(flt.text, before, int(keep.sum()), int(self._events[keep].sum()),
+                                    "; ".join(notes)))
         selection = Selection(filters, tuple(steps), keep, int(keep.sum()), int(self._events[keep].sum()))
         with self._lock:
             self._selections[key] = selection
