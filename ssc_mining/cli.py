@@ -558,7 +558,8 @@ def _filtered(log: Any, filters: Sequence[Any], analysers: list[Any]) -> Any:
     with phase("filtering"):
         log, steps = apply_filters(log, filters, analysers=analysers)
     for step in steps:
-        click.echo(f"Filter {step.text}: {step.tickets_after:,} of {step.tickets_before:,} tickets kept")
+        click.echo(f"Filter {step.text}: {step.tickets_after:,} of {step.tickets_before:,} tickets kept"
+                   + (f" ({step.note})" if step.note else ""))
     return log
 
 

@@ -129,9 +129,9 @@ def test_explorer_filters_timeline_and_saved_report(browser, server) -> None:
 
     # a ticket's timeline
     page.click("#views .tab:has-text('Tickets')")
-    page.locator("#case-table td[data-dash-column='ticket']").first.click()
+    page.locator("#case-table button.ticket").first.click()
     page.wait_for_selector("#timeline-table tbody tr", timeout=30_000)
-    ticket = page.locator("#case-table td[data-dash-column='ticket']").first.inner_text()
+    ticket = page.locator("#case-table button.ticket").first.inner_text()
     steps = pd.read_csv(SAMPLE)
     assert page.locator("#timeline-table tbody tr").count() == int((steps["case_id"] == ticket).sum()) > 0
     assert page.inner_text("#timeline h3").startswith(f"Ticket {ticket}:")

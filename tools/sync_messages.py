@@ -50,7 +50,7 @@ def extracted() -> tuple[dict[str, set[str]], dict[str, str]]:
     """msgid → files using it, and msgid → plural form, from the code and the templates."""
     method_map = [("ssc_mining/**.py", "python"), ("ssc_mining/report/templates/**.j2", "jinja2")]
     options = {"ssc_mining/report/templates/**.j2": {"trim_blocks": "True", "lstrip_blocks": "True"}}
-    keywords = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2)}
+    keywords = {"_": None, "_t": None, "gettext": None, "N_": None, "ngettext": (1, 2)}
     found: dict[str, set[str]] = {}
     plural: dict[str, str] = {}
     for name, _line, message, _comments, _ctx in extract_from_dir(str(ROOT), method_map=method_map,

@@ -29,7 +29,7 @@ The language (one filter per text; ``not `` in front inverts any of them; lists 
                                        ``<=``; units ``s``, ``min``, ``h``, ``d``, ``w``)
 ``follows=Assign>>Escalate``           some ``Assign`` is eventually followed by ``Escalate``;
 ``follows=Assign>Escalate``            … directly followed (the next event of the ticket)
-``finding=reopens.reopened``           the tickets a finding lists (analyser name ``.`` finding key), as that
+``finding=reopens.reopened_cases``           the tickets a finding lists (analyser name ``.`` finding key), as that
                                        analyser finds them in the tickets kept so far
 ``tickets=INC1|INC7``                  these tickets
 =====================================  ===============================================================
@@ -59,6 +59,7 @@ import pandas as pd
 
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
+from ssc_mining.i18n import N_
 
 if TYPE_CHECKING:
     from ssc_mining.analysers.base import Analyser
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FILTER_KINDS", "Filter", "FilterStep", "apply_filters", "case_mask", "parse_filter", "parse_filters",
            "period_text", "split_list", "joined_list", "attribute_names", "variant_text", "absent_note",
-           "attr_values"]
+           "attr_values", "SELECTABLE"]
 
 #: each kind of filter with the form of its text (for messages and --help)
 FILTER_KINDS: dict[str, str] = {
@@ -89,6 +90,7 @@ _UNITS = {"s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _OPS = (">=", "<=", ">", "<")
 _TEXT = re.compile(r"^\s*(?P<not>not\s+)?(?P<kind>[a-z]+)\s*(?::\s*(?P<name>[^=<>]+?)\s*)?"
                    r"(?:(?P<op>>=|<=|=|>|<)\s*(?P<value>.*?))?\s*$", re.DOTALL)
+_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 _DURATION = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>s|min|h|d|w)$")
 
 
@@ -181,7 +183,7 @@ def parse_filter(text: str) -> Filter:
     if kind == "follows":
         _follows(text, value)
     if kind == "finding" and "." not in value:
-        raise _bad(text, "name the finding as ANALYSER.KEY, for example reopens.reopened")
+        raise _bad(text, "name the finding as ANALYSER.KEY, for example reopens.reopened_cases")
     if kind == "attr":
         _attr_column(text, name.strip(), None)
     return Filter(kind, value, name=name.strip() if name else None, negate=negate)
@@ -260,19 +262,20 @@ def variant_text(trace: Sequence[str]) -> str:
 
 
 def _items(value: str) -> list[str]:
-    return [_unescape(v) for v in _split(value, "|")]
+    """The values of a ``|`` list, without the spaces around them."""
+    return [_unescape(v.strip()) for v in _split(value, "|")]
 
 
 def _variants(value: str) -> set[tuple[str, ...]]:
-    return {tuple(_unescape(a) for a in _split(v, ">")) for v in _split(value, "|")}
+    return {tuple(_unescape(a.strip()) for a in _split(v, ">")) for v in _split(value, "|")}
 
 
 def _follows(text: str, value: str) -> tuple[str, str, bool]:
     """(A, B, directly) of a ``follows`` value."""
-    eventually = _split(value, ">>")
+    eventually = [v.strip() for v in _split(value, ">>")]
     if len(eventually) == 2 and all(eventually):
         return _unescape(eventually[0]), _unescape(eventually[1]), False
-    directly = _split(value, ">")
+    directly = [v.strip() for v in _split(value, ">")]
     if len(directly) == 2 and all(directly):
         return _unescape(directly[0]), _unescape(directly[1]), True
     raise _bad(text, "write follows=A>>B (eventually) or follows=A>B (directly)")
@@ -290,6 +293,9 @@ def _moment(text: str, value: str, timezone: str, *, end: bool) -> pd.Timestamp 
     value = value.strip()
     if not value:
         return None
+    if not _MOMENT.fullmatch(value):   # a date or a moment, not 'now' or '2024'
+        raise _bad(text, f"{value!r} is not a date (YYYY-MM-DD) or a moment (YYYY-MM-DDTHH:MM, an offset such as "
+                         "+01:00 may follow)")
     try:
         stamp = pd.Timestamp(value)
     except ValueError:
@@ -332,37 +338,37 @@ def period_text(start: Any, end: Any) -> str:
 
 
 def _attr_column(text: str, name: str, frame: pd.DataFrame | None) -> str:
-    """The canonical column of an ``attr`` filter's name (a role such as ``mother`` or a column name)."""
+    """The canonical column of an ``attr`` filter's name (``mother``, ``team``, … or its canonical column name)."""
     if name in _PEOPLE:
         raise _bad(text, f"{name!r} names people; ssc_mining selects tickets by what they are about, "
-                         "never by who worked on them", hint="select by mother, category, team, channel, …")
-    if name in _NOT_SELECTABLE:
+                         "never by who worked on them", hint="select by " + ", ".join(SELECTABLE))
+    role = _SELECTABLE_COLUMNS.get(name, name)
+    if role not in SELECTABLE:
         raise _bad(text, f"tickets cannot be selected by {name!r}",
-                   hint="select a period with started=, ended=, active= or within=; activities with start=, end=, "
-                        "variant= or follows=")
-    column = C.ROLES.get(name, name)
+                   hint="select by " + ", ".join(SELECTABLE) + " (other columns of an export may name people, so "
+                        "they are not offered); a period with started=, ended=, active= or within=; activities with "
+                        "start=, end=, variant= or follows=")
+    column = C.ROLES[role]
     if frame is not None and column not in frame.columns:
         known = ", ".join(attribute_names(frame)) or "none"
         raise _bad(text, f"the log has no column {name!r}", hint=f"the columns tickets can be selected by: {known}")
     return column
 
 
-#: columns that name people (never a filter) and columns a filter cannot select by
+#: columns that name people: never a filter
 _PEOPLE = frozenset(C.PERSON_ROLES) | {C.RESOURCE, C.REQUESTER, C.ASSIGNED_TO, "assigned_to"}
-_NOT_SELECTABLE = frozenset(C.TIME_ROLES) | {C.TIMESTAMP, C.NEED_BY, C.DUE, "case", C.CASE, "activity", C.ACTIVITY,
-                                             "subject", C.SUBJECT, C.SOURCE_ROW}
+#: the roles tickets can be selected by (``attr:``): what a ticket is about and where it went, never who
+SELECTABLE = ("mother", "category", "priority", "channel", "team", "assigned_group", "org", "status", "line")
+_SELECTABLE_COLUMNS = {C.ROLES[r]: r for r in SELECTABLE}
 
 
 def attribute_names(frame: pd.DataFrame) -> list[str]:
-    """The names ``attr:`` filters accept for this frame: roles (``mother``, ``team``, …) and other columns.
+    """The names ``attr:`` filters accept for this frame: those of :data:`SELECTABLE` it has.
 
     >>> attribute_names(pd.DataFrame(columns=["case:ssc:mother", "org:resource", "x"]))
-    ['mother', 'x']
+    ['mother']
     """
-    by_column = {c: r for r, c in C.ROLES.items()}
-    names = [by_column.get(c, c) for c in frame.columns]
-    return sorted(n for n in names if n not in _PEOPLE and n not in _NOT_SELECTABLE
-                  and not n.startswith(("ssc:", "case:ssc:rows")))
+    return sorted(r for r in SELECTABLE if C.ROLES[r] in frame.columns)
 
 
 def case_mask(log: EventLog, flt: Filter, *, analysers: Sequence[Analyser] = (),
@@ -394,8 +400,8 @@ def case_mask(log: EventLog, flt: Filter, *, analysers: Sequence[Analyser] = (),
         from ssc_mining.discovery.variants import variant_table
 
         table = variant_table(log)
-        wanted = _variants(flt.value)
-        ranks = np.array([i for i, t in enumerate(table.traces) if t in wanted], dtype=np.int64)
+        traces = _variants(flt.value)
+        ranks = np.array([i for i, t in enumerate(table.traces) if t in traces], dtype=np.int64)
         keep = np.isin(table.case_variant.to_numpy(), ranks)
     elif flt.kind in ("start", "end"):
         positions = index.first if flt.kind == "start" else index.last
@@ -412,7 +418,7 @@ def case_mask(log: EventLog, flt: Filter, *, analysers: Sequence[Analyser] = (),
     elif flt.kind == "follows":
         keep = _follows_mask(log, *_follows(text, flt.value))
     elif flt.kind == "finding":
-        keep = index.ids.isin(_finding_ids(log, flt, analysers, notes))
+        keep = index.ids.astype(str).isin(_finding_ids(log, flt, analysers, notes))   # ids as the findings give them
     elif flt.kind == "tickets":
         keep = index.ids.astype(str).isin(_items(flt.value))
     else:  # pragma: no cover - parse_filter knows every kind
@@ -427,11 +433,12 @@ def absent_note(name: str, values: Sequence[str]) -> str:
     >>> absent_note("mother", ["Gemeente X"])
     "no ticket here has mother 'Gemeente X'"
     """
-    return f"no ticket here has {name} {', '.join(repr(v) for v in values)}"
+    return N_("no ticket here has %(column)s %(values)s") % {"column": name,
+                                                           "values": ", ".join(repr(v) for v in values)}
 
 
 def attr_values(flt: Filter) -> list[str]:
-    """The values of an ``attr`` filter.
+    r"""The values of an ``attr`` filter.
 
     >>> attr_values(parse_filter("attr:mother=A|B\\|C"))
     ['A', 'B|C']
@@ -489,8 +496,9 @@ def _finding_ids(log: EventLog, flt: Filter, analysers: Sequence[Analyser], note
         raise _bad(flt.text, f"the analyser {name!r} could not measure these tickets ({result.status})")
     keys = sorted(i.key for i in result.items if isinstance(i, Finding))
     if notes is not None:
-        notes.append(f"the analyser {name!r} finds no {key!r} in these tickets (its findings here: "
-                     f"{', '.join(keys) or 'none'})")
+        notes.append(N_("the analyser %(analyser)s finds no %(finding)s in these tickets (its findings here: "
+                        "%(found)s)") % {"analyser": repr(name), "finding": repr(key),
+                                         "found": ", ".join(repr(k) for k in keys) or "none"})
     return []
 
 
@@ -515,7 +523,9 @@ def apply_filters(log: EventLog, filters: Sequence[Filter], *,
         if not keep.all():
             current = current.subset(keep[current.cases.codes])
         steps.append(FilterStep(flt.text, before, current.cases.n, current.n_events, "; ".join(notes)))
-    provenance = replace(log.provenance, filters=[s.to_dict() for s in steps],
-                         tickets_before_filters=log.cases.n, events_before_filters=log.n_events)
+    earlier = log.provenance   # a log filtered before: its filters come first, its counts before them stay
+    provenance = replace(earlier, filters=[*earlier.filters, *(s.to_dict() for s in steps)],
+                         tickets_before_filters=earlier.tickets_before_filters if earlier.filters else log.cases.n,
+                         events_before_filters=earlier.events_before_filters if earlier.filters else log.n_events)
     return type(current)(frame=current.frame, provenance=provenance, quarantine=log.quarantine,
                          semantics=log.semantics, pseudonymised=log.pseudonymised), steps

@@ -24,7 +24,7 @@ from typing import Any
 
 from ssc_mining.errors import SSCMiningError
 from ssc_mining.eventlog.filters import joined_list, parse_filter
-from ssc_mining.i18n import format_number, format_share, language
+from ssc_mining.i18n import N_, format_number, format_share, language
 from ssc_mining.i18n import gettext as _
 from ssc_mining.report.formatting import fmt_value
 from ssc_mining.results import Result
@@ -32,6 +32,10 @@ from ssc_mining.results.items import Finding, Metric, Table
 from ssc_mining.serve.explorer import Explorer
 
 __all__ = ["SavedReport", "make_app"]
+
+#: the names of the timeline's and the ticket list's columns
+_LABELS = {"time": N_("time"), "activity": N_("activity"), "team": N_("team"), "status": N_("status"),
+           "person": N_("handler"), "mother": N_("mother organisation"), "category": N_("category")}
 
 #: rows of the ticket list and variants shown
 CASE_ROWS = 500
@@ -83,7 +87,7 @@ def make_app(explorer: Explorer, *, source: str, lang: str = "en", save: Save | 
     """The Dash app of ``explorer`` (``source``: the file's name, shown in the title); ``save`` writes a report of
     a selection (None: the save view says it is not available); ``output`` is the folder it proposes."""
     import dash
-    from dash import ALL, Dash, Input, Output, State, dash_table, dcc, html
+    from dash import ALL, Dash, Input, Output, State, dcc, html
 
     app = Dash(__name__, title=f"ssc_mining explorer: {source}", update_title="", serve_locally=True,
                assets_folder="__no_assets__", compress=False)
@@ -96,7 +100,7 @@ def make_app(explorer: Explorer, *, source: str, lang: str = "en", save: Save | 
         return wrapper
 
     with language(lang):
-        app.layout = _layout(explorer, source=source, output=output, html=html, dcc=dcc, dash_table=dash_table)
+        app.layout = _layout(explorer, source=source, output=output, html=html, dcc=dcc)
         app.index_string = app.index_string.replace("{%css%}", "{%css%}<style>" + _CSS + "</style>") \
             .replace("<html>", f'<html lang="{lang}">')
 
@@ -109,23 +113,22 @@ def make_app(explorer: Explorer, *, source: str, lang: str = "en", save: Save | 
                   Input({"type": "remove", "index": ALL}, "n_clicks"),
                   Input({"type": "keep-variant", "index": ALL}, "n_clicks"),
                   Input({"type": "keep-finding", "index": ALL}, "n_clicks"),
-                  Input("case-table", "active_cell"),
                   State("filters", "data"),
                   State("time-kind", "value"), State("time-from", "value"), State("time-to", "value"),
                   State("attr-name", "value"), State("attr-values", "value"), State("attr-negate", "value"),
                   State("start-acts", "value"), State("end-acts", "value"),
                   State("tp-op", "value"), State("tp-n", "value"), State("tp-unit", "value"),
                   State("fol-a", "value"), State("fol-b", "value"), State("fol-how", "value"),
-                  State("filter-text", "value"), State("variant-filters", "data"), State("case-table", "data"),
+                  State("filter-text", "value"), State("variant-filters", "data"),
                   prevent_initial_call=True)
     @in_language
     def change_filters(*args: Any) -> tuple[Any, Any]:
         trigger = dash.ctx.triggered_id
         fired = dash.ctx.triggered[0]["value"] if dash.ctx.triggered else None
         (texts, kind, low, high, attr, values, negate, starts, ends, op, number, unit, fa, fb, how, typed,
-         variant_filters, _rows) = args[14:]
+         variant_filters) = args[13:]
         texts = list(texts or [])
-        if not fired or trigger == "case-table":
+        if not fired:
             return dash.no_update, dash.no_update
         new: list[str] = []
         if trigger == "add-time":
@@ -178,7 +181,7 @@ def make_app(explorer: Explorer, *, source: str, lang: str = "en", save: Save | 
     # -- counts, the list of filters, variants, tickets ------------------------------------------------------
     @app.callback(Output("counts", "children"), Output("filter-list", "children"),
                   Output("variants", "children"), Output("variant-filters", "data"),
-                  Output("case-table", "data"), Output("case-note", "children"),
+                  Output("case-list", "children"), Output("case-note", "children"),
                   Input("filters", "data"))
     @in_language
     def show_selection(texts: list[str] | None) -> tuple[Any, ...]:
@@ -199,7 +202,7 @@ def make_app(explorer: Explorer, *, source: str, lang: str = "en", save: Save | 
         variants = explorer.variants(sel, VARIANT_ROWS)
         rows = [html.Tr([html.Td(str(v["rank"])), html.Td(format_number(v["tickets"])),
                          html.Td(format_share(v["share"])), html.Td(" → ".join(v["activities"])),
-                         html.Td(html.Button(_("keep only these"), id={"type": "keep-variant", "index": i}))])
+                         html.Td(html.Button(_("keep only this path"), id={"type": "keep-variant", "index": i}))])
                 for i, v in enumerate(variants)]
         table = html.Table([html.Thead(html.Tr([html.Th(_("Path")), html.Th(_("Tickets")), html.Th(_("Share")),
                                                 html.Th(_("Activities in order")), html.Th("")])),
@@ -207,7 +210,7 @@ def make_app(explorer: Explorer, *, source: str, lang: str = "en", save: Save | 
         cases = explorer.cases(sel, CASE_ROWS)
         note = _t("The first %(shown)s of %(n)s tickets, in order of their first event. Click a ticket to see its "
                   "steps.", shown=format_number(len(cases)), n=format_number(sel.n_cases))
-        return (counts, listing, table, [v["filter"] for v in variants], cases.to_dict("records"), note)
+        return (counts, listing, table, [v["filter"] for v in variants], _case_table(cases, html), note)
 
     # -- the process map ----------------------------------------------------------------------------------------
     @app.callback(Output("map-frame", "srcDoc"), Output("map-note", "children"),
@@ -224,15 +227,16 @@ def make_app(explorer: Explorer, *, source: str, lang: str = "en", save: Save | 
                 'svg{max-width:100%;height:auto}</style></head><body>' + svg + "</body></html>"), note
 
     # -- one ticket's steps -------------------------------------------------------------------------------------
-    @app.callback(Output("timeline", "children"), Input("case-table", "active_cell"), State("case-table", "data"),
+    @app.callback(Output("timeline", "children"), Input({"type": "ticket", "index": ALL}, "n_clicks"),
                   State("filters", "data"), prevent_initial_call=True)
     @in_language
-    def show_timeline(cell: dict[str, Any] | None, rows: list[dict[str, Any]], texts: list[str] | None) -> Any:
-        if not cell or not rows or cell.get("row") is None or cell["row"] >= len(rows):
+    def show_timeline(_clicks: list[int | None], texts: list[str] | None) -> Any:
+        trigger = dash.ctx.triggered_id
+        if not isinstance(trigger, dict) or not (dash.ctx.triggered and dash.ctx.triggered[0]["value"]):
             return dash.no_update
-        ticket = str(rows[cell["row"]]["ticket"])
+        ticket = str(trigger["index"])
         line = explorer.timeline(ticket, explorer.select(texts or []))
-        head = [html.Th(_(c)) for c in line.events.columns]
+        head = [html.Th(_(_LABELS.get(c, c))) for c in line.events.columns]
         body = [html.Tr([html.Td(str(v)) for v in row]) for row in line.events.itertuples(index=False)]
         return [html.H3(_t("Ticket %(id)s: %(n)s steps", id=ticket, n=format_number(len(line.events)))),
                 _timeline_figure(line.events, dcc),
@@ -311,6 +315,28 @@ def _timeline_figure(events: Any, dcc: Any) -> Any:
     return dcc.Graph(figure=figure, config={"displayModeBar": False, "displaylogo": False}, id="timeline-graph")
 
 
+#: the ticket list's columns and their names
+_CASE_COLUMNS = {"first_event": N_("first event"), "last_event": N_("last event"), "days": N_("days"),
+                 "events": N_("events"), "first_activity": N_("first activity"), "last_activity": N_("last activity"),
+                 "mother": N_("mother organisation"), "category": N_("category")}
+
+
+def _case_table(cases: Any, html: Any) -> Any:
+    """The selected tickets, each id a button that opens its steps."""
+    shown = [c for c in _CASE_COLUMNS if c in cases.columns]
+    head = html.Thead(html.Tr([html.Th(_("ticket"))] + [html.Th(_(_CASE_COLUMNS[c])) for c in shown]))
+    def cell(row: dict[str, Any], column: str) -> str:
+        if column in ("days", "events"):
+            return format_number(row[column], 1 if column == "days" else 0)
+        return str(row[column])
+
+    rows = [html.Tr([html.Td(html.Button(str(row["ticket"]), id={"type": "ticket", "index": str(row["ticket"])},
+                                         className="ticket", title=_("Show the steps of this ticket")))]
+                    + [html.Td(cell(row, c)) for c in shown])
+            for row in cases.to_dict("records")]
+    return html.Table([head, html.Tbody(rows)], className="plain", id="case-table")
+
+
 def _result_html(result: Result, html: Any) -> Any:
     """One analyser's result in plain components: figures, findings (each with its tickets as a filter), and the
     first rows of its tables; charts are in the saved report."""
@@ -341,7 +367,7 @@ def _result_html(result: Result, html: Any) -> Any:
     return html.Section(parts, className="result")
 
 
-def _layout(explorer: Explorer, *, source: str, output: str, html: Any, dcc: Any, dash_table: Any) -> Any:
+def _layout(explorer: Explorer, *, source: str, output: str, html: Any, dcc: Any) -> Any:
     first, last = explorer.period()
     activities = explorer.activities()
     attributes = explorer.attributes()
@@ -405,7 +431,7 @@ def _layout(explorer: Explorer, *, source: str, output: str, html: Any, dcc: Any
         html.Div([
             html.Label([_("Activities"), dcc.Slider(id="map-activities", min=0.1, max=1.0, step=0.05, value=1.0,
                                                     marks={0.1: "10 %", 0.5: "50 %", 1.0: "100 %"})]),
-            html.Label([_("Paths"), dcc.Slider(id="map-paths", min=0.1, max=1.0, step=0.05, value=0.9,
+            html.Label([_("Arrows"), dcc.Slider(id="map-paths", min=0.1, max=1.0, step=0.05, value=0.9,
                                                marks={0.1: "10 %", 0.5: "50 %", 1.0: "100 %"})]),
             dcc.RadioItems(id="map-mode", value="frequency", inline=True, options=[
                 {"label": _("Frequency (how often)"), "value": "frequency"},
@@ -417,22 +443,15 @@ def _layout(explorer: Explorer, *, source: str, output: str, html: Any, dcc: Any
         html.Iframe(id="map-frame", style={"width": "100%", "height": "75vh", "border": "1px solid #cfd6df"},
                     title=_("Process map")),
     ])
-    columns = [{"name": _("ticket"), "id": "ticket"}, {"name": _("first event"), "id": "first_event"},
-               {"name": _("last event"), "id": "last_event"}, {"name": _("days"), "id": "days"},
-               {"name": _("events"), "id": "events"}, {"name": _("first activity"), "id": "first_activity"},
-               {"name": _("last activity"), "id": "last_activity"}]
-    columns += [{"name": _(n), "id": n} for n in ("mother", "category") if n in attributes]
     cases_view = html.Div([
         html.P(id="case-note", className="muted"),
-        dash_table.DataTable(id="case-table", columns=columns, page_size=15, sort_action="native",
-                             style_cell={"fontFamily": "system-ui, sans-serif", "fontSize": "0.9rem",
-                                         "textAlign": "left"}),
+        html.Div(id="case-list", style={"maxHeight": "28rem", "overflowY": "auto"}),
         html.Div(id="timeline"),
     ])
     analysers = [a.name for a in explorer.analysers] or ["throughput"]
     views = dcc.Tabs(id="views", value="map", children=[
         dcc.Tab(label=_("Process map"), value="map", children=map_view),
-        dcc.Tab(label=_("Variants"), value="variants", children=html.Div(id="variants")),
+        dcc.Tab(label=_("Paths"), value="variants", children=html.Div(id="variants")),
         dcc.Tab(label=_("Tickets"), value="tickets", children=cases_view),
         dcc.Tab(label=_("Analysers"), value="analysers", children=html.Div([
             html.P(_("Every analyser of the report, computed again for the selected tickets (this can take a "
