@@ -98,7 +98,7 @@ def quarter_filter(explorer: Any) -> str:
 
 
 def mother_filter(explorer: Any) -> str:
-    from ssc_mining.eventlog.filters import joined_list
+    from ssc_mining.selection.filters import joined_list
 
     name = "mother" if "mother" in explorer.attributes() else explorer.attributes()[0]
     value, _n = explorer.attribute_values(name, 1)[0]
@@ -114,7 +114,7 @@ def throughput_filter(explorer: Any, sel: Any) -> str:
 
 
 def follows_filter(explorer: Any, sel: Any) -> str:
-    from ssc_mining.eventlog.filters import joined_list
+    from ssc_mining.selection.filters import joined_list
 
     edges = explorer.graph(sel).edges
     pairs = edges[(edges["source"] != edges["target"]) & (edges["cases"] < 0.75 * sel.n_cases)]
@@ -131,7 +131,7 @@ def variant_filter(explorer: Any, sel: Any) -> str:
 
 def not_end_filter(explorer: Any, sel: Any) -> str:
     from ssc_mining.eventlog import columns as C
-    from ssc_mining.eventlog.filters import joined_list
+    from ssc_mining.selection.filters import joined_list
 
     index = explorer.whole.cases
     ends = explorer.whole.frame[C.ACTIVITY].take(index.last).astype(str).to_numpy()

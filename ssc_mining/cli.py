@@ -470,9 +470,9 @@ def report(file: Path, output: Path, name: str | None, run_date: str | None, as_
       ssc-mining report data/samples/generic-events.csv -o reports/
     """
     from ssc_mining._io import StagedFolder
-    from ssc_mining.eventlog.filters import parse_filters
     from ssc_mining.report.process_map import MapSettings
     from ssc_mining.report.writer import check_report_folder, report_name
+    from ssc_mining.selection.filters import parse_filters
 
     run = run_record()
     filters = parse_filters(kwargs.pop("filters", ()))   # a wrong filter stops the run before anything is read
@@ -552,8 +552,8 @@ def _report_in_memory(file: Path, folder: Any, kwargs: dict[str, Any], analysers
 
 def _filtered(log: Any, filters: Sequence[Any], analysers: list[Any]) -> Any:
     """``log`` with the tickets ``filters`` keep; each filter's counts are printed (and are in the provenance)."""
-    from ssc_mining.eventlog.filters import apply_filters
     from ssc_mining.progress import phase
+    from ssc_mining.selection.filters import apply_filters
 
     with phase("filtering"):
         log, steps = apply_filters(log, filters, analysers=analysers)
@@ -695,10 +695,10 @@ def _save_selection(serve_ctx: click.Context, file: Path, log: Any, texts: list[
                     name: str | None, *, analysers: list[Any], privacy: Any, pseudonymiser: Any, moment: Any) -> Any:
     """Write the report of the tickets ``texts`` keep, as `ssc-mining report` with the same options and
     ``--filter`` each of ``texts`` writes it; returns what was written and that command."""
-    from ssc_mining.eventlog.filters import apply_filters, parse_filters
     from ssc_mining.report.process_map import MapSettings
     from ssc_mining.report.writer import write_reports
     from ssc_mining.run_record import report_argv, run_record
+    from ssc_mining.selection.filters import apply_filters, parse_filters
     from ssc_mining.serve.app import SavedReport
 
     argv = report_argv(serve_ctx, report, [str(file)], skip={"host", "port", "output"})

@@ -1,9 +1,10 @@
 """The import structure follows the data: exports → loaders → event log → analysers → results → report.
 
 Checked on the source (every import, also those inside functions): discovery never imports the report; the
-event log, loaders and results never import analysers, discovery or the report; analysers do not import each
-other (only the shared toolkit, base and helpers); and the package has no import cycle among its modules'
-top-level imports.
+event log, loaders and results never import analysers, discovery or the report; the selection of tickets
+(filters) comes after the analysers and before the report and the explorer (serve), which nothing but the command
+line imports; analysers do not import each other (only the shared toolkit, base and helpers); and the package has
+no import cycle among its modules' top-level imports.
 """
 
 from __future__ import annotations
@@ -58,6 +59,13 @@ def _under(module: str, package: str) -> bool:
     ("ssc_mining.engines", "ssc_mining.report"), ("ssc_mining.engines", "ssc_mining.analysers"),
     ("ssc_mining.loaders", "ssc_mining.engines"), ("ssc_mining.eventlog", "ssc_mining.engines"),
     ("ssc_mining.discovery", "ssc_mining.engines"),
+    # the selection of tickets (filters) comes after the analysers, before the report and the explorer
+    ("ssc_mining.eventlog", "ssc_mining.selection"), ("ssc_mining.loaders", "ssc_mining.selection"),
+    ("ssc_mining.analysers", "ssc_mining.selection"), ("ssc_mining.discovery", "ssc_mining.selection"),
+    ("ssc_mining.selection", "ssc_mining.report"), ("ssc_mining.selection", "ssc_mining.serve"),
+    # the explorer is the top: nothing but the command line imports it
+    ("ssc_mining.report", "ssc_mining.serve"), ("ssc_mining.analysers", "ssc_mining.serve"),
+    ("ssc_mining.engines", "ssc_mining.serve"), ("ssc_mining.eventlog", "ssc_mining.serve"),
 ])
 def test_no_upward_import(lower: str, higher: str):
     upward = sorted(f"{m} → {i}" for m, p in SOURCES.items() if _under(m, lower)

@@ -1,4 +1,4 @@
-"""The filter language (ssc_mining.eventlog.filters) on small hand-made logs, and `report --filter`.
+"""The filter language (ssc_mining.selection.filters) on small hand-made logs, and `report --filter`.
 
 Every kind of filter keeps exactly the tickets written down here by hand (periods in whole days of the log's
 time zone, Europe/Amsterdam; ``follows`` directly and eventually; escaped ``|`` and ``>`` in values); ``not ``
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from ssc_mining.cli import main
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import EventLog
-from ssc_mining.eventlog.filters import (
+from ssc_mining.selection.filters import (
     FILTER_KINDS,
     Filter,
     apply_filters,

@@ -2,7 +2,7 @@
 
 The reference reads nothing from ``ssc_mining`` but the loaded frame (``log.frame``: one row per event, the events
 of a ticket together and in time order): it loops over each ticket's events in plain Python and follows the
-module doc of :mod:`ssc_mining.eventlog.filters`. Only ``complete`` takes the per-event roles and states from
+module doc of :mod:`ssc_mining.selection.filters`. Only ``complete`` takes the per-event roles and states from
 ``log.markers`` (their definitions are :mod:`ssc_mining.semantics.markers`'); the per-ticket rule of
 ``Markers.complete`` is recomputed here. ``finding=`` is compared with the case ids of the analyser's findings.
 The filter values are chosen from the data: the median start date, the most frequent values, the third most
@@ -25,7 +25,7 @@ import pytest
 from conftest import load_real
 
 from ssc_mining.eventlog import EventLog
-from ssc_mining.eventlog.filters import (
+from ssc_mining.selection.filters import (
     apply_filters,
     case_mask,
     joined_list,
@@ -40,7 +40,7 @@ ZONE = "Europe/Amsterdam"   # the zone the loader reads these logs in (asserted 
 CASE, ACTIVITY, TIME = "case:concept:name", "concept:name", "time:timestamp"
 
 #: the logs, and per log the attr: names to select by with the column each names (written here, not looked up);
-#: only roles (ssc_mining.eventlog.filters.SELECTABLE): other columns of an export may name people
+#: only roles (ssc_mining.selection.filters.SELECTABLE): other columns of an export may name people
 LOGS = {
     "helpdesk": (("helpdesk-full", "helpdesk.csv"),
                  {"mother": "case:ssc:mother", "category": "case:ssc:category",

@@ -23,9 +23,9 @@ from ssc_mining.discovery.dfg import directly_follows
 from ssc_mining.discovery.variants import variant_table
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
-from ssc_mining.eventlog.filters import apply_filters, parse_filters
 from ssc_mining.loaders import load
 from ssc_mining.privacy import PrivacySettings
+from ssc_mining.selection.filters import apply_filters, parse_filters
 from ssc_mining.serve.explorer import Explorer
 
 SAMPLE = SAMPLES / "generic-events.csv"

@@ -86,7 +86,7 @@ class Provenance:
     inputs: list[dict[str, Any]] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=tool_versions)
     #: the filters the tickets were selected with, in order, each with its counts (see
-    #: :mod:`ssc_mining.eventlog.filters`); empty: every ticket of the input
+    #: :mod:`ssc_mining.selection.filters`); empty: every ticket of the input
     filters: list[dict[str, Any]] = field(default_factory=list)
     #: tickets and events before the filters (None without filters)
     tickets_before_filters: int | None = None

@@ -2,7 +2,7 @@
 
 Everything is served from this machine: Dash serves its own scripts from the installed package, the process map
 is the report's SVG in a frame of its own, and nothing is fetched from another host. The filters are kept in the
-page as a list of filter texts (:mod:`ssc_mining.eventlog.filters`); each one can be removed on its own, and
+page as a list of filter texts (:mod:`ssc_mining.selection.filters`); each one can be removed on its own, and
 every view is recomputed from :class:`~ssc_mining.serve.explorer.Explorer` when the list changes. "Save as
 report" writes the report set of the selection through ``save`` (see :func:`make_app`) with the filters in its
 provenance, and shows the ``ssc-mining report`` command that makes the same files.
@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ssc_mining.errors import SSCMiningError
-from ssc_mining.eventlog.filters import joined_list, parse_filter
 from ssc_mining.i18n import N_, format_number, format_share, language
 from ssc_mining.i18n import gettext as _
 from ssc_mining.report.formatting import fmt_value
 from ssc_mining.results import Result
 from ssc_mining.results.items import Finding, Metric, Table
+from ssc_mining.selection.filters import joined_list, parse_filter
 from ssc_mining.serve.explorer import Explorer
 
 __all__ = ["SavedReport", "make_app"]

@@ -2,13 +2,13 @@
 
 :class:`Explorer` keeps the whole log (pseudonymised as the report would be) and what every view needs of it
 computed once: the case index, the directly-follows steps, the variant table, per ticket its first and last
-moment. A selection (:meth:`Explorer.select`) is a list of filter texts (:mod:`ssc_mining.eventlog.filters`):
+moment. A selection (:meth:`Explorer.select`) is a list of filter texts (:mod:`ssc_mining.selection.filters`):
 each filter that looks only at a ticket itself (period, attribute, variant, endpoints, throughput, follows,
 tickets) is evaluated once on the whole log and kept, so adding, removing or reordering filters only combines
 kept per-ticket masks; ``complete`` and ``finding=`` depend on the tickets kept before them and are evaluated on
 that part. The counts, the process map, the variants and the ticket list of a selection then come from the
 whole log's tables with a mask — no copy of the events. The analysers, the segment comparison and a saved
-report work on the selected tickets as a log of their own, made by :func:`~ssc_mining.eventlog.filters.
+report work on the selected tickets as a log of their own, made by :func:`~ssc_mining.selection.filters.
 apply_filters` exactly as ``ssc-mining report --filter`` makes it.
 
 Example:
@@ -36,7 +36,10 @@ from ssc_mining.discovery.map_layout import MapSettings, filter_map, rare_activi
 from ssc_mining.discovery.variants import variant_table
 from ssc_mining.errors import ConfigError
 from ssc_mining.eventlog import columns as C
-from ssc_mining.eventlog.filters import (
+from ssc_mining.eventlog.log import EventLog
+from ssc_mining.privacy import PrivacySettings
+from ssc_mining.results import Result
+from ssc_mining.selection.filters import (
     Filter,
     FilterStep,
     absent_note,
@@ -48,9 +51,6 @@ from ssc_mining.eventlog.filters import (
     parse_filter,
     variant_text,
 )
-from ssc_mining.eventlog.log import EventLog
-from ssc_mining.privacy import PrivacySettings
-from ssc_mining.results import Result
 
 __all__ = ["Explorer", "Selection", "TicketTimeline"]
 
@@ -165,7 +165,7 @@ class Explorer:
 
     def log_of(self, selection: Selection) -> EventLog:
         """The selected tickets as a log of their own, with the filters in its provenance — made by
-        :func:`~ssc_mining.eventlog.filters.apply_filters`, as ``ssc-mining report --filter`` makes it."""
+        :func:`~ssc_mining.selection.filters.apply_filters`, as ``ssc-mining report --filter`` makes it."""
         return apply_filters(self.whole, selection.filters, analysers=self.analysers)[0]
 
     # -- views ------------------------------------------------------------------------------------------------
