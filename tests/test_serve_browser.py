@@ -116,7 +116,7 @@ def test_explorer_filters_timeline_and_saved_report(browser, server) -> None:
 
     # an attribute: the tickets of one mother organisation, chosen in the attribute's dropdowns
     page.click("#attr-name")
-    page.get_by_role("option", name="mother", exact=True).click()
+    page.get_by_role("option", name="mother organisation", exact=True).click()
     page.click("#attr-values")
     page.get_by_role("option", name=re.compile(r"^Gemeente Beekveld \(\d+\)$")).click()
     page.keyboard.press("Escape")
@@ -136,6 +136,14 @@ def test_explorer_filters_timeline_and_saved_report(browser, server) -> None:
     assert page.locator("#timeline-table tbody tr").count() == int((steps["case_id"] == ticket).sum()) > 0
     assert page.inner_text("#timeline h3").startswith(f"Ticket {ticket}:")
     assert "person" not in page.inner_text("#timeline-table thead")   # works council audience: no people
+
+    # the selection against the rest: throughput gives no value per ticket, so nothing is called (in)significant
+    page.click("#views .tab:has-text('Comparison')")
+    page.click("#run-comparison")
+    page.wait_for_selector("#comparison-table tbody tr", timeout=60_000)
+    first_row = page.locator("#comparison-table tbody tr").first.inner_text()
+    assert f"{both}" in first_row and f"{everyone - both}" in first_row
+    assert "not tested" in page.inner_text("#comparison-table")
 
     # save as report: the provenance lists the filters
     page.click("#views .tab:has-text('Save as report')")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ssc_mining.errors import SSCMiningError
-from ssc_mining.i18n import N_, format_number, format_share, language
+from ssc_mining.i18n import N_, column_role, format_number, format_share, language
 from ssc_mining.i18n import gettext as _
 from ssc_mining.report.formatting import fmt_value
 from ssc_mining.results import Result
@@ -75,6 +75,7 @@ table.plain td, table.plain th { border-bottom: 1px solid #dde3ea; padding: .2re
 .metric b { font-size: 1.1rem; }
 .muted { color: #5b6675; font-size: .9rem; }
 .finding { margin: .3rem 0; }
+pre { white-space: pre-wrap; word-break: break-all; background: #f4f7fb; padding: .4rem .6rem; }
 """
 
 
@@ -268,11 +269,20 @@ def make_app(explorer: Explorer, *, source: str, lang: str = "en", save: Save | 
                  "difference": _("Difference"), "p_value": _("Chance of a difference this large (p)"),
                  "significant": _("Larger than chance?")}
         units = table["unit"].tolist() if "unit" in table.columns else [""] * len(table)
-        body = [html.Tr([html.Td(fmt_value(row[c], "p" if c == "p_value" else ("" if c in ("label", "significant")
-                                                                               else unit)))
-                         for c in wanted]) for row, unit in zip(table.to_dict("records"), units)]
+        def cell(row: dict[str, Any], column: str, unit: str) -> str:
+            if column in ("p_value", "significant") and row.get("p_value") is None:
+                return _("not tested")
+            if column == "p_value":
+                return fmt_value(row[column], "p")
+            return fmt_value(row[column], "" if column in ("label", "significant") else unit)
+
+        body = [html.Tr([html.Td(cell(row, c, unit)) for c in wanted])
+                for row, unit in zip(table.to_dict("records"), units)]
+        untested = "p_value" not in table.columns or table["p_value"].isna().all()
         return [html.P(_t("%(n)s selected tickets against the other %(rest)s.", n=format_number(sel.n_cases),
                           rest=format_number(explorer.whole.cases.n - sel.n_cases)), className="muted"),
+                html.P(_("This analyser gives no value per ticket, so its differences cannot be tested against "
+                         "chance; choose another analyser for a test.") if untested else "", className="muted"),
                 html.Table([html.Thead(html.Tr([html.Th(names[c]) for c in wanted])), html.Tbody(body)],
                            className="plain", id="comparison-table")]
 
@@ -393,7 +403,7 @@ def _layout(explorer: Explorer, *, source: str, output: str, html: Any, dcc: Any
             html.Div(_t("Dates as YYYY-MM-DD, whole days; leave one empty for an open end. The log runs from "
                         "%(first)s to %(last)s.", first=first or "–", last=last or "–"), className="muted")),
         box(_("Attribute"),
-            dcc.Dropdown(id="attr-name", options=[{"label": a, "value": a} for a in attributes],
+            dcc.Dropdown(id="attr-name", options=[{"label": column_role(a), "value": a} for a in attributes],
                          value=attributes[0] if attributes else None, clearable=False),
             dcc.Dropdown(id="attr-values", multi=True, placeholder=_("values")),
             dcc.Checklist(id="attr-negate", options=[{"label": _("leave these out instead"), "value": "not"}],
