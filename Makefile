@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test lint install benchmark messages clean
+.PHONY: report serve test lint install benchmark messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ install: $(STAMP)
 ## report: write the English and Dutch reports of the bundled sample into reports/
 report: $(STAMP)
 	$(BIN)/ssc-mining report data/samples/generic-events.csv -o reports/ --lang en --lang nl
+
+## serve: explore the bundled sample in the browser (http://127.0.0.1:8050/; Ctrl+C stops it)
+serve: $(STAMP)
+	$(BIN)/ssc-mining serve data/samples/generic-events.csv
 
 ## test: run the whole test suite
 test: $(STAMP)
