@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ssc_mining.errors import SSCMiningError
-from ssc_mining.i18n import N_, column_role, format_number, format_share, language
+from ssc_mining.i18n import N_, column_role, format_number, format_share, language, recorded
 from ssc_mining.i18n import gettext as _
 from ssc_mining.report.formatting import fmt_value
 from ssc_mining.results import Result
@@ -196,7 +196,8 @@ def make_app(explorer: Explorer, *, source: str, lang: str = "en", save: Save | 
                           html.Span(_t("%(kept)s of %(before)s tickets kept", kept=format_number(s.tickets_after),
                                        before=format_number(s.tickets_before)), className="muted"), " ",
                           html.Button(_("remove"), id={"type": "remove", "index": i},
-                                      title=_("Remove this filter"))])
+                                      title=_("Remove this filter")),
+                          html.Div(recorded(s.note), className="muted") if s.note else ""])
                  for i, s in enumerate(sel.steps)]
         listing = html.Ol(items, className="active-filters") if items else html.P(_("No filter: every ticket."),
                                                                                 className="muted")
