@@ -163,6 +163,18 @@ def test_explorer_filters_timeline_and_saved_report(browser, server) -> None:
     mother_only = int(pd.read_csv(SAMPLE).groupby("case_id")["mother"].first().eq("Gemeente Beekveld").sum())
     page.wait_for_selector(f"#counts:has-text('{mother_only} of {everyone} tickets')", timeout=30_000)
 
+    # every analyser for the selection, with charts; a finding's tickets become a filter
+    page.click("#views .tab:has-text('Analysers')")
+    page.click("#run-analysers")
+    page.wait_for_selector("#analyser-results .result", timeout=120_000)
+    assert page.locator("#analyser-results .result").count() >= 5
+    assert page.locator("#analyser-results .chart .main-svg").count() >= 1
+    keep = page.locator("#analyser-results .finding button").first
+    listed = int(re.search(r"keep these (\d+) tickets", keep.inner_text()).group(1))
+    keep.click()
+    page.wait_for_selector(f"#counts:has-text('{listed} of {everyone} tickets')", timeout=60_000)
+    assert page.locator("#filter-list li code").last.inner_text().startswith("finding=")
+
     assert errors == []
     assert hosts == {url.split("/")[2]}, f"requests to other hosts: {hosts}"
     page.close()

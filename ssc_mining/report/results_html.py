@@ -83,6 +83,17 @@ def _template() -> dict[str, Any]:
 
 def chart_html(chart: Chart, div_id: str) -> Markup:
     """Draw a chart spec with plotly (the library is inlined once in the page head)."""
+    figure = json.dumps(chart_spec(chart), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    alt = escape(chart.description or _("%(title)s: %(y)s by %(x)s") % {"title": chart.title, "y": chart.y_label,
+                                                                       "x": chart.x_label})
+    return Markup(f'<figure class="chart" role="group" aria-label="{alt}"><div style="height:360px; width:100%;">'
+                  f'<div id="{escape(div_id)}" class="plotly-graph-div" style="height:100%; width:100%;" '
+                  f'data-plotly="{escape(figure)}"></div></div><figcaption>{alt}</figcaption></figure>')
+
+
+def chart_spec(chart: Chart) -> dict[str, Any]:
+    """A chart as plotly's JSON (``data``, ``layout``, ``config``), in the current language; the report's pages
+    and the explorer draw the same charts from it."""
     fig = go.Figure()
     x_unit, y_unit = _chart_unit(chart, "x"), _chart_unit(chart, "y")
     x = axis_labels(list(chart.x))
@@ -126,12 +137,8 @@ def chart_html(chart: Chart, div_id: str) -> Markup:
     spec["layout"]["template"] = _template()   # in its place; built and checked once, not once per chart
     for trace, values in zip(spec["data"], binned):  # plain numbers: checking each one costs seconds per million
         trace["x"] = values
-    figure = json.dumps(_clean(spec), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    alt = escape(chart.description or _("%(title)s: %(y)s by %(x)s") % {"title": chart.title, "y": chart.y_label,
-                                                                       "x": chart.x_label})
-    return Markup(f'<figure class="chart" role="group" aria-label="{alt}"><div style="height:360px; width:100%;">'
-                  f'<div id="{escape(div_id)}" class="plotly-graph-div" style="height:100%; width:100%;" '
-                  f'data-plotly="{escape(figure)}"></div></div><figcaption>{alt}</figcaption></figure>')
+    cleaned: dict[str, Any] = _clean(spec)
+    return cleaned
 
 
 def _clean(value: Any) -> Any:

@@ -26,8 +26,9 @@ from ssc_mining.errors import SSCMiningError
 from ssc_mining.i18n import N_, column_role, format_number, format_share, language, recorded
 from ssc_mining.i18n import gettext as _
 from ssc_mining.report.formatting import fmt_value
+from ssc_mining.report.results_html import chart_spec
 from ssc_mining.results import Result
-from ssc_mining.results.items import Finding, Metric, Table
+from ssc_mining.results.items import Chart, Finding, Metric, Table
 from ssc_mining.selection.filters import joined_list, parse_filter
 from ssc_mining.serve.explorer import Explorer
 
@@ -253,7 +254,7 @@ def make_app(explorer: Explorer, *, source: str, lang: str = "en", save: Save | 
         if sel.n_cases == 0:
             return html.P(_("No ticket is selected."))
         return [html.P(_t("Results for the %(n)s selected tickets.", n=format_number(sel.n_cases)),
-                       className="muted")] + [_result_html(r, html) for r in explorer.results(sel, lang)]
+                       className="muted")] + [_result_html(r, html, dcc) for r in explorer.results(sel, lang)]
 
     @app.callback(Output("comparison-result", "children"), Input("run-comparison", "n_clicks"),
                   State("compare-analyser", "value"), State("filters", "data"), prevent_initial_call=True)
@@ -348,9 +349,9 @@ def _case_table(cases: Any, html: Any) -> Any:
     return html.Table([head, html.Tbody(rows)], className="plain", id="case-table")
 
 
-def _result_html(result: Result, html: Any) -> Any:
-    """One analyser's result in plain components: figures, findings (each with its tickets as a filter), and the
-    first rows of its tables; charts are in the saved report."""
+def _result_html(result: Result, html: Any, dcc: Any) -> Any:
+    """One analyser's result in plain components: figures, findings (each with its tickets as a filter), its
+    charts (drawn as the report draws them) and the first rows of its tables."""
     parts: list[Any] = [html.H3(result.title)]
     if result.status != "ok":
         parts.append(html.P(_t("Not measured here: %(reason)s", reason=result.reason), className="muted"))
@@ -368,6 +369,10 @@ def _result_html(result: Result, html: Any) -> Any:
         button = html.Button(_t("keep these %(n)s tickets", n=format_number(len(f.case_ids))),
                              id={"type": "keep-finding", "index": f"{result.analyser}.{f.key}"}) if f.case_ids else ""
         parts.append(html.P([f.text, " ", button], className="finding"))
+    for c in (i for i in result.items if isinstance(i, Chart)):
+        spec = chart_spec(c)
+        parts.append(dcc.Graph(figure={"data": spec["data"], "layout": spec["layout"]},
+                               config={**spec.get("config", {}), "displayModeBar": False}, className="chart"))
     for t in (i for i in result.items if isinstance(i, Table)):
         shown = t.rows[:10]
         parts.append(html.Details([
