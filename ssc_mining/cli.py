@@ -359,6 +359,7 @@ def main() -> None:
       ssc-mining report export.csv --case Zaaknummer --activity Status --timestamp Tijdstip --dayfirst
       ssc-mining analysers
       ssc-mining analyse tickets.csv --json results.json
+      ssc-mining serve tickets.csv
     """
     from ssc_mining.memory import use_system_pool
     use_system_pool()   # a lower peak on large exports, at the same speed (see ssc_mining.memory)
