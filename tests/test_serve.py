@@ -181,3 +181,19 @@ def test_selection_equals_the_filtered_log_on_a_real_log() -> None:
         graph, plain = ex.graph(sel), directly_follows(filtered)
         pd.testing.assert_frame_equal(graph.edges, plain.edges)
         assert np.array_equal(np.sort(sel.keep.nonzero()[0]), sel.keep.nonzero()[0])
+
+
+@pytest.mark.parametrize("order", ["first", "longest", "events"])
+def test_the_ticket_list_in_each_order(explorer, sample_log, order) -> None:
+    sel = explorer.select(["attr:mother=Gemeente Corlaer"])
+    listed = explorer.cases(sel, limit=20, order=order)
+    frame = pd.read_csv(SAMPLE)
+    frame["t"] = pd.to_datetime(frame["timestamp"], utc=True)
+    per = frame[frame["mother"] == "Gemeente Corlaer"].groupby("case_id", sort=False) \
+        .agg(first=("t", "min"), last=("t", "max"), events=("t", "size"))
+    per["days"] = (per["last"] - per["first"]).dt.total_seconds() / 86400
+    key = {"first": ["first"], "longest": ["days", "first"], "events": ["events", "first"]}[order]
+    expected = per.sort_values(key, ascending=[order == "first"] + [True] * (len(key) - 1), kind="stable")
+    assert listed["ticket"].tolist() == expected.index[:20].tolist()
+    with pytest.raises(ConfigError, match="unknown order"):
+        explorer.cases(sel, order="alphabetical")

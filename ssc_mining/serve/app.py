@@ -184,9 +184,9 @@ def make_app(explorer: Explorer, *, source: str, lang: str = "en", save: Save | 
     @app.callback(Output("counts", "children"), Output("filter-list", "children"),
                   Output("variants", "children"), Output("variant-filters", "data"),
                   Output("case-list", "children"), Output("case-note", "children"),
-                  Input("filters", "data"))
+                  Input("filters", "data"), Input("case-order", "value"))
     @in_language
-    def show_selection(texts: list[str] | None) -> tuple[Any, ...]:
+    def show_selection(texts: list[str] | None, order: str | None) -> tuple[Any, ...]:
         sel = explorer.select(texts or [])
         whole = explorer.whole
         counts = _t("%(kept)s of %(all)s tickets (%(share)s), %(events)s of %(all_events)s events",
@@ -210,9 +210,9 @@ def make_app(explorer: Explorer, *, source: str, lang: str = "en", save: Save | 
         table = html.Table([html.Thead(html.Tr([html.Th(_("Path")), html.Th(_("Tickets")), html.Th(_("Share")),
                                                 html.Th(_("Activities in order")), html.Th("")])),
                             html.Tbody(rows)], className="plain", id="variant-table")
-        cases = explorer.cases(sel, CASE_ROWS)
-        note = _t("The first %(shown)s of %(n)s tickets, in order of their first event. Click a ticket to see its "
-                  "steps.", shown=format_number(len(cases)), n=format_number(sel.n_cases))
+        cases = explorer.cases(sel, CASE_ROWS, order or "first")
+        note = _t("The first %(shown)s of %(n)s tickets. Click a ticket to see its steps.",
+                  shown=format_number(len(cases)), n=format_number(sel.n_cases))
         return (counts, listing, table, [v["filter"] for v in variants], _case_table(cases, html), note)
 
     # -- the process map ----------------------------------------------------------------------------------------
@@ -460,6 +460,10 @@ def _layout(explorer: Explorer, *, source: str, output: str, html: Any, dcc: Any
                     title=_("Process map")),
     ])
     cases_view = html.Div([
+        dcc.RadioItems(id="case-order", value="first", inline=True, options=[
+            {"label": _("in order of their first event"), "value": "first"},
+            {"label": _("longest throughput time first"), "value": "longest"},
+            {"label": _("most events first"), "value": "events"}]),
         html.P(id="case-note", className="muted"),
         html.Div(id="case-list", style={"maxHeight": "28rem", "overflowY": "auto"}),
         html.Div(id="timeline"),

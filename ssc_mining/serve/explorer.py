@@ -57,6 +57,8 @@ __all__ = ["Explorer", "Selection", "TicketTimeline"]
 #: filters that look only at the ticket itself: evaluated once on the whole log
 _LOCAL = frozenset({"started", "ended", "active", "within", "attr", "variant", "start", "end", "throughput",
                     "follows", "tickets"})
+#: the orders of the ticket list (see :meth:`Explorer.cases`)
+CASE_ORDERS = ("first", "longest", "events")
 #: selections kept (the last ones asked for: undoing a filter finds its selection again at once)
 _KEPT = 64
 
@@ -237,12 +239,21 @@ class Explorer:
                         "steps": len(trace), "activities": list(trace), "filter": "variant=" + variant_text(trace)})
         return out
 
-    def cases(self, selection: Selection, limit: int = 500) -> pd.DataFrame:
-        """The selected tickets in order of their first event (the first ``limit``): id, first and last event in
-        the log's zone, throughput in days, events, first and last activity, and mother and category."""
+    def cases(self, selection: Selection, limit: int = 500, order: str = "first") -> pd.DataFrame:
+        """The first ``limit`` selected tickets in ``order`` — ``first``: of their first event; ``longest``: the
+        longest throughput first; ``events``: the most events first (ties: first event, then the log's order) —
+        with id, first and last event in the log's zone, throughput in days, events, first and last activity, and
+        mother and category."""
+        if order not in CASE_ORDERS:
+            raise ConfigError(f"unknown order of tickets {order!r}", hint="use " + ", ".join(CASE_ORDERS))
         index = self.whole.cases
         chosen = np.flatnonzero(selection.keep)
-        chosen = chosen[np.argsort(self._first[chosen], kind="stable")][:limit]
+        first = self._first[chosen]
+        if order == "first":
+            chosen = chosen[np.argsort(first, kind="stable")][:limit]
+        else:
+            key = self._last[chosen] - first if order == "longest" else self._events[chosen].astype(float)
+            chosen = chosen[np.lexsort((first, -np.nan_to_num(key, nan=-np.inf)))][:limit]
         frame = self.whole.frame
         zone = self.whole.timezone
 
