@@ -528,27 +528,37 @@ def _report_in_memory(file: Path, folder: Any, kwargs: dict[str, Any], analysers
                       params: tuple[str, ...], recorded: list[Any], *, langs: tuple[str, ...], as_of: str | None,
                       filters: Sequence[Any] = (), **options: Any) -> list[Any]:
     """`report` with the pandas engine: FILE read into memory, then the report set written into ``folder``."""
+    from ssc_mining.report.writer import write_reports
+
+    moment = _as_of(as_of)
+    log, analysers, privacy, pseudonymiser = _read_pseudonymised(file, kwargs, analysers, params, recorded)
+    if filters:
+        log = _filtered(log, filters, analysers)
+    return write_reports(log, folder, langs=langs, as_of=moment, analysers=analysers,
+                         strict=kwargs.get("strict", False), privacy=privacy, pseudonymiser=pseudonymiser,
+                         jobs=kwargs.get("jobs"), **options)
+
+
+def _read_pseudonymised(file: Path, kwargs: dict[str, Any], analysers: list[Any], params: tuple[str, ...],
+                        recorded: list[Any]) -> tuple[Any, list[Any], Any, Any]:
+    """FILE read into memory as `report` and `serve` read it (the inputs ``recorded`` so far added to its
+    provenance, the reconciliation printed, people pseudonymised unless switched off), with the analysers given
+    the business calendar; returns the log, the analysers, the privacy settings and the pseudonymiser."""
     from ssc_mining.loaders import load
     from ssc_mining.privacy import pseudonymise_log
     from ssc_mining.progress import phase
-    from ssc_mining.report.writer import write_reports
 
-    strict = kwargs.get("strict", False)
     with phase(f"reading {file.name}"):
         spec = _spec(kwargs)
-        log = load(file, spec, strict=strict)
+        log = load(file, spec, strict=kwargs.get("strict", False))
     analysers = _with_calendar(analysers, spec, params)
     log.provenance.inputs += [i.to_dict() for i in recorded]   # after the import's, when FILE is a database
-    moment = _as_of(as_of)
     privacy, pseudonymiser = _privacy(kwargs)
     click.echo(_reconciliation(file, log.provenance))
     if pseudonymiser is not None:  # here, so that the columns with the real names are freed before the analysis
         with phase("pseudonymising"):
             log = pseudonymise_log(log, pseudonymiser, jobs=kwargs.get("jobs"))
-    if filters:
-        log = _filtered(log, filters, analysers)
-    return write_reports(log, folder, langs=langs, as_of=moment, analysers=analysers, strict=strict, privacy=privacy,
-                         pseudonymiser=pseudonymiser, jobs=kwargs.get("jobs"), **options)
+    return log, analysers, privacy, pseudonymiser
 
 
 def _filtered(log: Any, filters: Sequence[Any], analysers: list[Any]) -> Any:
@@ -651,8 +661,6 @@ def serve(file: Path, host: str, port: int, output: Path, as_of: str | None, lan
     Example:
       ssc-mining serve data/samples/generic-events.csv --pseudonym-key-file key.txt
     """
-    from ssc_mining.loaders import load
-    from ssc_mining.privacy import pseudonymise_log
     from ssc_mining.progress import phase
     from ssc_mining.serve.explorer import Explorer
     from ssc_mining.serve.server import check_port, run_server
@@ -667,16 +675,9 @@ def serve(file: Path, host: str, port: int, output: Path, as_of: str | None, lan
     for plugin, problem in problems.items():
         click.echo(f"Warning: plugin {plugin} was not loaded: {problem}", err=True)
     moment = _as_of(as_of)
-    with _inputs_recording(kwargs, plugins_dir=plugins_dir) as recorded, phase(f"reading {file.name}"):
-        spec = _spec(kwargs)
-        log = load(file, spec, strict=strict)
-    analysers = _with_calendar(analysers, spec, kwargs.get("params", ()))
-    log.provenance.inputs += [i.to_dict() for i in recorded]
-    privacy, pseudonymiser = _privacy(kwargs)
-    click.echo(_reconciliation(file, log.provenance))
-    if pseudonymiser is not None:
-        with phase("pseudonymising"):
-            log = pseudonymise_log(log, pseudonymiser, jobs=kwargs.get("jobs"))
+    with _inputs_recording(kwargs, plugins_dir=plugins_dir) as recorded:
+        log, analysers, privacy, pseudonymiser = _read_pseudonymised(file, kwargs, analysers,
+                                                                     kwargs.get("params", ()), recorded)
     if privacy.key_source == "random":
         click.echo("Note: pseudonyms come from a random key; give --pseudonym-key-file to make a saved report "
                    "reproducible.", err=True)

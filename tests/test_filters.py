@@ -504,7 +504,7 @@ def test_split_list_reads_escapes():
     assert variant_text(["A>B", "C|D"]) == r"A\>B>C\|D"
 
 
-#: texts as they occur in values; no NUL, which split_list drops (loaders remove control characters anyway)
+#: texts as they occur in values; no NUL (loaders remove control characters)
 _VALUE_TEXT = st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)))
 _NASTY = st.sampled_from(["|", ">", "\\", ">>", "\\|", " ", "a", "Gemeente A", "=", ":", "..", "not "])
 _VALUE = st.one_of(_VALUE_TEXT, st.lists(st.one_of(_NASTY, _VALUE_TEXT), max_size=5).map("".join))

@@ -67,7 +67,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FILTER_KINDS", "Filter", "FilterStep", "apply_filters", "case_mask", "parse_filter", "parse_filters",
            "period_text", "split_list", "joined_list", "attribute_names", "variant_text", "absent_note",
-           "attr_values", "SELECTABLE"]
+           "attr_values", "SELECTABLE", "escaped"]
 
 #: each kind of filter with the form of its text (for messages and --help)
 FILTER_KINDS: dict[str, str] = {
@@ -194,28 +194,13 @@ def parse_filters(texts: Sequence[str]) -> list[Filter]:
     return [parse_filter(t) for t in texts]
 
 
-def split_list(value: str, sep: str = "|") -> list[str]:
+def split_list(value: str) -> list[str]:
     """A ``|``-separated list, with ``\\|``, ``\\>`` and ``\\\\`` read as the characters themselves.
 
     >>> split_list(r"A|B\\|C|D\\\\")
     ['A', 'B|C', 'D\\\\']
     """
-    out, part, i = [], [], 0
-    while i < len(value):
-        ch = value[i]
-        if ch == "\\" and i + 1 < len(value) and value[i + 1] in "|>\\":
-            part.append("\x00" + value[i + 1] if value[i + 1] != sep else value[i + 1])
-            i += 2
-            continue
-        if value.startswith(sep, i):
-            out.append("".join(part))
-            part = []
-            i += len(sep)
-            continue
-        part.append(ch)
-        i += 1
-    out.append("".join(part))
-    return [p.replace("\x00", "") for p in out] if sep == "|" else out
+    return [_unescape(v) for v in _split(value, "|")]
 
 
 def _split(value: str, sep: str) -> list[str]:
@@ -239,7 +224,12 @@ def _unescape(value: str) -> str:
     return re.sub(r"\\([|>\\])", r"\1", value)
 
 
-def _escape(value: str) -> str:
+def escaped(value: str) -> str:
+    """One value (an activity, an attribute's value) as a filter writes it: ``|``, ``>`` and ``\\`` escaped.
+
+    >>> escaped("Wait > 2 days")
+    'Wait \\\\> 2 days'
+    """
     return re.sub(r"([|>\\])", r"\\\1", value)
 
 
@@ -249,7 +239,7 @@ def joined_list(values: Sequence[str]) -> str:
     >>> joined_list(["A", "B|C"])
     'A|B\\\\|C'
     """
-    return "|".join(_escape(v) for v in values)
+    return "|".join(escaped(v) for v in values)
 
 
 def variant_text(trace: Sequence[str]) -> str:
@@ -258,7 +248,7 @@ def variant_text(trace: Sequence[str]) -> str:
     >>> variant_text(["Register", "Close"])
     'Register>Close'
     """
-    return ">".join(_escape(a) for a in trace)
+    return ">".join(escaped(a) for a in trace)
 
 
 def _items(value: str) -> list[str]:

@@ -29,7 +29,7 @@ from ssc_mining.report.formatting import fmt_value
 from ssc_mining.report.results_html import chart_spec
 from ssc_mining.results import Result
 from ssc_mining.results.items import Chart, Finding, Metric, Table
-from ssc_mining.selection.filters import joined_list, parse_filter
+from ssc_mining.selection.filters import escaped, joined_list, parse_filter
 from ssc_mining.serve.explorer import Explorer
 
 __all__ = ["SavedReport", "make_app"]
@@ -152,7 +152,7 @@ def make_app(explorer: Explorer, *, source: str, lang: str = "en", save: Save | 
         elif trigger == "add-follows":
             if not fa or not fb:
                 return dash.no_update, _("Choose both activities.")
-            new = [f"follows={_esc(fa)}{'>>' if how == 'eventually' else '>'}{_esc(fb)}"]
+            new = [f"follows={escaped(fa)}{'>>' if how == 'eventually' else '>'}{escaped(fb)}"]
         elif trigger in ("add-text", "filter-text"):
             if not (typed or "").strip():
                 return dash.no_update, _("Type a filter, for example started=2024-01-01..2024-03-31.")
@@ -308,10 +308,6 @@ def make_app(explorer: Explorer, *, source: str, lang: str = "en", save: Save | 
                          "provenance):")), html.Pre(saved.command, id="saved-command")]
 
     return app
-
-
-def _esc(activity: str) -> str:
-    return activity.replace("\\", "\\\\").replace(">", "\\>").replace("|", "\\|")
 
 
 def _timeline_figure(events: Any, dcc: Any) -> Any:
